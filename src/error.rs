@@ -1,0 +1,150 @@
+//! Errors, and the exit code each class of error maps to.
+//!
+//! Every error a user can cause says *where* (file, row, column), *what* is wrong and *how to fix it*.
+//! The class decides the process exit code, so scripts can tell a typo in a command from a bad table
+//! from a scenario that cannot be satisfied.
+
+use std::fmt;
+use std::path::Path;
+
+/// Process exit codes. Documented in the README; never renumber them.
+pub mod exit {
+    /// Everything worked (for `plan`: every hard constraint holds).
+    pub const OK: i32 = 0;
+    /// `plan --best-effort` wrote a plan, but some hard constraints do not hold.
+    pub const CONSTRAINTS_VIOLATED: i32 = 1;
+    /// The command line is wrong (unknown option, bad value). clap uses 2 as well.
+    pub const USAGE: i32 = 2;
+    /// An input file (school table, scenario, outline, plan) is missing or malformed.
+    pub const INPUT: i32 = 3;
+    /// The scenario's constraints cannot all hold on this table.
+    pub const INFEASIBLE: i32 = 4;
+    /// An output could not be written (permissions, disk full, would overwrite an input).
+    pub const OUTPUT: i32 = 5;
+    /// A bug in schoolnets. Please report it.
+    pub const INTERNAL: i32 = 70;
+}
+
+/// One problem found in an input file, located as precisely as we can.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// File the problem is in, as the user named it.
+    pub file: String,
+    /// 1-based line in the file as a text editor or spreadsheet shows it (header = line 1).
+    pub line: Option<u64>,
+    /// Column or field name.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub what: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", column '{field}'")?;
+        }
+        write!(f, ": {}", self.what)?;
+        if !self.fix.is_empty() {
+            write!(f, "\n    fix: {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error schoolnets reports.
+#[derive(Debug)]
+pub enum Error {
+    /// The command line asks for something impossible or contradictory.
+    Usage(String),
+    /// One or more problems in input files.
+    Input(Vec<Problem>),
+    /// The constraints cannot all hold; the text explains which and by how much.
+    Infeasible(String),
+    /// Writing an output failed.
+    Output(String),
+    /// A bug.
+    Internal(String),
+}
+
+/// How many problems to print before summarising the rest.
+const MAX_PROBLEMS_SHOWN: usize = 25;
+
+impl Error {
+    /// A single located input problem.
+    pub fn input(
+        file: impl Into<String>,
+        line: Option<u64>,
+        field: Option<&str>,
+        what: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Error {
+        Error::Input(vec![Problem {
+            file: file.into(),
+            line,
+            field: field.map(str::to_string),
+            what: what.into(),
+            fix: fix.into(),
+        }])
+    }
+
+    /// An input file that could not be opened or read.
+    pub fn unreadable(path: &Path, err: std::io::Error) -> Error {
+        let fix = match err.kind() {
+            std::io::ErrorKind::NotFound => "check the path; relative paths start from the current folder",
+            std::io::ErrorKind::PermissionDenied => "make the file readable (or copy it somewhere you can read)",
+            _ => "check that the file exists and is readable",
+        };
+        Error::input(path.display().to_string(), None, None, format!("cannot read: {err}"), fix)
+    }
+
+    /// The exit code for this error's class (see [`exit`]).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => exit::USAGE,
+            Error::Input(_) => exit::INPUT,
+            Error::Infeasible(_) => exit::INFEASIBLE,
+            Error::Output(_) => exit::OUTPUT,
+            Error::Internal(_) => exit::INTERNAL,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(msg) => write!(f, "usage error: {msg}"),
+            Error::Input(problems) => {
+                let n = problems.len();
+                if n == 1 {
+                    write!(f, "input error: {}", problems[0])
+                } else {
+                    write!(f, "{n} input errors:")?;
+                    for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
+                        write!(f, "\n  {p}")?;
+                    }
+                    if n > MAX_PROBLEMS_SHOWN {
+                        write!(f, "\n  ... and {} more", n - MAX_PROBLEMS_SHOWN)?;
+                    }
+                    Ok(())
+                }
+            }
+            Error::Infeasible(msg) => write!(f, "the scenario cannot be satisfied:\n{msg}"),
+            Error::Output(msg) => write!(f, "output error: {msg}"),
+            Error::Internal(msg) => write!(
+                f,
+                "internal error (a bug in schoolnets; please report it with the command you ran): {msg}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result type used throughout the crate.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,669 @@
+//! `schoolnets import cde`: builds the canonical school table from California Department of Education files.
+//!
+//! Inputs (see `../shared/cde/README.md`; `data/cde-lausd/` holds LAUSD-only extracts of the same files):
+//! - `pubschls.txt`: the school directory (tab-separated): status, name, type, charter, grade span, magnet, coordinates;
+//! - `frpm1819.csv` (or another year's FRPM file): K-12 enrollment and free/reduced-price meal eligibility;
+//! - `english_2018_academic_indicator.csv`, `math_2018_academic_indicator.csv`: distance from standard and level;
+//! - `demographics.csv`: enrollment by ethnicity.
+//!
+//! Scope: schools whose CDS code starts with the given prefix, open in the FRPM year (active or pending in the
+//! directory and enrolling students), excluding adult education, preschool and ROC/ROP. Every school left out is
+//! listed with its reason. Co-located schools (identical coordinates) share a `campus`. Because CDE publishes no
+//! feeder patterns, `feeds_into` is *derived*: each district-run elementary school feeds the nearest district-run
+//! middle school, and each district-run middle (or K-8) school the nearest district-run high school; the extra
+//! column `feeds_into_source` says so for every derived link.
+
+use crate::error::{Error, Result};
+use crate::geography::{haversine_km, Projection};
+use crate::schools::{Level, School, SchoolTable};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// File names inside a CDE folder.
+pub const DIRECTORY_FILE: &str = "pubschls.txt";
+pub const DEFAULT_FRPM_FILE: &str = "frpm1819.csv";
+pub const ELA_FILE: &str = "english_2018_academic_indicator.csv";
+pub const MATH_FILE: &str = "math_2018_academic_indicator.csv";
+pub const DEMOGRAPHICS_FILE: &str = "demographics.csv";
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Folder holding the CDE files.
+    pub cde_dir: PathBuf,
+    /// CDS code prefix: 2 digits for a county, 7 for a district (e.g. `1964733` for LAUSD), empty for the state.
+    pub prefix: String,
+    /// FRPM file name inside `cde_dir` (the school year of the enrollment).
+    pub frpm_file: String,
+    /// Optional CSV `id,lat,lon` with coordinates for schools the directory lacks.
+    pub extra_coordinates: Option<PathBuf>,
+}
+
+/// A school left out of the table, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dropped {
+    pub reason: DropReason,
+    pub id: String,
+    pub name: String,
+}
+
+/// Why a school was left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    /// Closed or merged in the directory, but still listed with enrollment.
+    Closed,
+    /// Adult education center, preschool, or regional occupational (ROC/ROP) program.
+    NotK12,
+    /// Open in the directory but no K-12 enrollment in the FRPM year.
+    NoEnrollment,
+    /// Enrolling students but absent from the directory or without coordinates there.
+    NoCoordinates,
+    /// An aggregate row, not a school (e.g. "Nonpublic, Nonsectarian Schools").
+    NotASchool,
+}
+
+impl DropReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DropReason::Closed => "closed or merged in the directory",
+            DropReason::NotK12 => "adult education, preschool or ROC/ROP",
+            DropReason::NoEnrollment => "no K-12 enrollment in the FRPM year",
+            DropReason::NoCoordinates => "no coordinates (not in the directory; give them with --coordinates)",
+            DropReason::NotASchool => "aggregate row, not a school",
+        }
+    }
+}
+
+/// The result of an import.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub table: SchoolTable,
+    pub dropped: Vec<Dropped>,
+    /// Directory entries closed before the FRPM year (no enrollment): counted, not listed one by one.
+    pub closed_earlier: usize,
+    /// Number of `feeds_into` links derived by distance.
+    pub derived_links: usize,
+}
+
+/// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+    })
+}
+
+/// A delimited file read into named columns (header cells with their whitespace collapsed).
+struct Sheet {
+    path: String,
+    header: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Sheet {
+    fn read(path: &Path, delimiter: u8) -> Result<Sheet> {
+        let text = read_text(path)?;
+        let name = path.display().to_string();
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .quoting(delimiter != b'\t')
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header = rdr
+            .headers()
+            .map_err(|e| Error::input(&name, Some(1), None, format!("unreadable header: {e}"), "use the file as CDE publishes it"))?
+            .iter()
+            .map(|h| h.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                Error::input(&name, e.position().map(|p| p.line()), None, format!("not readable: {e}"), "use the file as CDE publishes it")
+            })?;
+            rows.push((rec.position().map(|p| p.line()).unwrap_or(0), rec));
+        }
+        Ok(Sheet { path: name, header, rows })
+    }
+
+    fn col(&self, name: &str) -> Result<usize> {
+        self.header.iter().position(|h| h == name).ok_or_else(|| {
+            Error::input(
+                &self.path,
+                Some(1),
+                Some(name),
+                "this CDE column is missing",
+                "use the file as CDE publishes it (see ../shared/cde/README.md for the expected layout)",
+            )
+        })
+    }
+}
+
+/// Parses a CDE count: "2,413" → 2413; empty, "*" or "N/A" → None.
+fn parse_count(s: &str) -> Option<u32> {
+    let t: String = s.trim().chars().filter(|c| *c != ',').collect();
+    t.parse::<u32>().ok()
+}
+
+/// Parses a CDE percent: "22.0%" → 22.0.
+fn parse_percent(s: &str) -> Option<f64> {
+    s.trim().trim_end_matches('%').trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Grade as a number: P (preschool) -1, TK/K 0, 1..12.
+fn grade_number(g: &str) -> Option<i32> {
+    match g.trim().to_ascii_uppercase().as_str() {
+        "P" | "PK" => Some(-1),
+        "K" | "TK" => Some(0),
+        other => other.parse::<i32>().ok().filter(|v| (0..=12).contains(v)),
+    }
+}
+
+/// Grade band from the lowest and highest grades served (the rule the README documents).
+pub fn level_from_grades(low: &str, high: &str) -> Level {
+    match (grade_number(low), grade_number(high)) {
+        (Some(lo), Some(hi)) if lo <= hi => {
+            if lo >= 9 {
+                Level::High
+            } else if lo >= 5 && (7..=9).contains(&hi) {
+                Level::Middle
+            } else if hi <= 6 {
+                Level::Elementary
+            } else {
+                Level::Span
+            }
+        }
+        _ => Level::Other,
+    }
+}
+
+/// School model from directory fields.
+fn model_of(charter: bool, funding: &str, edops: &str, magnet: bool) -> String {
+    if charter {
+        return match funding.trim() {
+            "Locally funded" => "affiliated charter".into(),
+            "Directly funded" => "independent charter".into(),
+            _ => "charter".into(),
+        };
+    }
+    match edops.trim() {
+        "Continuation School" => "continuation".into(),
+        "Alternative School of Choice" => "alternative".into(),
+        "Special Education School" => "special education".into(),
+        "Community Day School" => "community day".into(),
+        "Opportunity School" => "opportunity".into(),
+        "Traditional" | "" if magnet => "magnet".into(),
+        "Traditional" | "" => "traditional".into(),
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+struct DirEntry {
+    status: String,
+    name: String,
+    soc_type: String,
+    charter: bool,
+    funding: String,
+    edops: String,
+    grades: String,
+    magnet: bool,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+struct FrpmEntry {
+    name: String,
+    enrollment: Option<u32>,
+    frpm_pct: Option<f64>,
+    low: String,
+    high: String,
+    charter: bool,
+}
+
+/// Runs the import.
+pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
+    if !opts.prefix.chars().all(|c| c.is_ascii_digit()) || opts.prefix.len() > 14 {
+        return Err(Error::Usage(format!(
+            "--district '{}' is not a CDS code prefix: give digits only, 2 for a county or 7 for a district (LAUSD is 1964733)",
+            opts.prefix
+        )));
+    }
+    let dir = &opts.cde_dir;
+    let directory = read_directory(&dir.join(DIRECTORY_FILE), &opts.prefix)?;
+    let frpm = read_frpm(&dir.join(&opts.frpm_file), &opts.prefix)?;
+    let ela = read_indicator(&dir.join(ELA_FILE), &opts.prefix)?;
+    let math = read_indicator(&dir.join(MATH_FILE), &opts.prefix)?;
+    let ethnicity = read_demographics(&dir.join(DEMOGRAPHICS_FILE), &opts.prefix)?;
+    let extra_coords = match &opts.extra_coordinates {
+        Some(p) => read_extra_coordinates(p)?,
+        None => HashMap::new(),
+    };
+
+    let mut dropped = Vec::new();
+    let mut closed_earlier = 0;
+    let mut schools = Vec::new();
+    let mut drop = |reason, id: &str, name: &str| dropped.push(Dropped { reason, id: id.into(), name: name.into() });
+
+    // Every code in either the directory or the FRPM file, in code order.
+    let mut codes: Vec<&String> = directory.keys().chain(frpm.keys()).collect();
+    codes.sort();
+    codes.dedup();
+    for code in codes {
+        if code.ends_with("0000000") {
+            continue; // district or county office row
+        }
+        let d = directory.get(code);
+        let f = frpm.get(code);
+        let name = d.map(|d| d.name.clone()).or_else(|| f.map(|f| f.name.clone())).unwrap_or_default();
+        if code.ends_with("0000001") {
+            drop(DropReason::NotASchool, code, &name);
+            continue;
+        }
+        let enrollment = f.and_then(|f| f.enrollment).unwrap_or(0);
+        if let Some(d) = d {
+            if d.status != "Active" && d.status != "Pending" {
+                if enrollment > 0 {
+                    drop(DropReason::Closed, code, &name);
+                } else {
+                    closed_earlier += 1;
+                }
+                continue;
+            }
+            if matches!(d.soc_type.as_str(), "Adult Education Centers" | "Preschool" | "ROC/ROP") {
+                drop(DropReason::NotK12, code, &name);
+                continue;
+            }
+        }
+        if enrollment == 0 {
+            drop(DropReason::NoEnrollment, code, &name);
+            continue;
+        }
+        let f = f.expect("enrollment > 0 implies an FRPM row");
+        let coords = d.and_then(|d| d.lat.zip(d.lon)).or_else(|| extra_coords.get(code.as_str()).copied());
+        let Some((lat, lon)) = coords else {
+            drop(DropReason::NoCoordinates, code, &name);
+            continue;
+        };
+        let (low, high) = if grade_number(&f.low).is_some() {
+            (f.low.clone(), f.high.clone())
+        } else {
+            let g = d.map(|d| d.grades.clone()).unwrap_or_default();
+            let mut it = g.splitn(2, '-');
+            (it.next().unwrap_or("").to_string(), it.next().unwrap_or("").to_string())
+        };
+        let charter = d.map(|d| d.charter).unwrap_or(f.charter);
+        let magnet = d.map(|d| d.magnet).unwrap_or(false);
+        let model = d
+            .map(|d| model_of(charter, &d.funding, &d.edops, magnet))
+            .unwrap_or_else(|| if charter { "charter".into() } else { "traditional".into() });
+        let (ela_dfs, ela_level) = ela.get(code).copied().unwrap_or((None, None));
+        let (math_dfs, math_level) = math.get(code).copied().unwrap_or((None, None));
+        let perf_level = match (ela_level, math_level) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        schools.push(School {
+            id: code.clone(),
+            name,
+            lat,
+            lon,
+            enrollment,
+            level: level_from_grades(&low, &high),
+            grade_low: low,
+            grade_high: high,
+            model,
+            charter,
+            magnet,
+            frpm_pct: f.frpm_pct,
+            ela_dfs,
+            math_dfs,
+            perf_level,
+            ethnicity: ethnicity.get(code).map(|e| e.map(Some)).unwrap_or([None; 9]),
+            feeds_into: None,
+            campus: None,
+            extra: vec![String::new()],
+        });
+    }
+    assign_campuses(&mut schools);
+    let derived_links = derive_feeders(&mut schools);
+    let lines = (2..2 + schools.len() as u64).collect();
+    let mut source = dir.join(&opts.frpm_file).display().to_string();
+    source.push_str(" + directory");
+    dropped.sort();
+    Ok(Import {
+        table: SchoolTable { source, schools, extra_columns: vec!["feeds_into_source".into()], lines },
+        dropped,
+        closed_earlier,
+        derived_links,
+    })
+}
+
+fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry>> {
+    let s = Sheet::read(path, b'\t')?;
+    let c = |n| s.col(n);
+    let (cds, status, school, charter, funding, soc, edops, grades, magnet, lat, lon) = (
+        c("CDSCode")?,
+        c("StatusType")?,
+        c("School")?,
+        c("Charter")?,
+        c("FundingType")?,
+        c("SOCType")?,
+        c("EdOpsName")?,
+        c("GSserved")?,
+        c("Magnet")?,
+        c("Latitude")?,
+        c("Longitude")?,
+    );
+    let mut out = BTreeMap::new();
+    for (_, r) in &s.rows {
+        let code = r.get(cds).unwrap_or("").trim();
+        if code.len() != 14 || !code.starts_with(prefix) {
+            continue;
+        }
+        let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
+        let num = |i: usize| get(i).parse::<f64>().ok().filter(|v| v.is_finite() && *v != 0.0);
+        out.insert(
+            code.to_string(),
+            DirEntry {
+                status: get(status),
+                name: get(school),
+                soc_type: get(soc),
+                charter: get(charter) == "Y",
+                funding: get(funding),
+                edops: get(edops),
+                grades: get(grades),
+                magnet: get(magnet) == "Y",
+                lat: num(lat),
+                lon: num(lon),
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
+    let s = Sheet::read(path, b',')?;
+    let (county, district, school, name, charter, low, high, enr, pct) = (
+        s.col("County Code")?,
+        s.col("District Code")?,
+        s.col("School Code")?,
+        s.col("School Name")?,
+        s.col("Charter School (Y/N)")?,
+        s.col("Low Grade")?,
+        s.col("High Grade")?,
+        s.col("Enrollment (K-12)")?,
+        s.col("Percent (%) Eligible FRPM (K-12)")?,
+    );
+    let mut out = BTreeMap::new();
+    for (_, r) in &s.rows {
+        let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
+        let code = format!("{:0>2}{:0>5}{:0>7}", get(county), get(district), get(school));
+        if code.len() != 14 || !code.starts_with(prefix) {
+            continue;
+        }
+        out.insert(
+            code,
+            FrpmEntry {
+                name: get(name),
+                enrollment: parse_count(&get(enr)),
+                frpm_pct: parse_percent(&get(pct)),
+                low: get(low),
+                high: get(high),
+                charter: get(charter) == "Yes",
+            },
+        );
+    }
+    Ok(out)
+}
+
+type Indicator = (Option<f64>, Option<u8>);
+
+fn read_indicator(path: &Path, prefix: &str) -> Result<HashMap<String, Indicator>> {
+    let s = Sheet::read(path, b',')?;
+    let (cds, rtype, group, status, level) =
+        (s.col("cds")?, s.col("rtype")?, s.col("studentgroup")?, s.col("currstatus")?, s.col("statuslevel")?);
+    let mut out = HashMap::new();
+    for (_, r) in &s.rows {
+        let get = |i: usize| r.get(i).unwrap_or("").trim();
+        let code = format!("{:0>14}", get(cds));
+        if !code.starts_with(prefix) || get(rtype) != "S" || get(group) != "ALL" {
+            continue;
+        }
+        let dfs = get(status).parse::<f64>().ok().filter(|v| v.is_finite());
+        let lvl = get(level).parse::<u8>().ok().filter(|v| (1..=5).contains(v));
+        out.insert(code, (dfs, lvl));
+    }
+    Ok(out)
+}
+
+fn read_demographics(path: &Path, prefix: &str) -> Result<HashMap<String, [u32; 9]>> {
+    let s = Sheet::read(path, b',')?;
+    let (cds, ethnic, total) = (s.col("CDS_CODE")?, s.col("ETHNIC")?, s.col("ENR_TOTAL")?);
+    // CDE ethnic codes → index in schools::ETHNICITIES
+    // (hispanic, black, white, asian, filipino, pacific, native, multi, not_reported).
+    let slot = |code: &str| match code {
+        "5" => Some(0),
+        "6" => Some(1),
+        "7" => Some(2),
+        "2" => Some(3),
+        "4" => Some(4),
+        "3" => Some(5),
+        "1" => Some(6),
+        "9" => Some(7),
+        "0" => Some(8),
+        _ => None,
+    };
+    let mut out: HashMap<String, [u32; 9]> = HashMap::new();
+    for (line, r) in &s.rows {
+        let get = |i: usize| r.get(i).unwrap_or("").trim();
+        // The file drops the leading zero of county codes 01-09: pad back to 14 digits.
+        let code = format!("{:0>14}", get(cds));
+        if !code.starts_with(prefix) {
+            continue;
+        }
+        let Some(k) = slot(get(ethnic)) else { continue };
+        let n = parse_count(get(total)).ok_or_else(|| {
+            Error::input(&s.path, Some(*line), Some("ENR_TOTAL"), "not a count", "use the file as CDE publishes it")
+        })?;
+        out.entry(code).or_insert([0; 9])[k] += n;
+    }
+    Ok(out)
+}
+
+fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
+    let name = path.display().to_string();
+    let text = read_text(path)?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::input(&name, Some(1), None, format!("unreadable header: {e}"), "write a header line: id,lat,lon"))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let col = |n: &str| {
+        header.iter().position(|h| h == n).ok_or_else(|| {
+            Error::input(&name, Some(1), Some(n), "column missing", "the coordinates file needs the columns id,lat,lon")
+        })
+    };
+    let (id, lat, lon) = (col("id")?, col("lat")?, col("lon")?);
+    let mut out = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Error::input(&name, e.position().map(|p| p.line()), None, e.to_string(), "fix the CSV row"))?;
+        let line = rec.position().map(|p| p.line());
+        let num = |i: usize, field: &str, range: std::ops::RangeInclusive<f64>| {
+            let t = rec.get(i).unwrap_or("").trim();
+            t.parse::<f64>().ok().filter(|v| range.contains(v)).ok_or_else(|| {
+                Error::input(&name, line, Some(field), format!("'{t}' is not a valid {field}"), "write decimal degrees (lat -90..90, lon -180..180)")
+            })
+        };
+        out.insert(rec.get(id).unwrap_or("").trim().to_string(), (num(lat, "lat", -90.0..=90.0)?, num(lon, "lon", -180.0..=180.0)?));
+    }
+    Ok(out)
+}
+
+/// Gives schools with identical coordinates a shared campus id (`campus-` + the smallest member id).
+pub fn assign_campuses(schools: &mut [School]) {
+    let mut groups: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
+    for (i, s) in schools.iter().enumerate() {
+        groups.entry((s.lat.to_bits(), s.lon.to_bits())).or_default().push(i);
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let first = members.iter().map(|&i| schools[i].id.clone()).min().expect("non-empty group");
+        for &i in members {
+            schools[i].campus = Some(format!("campus-{first}"));
+        }
+    }
+}
+
+fn is_pathway_target(s: &School, level: Level) -> bool {
+    !s.charter && s.level == level && (s.model == "traditional" || s.model == "magnet")
+}
+
+/// Derives `feeds_into` for district-run schools without one, and marks each derived link in the
+/// `feeds_into_source` extra column (the table's first extra column). Returns the number of links derived.
+pub fn derive_feeders(schools: &mut [School]) -> usize {
+    let proj = Projection::centred_on(schools.iter().map(|s| (s.lat, s.lon)));
+    let tree_of = |level: Level, schools: &[School]| {
+        let pts: Vec<rstar::primitives::GeomWithData<[f64; 2], usize>> = schools
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| is_pathway_target(s, level))
+            .map(|(i, s)| rstar::primitives::GeomWithData::new(proj.forward(s.lat, s.lon), i))
+            .collect();
+        rstar::RTree::bulk_load(pts)
+    };
+    let middles = tree_of(Level::Middle, schools);
+    let highs = tree_of(Level::High, schools);
+    let mut n = 0;
+    for i in 0..schools.len() {
+        let s = &schools[i];
+        if s.charter || s.feeds_into.is_some() || !(s.model == "traditional" || s.model == "magnet") {
+            continue;
+        }
+        let feeds_high_directly = s.level == Level::Middle || (s.level == Level::Span && grade_number(&s.grade_high) == Some(8));
+        let (tree, label) = match s.level {
+            Level::Elementary if middles.size() > 0 => (&middles, "middle"),
+            Level::Elementary => (&highs, "high"),
+            _ if feeds_high_directly => (&highs, "high"),
+            _ => continue,
+        };
+        let p = proj.forward(s.lat, s.lon);
+        // Nearest target other than the school itself; ties broken by the smaller id for determinism.
+        let mut best: Option<(f64, usize)> = None;
+        for t in tree.nearest_neighbor_iter(&p).take(8) {
+            let j = t.data;
+            if j == i {
+                continue;
+            }
+            let d = haversine_km(s.lat, s.lon, schools[j].lat, schools[j].lon);
+            let better = match best {
+                None => true,
+                Some((bd, bj)) => d < bd - 1e-9 || ((d - bd).abs() <= 1e-9 && schools[j].id < schools[bj].id),
+            };
+            if better {
+                best = Some((d, j));
+            }
+        }
+        if let Some((d, j)) = best {
+            let target = schools[j].id.clone();
+            let s = &mut schools[i];
+            s.feeds_into = Some(target);
+            s.extra[0] = format!("derived: nearest {label} school, {d:.1} km");
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Writes copies of the CDE files restricted to codes starting with `prefix` into `out_dir`
+/// (same columns, same delimiters), so a district's data can travel with a project.
+pub fn extract(cde_dir: &Path, prefix: &str, frpm_files: &[String], out_dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::Output(format!("cannot create {}: {e}", out_dir.display())))?;
+    let mut written = Vec::new();
+    let mut jobs: Vec<(String, u8, Box<dyn Fn(&csv::StringRecord, &[String]) -> bool>)> = vec![
+        (DIRECTORY_FILE.into(), b'\t', Box::new(|r, h| field(r, h, "CDSCode").starts_with(prefix))),
+        (ELA_FILE.into(), b',', Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix))),
+        (MATH_FILE.into(), b',', Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix))),
+        (DEMOGRAPHICS_FILE.into(), b',', Box::new(|r, h| format!("{:0>14}", field(r, h, "CDS_CODE")).starts_with(prefix))),
+    ];
+    for f in frpm_files {
+        jobs.push((
+            f.clone(),
+            b',',
+            Box::new(|r, h| {
+                let code = format!(
+                    "{:0>2}{:0>5}{:0>7}",
+                    field(r, h, "County Code"),
+                    field(r, h, "District Code"),
+                    field(r, h, "School Code")
+                );
+                code.starts_with(prefix)
+            }),
+        ));
+    }
+    for (name, delim, keep) in jobs {
+        let src = cde_dir.join(&name);
+        let text = read_text(&src)?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .quoting(delim != b'\t')
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let mut recs = rdr.records();
+        let header = match recs.next() {
+            Some(Ok(h)) => h,
+            _ => return Err(Error::input(src.display().to_string(), Some(1), None, "no header", "use the file as CDE publishes it")),
+        };
+        let norm: Vec<String> = header.iter().map(|h| h.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let dst = out_dir.join(&name);
+        let mut out = Vec::new();
+        {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(delim)
+                .quote_style(if delim == b'\t' { csv::QuoteStyle::Never } else { csv::QuoteStyle::Necessary })
+                .from_writer(&mut out);
+            let werr = |e: csv::Error| Error::Output(format!("writing {}: {e}", dst.display()));
+            w.write_record(&header).map_err(werr)?;
+            for r in recs {
+                let r = r.map_err(|e| Error::input(src.display().to_string(), e.position().map(|p| p.line()), None, e.to_string(), "use the file as CDE publishes it"))?;
+                if keep(&r, &norm) {
+                    w.write_record(&r).map_err(werr)?;
+                }
+            }
+            w.flush().map_err(|e| Error::Output(format!("writing {}: {e}", dst.display())))?;
+        }
+        crate::output::write_atomic(&dst, &out)?;
+        written.push(dst);
+    }
+    Ok(written)
+}
+
+fn field<'a>(r: &'a csv::StringRecord, header: &[String], name: &str) -> &'a str {
+    header.iter().position(|h| h == name).and_then(|i| r.get(i)).unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_the_grade_rule() {
+        assert_eq!(level_from_grades("K", "5"), Level::Elementary);
+        assert_eq!(level_from_grades("6", "8"), Level::Middle);
+        assert_eq!(level_from_grades("9", "12"), Level::High);
+        assert_eq!(level_from_grades("K", "8"), Level::Span);
+        assert_eq!(level_from_grades("6", "12"), Level::Span);
+        assert_eq!(level_from_grades("N/A", "N/A"), Level::Other);
+    }
+
+    #[test]
+    fn cde_number_quirks() {
+        assert_eq!(parse_count("2,413"), Some(2413));
+        assert_eq!(parse_count("*"), None);
+        assert_eq!(parse_percent("22.0%"), Some(22.0));
+        assert_eq!(model_of(true, "Locally funded", "Traditional", false), "affiliated charter");
+        assert_eq!(model_of(false, "", "Traditional", true), "magnet");
+        assert_eq!(model_of(false, "", "Continuation School", false), "continuation");
+    }
+}

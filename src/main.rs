@@ -1,0 +1,364 @@
+//! The `schoolnets` command line. Reads inputs, calls the library, writes outputs, maps errors to exit codes.
+
+use clap::{Args, Parser, Subcommand};
+use schoolnets::error::{exit, Error, Result};
+use schoolnets::geography::Outline;
+use schoolnets::output::OutputSet;
+use schoolnets::plans::{self, PlanInputs};
+use schoolnets::scenarios::{Scenario, DEFAULT_SCENARIO_NAME};
+use schoolnets::schools::{read_table, SchoolTable};
+use schoolnets::{data, import, maps, reports, validate};
+use std::path::{Path, PathBuf};
+
+/// Draw a school district's support networks: group its schools into networks of neighbouring campuses
+/// that are balanced in enrollment and each offer a K-12 pathway, then write maps and balance reports.
+///
+/// With no table given, commands use the built-in Los Angeles Unified (LAUSD) 2018-19 table.
+#[derive(Parser)]
+#[command(name = "schoolnets", version, propagate_version = true)]
+#[command(after_help = "Examples:
+  schoolnets plan                                  plan LAUSD with the default scenario, write to out/
+  schoolnets plan --networks 30 --tolerance 0.05   a what-if: 30 networks within ±5% enrollment
+  schoolnets validate my-district.csv              check a school table and summarise it
+  schoolnets import cde --district 1964733 --out lausd.csv
+
+Exit codes: 0 ok; 1 plan written with --best-effort but some rules broken; 2 bad command line;
+3 bad input file; 4 the scenario cannot be satisfied; 5 an output could not be written; 70 internal error.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Partition the schools into networks and write plan.json, networks.geojson, report.md and report.csv.
+    Plan(PlanArgs),
+    /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
+    Validate(ValidateArgs),
+    /// Build a school table from public data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    /// School table (CSV in the format the README describes). Default: the built-in LAUSD 2018-19 table.
+    #[arg(long, value_name = "CSV")]
+    schools: Option<PathBuf>,
+    /// District outline (GeoJSON polygon, lon/lat). Default: LAUSD's outline with the built-in table, none otherwise.
+    #[arg(long, value_name = "GEOJSON")]
+    boundary: Option<PathBuf>,
+    /// Scenario file (TOML). Default: the built-in scenarios/neighborhood.toml.
+    #[arg(long, value_name = "TOML")]
+    scenario: Option<PathBuf>,
+    /// Number of networks (overrides the scenario).
+    #[arg(long, value_name = "K")]
+    networks: Option<usize>,
+    /// Allowed enrollment deviation from the mean, as a fraction: 0.05 for ±5% (overrides the scenario).
+    #[arg(long, value_name = "FRACTION")]
+    tolerance: Option<f64>,
+    /// Fewest schools in a network (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    min_schools: Option<usize>,
+    /// Most schools in a network (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    max_schools: Option<usize>,
+    /// Random seed; the same inputs and seed give byte-identical outputs (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Independent solver restarts; the best plan wins (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    restarts: Option<usize>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
+    #[arg(long)]
+    best_effort: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// School table to check. Default: the built-in LAUSD 2018-19 table.
+    #[arg(value_name = "CSV")]
+    schools: Option<PathBuf>,
+    /// District outline to check school locations against (GeoJSON).
+    #[arg(long, value_name = "GEOJSON")]
+    boundary: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// From California Department of Education files (directory, FRPM, Dashboard indicators, ethnicity).
+    Cde(CdeArgs),
+}
+
+#[derive(Args)]
+struct CdeArgs {
+    /// CDS code prefix: 7 digits for a district (LAUSD: 1964733), 2 for a county, "" for the whole state.
+    #[arg(long, value_name = "CDS")]
+    district: String,
+    /// Folder holding the CDE files (pubschls.txt, frpm*.csv, the two indicator files, demographics.csv).
+    #[arg(long, value_name = "DIR", default_value = "../shared/cde")]
+    cde_dir: PathBuf,
+    /// FRPM file (inside --cde-dir) giving the school year's enrollment.
+    #[arg(long, value_name = "FILE", default_value = import::DEFAULT_FRPM_FILE)]
+    frpm: String,
+    /// CSV id,lat,lon with coordinates for schools the directory lacks.
+    #[arg(long, value_name = "CSV")]
+    coordinates: Option<PathBuf>,
+    /// Where to write the school table.
+    #[arg(long, value_name = "CSV")]
+    out: PathBuf,
+    /// Also write the list of schools left out, with reasons, to this CSV.
+    #[arg(long, value_name = "CSV")]
+    dropped: Option<PathBuf>,
+    /// Also write copies of the CDE files restricted to this district into this folder.
+    #[arg(long, value_name = "DIR")]
+    extract_to: Option<PathBuf>,
+}
+
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("{}", Error::Internal(info.to_string()));
+        std::process::exit(exit::INTERNAL);
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Plan(a) => cmd_plan(a),
+        Command::Validate(a) => cmd_validate(a),
+        Command::Import(ImportCommand::Cde(a)) => cmd_import(a),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("schoolnets: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
+/// A loaded table with the bytes' hash and the path it came from (None when built in).
+struct LoadedTable {
+    table: SchoolTable,
+    sha256: String,
+    path: Option<PathBuf>,
+}
+
+fn load_schools(path: Option<&Path>) -> Result<LoadedTable> {
+    match path {
+        None => Ok(LoadedTable {
+            table: read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes())?,
+            sha256: plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()),
+            path: None,
+        }),
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| Error::unreadable(p, e))?;
+            Ok(LoadedTable {
+                table: read_table(&p.display().to_string(), bytes.as_slice())?,
+                sha256: plans::sha256_hex(&bytes),
+                path: Some(p.to_path_buf()),
+            })
+        }
+    }
+}
+
+/// The outline to use: the given file, else LAUSD's with the built-in table, else none.
+fn load_outline(path: Option<&Path>, builtin_table: bool) -> Result<Option<(Outline, String, String)>> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::unreadable(p, e))?;
+            let name = p.display().to_string();
+            Ok(Some((Outline::parse(&name, &text)?, name, plans::sha256_hex(text.as_bytes()))))
+        }
+        None if builtin_table => Ok(Some((
+            Outline::parse(data::LAUSD_BOUNDARY_NAME, data::LAUSD_BOUNDARY)?,
+            data::LAUSD_BOUNDARY_NAME.into(),
+            plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes()),
+        ))),
+        None => Ok(None),
+    }
+}
+
+fn cmd_validate(a: ValidateArgs) -> Result<i32> {
+    let loaded = load_schools(a.schools.as_deref())?;
+    let outline = load_outline(a.boundary.as_deref(), a.schools.is_none())?;
+    let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
+    print!("{}", v.summary);
+    for w in &v.warnings {
+        println!("  note: {w}");
+    }
+    if v.errors.is_empty() {
+        println!("OK: the table can be planned.");
+        Ok(exit::OK)
+    } else {
+        Err(Error::Input(v.errors))
+    }
+}
+
+fn cmd_plan(a: PlanArgs) -> Result<i32> {
+    if let Some(t) = a.threads {
+        if t == 0 {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Error::Internal(format!("thread pool: {e}")))?;
+    }
+    let loaded = load_schools(a.schools.as_deref())?;
+    let outline = load_outline(a.boundary.as_deref(), a.schools.is_none())?;
+    let (mut scenario, scenario_source) = match &a.scenario {
+        Some(p) => (Scenario::load(p)?, p.display().to_string()),
+        None => (Scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
+    };
+    let mut overrides = Vec::new();
+    if let Some(k) = a.networks {
+        scenario.networks = k;
+        overrides.push(format!("networks = {k}"));
+    }
+    if let Some(t) = a.tolerance {
+        scenario.size.enrollment_tolerance = t;
+        overrides.push(format!("size.enrollment_tolerance = {t}"));
+    }
+    if let Some(n) = a.min_schools {
+        scenario.size.min_schools = n;
+        overrides.push(format!("size.min_schools = {n}"));
+    }
+    if let Some(n) = a.max_schools {
+        scenario.size.max_schools = n;
+        overrides.push(format!("size.max_schools = {n}"));
+    }
+    if let Some(s) = a.seed {
+        scenario.solver.seed = s;
+        overrides.push(format!("solver.seed = {s}"));
+    }
+    if let Some(r) = a.restarts {
+        scenario.solver.restarts = r;
+        overrides.push(format!("solver.restarts = {r}"));
+    }
+    scenario.check("the command line").map_err(|e| match e {
+        Error::Input(p) => Error::Usage(p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")),
+        other => other,
+    })?;
+
+    let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
+    if !v.errors.is_empty() {
+        return Err(Error::Input(v.errors));
+    }
+    let start = std::time::Instant::now();
+    let bar = if a.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(Some(scenario.solver.restarts as u64), indicatif::ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} restarts ({elapsed})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("planning {} networks", scenario.networks));
+    let inputs = PlanInputs {
+        table: &loaded.table,
+        table_sha256: loaded.sha256.clone(),
+        outline: outline.as_ref().map(|o| &o.0),
+        outline_source: outline.as_ref().map(|o| (o.1.clone(), o.2.clone())),
+        scenario: &scenario,
+        scenario_source,
+        overrides,
+        best_effort: a.best_effort,
+    };
+    let progress = || bar.inc(1);
+    let plan = plans::make_plan(&inputs, &progress);
+    bar.finish_and_clear();
+    let plan = plan?;
+
+    let mut set = OutputSet::new();
+    let mut json = serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
+    json.push('\n');
+    set.add("plan.json", json.into_bytes());
+    set.add("networks.geojson", maps::geojson(&plan, &loaded.table).into_bytes());
+    set.add("report.md", reports::markdown(&plan, &loaded.table).into_bytes());
+    set.add("report.csv", reports::csv(&plan));
+    let mut inputs_paths: Vec<PathBuf> = loaded.path.iter().cloned().collect();
+    inputs_paths.extend(a.scenario.iter().cloned());
+    inputs_paths.extend(a.boundary.iter().cloned());
+    let written = set.commit(&a.out, &inputs_paths)?;
+
+    let f = &plan.file;
+    if !a.quiet {
+        eprintln!(
+            "{} schools, {} students → {} networks in {:.1} s",
+            f.input.schools,
+            schoolnets::metrics::thousands(f.input.enrollment as f64),
+            f.networks.len(),
+            start.elapsed().as_secs_f64()
+        );
+        for c in &f.constraints {
+            eprintln!("  {} {} ({})", if c.holds { "ok  " } else { "FAIL" }, c.rule, c.observed);
+        }
+        eprintln!("wrote {}", written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+    }
+    Ok(if f.all_constraints_hold { exit::OK } else { exit::CONSTRAINTS_VIOLATED })
+}
+
+fn cmd_import(a: CdeArgs) -> Result<i32> {
+    let opts = import::ImportOptions {
+        cde_dir: a.cde_dir.clone(),
+        prefix: a.district.clone(),
+        frpm_file: a.frpm.clone(),
+        extra_coordinates: a.coordinates.clone(),
+    };
+    if let Some(dir) = &a.extract_to {
+        let files = import::extract(&a.cde_dir, &a.district, std::slice::from_ref(&a.frpm), dir)?;
+        eprintln!("extracted {} files into {}", files.len(), dir.display());
+    }
+    let imported = import::import_cde(&opts)?;
+    let mut bytes = Vec::new();
+    schoolnets::schools::write_table(&imported.table, &mut bytes)?;
+    schoolnets::output::write_atomic(&a.out, &bytes)?;
+    eprintln!(
+        "wrote {}: {} schools, {} students; {} feeder links derived by distance (no feeder records exist in CDE data)",
+        a.out.display(),
+        imported.table.schools.len(),
+        schoolnets::metrics::thousands(imported.table.total_enrollment() as f64),
+        imported.derived_links
+    );
+    eprintln!("left out: {} directory entries closed before the school year", imported.closed_earlier);
+    let mut by_reason: std::collections::BTreeMap<import::DropReason, Vec<&import::Dropped>> = Default::default();
+    for d in &imported.dropped {
+        by_reason.entry(d.reason).or_default().push(d);
+    }
+    for (reason, list) in &by_reason {
+        eprintln!("left out: {} — {}", list.len(), reason.describe());
+        for d in list.iter().take(15) {
+            eprintln!("    {} {}", d.id, d.name);
+        }
+        if list.len() > 15 {
+            eprintln!("    ... and {} more{}", list.len() - 15, if a.dropped.is_some() { " (see the --dropped file)" } else { " (use --dropped FILE for the full list)" });
+        }
+    }
+    if let Some(p) = &a.dropped {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["id", "name", "reason"]);
+        for d in &imported.dropped {
+            let _ = w.write_record([d.id.as_str(), d.name.as_str(), d.reason.describe()]);
+        }
+        let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
+        schoolnets::output::write_atomic(p, &bytes)?;
+    }
+    Ok(exit::OK)
+}

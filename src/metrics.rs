@@ -1,0 +1,313 @@
+//! Network figures and constraint checks, computed from a school → network assignment.
+//!
+//! These are pure functions of the table, the units, the adjacency graph and the assignment: they check
+//! what a plan *is*, not what the solver believed, and the report and plan.json print their results.
+
+use crate::geography::haversine_km;
+use crate::scenarios::Scenario;
+use crate::schools::{Level, SchoolTable, ETHNICITIES};
+use crate::units::{Adjacency, Units};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Rounds to `d` decimals (for stable, readable output).
+pub fn round(v: f64, d: i32) -> f64 {
+    let m = 10f64.powi(d);
+    let r = (v * m).round() / m;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// Figures for one network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkMetrics {
+    pub network: String,
+    pub schools: usize,
+    pub campuses: usize,
+    pub enrollment: u64,
+    /// Enrollment minus the mean network enrollment, in percent of the mean.
+    pub enrollment_deviation_pct: f64,
+    /// Schools by level (every level listed).
+    pub levels: BTreeMap<String, usize>,
+    /// Schools by model.
+    pub models: BTreeMap<String, usize>,
+    pub charter_schools: usize,
+    pub magnet_schools: usize,
+    /// Percent of students eligible for free or reduced-price meals (schools that report it).
+    pub frpm_pct: Option<f64>,
+    /// Enrollment-weighted mean ELA distance from standard (schools with a score).
+    pub ela_dfs: Option<f64>,
+    /// Enrollment-weighted mean math distance from standard (schools with a score).
+    pub math_dfs: Option<f64>,
+    /// Schools with a performance level at or below the scenario's low-performing level.
+    pub low_performing_schools: usize,
+    /// Schools with a performance level at all.
+    pub rated_schools: usize,
+    /// low_performing_schools / rated_schools, percent.
+    pub low_performing_pct: Option<f64>,
+    /// Percent of students by ethnicity (schools that report it).
+    pub ethnicity_pct: BTreeMap<String, f64>,
+    /// Centre: mean position of the network's schools.
+    pub centre_lat: f64,
+    pub centre_lon: f64,
+    /// Mean and largest distance from a school to the centre, km.
+    pub mean_km: f64,
+    pub max_km: f64,
+    /// Sum of squared distances from schools to the centre, km² (the compactness objective).
+    pub compactness_km2: f64,
+    /// One connected piece on the campus adjacency graph.
+    pub connected: bool,
+}
+
+/// Computes every network's figures. `assignment[i]` is the network index of school `i`.
+pub fn measure(
+    table: &SchoolTable,
+    units: &Units,
+    adjacency: &Adjacency,
+    assignment: &[usize],
+    ids: &[String],
+    scenario: &Scenario,
+) -> Vec<NetworkMetrics> {
+    let k = ids.len();
+    let mean = table.total_enrollment() as f64 / k as f64;
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (i, &c) in assignment.iter().enumerate() {
+        members[c].push(i);
+    }
+    members
+        .iter()
+        .enumerate()
+        .map(|(c, m)| {
+            let schools: Vec<&crate::schools::School> = m.iter().map(|&i| &table.schools[i]).collect();
+            let enrollment: u64 = schools.iter().map(|s| u64::from(s.enrollment)).sum();
+            let mut levels: BTreeMap<String, usize> = Level::ALL.iter().map(|l| (l.as_str().to_string(), 0)).collect();
+            let mut models = BTreeMap::new();
+            for s in &schools {
+                *levels.entry(s.level.as_str().into()).or_default() += 1;
+                *models.entry(s.model.clone()).or_insert(0) += 1;
+            }
+            let weighted = |f: &dyn Fn(&crate::schools::School) -> Option<f64>| {
+                let (mut num, mut den) = (0.0, 0.0);
+                for s in &schools {
+                    if let Some(v) = f(s) {
+                        num += v * f64::from(s.enrollment);
+                        den += f64::from(s.enrollment);
+                    }
+                }
+                (den > 0.0).then(|| round(num / den, 1))
+            };
+            let low_level = scenario.performance.low_performing_level;
+            let rated = schools.iter().filter(|s| s.perf_level.is_some()).count();
+            let low = schools.iter().filter(|s| s.perf_level.is_some_and(|p| p <= low_level)).count();
+            let mut eth = [0u64; 9];
+            for s in &schools {
+                for (j, v) in s.ethnicity.iter().enumerate() {
+                    eth[j] += u64::from(v.unwrap_or(0));
+                }
+            }
+            let eth_total: u64 = eth.iter().sum();
+            let ethnicity_pct = ETHNICITIES
+                .iter()
+                .zip(eth)
+                .map(|(name, v)| (name.to_string(), if eth_total > 0 { round(100.0 * v as f64 / eth_total as f64, 1) } else { 0.0 }))
+                .collect();
+            let n = schools.len().max(1) as f64;
+            let centre_lat = schools.iter().map(|s| s.lat).sum::<f64>() / n;
+            let centre_lon = schools.iter().map(|s| s.lon).sum::<f64>() / n;
+            let dists: Vec<f64> = schools.iter().map(|s| haversine_km(s.lat, s.lon, centre_lat, centre_lon)).collect();
+            let centre = units.projection.forward(centre_lat, centre_lon);
+            let sse: f64 = schools
+                .iter()
+                .map(|s| {
+                    let p = units.projection.forward(s.lat, s.lon);
+                    (p[0] - centre[0]).powi(2) + (p[1] - centre[1]).powi(2)
+                })
+                .sum();
+            let mut member = vec![false; units.len()];
+            for &i in m {
+                member[units.of_school[i]] = true;
+            }
+            NetworkMetrics {
+                network: ids[c].clone(),
+                schools: schools.len(),
+                campuses: member.iter().filter(|b| **b).count(),
+                enrollment,
+                enrollment_deviation_pct: round(100.0 * (enrollment as f64 - mean) / mean, 2),
+                levels,
+                models,
+                charter_schools: schools.iter().filter(|s| s.charter).count(),
+                magnet_schools: schools.iter().filter(|s| s.magnet).count(),
+                frpm_pct: weighted(&|s| s.frpm_pct),
+                ela_dfs: weighted(&|s| s.ela_dfs),
+                math_dfs: weighted(&|s| s.math_dfs),
+                low_performing_schools: low,
+                rated_schools: rated,
+                low_performing_pct: (rated > 0).then(|| round(100.0 * low as f64 / rated as f64, 1)),
+                ethnicity_pct,
+                centre_lat: round(centre_lat, 6),
+                centre_lon: round(centre_lon, 6),
+                mean_km: round(dists.iter().sum::<f64>() / n, 2),
+                max_km: round(dists.iter().copied().fold(0.0, f64::max), 2),
+                compactness_km2: round(sse, 1),
+                connected: !m.is_empty() && adjacency.is_connected(&member),
+            }
+        })
+        .collect()
+}
+
+/// The result of checking one hard constraint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConstraintCheck {
+    /// Short key, stable across versions (e.g. `enrollment_band`).
+    pub key: String,
+    /// The rule in words, with its numbers.
+    pub rule: String,
+    pub holds: bool,
+    /// What the plan has (e.g. the smallest and largest network).
+    pub observed: String,
+    /// Slack to the nearest bound, in `unit`; negative when the rule is broken.
+    pub margin: f64,
+    pub unit: String,
+    /// Networks that break the rule.
+    pub failing_networks: Vec<String>,
+}
+
+/// Enrollment band [min, max] for a scenario and table.
+pub fn enrollment_band(total: u64, scenario: &Scenario) -> (f64, f64) {
+    let mean = total as f64 / scenario.networks as f64;
+    let t = scenario.size.enrollment_tolerance;
+    (mean * (1.0 - t), mean * (1.0 + t))
+}
+
+fn fmt_int(v: f64) -> String {
+    let n = v.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Formats a whole number with thousands separators (for people; CSV files get plain numbers).
+pub fn thousands(v: f64) -> String {
+    fmt_int(v)
+}
+
+/// Checks every hard constraint of the scenario.
+pub fn check_constraints(
+    table: &SchoolTable,
+    units: &Units,
+    assignment: &[usize],
+    metrics: &[NetworkMetrics],
+    scenario: &Scenario,
+) -> Vec<ConstraintCheck> {
+    let mut out = Vec::new();
+    let ids = |f: &dyn Fn(&NetworkMetrics) -> bool| metrics.iter().filter(|m| f(m)).map(|m| m.network.clone()).collect::<Vec<_>>();
+
+    let non_empty = metrics.iter().filter(|m| m.schools > 0).count();
+    out.push(ConstraintCheck {
+        key: "networks".into(),
+        rule: format!("exactly {} networks, none empty", scenario.networks),
+        holds: non_empty == scenario.networks && assignment.len() == table.schools.len(),
+        observed: format!("{non_empty} networks with schools; {} of {} schools assigned", assignment.len(), table.schools.len()),
+        margin: non_empty as f64 - scenario.networks as f64,
+        unit: "networks".into(),
+        failing_networks: ids(&|m| m.schools == 0),
+    });
+
+    let (lo, hi) = (scenario.size.min_schools, scenario.size.max_schools);
+    let smin = metrics.iter().map(|m| m.schools).min().unwrap_or(0);
+    let smax = metrics.iter().map(|m| m.schools).max().unwrap_or(0);
+    let failing = ids(&|m| m.schools < lo || m.schools > hi);
+    out.push(ConstraintCheck {
+        key: "schools_per_network".into(),
+        rule: format!("{lo} to {hi} schools in each network"),
+        holds: failing.is_empty(),
+        observed: format!("smallest {smin}, largest {smax}"),
+        margin: (smin as f64 - lo as f64).min(hi as f64 - smax as f64),
+        unit: "schools".into(),
+        failing_networks: failing,
+    });
+
+    let (elo, ehi) = enrollment_band(table.total_enrollment(), scenario);
+    let emin = metrics.iter().map(|m| m.enrollment).min().unwrap_or(0) as f64;
+    let emax = metrics.iter().map(|m| m.enrollment).max().unwrap_or(0) as f64;
+    let failing = ids(&|m| (m.enrollment as f64) < elo || m.enrollment as f64 > ehi);
+    out.push(ConstraintCheck {
+        key: "enrollment_band".into(),
+        rule: format!(
+            "{} to {} students in each network (±{}% of the mean, {})",
+            fmt_int(elo.ceil()),
+            fmt_int(ehi.floor()),
+            crate::schools::fmt_num(scenario.size.enrollment_tolerance * 100.0, 2),
+            fmt_int(table.total_enrollment() as f64 / scenario.networks as f64)
+        ),
+        holds: failing.is_empty(),
+        observed: format!("smallest {}, largest {}", fmt_int(emin), fmt_int(emax)),
+        margin: round((emin - elo).min(ehi - emax), 0),
+        unit: "students".into(),
+        failing_networks: failing,
+    });
+
+    if scenario.geography.connected {
+        let failing = ids(&|m| !m.connected);
+        out.push(ConstraintCheck {
+            key: "connected".into(),
+            rule: "each network is one connected piece of neighbouring campuses".into(),
+            holds: failing.is_empty(),
+            observed: format!("{} of {} networks connected", metrics.len() - failing.len(), metrics.len()),
+            margin: -(failing.len() as f64),
+            unit: "networks".into(),
+            failing_networks: failing,
+        });
+    }
+
+    for (key, level, need) in [
+        ("min_high", "high", scenario.coverage.min_high),
+        ("min_middle", "middle", scenario.coverage.min_middle),
+    ] {
+        if need == 0 {
+            continue;
+        }
+        let have = |m: &NetworkMetrics| m.levels.get(level).copied().unwrap_or(0);
+        let least = metrics.iter().map(have).min().unwrap_or(0);
+        let failing = ids(&|m| have(m) < need as usize);
+        out.push(ConstraintCheck {
+            key: key.into(),
+            rule: format!("at least {need} {level} school(s) in each network"),
+            holds: failing.is_empty(),
+            observed: format!("fewest: {least}"),
+            margin: least as f64 - f64::from(need),
+            unit: format!("{level} schools"),
+            failing_networks: failing,
+        });
+    }
+
+    let split: Vec<String> = units
+        .units
+        .iter()
+        .filter(|u| u.schools.iter().any(|&i| assignment[i] != assignment[u.schools[0]]))
+        .map(|u| table.schools[u.schools[0]].campus.clone().unwrap_or_else(|| table.schools[u.schools[0]].id.clone()))
+        .collect();
+    out.push(ConstraintCheck {
+        key: "campuses_together".into(),
+        rule: "co-located schools (same campus) are in the same network".into(),
+        holds: split.is_empty(),
+        observed: format!("{} campuses split", split.len()),
+        margin: -(split.len() as f64),
+        unit: "campuses".into(),
+        failing_networks: Vec::new(),
+    });
+    out
+}

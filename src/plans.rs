@@ -1,0 +1,214 @@
+//! Making a plan: table + outline + scenario → units and adjacency → solve → measure → plan.
+//!
+//! No file I/O here: the command line reads inputs and writes outputs; this module turns one into the other.
+
+use crate::error::{Error, Result};
+use crate::geography::Outline;
+use crate::metrics::{self, ConstraintCheck, NetworkMetrics};
+use crate::scenarios::Scenario;
+use crate::schools::SchoolTable;
+use crate::solver::{self, feasibility, Limits, Problem, Settings, UnitData};
+use crate::units::{Adjacency, AdjacencyStats, Units};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything a plan is made from.
+pub struct PlanInputs<'a> {
+    pub table: &'a SchoolTable,
+    /// SHA-256 of the table file's bytes.
+    pub table_sha256: String,
+    pub outline: Option<&'a Outline>,
+    /// Name and SHA-256 of the outline file, if any.
+    pub outline_source: Option<(String, String)>,
+    pub scenario: &'a Scenario,
+    pub scenario_source: String,
+    /// Command-line overrides applied to the scenario, as `key = value`.
+    pub overrides: Vec<String>,
+    /// Write a plan even when some constraint does not hold.
+    pub best_effort: bool,
+}
+
+/// Where a plan's inputs came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputInfo {
+    pub schools_file: String,
+    pub schools_sha256: String,
+    pub schools: usize,
+    pub enrollment: u64,
+    pub outline_file: Option<String>,
+    pub outline_sha256: Option<String>,
+}
+
+/// The content of plan.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanFile {
+    /// `schoolnets <version>`.
+    pub tool: String,
+    pub input: InputInfo,
+    pub scenario_file: String,
+    /// The scenario as run (after command-line overrides).
+    pub scenario: Scenario,
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub all_constraints_hold: bool,
+    pub constraints: Vec<ConstraintCheck>,
+    /// Sum over schools of squared distance to their network's centre, km² (lower is more compact).
+    pub compactness_km2: f64,
+    pub adjacency: AdjacencyStats,
+    pub networks: Vec<NetworkMetrics>,
+    /// School id → network id, for every school.
+    pub assignment: BTreeMap<String, String>,
+}
+
+/// A finished plan with what the writers need.
+pub struct Plan {
+    pub file: PlanFile,
+    /// Network index of each school (indexes `file.networks`).
+    pub school_network: Vec<usize>,
+    pub units: Units,
+    pub adjacency: Adjacency,
+}
+
+/// The solver problem for a table and scenario.
+pub fn problem(table: &SchoolTable, units: &Units, adjacency: &Adjacency, scenario: &Scenario) -> Problem {
+    let (min_enrollment, max_enrollment) = metrics::enrollment_band(table.total_enrollment(), scenario);
+    Problem {
+        units: units
+            .units
+            .iter()
+            .map(|u| UnitData {
+                pos: u.pos,
+                schools: u.schools.len() as u32,
+                enrollment: u.enrollment as f64,
+                high: u.high,
+                middle: u.middle,
+            })
+            .collect(),
+        neighbors: adjacency.neighbors.clone(),
+        k: scenario.networks,
+        limits: Limits {
+            min_schools: scenario.size.min_schools as u32,
+            max_schools: scenario.size.max_schools as u32,
+            min_enrollment,
+            max_enrollment,
+            min_high: scenario.coverage.min_high,
+            min_middle: scenario.coverage.min_middle,
+            connected: scenario.geography.connected,
+        },
+    }
+}
+
+/// Describes a unit for messages: its school, or its campus and schools.
+pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
+    let s = &units.units[u].schools;
+    let first = &table.schools[s[0]];
+    if s.len() == 1 {
+        format!("{} ({})", first.name, first.id)
+    } else {
+        let names: Vec<&str> = s.iter().map(|&i| table.schools[i].name.as_str()).collect();
+        format!("campus {} ({})", first.campus.as_deref().unwrap_or(&first.id), names.join(", "))
+    }
+}
+
+/// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
+/// when the best plan found breaks a constraint and `best_effort` is off.
+pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
+    let table = inputs.table;
+    let scenario = inputs.scenario;
+    let units = Units::build(table);
+    let adjacency = Adjacency::build(&units, inputs.outline, scenario.geography.max_edge_factor);
+    let p = problem(table, &units, &adjacency, scenario);
+    let conflicts = feasibility::check(&p, scenario.size.enrollment_tolerance, &|u| unit_name(table, &units, u));
+    if !conflicts.is_empty() && !inputs.best_effort {
+        let text: Vec<String> = conflicts.iter().map(|c| format!("- {}: {}", c.constraint, c.explanation)).collect();
+        return Err(Error::Infeasible(text.join("\n")));
+    }
+    if p.k > p.units.len() {
+        return Err(Error::Infeasible(format!(
+            "- networks: {} networks but only {} campuses; even --best-effort cannot leave networks empty",
+            p.k,
+            p.units.len()
+        )));
+    }
+    let solution = solver::solve(&p, Settings { seed: scenario.solver.seed, restarts: scenario.solver.restarts }, progress);
+
+    // Name networks N01.. from north to south (then west to east) so names are stable and readable.
+    let mut lat_lon = vec![(0.0f64, 0.0f64, 0usize); p.k];
+    for (u, &c) in solution.assignment.iter().enumerate() {
+        let w = units.units[u].schools.len();
+        lat_lon[c].0 += units.units[u].lat * w as f64;
+        lat_lon[c].1 += units.units[u].lon * w as f64;
+        lat_lon[c].2 += w;
+    }
+    let mut order: Vec<usize> = (0..p.k).collect();
+    let key = |c: usize| {
+        let n = lat_lon[c].2.max(1) as f64;
+        (lat_lon[c].0 / n, lat_lon[c].1 / n)
+    };
+    order.sort_by(|&a, &b| key(b).0.total_cmp(&key(a).0).then(key(a).1.total_cmp(&key(b).1)).then(a.cmp(&b)));
+    let mut rank = vec![0; p.k];
+    for (r, &c) in order.iter().enumerate() {
+        rank[c] = r;
+    }
+    let width = p.k.to_string().len().max(2);
+    let ids: Vec<String> = (0..p.k).map(|r| format!("N{:0width$}", r + 1)).collect();
+    let school_network: Vec<usize> = (0..table.schools.len()).map(|i| rank[solution.assignment[units.of_school[i]]]).collect();
+
+    let networks = metrics::measure(table, &units, &adjacency, &school_network, &ids, scenario);
+    let constraints = metrics::check_constraints(table, &units, &school_network, &networks, scenario);
+    let all_hold = constraints.iter().all(|c| c.holds);
+    if !all_hold && !inputs.best_effort {
+        let mut text: Vec<String> = conflicts.iter().map(|c| format!("- {}: {}", c.constraint, c.explanation)).collect();
+        text.extend(constraints.iter().filter(|c| !c.holds).map(|c| {
+            format!(
+                "- {}: the best plan found after {} restarts breaks \"{}\": {} (short by {} {}; networks {}).",
+                c.key,
+                scenario.solver.restarts,
+                c.rule,
+                c.observed,
+                metrics::round(-c.margin, 1),
+                c.unit,
+                c.failing_networks.join(", ")
+            )
+        }));
+        text.push(
+            "  Try a wider band (--tolerance), other school-count bounds, more restarts, or --best-effort to write this plan with its violations listed."
+                .into(),
+        );
+        return Err(Error::Infeasible(text.join("\n")));
+    }
+    let assignment = table.schools.iter().zip(&school_network).map(|(s, &c)| (s.id.clone(), ids[c].clone())).collect();
+    let file = PlanFile {
+        tool: format!("schoolnets {}", env!("CARGO_PKG_VERSION")),
+        input: InputInfo {
+            schools_file: table.source.clone(),
+            schools_sha256: inputs.table_sha256.clone(),
+            schools: table.schools.len(),
+            enrollment: table.total_enrollment(),
+            outline_file: inputs.outline_source.as_ref().map(|o| o.0.clone()),
+            outline_sha256: inputs.outline_source.as_ref().map(|o| o.1.clone()),
+        },
+        scenario_file: inputs.scenario_source.clone(),
+        scenario: scenario.clone(),
+        overrides: inputs.overrides.clone(),
+        seed: scenario.solver.seed,
+        all_constraints_hold: all_hold,
+        constraints,
+        compactness_km2: metrics::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
+        adjacency: AdjacencyStats {
+            median_edge_km: metrics::round(adjacency.stats.median_edge_km, 3),
+            max_edge_km: metrics::round(adjacency.stats.max_edge_km, 3),
+            ..adjacency.stats.clone()
+        },
+        networks,
+        assignment,
+    };
+    Ok(Plan { file, school_network, units, adjacency })
+}
+
+/// SHA-256 of bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,219 @@
+//! Balance reports: `report.md` for people and `report.csv` for spreadsheets.
+
+use crate::metrics::{thousands, NetworkMetrics};
+use crate::plans::Plan;
+use crate::schools::{fmt_num, fmt_opt, Level, SchoolTable, ETHNICITIES};
+use std::fmt::Write;
+
+fn opt(v: Option<f64>, d: usize) -> String {
+    v.map(|v| fmt_num(v, d)).unwrap_or_else(|| "n/a".into())
+}
+
+/// All school models in the plan, sorted.
+fn models(networks: &[NetworkMetrics]) -> Vec<String> {
+    let mut m: Vec<String> = networks.iter().flat_map(|n| n.models.keys().cloned()).collect();
+    m.sort();
+    m.dedup();
+    m
+}
+
+/// The Markdown report.
+pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
+    let f = &plan.file;
+    let s = &f.scenario;
+    let mut out = String::new();
+    let nets = &f.networks;
+    let k = nets.len();
+    let _ = writeln!(out, "# {}: {} networks\n", s.name, k);
+    let verdict = if f.all_constraints_hold {
+        "**Every rule of the scenario holds.**".to_string()
+    } else {
+        let broken: Vec<&str> = f.constraints.iter().filter(|c| !c.holds).map(|c| c.key.as_str()).collect();
+        format!("**Some rules do not hold: {}.** This plan was written with --best-effort.", broken.join(", "))
+    };
+    let _ = writeln!(out, "{verdict}\n");
+    let _ = writeln!(
+        out,
+        "{} schools and {} students in {} networks: on average {} schools and {} students per network.\n",
+        f.input.schools,
+        thousands(f.input.enrollment as f64),
+        k,
+        fmt_num(f.input.schools as f64 / k as f64, 1),
+        thousands(f.input.enrollment as f64 / k as f64)
+    );
+    let _ = writeln!(out, "## Rules\n");
+    let _ = writeln!(out, "| Rule | Holds | In this plan | Margin |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for c in &f.constraints {
+        let mut observed = c.observed.clone();
+        if !c.failing_networks.is_empty() {
+            observed.push_str(&format!(" (fails in {})", c.failing_networks.join(", ")));
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} {} |",
+            c.rule,
+            if c.holds { "yes" } else { "**NO**" },
+            observed,
+            fmt_num(c.margin, 0),
+            c.unit
+        );
+    }
+    let _ = writeln!(out, "\nMargin: how far the tightest network is from the limit (negative: by how much it is broken).\n");
+
+    let _ = writeln!(out, "## Networks\n");
+    let _ = writeln!(
+        out,
+        "| Network | Schools | Students | vs mean | Elem. | Middle | High | Span | Other | Charter | Magnet | FRPM % | ELA DFS | Math DFS | Low-perf. % | Hispanic % | Black % | White % | Asian % | Mean km | Max km | Connected |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+    for n in nets {
+        let lv = |l: Level| n.levels.get(l.as_str()).copied().unwrap_or(0);
+        let eth = |g: &str| fmt_num(n.ethnicity_pct.get(g).copied().unwrap_or(0.0), 1);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {}{}% | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            n.network,
+            n.schools,
+            thousands(n.enrollment as f64),
+            if n.enrollment_deviation_pct > 0.0 { "+" } else { "" },
+            fmt_num(n.enrollment_deviation_pct, 1),
+            lv(Level::Elementary),
+            lv(Level::Middle),
+            lv(Level::High),
+            lv(Level::Span),
+            lv(Level::Other),
+            n.charter_schools,
+            n.magnet_schools,
+            opt(n.frpm_pct, 1),
+            opt(n.ela_dfs, 1),
+            opt(n.math_dfs, 1),
+            opt(n.low_performing_pct, 1),
+            eth("hispanic"),
+            eth("black"),
+            eth("white"),
+            eth("asian"),
+            fmt_num(n.mean_km, 1),
+            fmt_num(n.max_km, 1),
+            if n.connected { "yes" } else { "**NO**" }
+        );
+    }
+
+    let _ = writeln!(out, "\n## Spread across networks\n");
+    let spread = |name: &str, vals: Vec<f64>, d: usize, out: &mut String| {
+        if vals.is_empty() {
+            return;
+        }
+        let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+        let _ = writeln!(out, "| {name} | {} | {} | {} |", fmt_num(lo, d), fmt_num(mean, d), fmt_num(hi, d));
+    };
+    let _ = writeln!(out, "| Figure | Lowest | Mean | Highest |\n|---|--:|--:|--:|");
+    spread("Schools", nets.iter().map(|n| n.schools as f64).collect(), 1, &mut out);
+    spread("Students", nets.iter().map(|n| n.enrollment as f64).collect(), 0, &mut out);
+    spread("FRPM %", nets.iter().filter_map(|n| n.frpm_pct).collect(), 1, &mut out);
+    spread("ELA distance from standard", nets.iter().filter_map(|n| n.ela_dfs).collect(), 1, &mut out);
+    spread("Math distance from standard", nets.iter().filter_map(|n| n.math_dfs).collect(), 1, &mut out);
+    spread("Low-performing schools %", nets.iter().filter_map(|n| n.low_performing_pct).collect(), 1, &mut out);
+    spread("Mean distance to centre, km", nets.iter().map(|n| n.mean_km).collect(), 1, &mut out);
+
+    let _ = writeln!(out, "\n## How to read this\n");
+    let _ = writeln!(
+        out,
+        "- **Students**: K-12 enrollment. **vs mean**: difference from the average network ({}).",
+        thousands(f.input.enrollment as f64 / k as f64)
+    );
+    let _ = writeln!(out, "- **FRPM %**: share of students eligible for free or reduced-price meals (a poverty measure).");
+    let _ = writeln!(
+        out,
+        "- **ELA / Math DFS**: average distance from standard on state tests, in points, weighted by enrollment (0 = at standard; negative = below)."
+    );
+    let _ = writeln!(
+        out,
+        "- **Low-perf. %**: share of rated schools at performance level {} or below (the lower of their ELA and math Dashboard levels; 1 = very low).",
+        s.performance.low_performing_level
+    );
+    let _ = writeln!(out, "- **Mean / Max km**: distance from a school to the centre of its network.");
+    let _ = writeln!(out, "- **Connected**: the network is one piece of neighbouring campuses, with no island cut off from the rest.");
+    let missing = |f: &dyn Fn(&crate::schools::School) -> bool| table.schools.iter().filter(|s| f(s)).count();
+    let _ = writeln!(
+        out,
+        "- Schools without data are left out of a figure, never guessed: {} without FRPM, {} without ELA, {} without math scores, {} without a performance level.",
+        missing(&|s| s.frpm_pct.is_none()),
+        missing(&|s| s.ela_dfs.is_none()),
+        missing(&|s| s.math_dfs.is_none()),
+        missing(&|s| s.perf_level.is_none())
+    );
+    if table.extra_columns.iter().any(|c| c == "feeds_into_source") {
+        let _ = writeln!(out, "- Feeder links in this table were derived by distance (no district feeder records); see `feeds_into_source`.");
+    }
+    let _ = writeln!(out, "\n## Provenance\n");
+    let _ = writeln!(out, "- Schools: `{}` (SHA-256 {})", f.input.schools_file, &f.input.schools_sha256);
+    if let Some(o) = &f.input.outline_file {
+        let _ = writeln!(out, "- District outline: `{o}`");
+    }
+    let _ = writeln!(out, "- Scenario: `{}`{}", f.scenario_file, if f.overrides.is_empty() { String::new() } else { format!(", with {}", f.overrides.join(", ")) });
+    let _ = writeln!(out, "- Seed {}, {} restarts; compactness {} km² (sum of squared school-to-centre distances).", f.seed, s.solver.restarts, fmt_num(f.compactness_km2, 0));
+    let _ = writeln!(
+        out,
+        "- Campus adjacency: {} links ({} Delaunay links; {} removed as crossing the outline, {} as too long; {} restored to keep every campus reachable).",
+        f.adjacency.edges,
+        f.adjacency.delaunay_edges,
+        f.adjacency.removed_outside_outline,
+        f.adjacency.removed_too_long,
+        f.adjacency.restored_to_connect
+    );
+    let _ = writeln!(out, "- Made by {}.", f.tool);
+    out
+}
+
+/// The CSV report: one row per network.
+pub fn csv(plan: &Plan) -> Vec<u8> {
+    let nets = &plan.file.networks;
+    let models = models(nets);
+    let mut header: Vec<String> = ["network", "schools", "campuses", "enrollment", "enrollment_deviation_pct"].iter().map(|s| s.to_string()).collect();
+    header.extend(Level::ALL.iter().map(|l| format!("level_{}", l.as_str())));
+    header.extend(models.iter().map(|m| format!("model_{}", m.replace(' ', "_"))));
+    header.extend(
+        ["charter_schools", "magnet_schools", "frpm_pct", "ela_dfs", "math_dfs", "low_performing_schools", "rated_schools", "low_performing_pct"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    header.extend(ETHNICITIES.iter().map(|e| format!("{e}_pct")));
+    header.extend(["centre_lat", "centre_lon", "mean_km", "max_km", "compactness_km2", "connected"].iter().map(|s| s.to_string()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).expect("writing to memory");
+    for n in nets {
+        let mut row = vec![
+            n.network.clone(),
+            n.schools.to_string(),
+            n.campuses.to_string(),
+            n.enrollment.to_string(),
+            fmt_num(n.enrollment_deviation_pct, 2),
+        ];
+        row.extend(Level::ALL.iter().map(|l| n.levels.get(l.as_str()).copied().unwrap_or(0).to_string()));
+        row.extend(models.iter().map(|m| n.models.get(m).copied().unwrap_or(0).to_string()));
+        row.extend([
+            n.charter_schools.to_string(),
+            n.magnet_schools.to_string(),
+            fmt_opt(n.frpm_pct, 1),
+            fmt_opt(n.ela_dfs, 1),
+            fmt_opt(n.math_dfs, 1),
+            n.low_performing_schools.to_string(),
+            n.rated_schools.to_string(),
+            fmt_opt(n.low_performing_pct, 1),
+        ]);
+        row.extend(ETHNICITIES.iter().map(|e| fmt_num(n.ethnicity_pct.get(*e).copied().unwrap_or(0.0), 1)));
+        row.extend([
+            fmt_num(n.centre_lat, 6),
+            fmt_num(n.centre_lon, 6),
+            fmt_num(n.mean_km, 2),
+            fmt_num(n.max_km, 2),
+            fmt_num(n.compactness_km2, 1),
+            if n.connected { "yes".into() } else { "no".into() },
+        ]);
+        w.write_record(&row).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}

@@ -1,0 +1,219 @@
+//! Scenarios: the rules a plan must follow, read from commented TOML files in `scenarios/`.
+//!
+//! Every section and key is optional except `networks`; missing ones take the defaults documented in
+//! `scenarios/neighborhood.toml`. Unknown keys are errors (a misspelt key must not be silently ignored).
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The default scenario, compiled into the binary (the file `scenarios/neighborhood.toml`).
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/neighborhood.toml");
+/// How the default scenario is named in messages and plan.json.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (built in)";
+
+/// How schools are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// By geography: networks of neighbouring campuses.
+    Neighborhood,
+}
+
+/// A planning scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short name shown in titles.
+    #[serde(default = "default_name")]
+    pub name: String,
+    #[serde(default = "default_mode")]
+    pub mode: Mode,
+    /// Number of networks.
+    pub networks: usize,
+    #[serde(default)]
+    pub size: Size,
+    #[serde(default)]
+    pub coverage: Coverage,
+    #[serde(default)]
+    pub geography: Geography,
+    #[serde(default)]
+    pub performance: Performance,
+    #[serde(default)]
+    pub solver: SolverSettings,
+}
+
+fn default_name() -> String {
+    "Neighborhood networks".into()
+}
+fn default_mode() -> Mode {
+    Mode::Neighborhood
+}
+
+/// Size of each network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Size {
+    pub min_schools: usize,
+    pub max_schools: usize,
+    /// Each network's enrollment must lie within this fraction of the mean (0.10 = ±10%).
+    pub enrollment_tolerance: f64,
+}
+
+impl Default for Size {
+    fn default() -> Size {
+        Size { min_schools: 20, max_schools: 45, enrollment_tolerance: 0.10 }
+    }
+}
+
+/// Grade-band coverage: the K-12 pathway in each network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coverage {
+    pub min_high: u32,
+    pub min_middle: u32,
+}
+
+impl Default for Coverage {
+    fn default() -> Coverage {
+        Coverage { min_high: 1, min_middle: 1 }
+    }
+}
+
+/// Geographic rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Geography {
+    /// Every network must be one connected piece on the campus adjacency graph.
+    pub connected: bool,
+    /// Adjacency edges longer than this many times the median edge length are dropped (unless needed to
+    /// keep the graph connected).
+    pub max_edge_factor: f64,
+}
+
+impl Default for Geography {
+    fn default() -> Geography {
+        Geography { connected: true, max_edge_factor: 4.0 }
+    }
+}
+
+/// How performance is summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Performance {
+    /// A school counts as low-performing when its `perf_level` is at or below this (1 = very low).
+    pub low_performing_level: u8,
+}
+
+impl Default for Performance {
+    fn default() -> Performance {
+        Performance { low_performing_level: 1 }
+    }
+}
+
+/// Search settings. They change how hard the solver looks, not what a valid plan is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SolverSettings {
+    /// Random seed; the same seed gives the same plan.
+    pub seed: u64,
+    /// Independent restarts; the best plan wins.
+    pub restarts: usize,
+}
+
+impl Default for SolverSettings {
+    fn default() -> SolverSettings {
+        SolverSettings { seed: 2018, restarts: 8 }
+    }
+}
+
+impl Scenario {
+    /// The built-in default scenario.
+    pub fn default_scenario() -> Scenario {
+        Scenario::parse(DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO).expect("the built-in scenario is valid")
+    }
+
+    /// Reads a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(path, e))?;
+        Scenario::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses scenario TOML; `source` names it in messages.
+    pub fn parse(source: &str, text: &str) -> Result<Scenario> {
+        let scenario: Scenario = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+            Error::input(
+                source,
+                line,
+                None,
+                e.message().trim().to_string(),
+                "compare with scenarios/neighborhood.toml, which lists every key with its meaning and type",
+            )
+        })?;
+        scenario.check(source)?;
+        Ok(scenario)
+    }
+
+    /// Checks that the bounds make sense on their own (whether the data can meet them is the solver's job).
+    pub fn check(&self, source: &str) -> Result<()> {
+        let bad = |field: &str, what: String, fix: &str| Err(Error::input(source, None, Some(field), what, fix));
+        if self.networks == 0 {
+            return bad("networks", "must be at least 1".into(), "set networks = 32 (or the number you want)");
+        }
+        if self.size.min_schools > self.size.max_schools {
+            return bad(
+                "size.min_schools",
+                format!("min_schools ({}) is larger than max_schools ({})", self.size.min_schools, self.size.max_schools),
+                "make min_schools at most max_schools",
+            );
+        }
+        if self.size.max_schools == 0 {
+            return bad("size.max_schools", "must be at least 1".into(), "set max_schools to 45 or similar");
+        }
+        let t = self.size.enrollment_tolerance;
+        if !(t.is_finite() && t > 0.0 && t < 1.0) {
+            return bad(
+                "size.enrollment_tolerance",
+                format!("{t} is not a fraction between 0 and 1"),
+                "write the allowed deviation from the mean as a fraction: 0.10 for ±10%",
+            );
+        }
+        let f = self.geography.max_edge_factor;
+        if !(f.is_finite() && f >= 1.0) {
+            return bad("geography.max_edge_factor", format!("{f} is below 1"), "use a value such as 4.0");
+        }
+        if !(1..=5).contains(&self.performance.low_performing_level) {
+            return bad("performance.low_performing_level", "must be 1 to 5".into(), "use 1 (very low) or 2 (low)");
+        }
+        if self.solver.restarts == 0 || self.solver.restarts > 10_000 {
+            return bad("solver.restarts", "must be 1 to 10000".into(), "use 8 or so");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_scenario_parses() {
+        let s = Scenario::default_scenario();
+        assert_eq!(s.networks, 32);
+        assert_eq!((s.size.min_schools, s.size.max_schools), (20, 45));
+        assert_eq!(s.size.enrollment_tolerance, 0.10);
+    }
+
+    #[test]
+    fn unknown_keys_wrong_types_and_contradictions_are_errors() {
+        let err = Scenario::parse("s.toml", "networks = 32\n[size]\nmin_school = 3\n").unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("min_school"), "{err}");
+        let err = Scenario::parse("s.toml", "networks = \"many\"\n").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let err = Scenario::parse("s.toml", "networks = 3\n[size]\nmin_schools = 50\nmax_schools = 40\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("larger than max_schools"), "{err}");
+    }
+}

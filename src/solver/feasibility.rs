@@ -1,0 +1,112 @@
+//! Arithmetic checks that show a scenario cannot hold, before any search.
+//!
+//! Each check is a necessary condition. When one fails, the message gives the numbers and the nearest
+//! setting that would pass that check.
+
+use super::Problem;
+
+/// One constraint that cannot hold, explained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// Scenario key(s) involved.
+    pub constraint: String,
+    /// The arithmetic and the nearest setting that would work.
+    pub explanation: String,
+}
+
+/// Runs every check; empty when none fails. `unit_name(u)` names a unit in messages.
+pub fn check(p: &Problem, tolerance: f64, unit_name: &dyn Fn(usize) -> String) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    let k = p.k as u64;
+    let l = &p.limits;
+    let n_units = p.units.len() as u64;
+    let schools: u64 = p.units.iter().map(|u| u64::from(u.schools)).sum();
+    let high: u64 = p.units.iter().map(|u| u64::from(u.high)).sum();
+    let middle: u64 = p.units.iter().map(|u| u64::from(u.middle)).sum();
+    let mean = p.mean_enrollment();
+    if n_units < k {
+        out.push(Conflict {
+            constraint: "networks".into(),
+            explanation: format!(
+                "{k} networks need at least {k} campuses, but the table has {n_units} (co-located schools count as one campus). \
+                 Nearest setting that works: networks = {n_units} or fewer."
+            ),
+        });
+    }
+    let min_s = u64::from(l.min_schools);
+    if k * min_s > schools {
+        out.push(Conflict {
+            constraint: "networks, size.min_schools".into(),
+            explanation: format!(
+                "{k} networks × at least {min_s} schools = {} schools, but the table has {schools}. \
+                 Nearest settings that work: networks = {} (at {min_s} schools each), or min_schools = {} (with {k} networks).",
+                k * min_s,
+                schools / min_s.max(1),
+                schools / k
+            ),
+        });
+    }
+    let max_s = u64::from(l.max_schools);
+    if k * max_s < schools {
+        out.push(Conflict {
+            constraint: "networks, size.max_schools".into(),
+            explanation: format!(
+                "{k} networks × at most {max_s} schools = {} schools, but the table has {schools}. \
+                 Nearest settings that work: networks = {} (at {max_s} schools each), or max_schools = {} (with {k} networks).",
+                k * max_s,
+                schools.div_ceil(max_s.max(1)),
+                schools.div_ceil(k)
+            ),
+        });
+    }
+    for (what, have, need, key) in [("high", high, l.min_high, "coverage.min_high"), ("middle", middle, l.min_middle, "coverage.min_middle")] {
+        let need = u64::from(need);
+        if need > 0 && k * need > have {
+            out.push(Conflict {
+                constraint: format!("networks, {key}"),
+                explanation: format!(
+                    "{k} networks × at least {need} {what} school(s) = {} {what} schools, but the table has {have}. \
+                     Nearest settings that work: networks = {} or fewer, or {key} = {}.",
+                    k * need,
+                    have / need,
+                    have / k
+                ),
+            });
+        }
+    }
+    // The largest campus must fit the enrollment band and the school count.
+    if let Some((u, unit)) = p.units.iter().enumerate().max_by(|a, b| a.1.enrollment.total_cmp(&b.1.enrollment).then(b.0.cmp(&a.0))) {
+        if unit.enrollment > l.max_enrollment + 1e-9 {
+            let needed = unit.enrollment / mean - 1.0;
+            out.push(Conflict {
+                constraint: "size.enrollment_tolerance".into(),
+                explanation: format!(
+                    "{} has {:.0} students, more than any network may hold: the mean network has {:.0} students and ±{:.1}% allows at most {:.0}. \
+                     Nearest setting that works: enrollment_tolerance = {:.3} or more (±{:.1}%), or fewer networks.",
+                    unit_name(u),
+                    unit.enrollment,
+                    mean,
+                    tolerance * 100.0,
+                    l.max_enrollment,
+                    (needed + 0.0005).max(tolerance),
+                    (needed * 100.0 + 0.05).max(tolerance * 100.0),
+                ),
+            });
+        }
+    }
+    if let Some((u, unit)) = p.units.iter().enumerate().max_by_key(|(i, u)| (u.schools, std::cmp::Reverse(*i))) {
+        if unit.schools > l.max_schools {
+            out.push(Conflict {
+                constraint: "size.max_schools".into(),
+                explanation: format!(
+                    "{} groups {} co-located schools, more than max_schools = {}. Nearest setting that works: max_schools = {}.",
+                    unit_name(u),
+                    unit.schools,
+                    l.max_schools,
+                    unit.schools
+                ),
+            });
+        }
+    }
+    out
+}

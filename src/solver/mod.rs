@@ -1,0 +1,124 @@
+//! The partitioner: assigns every unit (campus) to one of `k` networks.
+//!
+//! Pure functions over plain data: no files, no printing. The pipeline per restart is
+//! 1. [`seed`]: k-means++ and a few Lloyd iterations on unit positions (weighted by school count);
+//! 2. [`assign`]: a linear program (good_lp) that assigns units to the seed centres at least squared
+//!    distance subject to the enrollment band, school counts and grade coverage, rounded to whole units;
+//! 3. [`search::repair_connectivity`]: every network becomes one connected piece;
+//! 4. [`search::local_search`]: boundary moves that keep every network connected, first reducing
+//!    constraint violations, then the compactness objective.
+//!
+//! Restarts run in parallel (rayon) with seeds derived from the scenario seed; the winner is chosen by
+//! (violation, compactness, restart index), so the result does not depend on the thread count.
+
+pub mod assign;
+pub mod feasibility;
+pub mod search;
+pub mod seed;
+
+use rayon::prelude::*;
+
+/// What the solver needs to know about one unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnitData {
+    /// Position in km.
+    pub pos: [f64; 2],
+    /// Number of schools (the weight in the compactness objective).
+    pub schools: u32,
+    pub enrollment: f64,
+    pub high: u32,
+    pub middle: u32,
+}
+
+/// Hard limits on each network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub min_schools: u32,
+    pub max_schools: u32,
+    pub min_enrollment: f64,
+    pub max_enrollment: f64,
+    pub min_high: u32,
+    pub min_middle: u32,
+    /// Networks must be connected on the adjacency graph.
+    pub connected: bool,
+}
+
+/// A partitioning problem.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub units: Vec<UnitData>,
+    /// Sorted neighbour lists (the adjacency graph).
+    pub neighbors: Vec<Vec<usize>>,
+    /// Number of networks.
+    pub k: usize,
+    pub limits: Limits,
+}
+
+impl Problem {
+    /// Mean enrollment per network.
+    pub fn mean_enrollment(&self) -> f64 {
+        self.units.iter().map(|u| u.enrollment).sum::<f64>() / self.k as f64
+    }
+}
+
+/// A solution: the network of each unit and how good it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// Network index (0..k) of each unit.
+    pub assignment: Vec<usize>,
+    /// Sum of constraint violations (0 when every hard constraint holds); see [`search::violation`].
+    pub violation: f64,
+    /// Sum over schools of squared distance to their network's centre, km².
+    pub sse: f64,
+    /// Which restart produced it.
+    pub restart: usize,
+}
+
+/// Search settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub seed: u64,
+    pub restarts: usize,
+}
+
+/// Derives the seed of restart `i` (SplitMix64 of the base seed and index).
+pub fn restart_seed(seed: u64, i: usize) -> u64 {
+    let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One restart of the whole pipeline.
+pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
+    let centres = seed::kmeans(p, &mut rng);
+    let mut assignment = assign::capacitated(p, &centres).unwrap_or_else(|| seed::nearest(p, &centres));
+    search::fill_empty(p, &mut assignment);
+    if p.limits.connected {
+        search::repair_connectivity(p, &mut assignment);
+    }
+    let mut state = search::State::new(p, assignment);
+    search::local_search(&mut state, &mut rng);
+    Solution { violation: state.total_violation(), sse: state.total_sse(), assignment: state.assign, restart }
+}
+
+/// Runs `settings.restarts` restarts in parallel and returns the best. `progress` is called once per
+/// finished restart (from worker threads).
+pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
+    let solutions: Vec<Solution> = (0..settings.restarts.max(1))
+        .into_par_iter()
+        .map(|i| {
+            let s = solve_once(p, restart_seed(settings.seed, i), i);
+            progress();
+            s
+        })
+        .collect();
+    solutions
+        .into_iter()
+        .min_by(|a, b| {
+            a.violation.total_cmp(&b.violation).then(a.sse.total_cmp(&b.sse)).then(a.restart.cmp(&b.restart))
+        })
+        .expect("at least one restart")
+}

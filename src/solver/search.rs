@@ -1,0 +1,307 @@
+//! Connectivity repair and local search.
+//!
+//! The local search moves one boundary unit at a time to a neighbouring network. A move is taken only if
+//! the donor network stays connected and the move lowers (violation, compactness) lexicographically, so
+//! once every hard constraint holds it never breaks one again.
+
+use super::{Limits, Problem};
+use rand::seq::SliceRandom;
+
+/// Per-network running totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
+    pub units: u32,
+    pub schools: u32,
+    pub enrollment: f64,
+    pub high: u32,
+    pub middle: u32,
+    /// Σ w·x, Σ w·y, Σ w·(x²+y²) with w = schools.
+    pub sx: f64,
+    pub sy: f64,
+    pub sq: f64,
+}
+
+impl Totals {
+    fn add(&mut self, u: &super::UnitData, sign: f64) {
+        let w = f64::from(u.schools) * sign;
+        let s = sign as i64;
+        self.units = (i64::from(self.units) + s) as u32;
+        self.schools = (i64::from(self.schools) + s * i64::from(u.schools)) as u32;
+        self.high = (i64::from(self.high) + s * i64::from(u.high)) as u32;
+        self.middle = (i64::from(self.middle) + s * i64::from(u.middle)) as u32;
+        self.enrollment += sign * u.enrollment;
+        self.sx += w * u.pos[0];
+        self.sy += w * u.pos[1];
+        self.sq += w * (u.pos[0] * u.pos[0] + u.pos[1] * u.pos[1]);
+    }
+
+    fn with(mut self, u: &super::UnitData, sign: f64) -> Totals {
+        self.add(u, sign);
+        self
+    }
+
+    /// Sum of squared distances of the network's schools to their centre (km²).
+    pub fn sse(&self) -> f64 {
+        if self.schools == 0 {
+            0.0
+        } else {
+            (self.sq - (self.sx * self.sx + self.sy * self.sy) / f64::from(self.schools)).max(0.0)
+        }
+    }
+}
+
+/// How far a network is from meeting its limits: one point per school outside the count bounds, per
+/// missing high or middle school, and per 1% of the mean enrollment outside the band. Zero when it holds.
+pub fn violation(t: &Totals, l: &Limits, mean_enrollment: f64) -> f64 {
+    let count = f64::from(l.min_schools.saturating_sub(t.schools) + t.schools.saturating_sub(l.max_schools));
+    let grades = f64::from(l.min_high.saturating_sub(t.high) + l.min_middle.saturating_sub(t.middle));
+    let out = (l.min_enrollment - t.enrollment).max(0.0) + (t.enrollment - l.max_enrollment).max(0.0);
+    let empty = if t.units == 0 { 100.0 } else { 0.0 };
+    count + grades + out / (0.01 * mean_enrollment) + empty
+}
+
+/// Local search state.
+pub struct State<'p> {
+    pub p: &'p Problem,
+    pub assign: Vec<usize>,
+    pub totals: Vec<Totals>,
+    mean: f64,
+    stamp: Vec<u32>,
+    epoch: u32,
+    queue: Vec<usize>,
+}
+
+impl<'p> State<'p> {
+    pub fn new(p: &'p Problem, assign: Vec<usize>) -> State<'p> {
+        let mut totals = vec![Totals::default(); p.k];
+        for (u, &c) in assign.iter().enumerate() {
+            totals[c].add(&p.units[u], 1.0);
+        }
+        State { p, assign, totals, mean: p.mean_enrollment(), stamp: vec![0; p.units.len()], epoch: 0, queue: Vec::new() }
+    }
+
+    pub fn total_violation(&self) -> f64 {
+        self.totals.iter().map(|t| violation(t, &self.p.limits, self.mean)).sum()
+    }
+
+    pub fn total_sse(&self) -> f64 {
+        self.totals.iter().map(Totals::sse).sum()
+    }
+
+    /// Whether network `a` stays connected when unit `u` leaves it: all of `u`'s neighbours in `a` must
+    /// still reach each other without `u`.
+    pub fn stays_connected_without(&mut self, u: usize) -> bool {
+        let a = self.assign[u];
+        let targets: Vec<usize> = self.p.neighbors[u].iter().copied().filter(|&v| self.assign[v] == a).collect();
+        if targets.len() <= 1 {
+            return true;
+        }
+        self.epoch += 1;
+        let epoch = self.epoch;
+        self.stamp[u] = epoch;
+        self.queue.clear();
+        self.queue.push(targets[0]);
+        self.stamp[targets[0]] = epoch;
+        let mut found = 1;
+        let mut i = 0;
+        while i < self.queue.len() {
+            let x = self.queue[i];
+            i += 1;
+            for &y in &self.p.neighbors[x] {
+                if self.assign[y] == a && self.stamp[y] != epoch {
+                    self.stamp[y] = epoch;
+                    if targets.contains(&y) {
+                        found += 1;
+                        if found == targets.len() {
+                            return true;
+                        }
+                    }
+                    self.queue.push(y);
+                }
+            }
+        }
+        false
+    }
+
+    /// (Δviolation, Δsse) of moving unit `u` to network `b`.
+    fn delta(&self, u: usize, b: usize) -> (f64, f64) {
+        let a = self.assign[u];
+        let unit = &self.p.units[u];
+        let (ta, tb) = (self.totals[a], self.totals[b]);
+        let (na, nb) = (ta.with(unit, -1.0), tb.with(unit, 1.0));
+        let l = &self.p.limits;
+        let dv = violation(&na, l, self.mean) + violation(&nb, l, self.mean) - violation(&ta, l, self.mean) - violation(&tb, l, self.mean);
+        let ds = na.sse() + nb.sse() - ta.sse() - tb.sse();
+        (dv, ds)
+    }
+
+    /// Moves unit `u` to network `b`.
+    pub fn apply(&mut self, u: usize, b: usize) {
+        let a = self.assign[u];
+        let unit = self.p.units[u];
+        self.totals[a].add(&unit, -1.0);
+        self.totals[b].add(&unit, 1.0);
+        self.assign[u] = b;
+    }
+}
+
+const EPS: f64 = 1e-9;
+
+fn better(d: (f64, f64), than: (f64, f64)) -> bool {
+    d.0 < than.0 - EPS || (d.0 <= than.0 + EPS && d.1 < than.1 - EPS)
+}
+
+/// Boundary moves until none improves (or a pass limit is reached).
+pub fn local_search(s: &mut State<'_>, rng: &mut impl rand::Rng) {
+    const MAX_PASSES: usize = 200;
+    let n = s.p.units.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    for _ in 0..MAX_PASSES {
+        let mut moved = false;
+        for &u in &order {
+            let a = s.assign[u];
+            if s.totals[a].units <= 1 {
+                continue;
+            }
+            let mut best: Option<(usize, (f64, f64))> = None;
+            for &v in &s.p.neighbors[u] {
+                let b = s.assign[v];
+                if b == a || best.is_some_and(|(bb, _)| bb == b) {
+                    continue;
+                }
+                let d = s.delta(u, b);
+                if better(d, best.map_or((0.0, 0.0), |x| x.1)) {
+                    best = Some((b, d));
+                }
+            }
+            if let Some((b, _)) = best {
+                if !s.p.limits.connected || s.stays_connected_without(u) {
+                    s.apply(u, b);
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
+/// Gives every empty network one unit: the unit farthest from its centre in the largest network.
+pub fn fill_empty(p: &Problem, assign: &mut [usize]) {
+    loop {
+        let mut count = vec![0usize; p.k];
+        for &c in assign.iter() {
+            count[c] += 1;
+        }
+        let Some(empty) = count.iter().position(|&c| c == 0) else { return };
+        let big = (0..p.k).max_by_key(|&c| (count[c], std::cmp::Reverse(c))).expect("k >= 1");
+        if count[big] <= 1 {
+            return; // fewer units than networks: reported by the feasibility check
+        }
+        let members: Vec<usize> = (0..assign.len()).filter(|&u| assign[u] == big).collect();
+        let (mut cx, mut cy) = (0.0, 0.0);
+        for &u in &members {
+            cx += p.units[u].pos[0];
+            cy += p.units[u].pos[1];
+        }
+        let m = members.len() as f64;
+        let far = members
+            .iter()
+            .copied()
+            .max_by(|&x, &y| {
+                let dx = (p.units[x].pos[0] - cx / m).hypot(p.units[x].pos[1] - cy / m);
+                let dy = (p.units[y].pos[0] - cx / m).hypot(p.units[y].pos[1] - cy / m);
+                dx.total_cmp(&dy).then(y.cmp(&x))
+            })
+            .expect("non-empty");
+        assign[far] = empty;
+    }
+}
+
+/// Makes every network connected: each piece other than a network's largest (by schools) joins the
+/// neighbouring network whose centre is nearest to it.
+pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
+    for _ in 0..100 {
+        let mut changed = false;
+        for c in 0..p.k {
+            let member: Vec<bool> = assign.iter().map(|&a| a == c).collect();
+            let comps = components(&p.neighbors, &member);
+            if comps.len() <= 1 {
+                continue;
+            }
+            let schools = |comp: &Vec<usize>| comp.iter().map(|&u| p.units[u].schools).sum::<u32>();
+            let keep = (0..comps.len()).max_by_key(|&i| (schools(&comps[i]), std::cmp::Reverse(i))).expect("non-empty");
+            let centres = centres(p, assign);
+            for (i, comp) in comps.iter().enumerate() {
+                if i == keep {
+                    continue;
+                }
+                let (mut x, mut y) = (0.0, 0.0);
+                for &u in comp {
+                    x += p.units[u].pos[0];
+                    y += p.units[u].pos[1];
+                }
+                let m = comp.len() as f64;
+                let centroid = [x / m, y / m];
+                let mut options: Vec<usize> =
+                    comp.iter().flat_map(|&u| p.neighbors[u].iter().map(|&v| assign[v])).filter(|&b| b != c).collect();
+                options.sort_unstable();
+                options.dedup();
+                let target = options.into_iter().min_by(|&a, &b| {
+                    let da = (centres[a][0] - centroid[0]).hypot(centres[a][1] - centroid[1]);
+                    let db = (centres[b][0] - centroid[0]).hypot(centres[b][1] - centroid[1]);
+                    da.total_cmp(&db).then(a.cmp(&b))
+                });
+                if let Some(t) = target {
+                    for &u in comp {
+                        assign[u] = t;
+                    }
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// School-weighted centre of each network.
+fn centres(p: &Problem, assign: &[usize]) -> Vec<[f64; 2]> {
+    let mut s = vec![[0.0f64; 3]; p.k];
+    for (u, &c) in assign.iter().enumerate() {
+        let w = f64::from(p.units[u].schools);
+        s[c][0] += w * p.units[u].pos[0];
+        s[c][1] += w * p.units[u].pos[1];
+        s[c][2] += w;
+    }
+    s.iter().map(|v| if v[2] > 0.0 { [v[0] / v[2], v[1] / v[2]] } else { [f64::INFINITY; 2] }).collect()
+}
+
+/// Connected pieces of the selected units (breadth-first search), in order of their smallest unit.
+pub fn components(neighbors: &[Vec<usize>], member: &[bool]) -> Vec<Vec<usize>> {
+    let mut seen = vec![false; member.len()];
+    let mut out = Vec::new();
+    for start in 0..member.len() {
+        if !member[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut comp = vec![start];
+        let mut i = 0;
+        while i < comp.len() {
+            let u = comp[i];
+            i += 1;
+            for &v in &neighbors[u] {
+                if member[v] && !seen[v] {
+                    seen[v] = true;
+                    comp.push(v);
+                }
+            }
+        }
+        out.push(comp);
+    }
+    out
+}

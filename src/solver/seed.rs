@@ -1,0 +1,72 @@
+//! Seeding: k-means++ followed by Lloyd iterations on unit positions, weighted by school count.
+
+use super::Problem;
+use rand::RngExt;
+
+fn d2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+/// Index of the centre nearest to `p` (ties: lowest index).
+pub fn nearest_centre(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
+    let mut best = (f64::INFINITY, 0);
+    for (c, &ctr) in centres.iter().enumerate() {
+        let d = d2(ctr, p);
+        if d < best.0 {
+            best = (d, c);
+        }
+    }
+    best.1
+}
+
+/// Assigns every unit to its nearest centre.
+pub fn nearest(p: &Problem, centres: &[[f64; 2]]) -> Vec<usize> {
+    p.units.iter().map(|u| nearest_centre(centres, u.pos)).collect()
+}
+
+/// k-means++ seeding and `LLOYD_ITERATIONS` Lloyd steps. Returns `k` centres.
+pub fn kmeans(p: &Problem, rng: &mut impl rand::Rng) -> Vec<[f64; 2]> {
+    const LLOYD_ITERATIONS: usize = 12;
+    let n = p.units.len();
+    let w: Vec<f64> = p.units.iter().map(|u| f64::from(u.schools)).collect();
+    let mut centres = vec![p.units[rng.random_range(0..n)].pos];
+    let mut best_d2: Vec<f64> = p.units.iter().map(|u| d2(u.pos, centres[0])).collect();
+    while centres.len() < p.k {
+        let total: f64 = best_d2.iter().zip(&w).map(|(d, w)| d * w).sum();
+        let pick = if total > 0.0 {
+            let mut r = rng.random_range(0.0..total);
+            let mut chosen = n - 1;
+            for i in 0..n {
+                r -= best_d2[i] * w[i];
+                if r <= 0.0 {
+                    chosen = i;
+                    break;
+                }
+            }
+            chosen
+        } else {
+            rng.random_range(0..n)
+        };
+        let c = p.units[pick].pos;
+        centres.push(c);
+        for (i, u) in p.units.iter().enumerate() {
+            best_d2[i] = best_d2[i].min(d2(u.pos, c));
+        }
+    }
+    for _ in 0..LLOYD_ITERATIONS {
+        let a = nearest(p, &centres);
+        let mut sums = vec![[0.0f64; 3]; p.k];
+        for (i, u) in p.units.iter().enumerate() {
+            let s = &mut sums[a[i]];
+            s[0] += w[i] * u.pos[0];
+            s[1] += w[i] * u.pos[1];
+            s[2] += w[i];
+        }
+        for (c, s) in sums.iter().enumerate() {
+            if s[2] > 0.0 {
+                centres[c] = [s[0] / s[2], s[1] / s[2]];
+            }
+        }
+    }
+    centres
+}

@@ -1,0 +1,261 @@
+//! Planning units (campuses) and their adjacency graph.
+//!
+//! The solver never splits a campus: schools that share a `campus` id, or sit at exactly the same
+//! coordinates, form one *unit*. Units are adjacent when they are Delaunay neighbours, minus edges that
+//! leave the district outline or are implausibly long, plus the shortest removed edges needed to keep the
+//! graph connected. ARCHITECTURE.md explains why.
+
+use crate::geography::{Outline, Projection};
+use crate::schools::{Level, SchoolTable};
+use petgraph::unionfind::UnionFind;
+use std::collections::HashMap;
+
+/// A campus: one or more co-located schools, planned as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// Indices of the member schools in the table, ascending.
+    pub schools: Vec<usize>,
+    /// Position in the local projection (km).
+    pub pos: [f64; 2],
+    pub lat: f64,
+    pub lon: f64,
+    pub enrollment: u64,
+    pub high: u32,
+    pub middle: u32,
+}
+
+/// The units of a table.
+#[derive(Debug, Clone)]
+pub struct Units {
+    pub units: Vec<Unit>,
+    /// Unit index of each school.
+    pub of_school: Vec<usize>,
+    pub projection: Projection,
+}
+
+impl Units {
+    /// Groups schools into units: same campus id, or identical coordinates. Units are ordered by their
+    /// first school's position in the table.
+    pub fn build(table: &SchoolTable) -> Units {
+        let n = table.schools.len();
+        let projection = Projection::centred_on(table.schools.iter().map(|s| (s.lat, s.lon)));
+        let mut uf = UnionFind::<usize>::new(n);
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for (i, s) in table.schools.iter().enumerate() {
+            let mut keys = vec![format!("@{}:{}", s.lat.to_bits(), s.lon.to_bits())];
+            if let Some(c) = &s.campus {
+                keys.push(format!("#{c}"));
+            }
+            for k in keys {
+                match by_key.get(&k) {
+                    Some(&j) => {
+                        uf.union(i, j);
+                    }
+                    None => {
+                        by_key.insert(k, i);
+                    }
+                }
+            }
+        }
+        let mut unit_of_root: HashMap<usize, usize> = HashMap::new();
+        let mut units: Vec<Unit> = Vec::new();
+        let mut of_school = vec![0; n];
+        for (i, s) in table.schools.iter().enumerate() {
+            let root = uf.find(i);
+            let u = *unit_of_root.entry(root).or_insert_with(|| {
+                units.push(Unit { schools: vec![], pos: [0.0; 2], lat: 0.0, lon: 0.0, enrollment: 0, high: 0, middle: 0 });
+                units.len() - 1
+            });
+            of_school[i] = u;
+            let unit = &mut units[u];
+            unit.schools.push(i);
+            unit.lat += s.lat;
+            unit.lon += s.lon;
+            unit.enrollment += u64::from(s.enrollment);
+            unit.high += u32::from(s.level == Level::High);
+            unit.middle += u32::from(s.level == Level::Middle);
+        }
+        for u in &mut units {
+            let m = u.schools.len() as f64;
+            u.lat /= m;
+            u.lon /= m;
+            u.pos = projection.forward(u.lat, u.lon);
+        }
+        Units { units, of_school, projection }
+    }
+
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+}
+
+/// How the adjacency graph was built, for the report and plan.json.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdjacencyStats {
+    pub delaunay_edges: usize,
+    pub removed_outside_outline: usize,
+    pub removed_too_long: usize,
+    pub restored_to_connect: usize,
+    pub edges: usize,
+    pub median_edge_km: f64,
+    pub max_edge_km: f64,
+}
+
+/// Undirected adjacency between units.
+#[derive(Debug, Clone)]
+pub struct Adjacency {
+    /// Sorted neighbour lists.
+    pub neighbors: Vec<Vec<usize>>,
+    pub stats: AdjacencyStats,
+}
+
+fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+impl Adjacency {
+    /// Builds the adjacency graph of the units.
+    ///
+    /// Rule: start from the Delaunay triangulation of unit positions; drop an edge when part of it lies
+    /// outside `outline` (it jumps across land that is not the district's), or when it is longer than
+    /// `max_edge_factor` times the median edge length (the long edges on the hull of the triangulation);
+    /// then put back, shortest first, the dropped edges that join otherwise separate pieces, so that every
+    /// unit can be reached.
+    pub fn build(units: &Units, outline: Option<&Outline>, max_edge_factor: f64) -> Adjacency {
+        use spade::{DelaunayTriangulation, Point2, Triangulation};
+        let n = units.len();
+        let mut tri: DelaunayTriangulation<Point2<f64>> = DelaunayTriangulation::new();
+        let mut unit_of_vertex: Vec<Vec<usize>> = Vec::new();
+        for (u, unit) in units.units.iter().enumerate() {
+            let handle = tri.insert(Point2::new(unit.pos[0], unit.pos[1])).expect("projected coordinates are finite");
+            let vi = handle.index();
+            if unit_of_vertex.len() <= vi {
+                unit_of_vertex.resize(vi + 1, Vec::new());
+            }
+            unit_of_vertex[vi].push(u);
+        }
+        let mut edges: Vec<(usize, usize, f64)> = Vec::new();
+        for e in tri.undirected_edges() {
+            let [a, b] = e.vertices();
+            let (ua, ub) = (unit_of_vertex[a.fix().index()][0], unit_of_vertex[b.fix().index()][0]);
+            let (ua, ub) = (ua.min(ub), ua.max(ub));
+            edges.push((ua, ub, dist(units.units[ua].pos, units.units[ub].pos)));
+        }
+        edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        let mut stats = AdjacencyStats { delaunay_edges: edges.len(), ..Default::default() };
+        let mut lengths: Vec<f64> = edges.iter().map(|e| e.2).collect();
+        lengths.sort_by(f64::total_cmp);
+        stats.median_edge_km = lengths.get(lengths.len() / 2).copied().unwrap_or(0.0);
+        let limit = stats.median_edge_km * max_edge_factor;
+
+        let mut kept = Vec::new();
+        let mut removed = Vec::new();
+        for &(a, b, len) in &edges {
+            let (ua, ub) = (&units.units[a], &units.units[b]);
+            if outline.is_some_and(|o| o.segment_leaves((ua.lat, ua.lon), (ub.lat, ub.lon))) {
+                stats.removed_outside_outline += 1;
+                removed.push((a, b, len));
+            } else if len > limit && limit > 0.0 {
+                stats.removed_too_long += 1;
+                removed.push((a, b, len));
+            } else {
+                kept.push((a, b, len));
+            }
+        }
+        let mut uf = UnionFind::<usize>::new(n);
+        for &(a, b, _) in &kept {
+            uf.union(a, b);
+        }
+        removed.sort_by(|x, y| x.2.total_cmp(&y.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        for &(a, b, len) in &removed {
+            if uf.union(a, b) {
+                kept.push((a, b, len));
+                stats.restored_to_connect += 1;
+            }
+        }
+        let mut neighbors = vec![Vec::new(); n];
+        for &(a, b, len) in &kept {
+            neighbors[a].push(b);
+            neighbors[b].push(a);
+            stats.max_edge_km = stats.max_edge_km.max(len);
+        }
+        // Units that share a Delaunay vertex (same projected point, different campus ids) are adjacent.
+        for group in unit_of_vertex.iter().filter(|g| g.len() > 1) {
+            for (i, &a) in group.iter().enumerate() {
+                for &b in &group[i + 1..] {
+                    neighbors[a].push(b);
+                    neighbors[b].push(a);
+                }
+                let first_nbrs = neighbors[group[0]].clone();
+                for b in first_nbrs {
+                    if b != a && !neighbors[a].contains(&b) {
+                        neighbors[a].push(b);
+                        neighbors[b].push(a);
+                    }
+                }
+            }
+        }
+        for nb in &mut neighbors {
+            nb.sort_unstable();
+            nb.dedup();
+        }
+        stats.edges = neighbors.iter().map(Vec::len).sum::<usize>() / 2;
+        Adjacency { neighbors, stats }
+    }
+
+    /// Whether the units with `member[u] == true` form one connected piece (an empty set is not connected).
+    pub fn is_connected(&self, member: &[bool]) -> bool {
+        self.components(member).len() == 1
+    }
+
+    /// Connected pieces of the units selected by `member`, in order of their smallest unit.
+    pub fn components(&self, member: &[bool]) -> Vec<Vec<usize>> {
+        crate::solver::search::components(&self.neighbors, member)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schools::read_table;
+
+    fn table(rows: &[(&str, f64, f64, &str)]) -> SchoolTable {
+        let mut text = crate::schools::COLUMNS.join(",");
+        for (id, lat, lon, campus) in rows {
+            text.push_str(&format!("\n{id},S{id},{lat},{lon},100,elementary,K,5,traditional,no,no,,,,,,,,,,,,,,,{campus}"));
+        }
+        read_table("t", text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn campuses_and_shared_coordinates_form_units() {
+        let t = table(&[("a", 34.0, -118.0, ""), ("b", 34.0, -118.0, ""), ("c", 34.1, -118.0, "x"), ("d", 34.2, -118.1, "x")]);
+        let u = Units::build(&t);
+        assert_eq!(u.len(), 2);
+        assert_eq!(u.units[0].schools, vec![0, 1]);
+        assert_eq!(u.units[1].schools, vec![2, 3]);
+        assert_eq!(u.of_school, vec![0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn long_edges_are_dropped_but_the_graph_stays_connected() {
+        // A 3x3 grid 1 km apart, and one school far to the east.
+        let mut rows = Vec::new();
+        let ids: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        for i in 0..9 {
+            rows.push((ids[i].as_str(), 34.0 + 0.009 * (i / 3) as f64, -118.0 + 0.011 * (i % 3) as f64, ""));
+        }
+        rows.push((ids[9].as_str(), 34.009, -117.5, ""));
+        let t = table(&rows);
+        let units = Units::build(&t);
+        let adj = Adjacency::build(&units, None, 3.0);
+        assert!(adj.stats.removed_too_long >= 2, "{:?}", adj.stats);
+        assert_eq!(adj.stats.restored_to_connect, 1);
+        assert!(adj.is_connected(&[true; 10]));
+        assert_eq!(adj.neighbors[9].len(), 1, "the far school keeps only its shortest link");
+    }
+}
