@@ -96,11 +96,21 @@ impl Error {
     /// An input file that could not be opened or read.
     pub fn unreadable(path: &Path, err: std::io::Error) -> Error {
         let fix = match err.kind() {
-            std::io::ErrorKind::NotFound => "check the path; relative paths start from the current folder",
-            std::io::ErrorKind::PermissionDenied => "make the file readable (or copy it somewhere you can read)",
+            std::io::ErrorKind::NotFound => {
+                "check the path; relative paths start from the current folder"
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "make the file readable (or copy it somewhere you can read)"
+            }
             _ => "check that the file exists and is readable",
         };
-        Error::input(path.display().to_string(), None, None, format!("cannot read: {err}"), fix)
+        Error::input(
+            path.display().to_string(),
+            None,
+            None,
+            format!("cannot read: {err}"),
+            fix,
+        )
     }
 
     /// The exit code for this error's class (see [`exit`]).

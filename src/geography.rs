@@ -39,9 +39,18 @@ impl Projection {
             slat += la;
             slon += lo;
         }
-        let (lat0, lon0) = if n > 0.0 { (slat / n, slon / n) } else { (0.0, 0.0) };
+        let (lat0, lon0) = if n > 0.0 {
+            (slat / n, slon / n)
+        } else {
+            (0.0, 0.0)
+        };
         let ky = EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
-        Projection { lat0, lon0, kx: ky * lat0.to_radians().cos(), ky }
+        Projection {
+            lat0,
+            lon0,
+            kx: ky * lat0.to_radians().cos(),
+            ky,
+        }
     }
 
     /// (x east, y north) in km.
@@ -80,20 +89,30 @@ impl Outline {
                 "give a GeoJSON file whose geometry is a Polygon or MultiPolygon in longitude/latitude (as QGIS exports with 'Save Features As > GeoJSON', CRS EPSG:4326)",
             )
         };
-        let gj: geojson::GeoJson = text.parse().map_err(|e| bad(format!("not valid GeoJSON: {e}")))?;
+        let gj: geojson::GeoJson = text
+            .parse()
+            .map_err(|e| bad(format!("not valid GeoJSON: {e}")))?;
         let geometries: Vec<geojson::Geometry> = match gj {
             geojson::GeoJson::Geometry(g) => vec![g],
             geojson::GeoJson::Feature(f) => f.geometry.into_iter().collect(),
-            geojson::GeoJson::FeatureCollection(fc) => fc.features.into_iter().filter_map(|f| f.geometry).collect(),
+            geojson::GeoJson::FeatureCollection(fc) => {
+                fc.features.into_iter().filter_map(|f| f.geometry).collect()
+            }
         };
         let mut polys: Vec<Polygon<f64>> = Vec::new();
         for g in geometries {
-            let geom: geo::Geometry<f64> =
-                g.try_into().map_err(|e: geojson::Error| bad(format!("cannot read geometry: {e}")))?;
+            let geom: geo::Geometry<f64> = g
+                .try_into()
+                .map_err(|e: geojson::Error| bad(format!("cannot read geometry: {e}")))?;
             match geom {
                 geo::Geometry::Polygon(p) => polys.push(p),
                 geo::Geometry::MultiPolygon(mp) => polys.extend(mp.0),
-                other => return Err(bad(format!("the outline is a {}, not a polygon", geometry_name(&other)))),
+                other => {
+                    return Err(bad(format!(
+                        "the outline is a {}, not a polygon",
+                        geometry_name(&other)
+                    )))
+                }
             }
         }
         if polys.is_empty() {
@@ -112,7 +131,9 @@ impl Outline {
                 }
             }
         }
-        Ok(Outline { shape: MultiPolygon(polys) })
+        Ok(Outline {
+            shape: MultiPolygon(polys),
+        })
     }
 
     /// Whether a (lat, lon) point lies inside (or on) the outline.
@@ -180,7 +201,9 @@ mod tests {
 
     #[test]
     fn outline_rejects_non_polygons_and_tests_segments() {
-        let err = Outline::parse("o.geojson", r#"{"type":"Point","coordinates":[0,0]}"#).unwrap_err().to_string();
+        let err = Outline::parse("o.geojson", r#"{"type":"Point","coordinates":[0,0]}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is a Point"), "{err}");
         // A U shape: two arms joined at the bottom; a segment between the arms' tops leaves it.
         let u = r#"{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[2,3],[2,1],[1,1],[1,3],[0,3],[0,0]]]}"#;

@@ -68,7 +68,9 @@ impl DropReason {
             DropReason::Closed => "closed or merged in the directory",
             DropReason::NotK12 => "adult education, preschool or ROC/ROP",
             DropReason::NoEnrollment => "no K-12 enrollment in the FRPM year",
-            DropReason::NoCoordinates => "no coordinates (not in the directory; give them with --coordinates)",
+            DropReason::NoCoordinates => {
+                "no coordinates (not in the directory; give them with --coordinates)"
+            }
             DropReason::NotASchool => "aggregate row, not a school",
         }
     }
@@ -112,18 +114,36 @@ impl Sheet {
             .from_reader(text.as_bytes());
         let header = rdr
             .headers()
-            .map_err(|e| Error::input(&name, Some(1), None, format!("unreadable header: {e}"), "use the file as CDE publishes it"))?
+            .map_err(|e| {
+                Error::input(
+                    &name,
+                    Some(1),
+                    None,
+                    format!("unreadable header: {e}"),
+                    "use the file as CDE publishes it",
+                )
+            })?
             .iter()
             .map(|h| h.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         let mut rows = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                Error::input(&name, e.position().map(|p| p.line()), None, format!("not readable: {e}"), "use the file as CDE publishes it")
+                Error::input(
+                    &name,
+                    e.position().map(|p| p.line()),
+                    None,
+                    format!("not readable: {e}"),
+                    "use the file as CDE publishes it",
+                )
             })?;
             rows.push((rec.position().map(|p| p.line()).unwrap_or(0), rec));
         }
-        Ok(Sheet { path: name, header, rows })
+        Ok(Sheet {
+            path: name,
+            header,
+            rows,
+        })
     }
 
     fn col(&self, name: &str) -> Result<usize> {
@@ -147,7 +167,12 @@ fn parse_count(s: &str) -> Option<u32> {
 
 /// Parses a CDE percent: "22.0%" → 22.0.
 fn parse_percent(s: &str) -> Option<f64> {
-    s.trim().trim_end_matches('%').trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    s.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 /// Grade as a number: P (preschool) -1, TK/K 0, 1..12.
@@ -242,7 +267,13 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
     let mut dropped = Vec::new();
     let mut closed_earlier = 0;
     let mut schools = Vec::new();
-    let mut drop = |reason, id: &str, name: &str| dropped.push(Dropped { reason, id: id.into(), name: name.into() });
+    let mut drop = |reason, id: &str, name: &str| {
+        dropped.push(Dropped {
+            reason,
+            id: id.into(),
+            name: name.into(),
+        })
+    };
 
     // Every code in either the directory or the FRPM file, in code order.
     let mut codes: Vec<&String> = directory.keys().chain(frpm.keys()).collect();
@@ -254,7 +285,10 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
         }
         let d = directory.get(code);
         let f = frpm.get(code);
-        let name = d.map(|d| d.name.clone()).or_else(|| f.map(|f| f.name.clone())).unwrap_or_default();
+        let name = d
+            .map(|d| d.name.clone())
+            .or_else(|| f.map(|f| f.name.clone()))
+            .unwrap_or_default();
         if code.ends_with("0000001") {
             drop(DropReason::NotASchool, code, &name);
             continue;
@@ -269,7 +303,10 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
                 }
                 continue;
             }
-            if matches!(d.soc_type.as_str(), "Adult Education Centers" | "Preschool" | "ROC/ROP") {
+            if matches!(
+                d.soc_type.as_str(),
+                "Adult Education Centers" | "Preschool" | "ROC/ROP"
+            ) {
                 drop(DropReason::NotK12, code, &name);
                 continue;
             }
@@ -279,7 +316,9 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
             continue;
         }
         let f = f.expect("enrollment > 0 implies an FRPM row");
-        let coords = d.and_then(|d| d.lat.zip(d.lon)).or_else(|| extra_coords.get(code.as_str()).copied());
+        let coords = d
+            .and_then(|d| d.lat.zip(d.lon))
+            .or_else(|| extra_coords.get(code.as_str()).copied());
         let Some((lat, lon)) = coords else {
             drop(DropReason::NoCoordinates, code, &name);
             continue;
@@ -289,13 +328,22 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
         } else {
             let g = d.map(|d| d.grades.clone()).unwrap_or_default();
             let mut it = g.splitn(2, '-');
-            (it.next().unwrap_or("").to_string(), it.next().unwrap_or("").to_string())
+            (
+                it.next().unwrap_or("").to_string(),
+                it.next().unwrap_or("").to_string(),
+            )
         };
         let charter = d.map(|d| d.charter).unwrap_or(f.charter);
         let magnet = d.map(|d| d.magnet).unwrap_or(false);
         let model = d
             .map(|d| model_of(charter, &d.funding, &d.edops, magnet))
-            .unwrap_or_else(|| if charter { "charter".into() } else { "traditional".into() });
+            .unwrap_or_else(|| {
+                if charter {
+                    "charter".into()
+                } else {
+                    "traditional".into()
+                }
+            });
         let (ela_dfs, ela_level) = ela.get(code).copied().unwrap_or((None, None));
         let (math_dfs, math_level) = math.get(code).copied().unwrap_or((None, None));
         let perf_level = match (ela_level, math_level) {
@@ -318,7 +366,10 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
             ela_dfs,
             math_dfs,
             perf_level,
-            ethnicity: ethnicity.get(code).map(|e| e.map(Some)).unwrap_or([None; 9]),
+            ethnicity: ethnicity
+                .get(code)
+                .map(|e| e.map(Some))
+                .unwrap_or([None; 9]),
             feeds_into: None,
             campus: None,
             extra: vec![String::new()],
@@ -331,7 +382,12 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
     source.push_str(" + directory");
     dropped.sort();
     Ok(Import {
-        table: SchoolTable { source, schools, extra_columns: vec!["feeds_into_source".into()], lines },
+        table: SchoolTable {
+            source,
+            schools,
+            extra_columns: vec!["feeds_into_source".into()],
+            lines,
+        },
         dropped,
         closed_earlier,
         derived_links,
@@ -361,7 +417,12 @@ fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry
             continue;
         }
         let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
-        let num = |i: usize| get(i).parse::<f64>().ok().filter(|v| v.is_finite() && *v != 0.0);
+        let num = |i: usize| {
+            get(i)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v != 0.0)
+        };
         out.insert(
             code.to_string(),
             DirEntry {
@@ -397,7 +458,12 @@ fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
     let mut out = BTreeMap::new();
     for (_, r) in &s.rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
-        let code = format!("{:0>2}{:0>5}{:0>7}", get(county), get(district), get(school));
+        let code = format!(
+            "{:0>2}{:0>5}{:0>7}",
+            get(county),
+            get(district),
+            get(school)
+        );
         if code.len() != 14 || !code.starts_with(prefix) {
             continue;
         }
@@ -420,8 +486,13 @@ type Indicator = (Option<f64>, Option<u8>);
 
 fn read_indicator(path: &Path, prefix: &str) -> Result<HashMap<String, Indicator>> {
     let s = Sheet::read(path, b',')?;
-    let (cds, rtype, group, status, level) =
-        (s.col("cds")?, s.col("rtype")?, s.col("studentgroup")?, s.col("currstatus")?, s.col("statuslevel")?);
+    let (cds, rtype, group, status, level) = (
+        s.col("cds")?,
+        s.col("rtype")?,
+        s.col("studentgroup")?,
+        s.col("currstatus")?,
+        s.col("statuslevel")?,
+    );
     let mut out = HashMap::new();
     for (_, r) in &s.rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim();
@@ -430,7 +501,10 @@ fn read_indicator(path: &Path, prefix: &str) -> Result<HashMap<String, Indicator
             continue;
         }
         let dfs = get(status).parse::<f64>().ok().filter(|v| v.is_finite());
-        let lvl = get(level).parse::<u8>().ok().filter(|v| (1..=5).contains(v));
+        let lvl = get(level)
+            .parse::<u8>()
+            .ok()
+            .filter(|v| (1..=5).contains(v));
         out.insert(code, (dfs, lvl));
     }
     Ok(out)
@@ -463,7 +537,13 @@ fn read_demographics(path: &Path, prefix: &str) -> Result<HashMap<String, [u32; 
         }
         let Some(k) = slot(get(ethnic)) else { continue };
         let n = parse_count(get(total)).ok_or_else(|| {
-            Error::input(&s.path, Some(*line), Some("ENR_TOTAL"), "not a count", "use the file as CDE publishes it")
+            Error::input(
+                &s.path,
+                Some(*line),
+                Some("ENR_TOTAL"),
+                "not a count",
+                "use the file as CDE publishes it",
+            )
         })?;
         out.entry(code).or_insert([0; 9])[k] += n;
     }
@@ -476,27 +556,64 @@ fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
-        .map_err(|e| Error::input(&name, Some(1), None, format!("unreadable header: {e}"), "write a header line: id,lat,lon"))?
+        .map_err(|e| {
+            Error::input(
+                &name,
+                Some(1),
+                None,
+                format!("unreadable header: {e}"),
+                "write a header line: id,lat,lon",
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     let col = |n: &str| {
         header.iter().position(|h| h == n).ok_or_else(|| {
-            Error::input(&name, Some(1), Some(n), "column missing", "the coordinates file needs the columns id,lat,lon")
+            Error::input(
+                &name,
+                Some(1),
+                Some(n),
+                "column missing",
+                "the coordinates file needs the columns id,lat,lon",
+            )
         })
     };
     let (id, lat, lon) = (col("id")?, col("lat")?, col("lon")?);
     let mut out = HashMap::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| Error::input(&name, e.position().map(|p| p.line()), None, e.to_string(), "fix the CSV row"))?;
+        let rec = rec.map_err(|e| {
+            Error::input(
+                &name,
+                e.position().map(|p| p.line()),
+                None,
+                e.to_string(),
+                "fix the CSV row",
+            )
+        })?;
         let line = rec.position().map(|p| p.line());
         let num = |i: usize, field: &str, range: std::ops::RangeInclusive<f64>| {
             let t = rec.get(i).unwrap_or("").trim();
-            t.parse::<f64>().ok().filter(|v| range.contains(v)).ok_or_else(|| {
-                Error::input(&name, line, Some(field), format!("'{t}' is not a valid {field}"), "write decimal degrees (lat -90..90, lon -180..180)")
-            })
+            t.parse::<f64>()
+                .ok()
+                .filter(|v| range.contains(v))
+                .ok_or_else(|| {
+                    Error::input(
+                        &name,
+                        line,
+                        Some(field),
+                        format!("'{t}' is not a valid {field}"),
+                        "write decimal degrees (lat -90..90, lon -180..180)",
+                    )
+                })
         };
-        out.insert(rec.get(id).unwrap_or("").trim().to_string(), (num(lat, "lat", -90.0..=90.0)?, num(lon, "lon", -180.0..=180.0)?));
+        out.insert(
+            rec.get(id).unwrap_or("").trim().to_string(),
+            (
+                num(lat, "lat", -90.0..=90.0)?,
+                num(lon, "lon", -180.0..=180.0)?,
+            ),
+        );
     }
     Ok(out)
 }
@@ -505,10 +622,17 @@ fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
 pub fn assign_campuses(schools: &mut [School]) {
     let mut groups: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
     for (i, s) in schools.iter().enumerate() {
-        groups.entry((s.lat.to_bits(), s.lon.to_bits())).or_default().push(i);
+        groups
+            .entry((s.lat.to_bits(), s.lon.to_bits()))
+            .or_default()
+            .push(i);
     }
     for members in groups.values().filter(|m| m.len() > 1) {
-        let first = members.iter().map(|&i| schools[i].id.clone()).min().expect("non-empty group");
+        let first = members
+            .iter()
+            .map(|&i| schools[i].id.clone())
+            .min()
+            .expect("non-empty group");
         for &i in members {
             schools[i].campus = Some(format!("campus-{first}"));
         }
@@ -537,10 +661,12 @@ pub fn derive_feeders(schools: &mut [School]) -> usize {
     let mut n = 0;
     for i in 0..schools.len() {
         let s = &schools[i];
-        if s.charter || s.feeds_into.is_some() || !(s.model == "traditional" || s.model == "magnet") {
+        if s.charter || s.feeds_into.is_some() || !(s.model == "traditional" || s.model == "magnet")
+        {
             continue;
         }
-        let feeds_high_directly = s.level == Level::Middle || (s.level == Level::Span && grade_number(&s.grade_high) == Some(8));
+        let feeds_high_directly = s.level == Level::Middle
+            || (s.level == Level::Span && grade_number(&s.grade_high) == Some(8));
         let (tree, label) = match s.level {
             Level::Elementary if middles.size() > 0 => (&middles, "middle"),
             Level::Elementary => (&highs, "high"),
@@ -558,7 +684,9 @@ pub fn derive_feeders(schools: &mut [School]) -> usize {
             let d = haversine_km(s.lat, s.lon, schools[j].lat, schools[j].lon);
             let better = match best {
                 None => true,
-                Some((bd, bj)) => d < bd - 1e-9 || ((d - bd).abs() <= 1e-9 && schools[j].id < schools[bj].id),
+                Some((bd, bj)) => {
+                    d < bd - 1e-9 || ((d - bd).abs() <= 1e-9 && schools[j].id < schools[bj].id)
+                }
             };
             if better {
                 best = Some((d, j));
@@ -577,14 +705,40 @@ pub fn derive_feeders(schools: &mut [School]) -> usize {
 
 /// Writes copies of the CDE files restricted to codes starting with `prefix` into `out_dir`
 /// (same columns, same delimiters), so a district's data can travel with a project.
-pub fn extract(cde_dir: &Path, prefix: &str, frpm_files: &[String], out_dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::Output(format!("cannot create {}: {e}", out_dir.display())))?;
+pub fn extract(
+    cde_dir: &Path,
+    prefix: &str,
+    frpm_files: &[String],
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| Error::Output(format!("cannot create {}: {e}", out_dir.display())))?;
     let mut written = Vec::new();
-    let mut jobs: Vec<(String, u8, Box<dyn Fn(&csv::StringRecord, &[String]) -> bool>)> = vec![
-        (DIRECTORY_FILE.into(), b'\t', Box::new(|r, h| field(r, h, "CDSCode").starts_with(prefix))),
-        (ELA_FILE.into(), b',', Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix))),
-        (MATH_FILE.into(), b',', Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix))),
-        (DEMOGRAPHICS_FILE.into(), b',', Box::new(|r, h| format!("{:0>14}", field(r, h, "CDS_CODE")).starts_with(prefix))),
+    let mut jobs: Vec<(
+        String,
+        u8,
+        Box<dyn Fn(&csv::StringRecord, &[String]) -> bool>,
+    )> = vec![
+        (
+            DIRECTORY_FILE.into(),
+            b'\t',
+            Box::new(|r, h| field(r, h, "CDSCode").starts_with(prefix)),
+        ),
+        (
+            ELA_FILE.into(),
+            b',',
+            Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix)),
+        ),
+        (
+            MATH_FILE.into(),
+            b',',
+            Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix)),
+        ),
+        (
+            DEMOGRAPHICS_FILE.into(),
+            b',',
+            Box::new(|r, h| format!("{:0>14}", field(r, h, "CDS_CODE")).starts_with(prefix)),
+        ),
     ];
     for f in frpm_files {
         jobs.push((
@@ -613,25 +767,49 @@ pub fn extract(cde_dir: &Path, prefix: &str, frpm_files: &[String], out_dir: &Pa
         let mut recs = rdr.records();
         let header = match recs.next() {
             Some(Ok(h)) => h,
-            _ => return Err(Error::input(src.display().to_string(), Some(1), None, "no header", "use the file as CDE publishes it")),
+            _ => {
+                return Err(Error::input(
+                    src.display().to_string(),
+                    Some(1),
+                    None,
+                    "no header",
+                    "use the file as CDE publishes it",
+                ))
+            }
         };
-        let norm: Vec<String> = header.iter().map(|h| h.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let norm: Vec<String> = header
+            .iter()
+            .map(|h| h.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
         let dst = out_dir.join(&name);
         let mut out = Vec::new();
         {
             let mut w = csv::WriterBuilder::new()
                 .delimiter(delim)
-                .quote_style(if delim == b'\t' { csv::QuoteStyle::Never } else { csv::QuoteStyle::Necessary })
+                .quote_style(if delim == b'\t' {
+                    csv::QuoteStyle::Never
+                } else {
+                    csv::QuoteStyle::Necessary
+                })
                 .from_writer(&mut out);
             let werr = |e: csv::Error| Error::Output(format!("writing {}: {e}", dst.display()));
             w.write_record(&header).map_err(werr)?;
             for r in recs {
-                let r = r.map_err(|e| Error::input(src.display().to_string(), e.position().map(|p| p.line()), None, e.to_string(), "use the file as CDE publishes it"))?;
+                let r = r.map_err(|e| {
+                    Error::input(
+                        src.display().to_string(),
+                        e.position().map(|p| p.line()),
+                        None,
+                        e.to_string(),
+                        "use the file as CDE publishes it",
+                    )
+                })?;
                 if keep(&r, &norm) {
                     w.write_record(&r).map_err(werr)?;
                 }
             }
-            w.flush().map_err(|e| Error::Output(format!("writing {}: {e}", dst.display())))?;
+            w.flush()
+                .map_err(|e| Error::Output(format!("writing {}: {e}", dst.display())))?;
         }
         crate::output::write_atomic(&dst, &out)?;
         written.push(dst);
@@ -640,7 +818,12 @@ pub fn extract(cde_dir: &Path, prefix: &str, frpm_files: &[String], out_dir: &Pa
 }
 
 fn field<'a>(r: &'a csv::StringRecord, header: &[String], name: &str) -> &'a str {
-    header.iter().position(|h| h == name).and_then(|i| r.get(i)).unwrap_or("").trim()
+    header
+        .iter()
+        .position(|h| h == name)
+        .and_then(|i| r.get(i))
+        .unwrap_or("")
+        .trim()
 }
 
 #[cfg(test)]
@@ -662,8 +845,14 @@ mod tests {
         assert_eq!(parse_count("2,413"), Some(2413));
         assert_eq!(parse_count("*"), None);
         assert_eq!(parse_percent("22.0%"), Some(22.0));
-        assert_eq!(model_of(true, "Locally funded", "Traditional", false), "affiliated charter");
+        assert_eq!(
+            model_of(true, "Locally funded", "Traditional", false),
+            "affiliated charter"
+        );
         assert_eq!(model_of(false, "", "Traditional", true), "magnet");
-        assert_eq!(model_of(false, "", "Continuation School", false), "continuation");
+        assert_eq!(
+            model_of(false, "", "Continuation School", false),
+            "continuation"
+        );
     }
 }

@@ -132,7 +132,11 @@ fn main() {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             std::process::exit(code);
         }
@@ -177,12 +181,19 @@ fn load_schools(path: Option<&Path>) -> Result<LoadedTable> {
 }
 
 /// The outline to use: the given file, else LAUSD's with the built-in table, else none.
-fn load_outline(path: Option<&Path>, builtin_table: bool) -> Result<Option<(Outline, String, String)>> {
+fn load_outline(
+    path: Option<&Path>,
+    builtin_table: bool,
+) -> Result<Option<(Outline, String, String)>> {
     match path {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Error::unreadable(p, e))?;
             let name = p.display().to_string();
-            Ok(Some((Outline::parse(&name, &text)?, name, plans::sha256_hex(text.as_bytes()))))
+            Ok(Some((
+                Outline::parse(&name, &text)?,
+                name,
+                plans::sha256_hex(text.as_bytes()),
+            )))
         }
         None if builtin_table => Ok(Some((
             Outline::parse(data::LAUSD_BOUNDARY_NAME, data::LAUSD_BOUNDARY)?,
@@ -223,7 +234,10 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
     let outline = load_outline(a.boundary.as_deref(), a.schools.is_none())?;
     let (mut scenario, scenario_source) = match &a.scenario {
         Some(p) => (Scenario::load(p)?, p.display().to_string()),
-        None => (Scenario::default_scenario(), DEFAULT_SCENARIO_NAME.to_string()),
+        None => (
+            Scenario::default_scenario(),
+            DEFAULT_SCENARIO_NAME.to_string(),
+        ),
     };
     let mut overrides = Vec::new();
     if let Some(k) = a.networks {
@@ -250,8 +264,31 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
         scenario.solver.restarts = r;
         overrides.push(format!("solver.restarts = {r}"));
     }
-    scenario.check("the command line").map_err(|e| match e {
-        Error::Input(p) => Error::Usage(p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")),
+    scenario.check(&scenario_source).map_err(|e| match e {
+        // A bad value given on the command line is a usage error: name the option, not the TOML key.
+        Error::Input(p) => {
+            let key = p[0].field.clone().unwrap_or_default();
+            let overridden = |k: &str| overrides.iter().any(|o| o.starts_with(k));
+            let from_cli = match key.as_str() {
+                "size.min_schools" | "size.max_schools" => {
+                    overridden("size.min_schools") || overridden("size.max_schools")
+                }
+                k => overridden(k),
+            };
+            let flag = match key.as_str() {
+                "networks" => "--networks",
+                "size.enrollment_tolerance" => "--tolerance",
+                "size.min_schools" => "--min-schools",
+                "size.max_schools" => "--max-schools",
+                "solver.restarts" => "--restarts",
+                _ => "",
+            };
+            if from_cli && !flag.is_empty() {
+                Error::Usage(format!("{flag}: {} ({})", p[0].what, p[0].fix))
+            } else {
+                Error::Input(p)
+            }
+        }
         other => other,
     })?;
 
@@ -263,12 +300,17 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
     let bar = if a.quiet {
         indicatif::ProgressBar::hidden()
     } else {
-        indicatif::ProgressBar::with_draw_target(Some(scenario.solver.restarts as u64), indicatif::ProgressDrawTarget::stderr())
+        indicatif::ProgressBar::with_draw_target(
+            Some(scenario.solver.restarts as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        )
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} restarts ({elapsed})")
-            .expect("valid template")
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} restarts ({elapsed})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.set_message(format!("planning {} networks", scenario.networks));
     let inputs = PlanInputs {
@@ -287,11 +329,18 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
     let plan = plan?;
 
     let mut set = OutputSet::new();
-    let mut json = serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut json =
+        serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
     json.push('\n');
     set.add("plan.json", json.into_bytes());
-    set.add("networks.geojson", maps::geojson(&plan, &loaded.table).into_bytes());
-    set.add("report.md", reports::markdown(&plan, &loaded.table).into_bytes());
+    set.add(
+        "networks.geojson",
+        maps::geojson(&plan, &loaded.table).into_bytes(),
+    );
+    set.add(
+        "report.md",
+        reports::markdown(&plan, &loaded.table).into_bytes(),
+    );
     set.add("report.csv", reports::csv(&plan));
     let mut inputs_paths: Vec<PathBuf> = loaded.path.iter().cloned().collect();
     inputs_paths.extend(a.scenario.iter().cloned());
@@ -308,11 +357,27 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
             start.elapsed().as_secs_f64()
         );
         for c in &f.constraints {
-            eprintln!("  {} {} ({})", if c.holds { "ok  " } else { "FAIL" }, c.rule, c.observed);
+            eprintln!(
+                "  {} {} ({})",
+                if c.holds { "ok  " } else { "FAIL" },
+                c.rule,
+                c.observed
+            );
         }
-        eprintln!("wrote {}", written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "wrote {}",
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
-    Ok(if f.all_constraints_hold { exit::OK } else { exit::CONSTRAINTS_VIOLATED })
+    Ok(if f.all_constraints_hold {
+        exit::OK
+    } else {
+        exit::CONSTRAINTS_VIOLATED
+    })
 }
 
 fn cmd_import(a: CdeArgs) -> Result<i32> {
@@ -337,8 +402,12 @@ fn cmd_import(a: CdeArgs) -> Result<i32> {
         schoolnets::metrics::thousands(imported.table.total_enrollment() as f64),
         imported.derived_links
     );
-    eprintln!("left out: {} directory entries closed before the school year", imported.closed_earlier);
-    let mut by_reason: std::collections::BTreeMap<import::DropReason, Vec<&import::Dropped>> = Default::default();
+    eprintln!(
+        "left out: {} directory entries closed before the school year",
+        imported.closed_earlier
+    );
+    let mut by_reason: std::collections::BTreeMap<import::DropReason, Vec<&import::Dropped>> =
+        Default::default();
     for d in &imported.dropped {
         by_reason.entry(d.reason).or_default().push(d);
     }
@@ -348,7 +417,15 @@ fn cmd_import(a: CdeArgs) -> Result<i32> {
             eprintln!("    {} {}", d.id, d.name);
         }
         if list.len() > 15 {
-            eprintln!("    ... and {} more{}", list.len() - 15, if a.dropped.is_some() { " (see the --dropped file)" } else { " (use --dropped FILE for the full list)" });
+            eprintln!(
+                "    ... and {} more{}",
+                list.len() - 15,
+                if a.dropped.is_some() {
+                    " (see the --dropped file)"
+                } else {
+                    " (use --dropped FILE for the full list)"
+                }
+            );
         }
     }
     if let Some(p) = &a.dropped {

@@ -23,10 +23,20 @@ pub fn geojson(plan: &Plan, table: &SchoolTable) -> String {
     let nets = &plan.file.networks;
     let mut features = Vec::new();
     for (c, n) in nets.iter().enumerate() {
-        let pts: MultiPoint<f64> =
-            table.schools.iter().zip(&plan.school_network).filter(|(_, &k)| k == c).map(|(s, _)| Point::new(s.lon, s.lat)).collect();
+        let pts: MultiPoint<f64> = table
+            .schools
+            .iter()
+            .zip(&plan.school_network)
+            .filter(|(_, &k)| k == c)
+            .map(|(s, _)| Point::new(s.lon, s.lat))
+            .collect();
         let hull = pts.convex_hull().orient(geo::orient::Direction::Default);
-        let ring: Vec<Vec<f64>> = hull.exterior().0.iter().map(|p| vec![round(p.x, 6), round(p.y, 6)]).collect();
+        let ring: Vec<Vec<f64>> = hull
+            .exterior()
+            .0
+            .iter()
+            .map(|p| vec![round(p.x, 6), round(p.y, 6)])
+            .collect();
         let mut distinct = ring.clone();
         distinct.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
         distinct.dedup();
@@ -56,7 +66,10 @@ pub fn geojson(plan: &Plan, table: &SchoolTable) -> String {
     for (s, &c) in table.schools.iter().zip(&plan.school_network) {
         features.push(Feature {
             bbox: None,
-            geometry: Some(Geometry::new(GeometryValue::new_point(vec![round(s.lon, 6), round(s.lat, 6)]))),
+            geometry: Some(Geometry::new(GeometryValue::new_point(vec![
+                round(s.lon, 6),
+                round(s.lat, 6),
+            ]))),
             id: None,
             properties: props(json!({
                 "kind": "school",
@@ -71,7 +84,11 @@ pub fn geojson(plan: &Plan, table: &SchoolTable) -> String {
             foreign_members: None,
         });
     }
-    let fc = FeatureCollection { bbox: None, features, foreign_members: None };
+    let fc = FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    };
     let mut text = serde_json::to_string(&fc).expect("GeoJSON serialises");
     text.push('\n');
     text

@@ -81,9 +81,13 @@ pub fn measure(
         .iter()
         .enumerate()
         .map(|(c, m)| {
-            let schools: Vec<&crate::schools::School> = m.iter().map(|&i| &table.schools[i]).collect();
+            let schools: Vec<&crate::schools::School> =
+                m.iter().map(|&i| &table.schools[i]).collect();
             let enrollment: u64 = schools.iter().map(|s| u64::from(s.enrollment)).sum();
-            let mut levels: BTreeMap<String, usize> = Level::ALL.iter().map(|l| (l.as_str().to_string(), 0)).collect();
+            let mut levels: BTreeMap<String, usize> = Level::ALL
+                .iter()
+                .map(|l| (l.as_str().to_string(), 0))
+                .collect();
             let mut models = BTreeMap::new();
             for s in &schools {
                 *levels.entry(s.level.as_str().into()).or_default() += 1;
@@ -101,7 +105,10 @@ pub fn measure(
             };
             let low_level = scenario.performance.low_performing_level;
             let rated = schools.iter().filter(|s| s.perf_level.is_some()).count();
-            let low = schools.iter().filter(|s| s.perf_level.is_some_and(|p| p <= low_level)).count();
+            let low = schools
+                .iter()
+                .filter(|s| s.perf_level.is_some_and(|p| p <= low_level))
+                .count();
             let mut eth = [0u64; 9];
             for s in &schools {
                 for (j, v) in s.ethnicity.iter().enumerate() {
@@ -112,12 +119,24 @@ pub fn measure(
             let ethnicity_pct = ETHNICITIES
                 .iter()
                 .zip(eth)
-                .map(|(name, v)| (name.to_string(), if eth_total > 0 { round(100.0 * v as f64 / eth_total as f64, 1) } else { 0.0 }))
+                .map(|(name, v)| {
+                    (
+                        name.to_string(),
+                        if eth_total > 0 {
+                            round(100.0 * v as f64 / eth_total as f64, 1)
+                        } else {
+                            0.0
+                        },
+                    )
+                })
                 .collect();
             let n = schools.len().max(1) as f64;
             let centre_lat = schools.iter().map(|s| s.lat).sum::<f64>() / n;
             let centre_lon = schools.iter().map(|s| s.lon).sum::<f64>() / n;
-            let dists: Vec<f64> = schools.iter().map(|s| haversine_km(s.lat, s.lon, centre_lat, centre_lon)).collect();
+            let dists: Vec<f64> = schools
+                .iter()
+                .map(|s| haversine_km(s.lat, s.lon, centre_lat, centre_lon))
+                .collect();
             let centre = units.projection.forward(centre_lat, centre_lon);
             let sse: f64 = schools
                 .iter()
@@ -145,7 +164,8 @@ pub fn measure(
                 math_dfs: weighted(&|s| s.math_dfs),
                 low_performing_schools: low,
                 rated_schools: rated,
-                low_performing_pct: (rated > 0).then(|| round(100.0 * low as f64 / rated as f64, 1)),
+                low_performing_pct: (rated > 0)
+                    .then(|| round(100.0 * low as f64 / rated as f64, 1)),
                 ethnicity_pct,
                 centre_lat: round(centre_lat, 6),
                 centre_lon: round(centre_lon, 6),
@@ -213,14 +233,24 @@ pub fn check_constraints(
     scenario: &Scenario,
 ) -> Vec<ConstraintCheck> {
     let mut out = Vec::new();
-    let ids = |f: &dyn Fn(&NetworkMetrics) -> bool| metrics.iter().filter(|m| f(m)).map(|m| m.network.clone()).collect::<Vec<_>>();
+    let ids = |f: &dyn Fn(&NetworkMetrics) -> bool| {
+        metrics
+            .iter()
+            .filter(|m| f(m))
+            .map(|m| m.network.clone())
+            .collect::<Vec<_>>()
+    };
 
     let non_empty = metrics.iter().filter(|m| m.schools > 0).count();
     out.push(ConstraintCheck {
         key: "networks".into(),
         rule: format!("exactly {} networks, none empty", scenario.networks),
         holds: non_empty == scenario.networks && assignment.len() == table.schools.len(),
-        observed: format!("{non_empty} networks with schools; {} of {} schools assigned", assignment.len(), table.schools.len()),
+        observed: format!(
+            "{non_empty} networks with schools; {} of {} schools assigned",
+            assignment.len(),
+            table.schools.len()
+        ),
         margin: non_empty as f64 - scenario.networks as f64,
         unit: "networks".into(),
         failing_networks: ids(&|m| m.schools == 0),
@@ -266,7 +296,11 @@ pub fn check_constraints(
             key: "connected".into(),
             rule: "each network is one connected piece of neighbouring campuses".into(),
             holds: failing.is_empty(),
-            observed: format!("{} of {} networks connected", metrics.len() - failing.len(), metrics.len()),
+            observed: format!(
+                "{} of {} networks connected",
+                metrics.len() - failing.len(),
+                metrics.len()
+            ),
             margin: -(failing.len() as f64),
             unit: "networks".into(),
             failing_networks: failing,
@@ -297,8 +331,17 @@ pub fn check_constraints(
     let split: Vec<String> = units
         .units
         .iter()
-        .filter(|u| u.schools.iter().any(|&i| assignment[i] != assignment[u.schools[0]]))
-        .map(|u| table.schools[u.schools[0]].campus.clone().unwrap_or_else(|| table.schools[u.schools[0]].id.clone()))
+        .filter(|u| {
+            u.schools
+                .iter()
+                .any(|&i| assignment[i] != assignment[u.schools[0]])
+        })
+        .map(|u| {
+            table.schools[u.schools[0]]
+                .campus
+                .clone()
+                .unwrap_or_else(|| table.schools[u.schools[0]].id.clone())
+        })
         .collect();
     out.push(ConstraintCheck {
         key: "campuses_together".into(),

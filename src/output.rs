@@ -31,13 +31,20 @@ impl OutputSet {
 
     /// The bytes of a file, if present.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_slice())
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
     }
 
     /// Writes every file into `dir` (created if needed), refusing to overwrite any of `inputs`.
     pub fn commit(&self, dir: &Path, inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Output(format!("cannot create the output folder {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Output(format!(
+                "cannot create the output folder {}: {e}",
+                dir.display()
+            ))
+        })?;
         let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.join(n)).collect();
         for t in &targets {
             if let Some(input) = inputs.iter().find(|i| same_file(i, t)) {
@@ -59,13 +66,19 @@ impl OutputSet {
             temps.push(tmp.clone());
             if let Err(e) = write_synced(&tmp, bytes) {
                 cleanup(&temps);
-                return Err(Error::Output(format!("cannot write {name} in {}: {e}", dir.display())));
+                return Err(Error::Output(format!(
+                    "cannot write {name} in {}: {e}",
+                    dir.display()
+                )));
             }
         }
         for (tmp, target) in temps.iter().zip(&targets) {
             if let Err(e) = std::fs::rename(tmp, target) {
                 cleanup(&temps);
-                return Err(Error::Output(format!("cannot move {} into place: {e}", target.display())));
+                return Err(Error::Output(format!(
+                    "cannot move {} into place: {e}",
+                    target.display()
+                )));
             }
         }
         Ok(targets)
@@ -73,7 +86,10 @@ impl OutputSet {
 }
 
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
@@ -94,8 +110,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Writes one file atomically, refusing nothing (for single-file commands such as `import`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::Output(format!("cannot create the folder {}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Error::Output(format!(
+                "cannot create the folder {}: {e}",
+                parent.display()
+            ))
+        })?;
     }
     let tmp = temp_path(path);
     write_synced(&tmp, bytes)
@@ -123,7 +143,11 @@ mod tests {
         assert!(err.contains("is an input"), "{err}");
         assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"one");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().filter(|e| {
-            e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.')
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.')
         });
         assert_eq!(leftovers.count(), 0);
     }

@@ -70,8 +70,14 @@ pub struct Plan {
 }
 
 /// The solver problem for a table and scenario.
-pub fn problem(table: &SchoolTable, units: &Units, adjacency: &Adjacency, scenario: &Scenario) -> Problem {
-    let (min_enrollment, max_enrollment) = metrics::enrollment_band(table.total_enrollment(), scenario);
+pub fn problem(
+    table: &SchoolTable,
+    units: &Units,
+    adjacency: &Adjacency,
+    scenario: &Scenario,
+) -> Problem {
+    let (min_enrollment, max_enrollment) =
+        metrics::enrollment_band(table.total_enrollment(), scenario);
     Problem {
         units: units
             .units
@@ -106,7 +112,11 @@ pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
         format!("{} ({})", first.name, first.id)
     } else {
         let names: Vec<&str> = s.iter().map(|&i| table.schools[i].name.as_str()).collect();
-        format!("campus {} ({})", first.campus.as_deref().unwrap_or(&first.id), names.join(", "))
+        format!(
+            "campus {} ({})",
+            first.campus.as_deref().unwrap_or(&first.id),
+            names.join(", ")
+        )
     }
 }
 
@@ -118,9 +128,14 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     let units = Units::build(table);
     let adjacency = Adjacency::build(&units, inputs.outline, scenario.geography.max_edge_factor);
     let p = problem(table, &units, &adjacency, scenario);
-    let conflicts = feasibility::check(&p, scenario.size.enrollment_tolerance, &|u| unit_name(table, &units, u));
+    let conflicts = feasibility::check(&p, scenario.size.enrollment_tolerance, &|u| {
+        unit_name(table, &units, u)
+    });
     if !conflicts.is_empty() && !inputs.best_effort {
-        let text: Vec<String> = conflicts.iter().map(|c| format!("- {}: {}", c.constraint, c.explanation)).collect();
+        let text: Vec<String> = conflicts
+            .iter()
+            .map(|c| format!("- {}: {}", c.constraint, c.explanation))
+            .collect();
         return Err(Error::Infeasible(text.join("\n")));
     }
     if p.k > p.units.len() {
@@ -130,7 +145,14 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
             p.units.len()
         )));
     }
-    let solution = solver::solve(&p, Settings { seed: scenario.solver.seed, restarts: scenario.solver.restarts }, progress);
+    let solution = solver::solve(
+        &p,
+        Settings {
+            seed: scenario.solver.seed,
+            restarts: scenario.solver.restarts,
+        },
+        progress,
+    );
 
     // Name networks N01.. from north to south (then west to east) so names are stable and readable.
     let mut lat_lon = vec![(0.0f64, 0.0f64, 0usize); p.k];
@@ -145,20 +167,32 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         let n = lat_lon[c].2.max(1) as f64;
         (lat_lon[c].0 / n, lat_lon[c].1 / n)
     };
-    order.sort_by(|&a, &b| key(b).0.total_cmp(&key(a).0).then(key(a).1.total_cmp(&key(b).1)).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        key(b)
+            .0
+            .total_cmp(&key(a).0)
+            .then(key(a).1.total_cmp(&key(b).1))
+            .then(a.cmp(&b))
+    });
     let mut rank = vec![0; p.k];
     for (r, &c) in order.iter().enumerate() {
         rank[c] = r;
     }
     let width = p.k.to_string().len().max(2);
     let ids: Vec<String> = (0..p.k).map(|r| format!("N{:0width$}", r + 1)).collect();
-    let school_network: Vec<usize> = (0..table.schools.len()).map(|i| rank[solution.assignment[units.of_school[i]]]).collect();
+    let school_network: Vec<usize> = (0..table.schools.len())
+        .map(|i| rank[solution.assignment[units.of_school[i]]])
+        .collect();
 
     let networks = metrics::measure(table, &units, &adjacency, &school_network, &ids, scenario);
-    let constraints = metrics::check_constraints(table, &units, &school_network, &networks, scenario);
+    let constraints =
+        metrics::check_constraints(table, &units, &school_network, &networks, scenario);
     let all_hold = constraints.iter().all(|c| c.holds);
     if !all_hold && !inputs.best_effort {
-        let mut text: Vec<String> = conflicts.iter().map(|c| format!("- {}: {}", c.constraint, c.explanation)).collect();
+        let mut text: Vec<String> = conflicts
+            .iter()
+            .map(|c| format!("- {}: {}", c.constraint, c.explanation))
+            .collect();
         text.extend(constraints.iter().filter(|c| !c.holds).map(|c| {
             format!(
                 "- {}: the best plan found after {} restarts breaks \"{}\": {} (short by {} {}; networks {}).",
@@ -177,7 +211,12 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         );
         return Err(Error::Infeasible(text.join("\n")));
     }
-    let assignment = table.schools.iter().zip(&school_network).map(|(s, &c)| (s.id.clone(), ids[c].clone())).collect();
+    let assignment = table
+        .schools
+        .iter()
+        .zip(&school_network)
+        .map(|(s, &c)| (s.id.clone(), ids[c].clone()))
+        .collect();
     let file = PlanFile {
         tool: format!("schoolnets {}", env!("CARGO_PKG_VERSION")),
         input: InputInfo {
@@ -203,7 +242,12 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         networks,
         assignment,
     };
-    Ok(Plan { file, school_network, units, adjacency })
+    Ok(Plan {
+        file,
+        school_network,
+        units,
+        adjacency,
+    })
 }
 
 /// SHA-256 of bytes, as lower-case hex.

@@ -11,7 +11,10 @@ fn opt(v: Option<f64>, d: usize) -> String {
 
 /// All school models in the plan, sorted.
 fn models(networks: &[NetworkMetrics]) -> Vec<String> {
-    let mut m: Vec<String> = networks.iter().flat_map(|n| n.models.keys().cloned()).collect();
+    let mut m: Vec<String> = networks
+        .iter()
+        .flat_map(|n| n.models.keys().cloned())
+        .collect();
     m.sort();
     m.dedup();
     m
@@ -28,8 +31,16 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
     let verdict = if f.all_constraints_hold {
         "**Every rule of the scenario holds.**".to_string()
     } else {
-        let broken: Vec<&str> = f.constraints.iter().filter(|c| !c.holds).map(|c| c.key.as_str()).collect();
-        format!("**Some rules do not hold: {}.** This plan was written with --best-effort.", broken.join(", "))
+        let broken: Vec<&str> = f
+            .constraints
+            .iter()
+            .filter(|c| !c.holds)
+            .map(|c| c.key.as_str())
+            .collect();
+        format!(
+            "**Some rules do not hold: {}.** This plan was written with --best-effort.",
+            broken.join(", ")
+        )
     };
     let _ = writeln!(out, "{verdict}\n");
     let _ = writeln!(
@@ -66,7 +77,10 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         out,
         "| Network | Schools | Students | vs mean | Elem. | Middle | High | Span | Other | Charter | Magnet | FRPM % | ELA DFS | Math DFS | Low-perf. % | Hispanic % | Black % | White % | Asian % | Mean km | Max km | Connected |"
     );
-    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+    let _ = writeln!(
+        out,
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    );
     for n in nets {
         let lv = |l: Level| n.levels.get(l.as_str()).copied().unwrap_or(0);
         let eth = |g: &str| fmt_num(n.ethnicity_pct.get(g).copied().unwrap_or(0.0), 1);
@@ -107,16 +121,60 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-        let _ = writeln!(out, "| {name} | {} | {} | {} |", fmt_num(lo, d), fmt_num(mean, d), fmt_num(hi, d));
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} |",
+            fmt_num(lo, d),
+            fmt_num(mean, d),
+            fmt_num(hi, d)
+        );
     };
-    let _ = writeln!(out, "| Figure | Lowest | Mean | Highest |\n|---|--:|--:|--:|");
-    spread("Schools", nets.iter().map(|n| n.schools as f64).collect(), 1, &mut out);
-    spread("Students", nets.iter().map(|n| n.enrollment as f64).collect(), 0, &mut out);
-    spread("FRPM %", nets.iter().filter_map(|n| n.frpm_pct).collect(), 1, &mut out);
-    spread("ELA distance from standard", nets.iter().filter_map(|n| n.ela_dfs).collect(), 1, &mut out);
-    spread("Math distance from standard", nets.iter().filter_map(|n| n.math_dfs).collect(), 1, &mut out);
-    spread("Low-performing schools %", nets.iter().filter_map(|n| n.low_performing_pct).collect(), 1, &mut out);
-    spread("Mean distance to centre, km", nets.iter().map(|n| n.mean_km).collect(), 1, &mut out);
+    let _ = writeln!(
+        out,
+        "| Figure | Lowest | Mean | Highest |\n|---|--:|--:|--:|"
+    );
+    spread(
+        "Schools",
+        nets.iter().map(|n| n.schools as f64).collect(),
+        1,
+        &mut out,
+    );
+    spread(
+        "Students",
+        nets.iter().map(|n| n.enrollment as f64).collect(),
+        0,
+        &mut out,
+    );
+    spread(
+        "FRPM %",
+        nets.iter().filter_map(|n| n.frpm_pct).collect(),
+        1,
+        &mut out,
+    );
+    spread(
+        "ELA distance from standard",
+        nets.iter().filter_map(|n| n.ela_dfs).collect(),
+        1,
+        &mut out,
+    );
+    spread(
+        "Math distance from standard",
+        nets.iter().filter_map(|n| n.math_dfs).collect(),
+        1,
+        &mut out,
+    );
+    spread(
+        "Low-performing schools %",
+        nets.iter().filter_map(|n| n.low_performing_pct).collect(),
+        1,
+        &mut out,
+    );
+    spread(
+        "Mean distance to centre, km",
+        nets.iter().map(|n| n.mean_km).collect(),
+        1,
+        &mut out,
+    );
 
     let _ = writeln!(out, "\n## How to read this\n");
     let _ = writeln!(
@@ -134,9 +192,13 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         "- **Low-perf. %**: share of rated schools at performance level {} or below (the lower of their ELA and math Dashboard levels; 1 = very low).",
         s.performance.low_performing_level
     );
-    let _ = writeln!(out, "- **Mean / Max km**: distance from a school to the centre of its network.");
+    let _ = writeln!(
+        out,
+        "- **Mean / Max km**: distance from a school to the centre of its network."
+    );
     let _ = writeln!(out, "- **Connected**: the network is one piece of neighbouring campuses, with no island cut off from the rest.");
-    let missing = |f: &dyn Fn(&crate::schools::School) -> bool| table.schools.iter().filter(|s| f(s)).count();
+    let missing =
+        |f: &dyn Fn(&crate::schools::School) -> bool| table.schools.iter().filter(|s| f(s)).count();
     let _ = writeln!(
         out,
         "- Schools without data are left out of a figure, never guessed: {} without FRPM, {} without ELA, {} without math scores, {} without a performance level.",
@@ -149,12 +211,31 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         let _ = writeln!(out, "- Feeder links in this table were derived by distance (no district feeder records); see `feeds_into_source`.");
     }
     let _ = writeln!(out, "\n## Provenance\n");
-    let _ = writeln!(out, "- Schools: `{}` (SHA-256 {})", f.input.schools_file, &f.input.schools_sha256);
+    let _ = writeln!(
+        out,
+        "- Schools: `{}` (SHA-256 {})",
+        f.input.schools_file, &f.input.schools_sha256
+    );
     if let Some(o) = &f.input.outline_file {
         let _ = writeln!(out, "- District outline: `{o}`");
     }
-    let _ = writeln!(out, "- Scenario: `{}`{}", f.scenario_file, if f.overrides.is_empty() { String::new() } else { format!(", with {}", f.overrides.join(", ")) });
-    let _ = writeln!(out, "- Seed {}, {} restarts; compactness {} km² (sum of squared school-to-centre distances).", f.seed, s.solver.restarts, fmt_num(f.compactness_km2, 0));
+    let _ = writeln!(
+        out,
+        "- Scenario: `{}`{}",
+        f.scenario_file,
+        if f.overrides.is_empty() {
+            String::new()
+        } else {
+            format!(", with {}", f.overrides.join(", "))
+        }
+    );
+    let _ = writeln!(
+        out,
+        "- Seed {}, {} restarts; compactness {} km² (sum of squared school-to-centre distances).",
+        f.seed,
+        s.solver.restarts,
+        fmt_num(f.compactness_km2, 0)
+    );
     let _ = writeln!(
         out,
         "- Campus adjacency: {} links ({} Delaunay links; {} removed as crossing the outline, {} as too long; {} restored to keep every campus reachable).",
@@ -172,16 +253,49 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
 pub fn csv(plan: &Plan) -> Vec<u8> {
     let nets = &plan.file.networks;
     let models = models(nets);
-    let mut header: Vec<String> = ["network", "schools", "campuses", "enrollment", "enrollment_deviation_pct"].iter().map(|s| s.to_string()).collect();
+    let mut header: Vec<String> = [
+        "network",
+        "schools",
+        "campuses",
+        "enrollment",
+        "enrollment_deviation_pct",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     header.extend(Level::ALL.iter().map(|l| format!("level_{}", l.as_str())));
-    header.extend(models.iter().map(|m| format!("model_{}", m.replace(' ', "_"))));
     header.extend(
-        ["charter_schools", "magnet_schools", "frpm_pct", "ela_dfs", "math_dfs", "low_performing_schools", "rated_schools", "low_performing_pct"]
+        models
             .iter()
-            .map(|s| s.to_string()),
+            .map(|m| format!("model_{}", m.replace(' ', "_"))),
+    );
+    header.extend(
+        [
+            "charter_schools",
+            "magnet_schools",
+            "frpm_pct",
+            "ela_dfs",
+            "math_dfs",
+            "low_performing_schools",
+            "rated_schools",
+            "low_performing_pct",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     header.extend(ETHNICITIES.iter().map(|e| format!("{e}_pct")));
-    header.extend(["centre_lat", "centre_lon", "mean_km", "max_km", "compactness_km2", "connected"].iter().map(|s| s.to_string()));
+    header.extend(
+        [
+            "centre_lat",
+            "centre_lon",
+            "mean_km",
+            "max_km",
+            "compactness_km2",
+            "connected",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).expect("writing to memory");
     for n in nets {
@@ -192,8 +306,16 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             n.enrollment.to_string(),
             fmt_num(n.enrollment_deviation_pct, 2),
         ];
-        row.extend(Level::ALL.iter().map(|l| n.levels.get(l.as_str()).copied().unwrap_or(0).to_string()));
-        row.extend(models.iter().map(|m| n.models.get(m).copied().unwrap_or(0).to_string()));
+        row.extend(
+            Level::ALL
+                .iter()
+                .map(|l| n.levels.get(l.as_str()).copied().unwrap_or(0).to_string()),
+        );
+        row.extend(
+            models
+                .iter()
+                .map(|m| n.models.get(m).copied().unwrap_or(0).to_string()),
+        );
         row.extend([
             n.charter_schools.to_string(),
             n.magnet_schools.to_string(),
@@ -204,14 +326,22 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             n.rated_schools.to_string(),
             fmt_opt(n.low_performing_pct, 1),
         ]);
-        row.extend(ETHNICITIES.iter().map(|e| fmt_num(n.ethnicity_pct.get(*e).copied().unwrap_or(0.0), 1)));
+        row.extend(
+            ETHNICITIES
+                .iter()
+                .map(|e| fmt_num(n.ethnicity_pct.get(*e).copied().unwrap_or(0.0), 1)),
+        );
         row.extend([
             fmt_num(n.centre_lat, 6),
             fmt_num(n.centre_lon, 6),
             fmt_num(n.mean_km, 2),
             fmt_num(n.max_km, 2),
             fmt_num(n.compactness_km2, 1),
-            if n.connected { "yes".into() } else { "no".into() },
+            if n.connected {
+                "yes".into()
+            } else {
+                "no".into()
+            },
         ]);
         w.write_record(&row).expect("writing to memory");
     }

@@ -62,7 +62,11 @@ pub struct Size {
 
 impl Default for Size {
     fn default() -> Size {
-        Size { min_schools: 20, max_schools: 45, enrollment_tolerance: 0.10 }
+        Size {
+            min_schools: 20,
+            max_schools: 45,
+            enrollment_tolerance: 0.10,
+        }
     }
 }
 
@@ -76,7 +80,10 @@ pub struct Coverage {
 
 impl Default for Coverage {
     fn default() -> Coverage {
-        Coverage { min_high: 1, min_middle: 1 }
+        Coverage {
+            min_high: 1,
+            min_middle: 1,
+        }
     }
 }
 
@@ -93,7 +100,10 @@ pub struct Geography {
 
 impl Default for Geography {
     fn default() -> Geography {
-        Geography { connected: true, max_edge_factor: 4.0 }
+        Geography {
+            connected: true,
+            max_edge_factor: 4.0,
+        }
     }
 }
 
@@ -107,7 +117,9 @@ pub struct Performance {
 
 impl Default for Performance {
     fn default() -> Performance {
-        Performance { low_performing_level: 1 }
+        Performance {
+            low_performing_level: 1,
+        }
     }
 }
 
@@ -123,14 +135,18 @@ pub struct SolverSettings {
 
 impl Default for SolverSettings {
     fn default() -> SolverSettings {
-        SolverSettings { seed: 2018, restarts: 8 }
+        SolverSettings {
+            seed: 2018,
+            restarts: 8,
+        }
     }
 }
 
 impl Scenario {
     /// The built-in default scenario.
     pub fn default_scenario() -> Scenario {
-        Scenario::parse(DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO).expect("the built-in scenario is valid")
+        Scenario::parse(DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO)
+            .expect("the built-in scenario is valid")
     }
 
     /// Reads a scenario file.
@@ -157,19 +173,32 @@ impl Scenario {
 
     /// Checks that the bounds make sense on their own (whether the data can meet them is the solver's job).
     pub fn check(&self, source: &str) -> Result<()> {
-        let bad = |field: &str, what: String, fix: &str| Err(Error::input(source, None, Some(field), what, fix));
+        let bad = |field: &str, what: String, fix: &str| {
+            Err(Error::input(source, None, Some(field), what, fix))
+        };
         if self.networks == 0 {
-            return bad("networks", "must be at least 1".into(), "set networks = 32 (or the number you want)");
+            return bad(
+                "networks",
+                "must be at least 1".into(),
+                "set networks = 32 (or the number you want)",
+            );
         }
         if self.size.min_schools > self.size.max_schools {
             return bad(
                 "size.min_schools",
-                format!("min_schools ({}) is larger than max_schools ({})", self.size.min_schools, self.size.max_schools),
+                format!(
+                    "min_schools ({}) is larger than max_schools ({})",
+                    self.size.min_schools, self.size.max_schools
+                ),
                 "make min_schools at most max_schools",
             );
         }
         if self.size.max_schools == 0 {
-            return bad("size.max_schools", "must be at least 1".into(), "set max_schools to 45 or similar");
+            return bad(
+                "size.max_schools",
+                "must be at least 1".into(),
+                "set max_schools to 45 or similar",
+            );
         }
         let t = self.size.enrollment_tolerance;
         if !(t.is_finite() && t > 0.0 && t < 1.0) {
@@ -181,13 +210,25 @@ impl Scenario {
         }
         let f = self.geography.max_edge_factor;
         if !(f.is_finite() && f >= 1.0) {
-            return bad("geography.max_edge_factor", format!("{f} is below 1"), "use a value such as 4.0");
+            return bad(
+                "geography.max_edge_factor",
+                format!("{f} is below 1"),
+                "use a value such as 4.0",
+            );
         }
         if !(1..=5).contains(&self.performance.low_performing_level) {
-            return bad("performance.low_performing_level", "must be 1 to 5".into(), "use 1 (very low) or 2 (low)");
+            return bad(
+                "performance.low_performing_level",
+                "must be 1 to 5".into(),
+                "use 1 (very low) or 2 (low)",
+            );
         }
         if self.solver.restarts == 0 || self.solver.restarts > 10_000 {
-            return bad("solver.restarts", "must be 1 to 10000".into(), "use 8 or so");
+            return bad(
+                "solver.restarts",
+                "must be 1 to 10000".into(),
+                "use 8 or so",
+            );
         }
         Ok(())
     }
@@ -207,13 +248,23 @@ mod tests {
 
     #[test]
     fn unknown_keys_wrong_types_and_contradictions_are_errors() {
-        let err = Scenario::parse("s.toml", "networks = 32\n[size]\nmin_school = 3\n").unwrap_err().to_string();
-        assert!(err.contains("line 3") && err.contains("min_school"), "{err}");
-        let err = Scenario::parse("s.toml", "networks = \"many\"\n").unwrap_err().to_string();
-        assert!(err.contains("line 1"), "{err}");
-        let err = Scenario::parse("s.toml", "networks = 3\n[size]\nmin_schools = 50\nmax_schools = 40\n")
+        let err = Scenario::parse("s.toml", "networks = 32\n[size]\nmin_school = 3\n")
             .unwrap_err()
             .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("min_school"),
+            "{err}"
+        );
+        let err = Scenario::parse("s.toml", "networks = \"many\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let err = Scenario::parse(
+            "s.toml",
+            "networks = 3\n[size]\nmin_schools = 50\nmax_schools = 40\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("larger than max_schools"), "{err}");
     }
 }

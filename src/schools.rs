@@ -45,11 +45,22 @@ pub const COLUMNS: [&str; 26] = [
 ];
 
 /// Ethnicity columns, in table order. Values are student counts.
-pub const ETHNICITIES: [&str; 9] =
-    ["hispanic", "black", "white", "asian", "filipino", "pacific", "native", "multi", "not_reported"];
+pub const ETHNICITIES: [&str; 9] = [
+    "hispanic",
+    "black",
+    "white",
+    "asian",
+    "filipino",
+    "pacific",
+    "native",
+    "multi",
+    "not_reported",
+];
 
 /// Grade band of a school.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Highest grade 6 or below (K-5, K-6, ...).
@@ -66,7 +77,13 @@ pub enum Level {
 
 impl Level {
     /// All levels, in report order.
-    pub const ALL: [Level; 5] = [Level::Elementary, Level::Middle, Level::High, Level::Span, Level::Other];
+    pub const ALL: [Level; 5] = [
+        Level::Elementary,
+        Level::Middle,
+        Level::High,
+        Level::Span,
+        Level::Other,
+    ];
 
     /// The word used in the table.
     pub fn as_str(self) -> &'static str {
@@ -144,9 +161,13 @@ pub struct SchoolTable {
 }
 
 impl SchoolTable {
-    /// Index of each school id.
+    /// Index of each school id (the first row, where an id is duplicated).
     pub fn index(&self) -> HashMap<&str, usize> {
-        self.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect()
+        let mut index = HashMap::with_capacity(self.schools.len());
+        for (i, s) in self.schools.iter().enumerate() {
+            index.entry(s.id.as_str()).or_insert(i);
+        }
+        index
     }
 
     /// Line number of school `i` in the source, if known.
@@ -179,7 +200,10 @@ pub fn load_table(path: &Path) -> Result<SchoolTable> {
 
 /// Reads a table from any reader; `source` names it in messages.
 pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
     let mut records = rdr.byte_records();
     let header = match records.next() {
         None => {
@@ -188,13 +212,19 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
                 None,
                 None,
                 "the file is empty",
-                format!("a school table starts with a header line naming its columns: {}", COLUMNS.join(",")),
+                format!(
+                    "a school table starts with a header line naming its columns: {}",
+                    COLUMNS.join(",")
+                ),
             ))
         }
         Some(Err(e)) => return Err(csv_error(source, e)),
         Some(Ok(h)) => h,
     };
-    let header: Vec<String> = header.iter().map(|b| normalise_header(&String::from_utf8_lossy(b))).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|b| normalise_header(&String::from_utf8_lossy(b)))
+        .collect();
     if header.len() == 1 && (header[0].contains(';') || header[0].contains('\t')) {
         return Err(Error::input(
             source,
@@ -221,7 +251,11 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             }
         }
     }
-    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !pos.contains_key(c)).collect();
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !pos.contains_key(c))
+        .collect();
     if !missing.is_empty() {
         problems.push(Problem {
             file: source.into(),
@@ -237,7 +271,9 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
     if !problems.is_empty() {
         return Err(Error::Input(problems));
     }
-    let extra_idx: Vec<usize> = (0..header.len()).filter(|i| !COLUMNS.contains(&header[*i].as_str())).collect();
+    let extra_idx: Vec<usize> = (0..header.len())
+        .filter(|i| !COLUMNS.contains(&header[*i].as_str()))
+        .collect();
     let extra_columns: Vec<String> = extra_idx.iter().map(|&i| header[i].clone()).collect();
 
     let mut schools = Vec::new();
@@ -267,7 +303,13 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             });
             continue;
         }
-        let mut row = RowReader { source, line, rec: &rec, pos: &pos, problems: &mut problems };
+        let mut row = RowReader {
+            source,
+            line,
+            rec: &rec,
+            pos: &pos,
+            problems: &mut problems,
+        };
         if let Some(s) = row.school(&extra_idx) {
             schools.push(s);
             lines.push(line);
@@ -288,7 +330,12 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             "add one row per school below the header",
         ));
     }
-    Ok(SchoolTable { source: source.into(), schools, extra_columns, lines })
+    Ok(SchoolTable {
+        source: source.into(),
+        schools,
+        extra_columns,
+        lines,
+    })
 }
 
 fn csv_problem(source: &str, e: csv::Error) -> Problem {
@@ -378,7 +425,11 @@ impl RowReader<'_> {
         let t = self.text(col)?;
         if t.is_empty() {
             if required {
-                self.problem(col, "is empty but required".into(), "write the number of students (0 or more)");
+                self.problem(
+                    col,
+                    "is empty but required".into(),
+                    "write the number of students (0 or more)",
+                );
                 return None;
             }
             return Some(None);
@@ -406,7 +457,11 @@ impl RowReader<'_> {
             "yes" | "y" | "true" | "1" => Some(true),
             "no" | "n" | "false" | "0" | "" => Some(false),
             _ => {
-                self.problem(col, format!("'{t}' is not yes or no"), "write yes or no (or leave empty for no)");
+                self.problem(
+                    col,
+                    format!("'{t}' is not yes or no"),
+                    "write yes or no (or leave empty for no)",
+                );
                 None
             }
         }
@@ -415,10 +470,21 @@ impl RowReader<'_> {
     /// Parses the whole row; `None` when any field had a problem (already recorded).
     fn school(&mut self, extra_idx: &[usize]) -> Option<School> {
         let before = self.problems.len();
-        let id = self.required("id", "give every school a unique id (for California, the 14-digit CDS code)");
+        let id = self.required(
+            "id",
+            "give every school a unique id (for California, the 14-digit CDS code)",
+        );
         let name = self.text("name").unwrap_or_default();
-        let lat = self.float("lat", true, "write the latitude in decimal degrees, e.g. 34.0522");
-        let lon = self.float("lon", true, "write the longitude in decimal degrees, e.g. -118.2437");
+        let lat = self.float(
+            "lat",
+            true,
+            "write the latitude in decimal degrees, e.g. 34.0522",
+        );
+        let lon = self.float(
+            "lon",
+            true,
+            "write the longitude in decimal degrees, e.g. -118.2437",
+        );
         if let (Some(Some(la)), Some(Some(lo))) = (lat, lon) {
             if !(-90.0..=90.0).contains(&la) {
                 let hint = if (-180.0..=180.0).contains(&la) && (-90.0..=90.0).contains(&lo) {
@@ -429,7 +495,11 @@ impl RowReader<'_> {
                 self.problem("lat", format!("{la} is out of range"), hint);
             }
             if !(-180.0..=180.0).contains(&lo) {
-                self.problem("lon", format!("{lo} is out of range"), "longitude must be between -180 and 180 decimal degrees");
+                self.problem(
+                    "lon",
+                    format!("{lo} is out of range"),
+                    "longitude must be between -180 and 180 decimal degrees",
+                );
             }
         }
         let enrollment = self.count("enrollment", true);
@@ -460,14 +530,30 @@ impl RowReader<'_> {
         };
         let charter = self.flag("charter");
         let magnet = self.flag("magnet");
-        let frpm = self.float("frpm_pct", false, "write a percent between 0 and 100 without the % sign, or leave empty");
+        let frpm = self.float(
+            "frpm_pct",
+            false,
+            "write a percent between 0 and 100 without the % sign, or leave empty",
+        );
         if let Some(Some(v)) = frpm {
             if !(0.0..=100.0).contains(&v) {
-                self.problem("frpm_pct", format!("{v} is not between 0 and 100"), "write a percent between 0 and 100");
+                self.problem(
+                    "frpm_pct",
+                    format!("{v} is not between 0 and 100"),
+                    "write a percent between 0 and 100",
+                );
             }
         }
-        let ela = self.float("ela_dfs", false, "write the average distance from standard in points, or leave empty");
-        let math = self.float("math_dfs", false, "write the average distance from standard in points, or leave empty");
+        let ela = self.float(
+            "ela_dfs",
+            false,
+            "write the average distance from standard in points, or leave empty",
+        );
+        let math = self.float(
+            "math_dfs",
+            false,
+            "write the average distance from standard in points, or leave empty",
+        );
         let perf = self.text("perf_level").and_then(|t| {
             if t.is_empty() {
                 return Some(None);
@@ -475,7 +561,11 @@ impl RowReader<'_> {
             match t.parse::<u8>() {
                 Ok(v @ 1..=5) => Some(Some(v)),
                 _ => {
-                    self.problem("perf_level", format!("'{t}' is not a level from 1 to 5"), "write 1 (very low) to 5 (very high), or leave empty");
+                    self.problem(
+                        "perf_level",
+                        format!("'{t}' is not a level from 1 to 5"),
+                        "write 1 (very low) to 5 (very high), or leave empty",
+                    );
                     None
                 }
             }
@@ -490,7 +580,10 @@ impl RowReader<'_> {
         }
         let feeds_into = self.optional_text("feeds_into");
         let campus = self.optional_text("campus");
-        let extra = extra_idx.iter().map(|&i| String::from_utf8_lossy(&self.rec[i]).trim().to_string()).collect();
+        let extra = extra_idx
+            .iter()
+            .map(|&i| String::from_utf8_lossy(&self.rec[i]).trim().to_string())
+            .collect();
         if self.problems.len() > before || !eth_ok {
             return None;
         }
@@ -526,7 +619,11 @@ pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
 /// Formats a float with at most `decimals` decimals, trimming trailing zeros (`-0` becomes `0`).
 pub fn fmt_num(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     if s == "-0" {
         "0".into()
     } else {
@@ -560,13 +657,18 @@ pub fn write_table(table: &SchoolTable, out: impl std::io::Write) -> Result<()> 
             fmt_opt(s.math_dfs, 1),
             s.perf_level.map(|v| v.to_string()).unwrap_or_default(),
         ];
-        row.extend(s.ethnicity.iter().map(|v| v.map(|v| v.to_string()).unwrap_or_default()));
+        row.extend(
+            s.ethnicity
+                .iter()
+                .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
+        );
         row.push(s.feeds_into.clone().unwrap_or_default());
         row.push(s.campus.clone().unwrap_or_default());
         row.extend(s.extra.iter().cloned());
         w.write_record(&row).map_err(io)?;
     }
-    w.flush().map_err(|e| Error::Output(format!("writing the school table: {e}")))?;
+    w.flush()
+        .map_err(|e| Error::Output(format!("writing the school table: {e}")))?;
     Ok(())
 }
 
@@ -597,7 +699,9 @@ mod tests {
 
     #[test]
     fn header_spelling_is_forgiving_and_extras_pass_through() {
-        let h = header().replace("feeds_into", "Feeds Into").replace("id,", "\u{feff}ID,");
+        let h = header()
+            .replace("feeds_into", "Feeds Into")
+            .replace("id,", "\u{feff}ID,");
         let text = format!("{h},Board District\n{},7\n", row("1"));
         let t = read_table("t.csv", text.as_bytes()).unwrap();
         assert_eq!(t.extra_columns, vec!["board_district"]);
@@ -606,41 +710,73 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_with_line_and_column() {
-        let bad = row("1").replace("500", "-5").replace("elementary", "primary");
+        let bad = row("1")
+            .replace("500", "-5")
+            .replace("elementary", "primary");
         let text = format!("{}\n{}\n{}\n", header(), row("0"), bad);
-        let Err(Error::Input(p)) = read_table("t.csv", text.as_bytes()) else { panic!("expected input error") };
+        let Err(Error::Input(p)) = read_table("t.csv", text.as_bytes()) else {
+            panic!("expected input error")
+        };
         assert_eq!(p.len(), 2, "{p:?}");
-        assert_eq!((p[0].line, p[0].field.as_deref()), (Some(3), Some("enrollment")));
+        assert_eq!(
+            (p[0].line, p[0].field.as_deref()),
+            (Some(3), Some("enrollment"))
+        );
         assert!(p[0].what.contains("negative"));
         assert_eq!((p[1].line, p[1].field.as_deref()), (Some(3), Some("level")));
     }
 
     #[test]
     fn swapped_coordinates_are_named() {
-        let text = format!("{}\n{}\n", header(), row("1").replace("34.05,-118.25", "-118.25,34.05"));
-        let err = read_table("t.csv", text.as_bytes()).unwrap_err().to_string();
+        let text = format!(
+            "{}\n{}\n",
+            header(),
+            row("1").replace("34.05,-118.25", "-118.25,34.05")
+        );
+        let err = read_table("t.csv", text.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("swapped"), "{err}");
     }
 
     #[test]
     fn thousands_separators_are_explained() {
-        let text = format!("{}\n{}\n", header(), row("1").replace(",500,", ",\"2,413\","));
-        let err = read_table("t.csv", text.as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("thousands separator") && err.contains("line 2"), "{err}");
+        let text = format!(
+            "{}\n{}\n",
+            header(),
+            row("1").replace(",500,", ",\"2,413\",")
+        );
+        let err = read_table("t.csv", text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("thousands separator") && err.contains("line 2"),
+            "{err}"
+        );
     }
 
     #[test]
     fn empty_header_only_and_missing_column() {
-        assert!(read_table("t.csv", "".as_bytes()).unwrap_err().to_string().contains("empty"));
-        assert!(read_table("t.csv", format!("{}\n", header()).as_bytes()).unwrap_err().to_string().contains("no schools"));
+        assert!(read_table("t.csv", "".as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
+        assert!(read_table("t.csv", format!("{}\n", header()).as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("no schools"));
         let h = header().replace(",campus", "");
-        let err = read_table("t.csv", format!("{h}\n").as_bytes()).unwrap_err().to_string();
+        let err = read_table("t.csv", format!("{h}\n").as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing required column(s): campus"), "{err}");
     }
 
     #[test]
     fn semicolon_files_are_recognised() {
-        let err = read_table("t.csv", header().replace(',', ";").as_bytes()).unwrap_err().to_string();
+        let err = read_table("t.csv", header().replace(',', ";").as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("';' or tabs"), "{err}");
     }
 }

@@ -63,7 +63,15 @@ impl Units {
         for (i, s) in table.schools.iter().enumerate() {
             let root = uf.find(i);
             let u = *unit_of_root.entry(root).or_insert_with(|| {
-                units.push(Unit { schools: vec![], pos: [0.0; 2], lat: 0.0, lon: 0.0, enrollment: 0, high: 0, middle: 0 });
+                units.push(Unit {
+                    schools: vec![],
+                    pos: [0.0; 2],
+                    lat: 0.0,
+                    lon: 0.0,
+                    enrollment: 0,
+                    high: 0,
+                    middle: 0,
+                });
                 units.len() - 1
             });
             of_school[i] = u;
@@ -81,7 +89,11 @@ impl Units {
             u.lon /= m;
             u.pos = projection.forward(u.lat, u.lon);
         }
-        Units { units, of_school, projection }
+        Units {
+            units,
+            of_school,
+            projection,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -131,7 +143,9 @@ impl Adjacency {
         let mut tri: DelaunayTriangulation<Point2<f64>> = DelaunayTriangulation::new();
         let mut unit_of_vertex: Vec<Vec<usize>> = Vec::new();
         for (u, unit) in units.units.iter().enumerate() {
-            let handle = tri.insert(Point2::new(unit.pos[0], unit.pos[1])).expect("projected coordinates are finite");
+            let handle = tri
+                .insert(Point2::new(unit.pos[0], unit.pos[1]))
+                .expect("projected coordinates are finite");
             let vi = handle.index();
             if unit_of_vertex.len() <= vi {
                 unit_of_vertex.resize(vi + 1, Vec::new());
@@ -141,12 +155,18 @@ impl Adjacency {
         let mut edges: Vec<(usize, usize, f64)> = Vec::new();
         for e in tri.undirected_edges() {
             let [a, b] = e.vertices();
-            let (ua, ub) = (unit_of_vertex[a.fix().index()][0], unit_of_vertex[b.fix().index()][0]);
+            let (ua, ub) = (
+                unit_of_vertex[a.fix().index()][0],
+                unit_of_vertex[b.fix().index()][0],
+            );
             let (ua, ub) = (ua.min(ub), ua.max(ub));
             edges.push((ua, ub, dist(units.units[ua].pos, units.units[ub].pos)));
         }
         edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
-        let mut stats = AdjacencyStats { delaunay_edges: edges.len(), ..Default::default() };
+        let mut stats = AdjacencyStats {
+            delaunay_edges: edges.len(),
+            ..Default::default()
+        };
         let mut lengths: Vec<f64> = edges.iter().map(|e| e.2).collect();
         lengths.sort_by(f64::total_cmp);
         stats.median_edge_km = lengths.get(lengths.len() / 2).copied().unwrap_or(0.0);
@@ -233,7 +253,12 @@ mod tests {
 
     #[test]
     fn campuses_and_shared_coordinates_form_units() {
-        let t = table(&[("a", 34.0, -118.0, ""), ("b", 34.0, -118.0, ""), ("c", 34.1, -118.0, "x"), ("d", 34.2, -118.1, "x")]);
+        let t = table(&[
+            ("a", 34.0, -118.0, ""),
+            ("b", 34.0, -118.0, ""),
+            ("c", 34.1, -118.0, "x"),
+            ("d", 34.2, -118.1, "x"),
+        ]);
         let u = Units::build(&t);
         assert_eq!(u.len(), 2);
         assert_eq!(u.units[0].schools, vec![0, 1]);
@@ -247,7 +272,12 @@ mod tests {
         let mut rows = Vec::new();
         let ids: Vec<String> = (0..10).map(|i| i.to_string()).collect();
         for i in 0..9 {
-            rows.push((ids[i].as_str(), 34.0 + 0.009 * (i / 3) as f64, -118.0 + 0.011 * (i % 3) as f64, ""));
+            rows.push((
+                ids[i].as_str(),
+                34.0 + 0.009 * (i / 3) as f64,
+                -118.0 + 0.011 * (i % 3) as f64,
+                "",
+            ));
         }
         rows.push((ids[9].as_str(), 34.009, -117.5, ""));
         let t = table(&rows);
@@ -256,6 +286,10 @@ mod tests {
         assert!(adj.stats.removed_too_long >= 2, "{:?}", adj.stats);
         assert_eq!(adj.stats.restored_to_connect, 1);
         assert!(adj.is_connected(&[true; 10]));
-        assert_eq!(adj.neighbors[9].len(), 1, "the far school keeps only its shortest link");
+        assert_eq!(
+            adj.neighbors[9].len(),
+            1,
+            "the far school keeps only its shortest link"
+        );
     }
 }

@@ -22,7 +22,8 @@ pub struct Validation {
 }
 
 /// Distance from the median position above which a school is "far outside the others", km: the larger of
-/// this and ten times the distance within which 90% of schools lie.
+/// this and ten times the median distance of all schools from that position (robust to the outliers
+/// themselves, however few schools there are).
 pub const MIN_OUTLIER_KM: f64 = 100.0;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -50,7 +51,11 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
             errors.push(problem(
                 i,
                 "id",
-                format!("id '{}' is used twice (also on line {})", s.id, table.line(j).unwrap_or(0)),
+                format!(
+                    "id '{}' is used twice (also on line {})",
+                    s.id,
+                    table.line(j).unwrap_or(0)
+                ),
                 "give each school its own id; if these are the same school, delete one row",
             ));
         } else {
@@ -63,7 +68,12 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     for (i, s) in table.schools.iter().enumerate() {
         if let Some(t) = &s.feeds_into {
             if t == &s.id {
-                errors.push(problem(i, "feeds_into", format!("school '{}' feeds into itself", s.id), "leave feeds_into empty for a school at the end of a pathway"));
+                errors.push(problem(
+                    i,
+                    "feeds_into",
+                    format!("school '{}' feeds into itself", s.id),
+                    "leave feeds_into empty for a school at the end of a pathway",
+                ));
             } else if !index.contains_key(t.as_str()) {
                 errors.push(problem(
                     i,
@@ -84,18 +94,29 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
             }
             if state[i] == 1 {
                 let pos = path.iter().position(|&p| p == i).unwrap_or(0);
-                let cycle: Vec<&str> = path[pos..].iter().map(|&p: &usize| table.schools[p].id.as_str()).collect();
+                let cycle: Vec<&str> = path[pos..]
+                    .iter()
+                    .map(|&p: &usize| table.schools[p].id.as_str())
+                    .collect();
                 errors.push(problem(
                     i,
                     "feeds_into",
-                    format!("feeder links form a cycle: {} → {}", cycle.join(" → "), table.schools[i].id),
+                    format!(
+                        "feeder links form a cycle: {} → {}",
+                        cycle.join(" → "),
+                        table.schools[i].id
+                    ),
                     "a pathway must end at a school that feeds nowhere; remove one of these links",
                 ));
                 break;
             }
             state[i] = 1;
             path.push(i);
-            cur = table.schools[i].feeds_into.as_ref().and_then(|t| index.get(t.as_str()).copied()).filter(|&j| j != i);
+            cur = table.schools[i]
+                .feeds_into
+                .as_ref()
+                .and_then(|t| index.get(t.as_str()).copied())
+                .filter(|&j| j != i);
         }
         for p in path {
             state[p] = 2;
@@ -106,26 +127,33 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     if table.schools.len() >= 3 {
         let mlat = median(table.schools.iter().map(|s| s.lat).collect());
         let mlon = median(table.schools.iter().map(|s| s.lon).collect());
-        let dists: Vec<f64> = table.schools.iter().map(|s| haversine_km(s.lat, s.lon, mlat, mlon)).collect();
+        let dists: Vec<f64> = table
+            .schools
+            .iter()
+            .map(|s| haversine_km(s.lat, s.lon, mlat, mlon))
+            .collect();
         let mut sorted = dists.clone();
         sorted.sort_by(f64::total_cmp);
-        let p90 = sorted[(sorted.len() * 9) / 10];
-        let limit = MIN_OUTLIER_KM.max(10.0 * p90);
+        let half = sorted[sorted.len() / 2];
+        let limit = MIN_OUTLIER_KM.max(10.0 * half);
         for (i, d) in dists.iter().enumerate() {
             if *d > limit {
                 errors.push(problem(
                     i,
                     "lat",
                     format!(
-                        "({}, {}) is {:.0} km from the middle of the other schools (90% are within {:.0} km)",
-                        table.schools[i].lat, table.schools[i].lon, d, p90
+                        "({}, {}) is {:.0} km from the middle of the other schools (half are within {:.0} km)",
+                        table.schools[i].lat, table.schools[i].lon, d, half
                     ),
                     "check the coordinates: a missing minus sign, swapped lat/lon, or 0,0 for an unknown address",
                 ));
             }
         }
         if sorted[sorted.len() - 1] == 0.0 {
-            warnings.push("every school has the same coordinates: the table cannot be split by geography".into());
+            warnings.push(
+                "every school has the same coordinates: the table cannot be split by geography"
+                    .into(),
+            );
         }
     }
 
@@ -148,7 +176,8 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
 
     // Missing data (allowed, reported).
     let n = table.schools.len();
-    let missing = |f: &dyn Fn(&crate::schools::School) -> bool| table.schools.iter().filter(|s| f(s)).count();
+    let missing =
+        |f: &dyn Fn(&crate::schools::School) -> bool| table.schools.iter().filter(|s| f(s)).count();
     let m_frpm = missing(&|s| s.frpm_pct.is_none());
     let m_ela = missing(&|s| s.ela_dfs.is_none());
     let m_math = missing(&|s| s.math_dfs.is_none());
@@ -172,15 +201,56 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
             *campuses.entry(c).or_default() += 1;
         }
     }
-    let links = table.schools.iter().filter(|s| s.feeds_into.is_some()).count();
-    let derived_col = table.extra_columns.iter().position(|c| c == "feeds_into_source");
-    let derived = derived_col.map_or(0, |c| table.schools.iter().filter(|s| s.extra[c].starts_with("derived")).count());
+    let links = table
+        .schools
+        .iter()
+        .filter(|s| s.feeds_into.is_some())
+        .count();
+    let derived_col = table
+        .extra_columns
+        .iter()
+        .position(|c| c == "feeds_into_source");
+    let derived = derived_col.map_or(0, |c| {
+        table
+            .schools
+            .iter()
+            .filter(|s| s.extra[c].starts_with("derived"))
+            .count()
+    });
 
     let mut out = String::new();
-    let pct = |m: usize| if n > 0 { 100.0 * m as f64 / n as f64 } else { 0.0 };
-    let _ = writeln!(out, "{}: {} schools, {} students", table.source, n, crate::metrics::thousands(table.total_enrollment() as f64));
-    let _ = writeln!(out, "  by level: {}", by_level.iter().map(|(l, c)| format!("{} {c}", l.as_str())).collect::<Vec<_>>().join(", "));
-    let _ = writeln!(out, "  by model: {}", by_model.iter().map(|(m, c)| format!("{m} {c}")).collect::<Vec<_>>().join(", "));
+    let pct = |m: usize| {
+        if n > 0 {
+            100.0 * m as f64 / n as f64
+        } else {
+            0.0
+        }
+    };
+    let _ = writeln!(
+        out,
+        "{}: {} schools, {} students",
+        table.source,
+        n,
+        crate::metrics::thousands(table.total_enrollment() as f64)
+    );
+    let _ = writeln!(
+        out,
+        "  by level: {}",
+        by_level
+            .iter()
+            .map(|(l, c)| format!("{} {c}", l.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "  by model: {}",
+        by_model
+            .iter()
+            .map(|(m, c)| format!("{m} {c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let _ = writeln!(
         out,
         "  charter: {}, magnet: {}",
@@ -196,13 +266,30 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     let _ = writeln!(
         out,
         "  feeder links: {links} schools have feeds_into{}",
-        if derived_col.is_some() { format!(" ({derived} derived by distance, not from district records)") } else { String::new() }
+        if derived_col.is_some() {
+            format!(" ({derived} derived by distance, not from district records)")
+        } else {
+            String::new()
+        }
     );
-    let _ = writeln!(out, "  missing data (allowed; such schools are left out of that figure, never guessed):");
-    for (what, m) in [("FRPM share", m_frpm), ("ELA distance from standard", m_ela), ("math distance from standard", m_math), ("performance level", m_perf), ("ethnicity counts", m_eth)] {
+    let _ = writeln!(
+        out,
+        "  missing data (allowed; such schools are left out of that figure, never guessed):"
+    );
+    for (what, m) in [
+        ("FRPM share", m_frpm),
+        ("ELA distance from standard", m_ela),
+        ("math distance from standard", m_math),
+        ("performance level", m_perf),
+        ("ethnicity counts", m_eth),
+    ] {
         let _ = writeln!(out, "    {what}: {m} schools ({:.1}%)", pct(m));
     }
-    Validation { errors, warnings, summary: out }
+    Validation {
+        errors,
+        warnings,
+        summary: out,
+    }
 }
 
 #[cfg(test)]
@@ -220,18 +307,39 @@ mod tests {
 
     #[test]
     fn a_clean_table_passes_with_a_summary() {
-        let v = validate(&table(&[("a", 34.0, -118.0, "b"), ("b", 34.01, -118.0, ""), ("c", 34.02, -118.01, "")]), None);
+        let v = validate(
+            &table(&[
+                ("a", 34.0, -118.0, "b"),
+                ("b", 34.01, -118.0, ""),
+                ("c", 34.02, -118.01, ""),
+            ]),
+            None,
+        );
         assert!(v.errors.is_empty(), "{:?}", v.errors);
-        assert!(v.summary.contains("3 schools") && v.summary.contains("feeder links: 1"), "{}", v.summary);
+        assert!(
+            v.summary.contains("3 schools") && v.summary.contains("feeder links: 1"),
+            "{}",
+            v.summary
+        );
     }
 
     #[test]
     fn duplicates_unknown_targets_self_links_and_cycles() {
-        let t = table(&[("a", 34.0, -118.0, "b"), ("b", 34.01, -118.0, "c"), ("c", 34.02, -118.0, "a"), ("a", 34.03, -118.0, ""), ("d", 34.0, -118.02, "zz"), ("e", 34.0, -118.03, "e")]);
+        let t = table(&[
+            ("a", 34.0, -118.0, "b"),
+            ("b", 34.01, -118.0, "c"),
+            ("c", 34.02, -118.0, "a"),
+            ("a", 34.03, -118.0, "b"),
+            ("d", 34.0, -118.02, "zz"),
+            ("e", 34.0, -118.03, "e"),
+        ]);
         let v = validate(&t, None);
         let text: Vec<String> = v.errors.iter().map(|p| p.to_string()).collect();
         let all = text.join("\n");
-        assert!(all.contains("id 'a' is used twice (also on line 2)"), "{all}");
+        assert!(
+            all.contains("id 'a' is used twice (also on line 2)"),
+            "{all}"
+        );
         assert!(all.contains("'zz' is not the id"), "{all}");
         assert!(all.contains("feeds into itself"), "{all}");
         assert!(all.contains("cycle: a → b → c → a"), "{all}");
@@ -239,7 +347,15 @@ mod tests {
 
     #[test]
     fn a_school_far_from_the_others_is_an_error() {
-        let v = validate(&table(&[("a", 34.0, -118.0, ""), ("b", 34.01, -118.0, ""), ("c", 34.02, -118.0, ""), ("d", 0.0, 0.0, "")]), None);
+        let v = validate(
+            &table(&[
+                ("a", 34.0, -118.0, ""),
+                ("b", 34.01, -118.0, ""),
+                ("c", 34.02, -118.0, ""),
+                ("d", 0.0, 0.0, ""),
+            ]),
+            None,
+        );
         assert_eq!(v.errors.len(), 1, "{:?}", v.errors);
         assert_eq!(v.errors[0].line, Some(5));
     }

@@ -6,14 +6,22 @@
 //! optimum has few fractional units; each goes to its largest share, and local search repairs the rest.
 
 use super::Problem;
-use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+use good_lp::{
+    constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
+};
 
 /// Nearest centres offered to each unit. If the restricted LP is infeasible, all centres are offered.
 pub const CANDIDATES: usize = 6;
 
 /// Solves the LP and rounds it; `None` when the LP is infeasible even with every centre allowed.
 pub fn capacitated(p: &Problem, centres: &[[f64; 2]]) -> Option<Vec<usize>> {
-    solve_lp(p, centres, CANDIDATES.min(p.k)).or_else(|| if CANDIDATES < p.k { solve_lp(p, centres, p.k) } else { None })
+    solve_lp(p, centres, CANDIDATES.min(p.k)).or_else(|| {
+        if CANDIDATES < p.k {
+            solve_lp(p, centres, p.k)
+        } else {
+            None
+        }
+    })
 }
 
 fn d2(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -23,11 +31,21 @@ fn d2(a: [f64; 2], b: [f64; 2]) -> f64 {
 /// The `m` nearest centres of each unit (ties by index), using an R-tree over the centres.
 fn candidate_centres(p: &Problem, centres: &[[f64; 2]], m: usize) -> Vec<Vec<usize>> {
     use rstar::primitives::GeomWithData;
-    let tree = rstar::RTree::bulk_load(centres.iter().enumerate().map(|(c, &x)| GeomWithData::new(x, c)).collect());
+    let tree = rstar::RTree::bulk_load(
+        centres
+            .iter()
+            .enumerate()
+            .map(|(c, &x)| GeomWithData::new(x, c))
+            .collect(),
+    );
     p.units
         .iter()
         .map(|u| {
-            let mut near: Vec<(f64, usize)> = tree.nearest_neighbor_iter(&u.pos).take(m).map(|g| (d2(u.pos, *g.geom()), g.data)).collect();
+            let mut near: Vec<(f64, usize)> = tree
+                .nearest_neighbor_iter(&u.pos)
+                .take(m)
+                .map(|g| (d2(u.pos, *g.geom()), g.data))
+                .collect();
             near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             near.into_iter().map(|(_, c)| c).collect()
         })
@@ -37,8 +55,14 @@ fn candidate_centres(p: &Problem, centres: &[[f64; 2]], m: usize) -> Vec<Vec<usi
 fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
     let cands = candidate_centres(p, centres, m);
     let mut vars = ProblemVariables::new();
-    let x: Vec<Vec<Variable>> =
-        cands.iter().map(|cs| cs.iter().map(|_| vars.add(variable().min(0.0).max(1.0))).collect()).collect();
+    let x: Vec<Vec<Variable>> = cands
+        .iter()
+        .map(|cs| {
+            cs.iter()
+                .map(|_| vars.add(variable().min(0.0).max(1.0)))
+                .collect()
+        })
+        .collect();
     // Scale distances so coefficients stay near 1 (helps the simplex's tolerances).
     let scale = {
         let mut s = 0.0;
@@ -57,7 +81,10 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
         let unit = &p.units[u];
         for (j, &c) in cs.iter().enumerate() {
             let v = x[u][j];
-            objective.add_mul(f64::from(unit.schools) * d2(unit.pos, centres[c]) / scale, v);
+            objective.add_mul(
+                f64::from(unit.schools) * d2(unit.pos, centres[c]) / scale,
+                v,
+            );
             enroll[c].add_mul(unit.enrollment / mean, v);
             schools[c].add_mul(f64::from(unit.schools), v);
             if unit.high > 0 {
@@ -83,10 +110,14 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
         model = model.with(constraint!(s.clone() >= f64::from(l.min_schools)));
         model = model.with(constraint!(s <= f64::from(l.max_schools)));
         if l.min_high > 0 {
-            model = model.with(constraint!(std::mem::take(&mut high[c]) >= f64::from(l.min_high)));
+            model = model.with(constraint!(
+                std::mem::take(&mut high[c]) >= f64::from(l.min_high)
+            ));
         }
         if l.min_middle > 0 {
-            model = model.with(constraint!(std::mem::take(&mut middle[c]) >= f64::from(l.min_middle)));
+            model = model.with(constraint!(
+                std::mem::take(&mut middle[c]) >= f64::from(l.min_middle)
+            ));
         }
     }
     let solution = model.solve().ok()?;

@@ -59,7 +59,10 @@ pub fn check(p: &Problem, tolerance: f64, unit_name: &dyn Fn(usize) -> String) -
             ),
         });
     }
-    for (what, have, need, key) in [("high", high, l.min_high, "coverage.min_high"), ("middle", middle, l.min_middle, "coverage.min_middle")] {
+    for (what, have, need, key) in [
+        ("high", high, l.min_high, "coverage.min_high"),
+        ("middle", middle, l.min_middle, "coverage.min_middle"),
+    ] {
         let need = u64::from(need);
         if need > 0 && k * need > have {
             out.push(Conflict {
@@ -75,7 +78,11 @@ pub fn check(p: &Problem, tolerance: f64, unit_name: &dyn Fn(usize) -> String) -
         }
     }
     // The largest campus must fit the enrollment band and the school count.
-    if let Some((u, unit)) = p.units.iter().enumerate().max_by(|a, b| a.1.enrollment.total_cmp(&b.1.enrollment).then(b.0.cmp(&a.0))) {
+    if let Some((u, unit)) = p.units.iter().enumerate().max_by(|a, b| {
+        a.1.enrollment
+            .total_cmp(&b.1.enrollment)
+            .then(b.0.cmp(&a.0))
+    }) {
         if unit.enrollment > l.max_enrollment + 1e-9 {
             let needed = unit.enrollment / mean - 1.0;
             out.push(Conflict {
@@ -94,7 +101,12 @@ pub fn check(p: &Problem, tolerance: f64, unit_name: &dyn Fn(usize) -> String) -
             });
         }
     }
-    if let Some((u, unit)) = p.units.iter().enumerate().max_by_key(|(i, u)| (u.schools, std::cmp::Reverse(*i))) {
+    if let Some((u, unit)) = p
+        .units
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, u)| (u.schools, std::cmp::Reverse(*i)))
+    {
         if unit.schools > l.max_schools {
             out.push(Conflict {
                 constraint: "size.max_schools".into(),

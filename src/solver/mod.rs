@@ -94,14 +94,20 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
     let centres = seed::kmeans(p, &mut rng);
-    let mut assignment = assign::capacitated(p, &centres).unwrap_or_else(|| seed::nearest(p, &centres));
+    let mut assignment =
+        assign::capacitated(p, &centres).unwrap_or_else(|| seed::nearest(p, &centres));
     search::fill_empty(p, &mut assignment);
     if p.limits.connected {
         search::repair_connectivity(p, &mut assignment);
     }
     let mut state = search::State::new(p, assignment);
     search::local_search(&mut state, &mut rng);
-    Solution { violation: state.total_violation(), sse: state.total_sse(), assignment: state.assign, restart }
+    Solution {
+        violation: state.total_violation(),
+        sse: state.total_sse(),
+        assignment: state.assign,
+        restart,
+    }
 }
 
 /// Runs `settings.restarts` restarts in parallel and returns the best. `progress` is called once per
@@ -118,7 +124,10 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
     solutions
         .into_iter()
         .min_by(|a, b| {
-            a.violation.total_cmp(&b.violation).then(a.sse.total_cmp(&b.sse)).then(a.restart.cmp(&b.restart))
+            a.violation
+                .total_cmp(&b.violation)
+                .then(a.sse.total_cmp(&b.sse))
+                .then(a.restart.cmp(&b.restart))
         })
         .expect("at least one restart")
 }

@@ -53,9 +53,13 @@ impl Totals {
 /// How far a network is from meeting its limits: one point per school outside the count bounds, per
 /// missing high or middle school, and per 1% of the mean enrollment outside the band. Zero when it holds.
 pub fn violation(t: &Totals, l: &Limits, mean_enrollment: f64) -> f64 {
-    let count = f64::from(l.min_schools.saturating_sub(t.schools) + t.schools.saturating_sub(l.max_schools));
-    let grades = f64::from(l.min_high.saturating_sub(t.high) + l.min_middle.saturating_sub(t.middle));
-    let out = (l.min_enrollment - t.enrollment).max(0.0) + (t.enrollment - l.max_enrollment).max(0.0);
+    let count = f64::from(
+        l.min_schools.saturating_sub(t.schools) + t.schools.saturating_sub(l.max_schools),
+    );
+    let grades =
+        f64::from(l.min_high.saturating_sub(t.high) + l.min_middle.saturating_sub(t.middle));
+    let out =
+        (l.min_enrollment - t.enrollment).max(0.0) + (t.enrollment - l.max_enrollment).max(0.0);
     let empty = if t.units == 0 { 100.0 } else { 0.0 };
     count + grades + out / (0.01 * mean_enrollment) + empty
 }
@@ -77,11 +81,22 @@ impl<'p> State<'p> {
         for (u, &c) in assign.iter().enumerate() {
             totals[c].add(&p.units[u], 1.0);
         }
-        State { p, assign, totals, mean: p.mean_enrollment(), stamp: vec![0; p.units.len()], epoch: 0, queue: Vec::new() }
+        State {
+            p,
+            assign,
+            totals,
+            mean: p.mean_enrollment(),
+            stamp: vec![0; p.units.len()],
+            epoch: 0,
+            queue: Vec::new(),
+        }
     }
 
     pub fn total_violation(&self) -> f64 {
-        self.totals.iter().map(|t| violation(t, &self.p.limits, self.mean)).sum()
+        self.totals
+            .iter()
+            .map(|t| violation(t, &self.p.limits, self.mean))
+            .sum()
     }
 
     pub fn total_sse(&self) -> f64 {
@@ -92,7 +107,11 @@ impl<'p> State<'p> {
     /// still reach each other without `u`.
     pub fn stays_connected_without(&mut self, u: usize) -> bool {
         let a = self.assign[u];
-        let targets: Vec<usize> = self.p.neighbors[u].iter().copied().filter(|&v| self.assign[v] == a).collect();
+        let targets: Vec<usize> = self.p.neighbors[u]
+            .iter()
+            .copied()
+            .filter(|&v| self.assign[v] == a)
+            .collect();
         if targets.len() <= 1 {
             return true;
         }
@@ -130,7 +149,9 @@ impl<'p> State<'p> {
         let (ta, tb) = (self.totals[a], self.totals[b]);
         let (na, nb) = (ta.with(unit, -1.0), tb.with(unit, 1.0));
         let l = &self.p.limits;
-        let dv = violation(&na, l, self.mean) + violation(&nb, l, self.mean) - violation(&ta, l, self.mean) - violation(&tb, l, self.mean);
+        let dv = violation(&na, l, self.mean) + violation(&nb, l, self.mean)
+            - violation(&ta, l, self.mean)
+            - violation(&tb, l, self.mean);
         let ds = na.sse() + nb.sse() - ta.sse() - tb.sse();
         (dv, ds)
     }
@@ -195,8 +216,12 @@ pub fn fill_empty(p: &Problem, assign: &mut [usize]) {
         for &c in assign.iter() {
             count[c] += 1;
         }
-        let Some(empty) = count.iter().position(|&c| c == 0) else { return };
-        let big = (0..p.k).max_by_key(|&c| (count[c], std::cmp::Reverse(c))).expect("k >= 1");
+        let Some(empty) = count.iter().position(|&c| c == 0) else {
+            return;
+        };
+        let big = (0..p.k)
+            .max_by_key(|&c| (count[c], std::cmp::Reverse(c)))
+            .expect("k >= 1");
         if count[big] <= 1 {
             return; // fewer units than networks: reported by the feasibility check
         }
@@ -232,7 +257,9 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                 continue;
             }
             let schools = |comp: &Vec<usize>| comp.iter().map(|&u| p.units[u].schools).sum::<u32>();
-            let keep = (0..comps.len()).max_by_key(|&i| (schools(&comps[i]), std::cmp::Reverse(i))).expect("non-empty");
+            let keep = (0..comps.len())
+                .max_by_key(|&i| (schools(&comps[i]), std::cmp::Reverse(i)))
+                .expect("non-empty");
             let centres = centres(p, assign);
             for (i, comp) in comps.iter().enumerate() {
                 if i == keep {
@@ -245,8 +272,11 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                 }
                 let m = comp.len() as f64;
                 let centroid = [x / m, y / m];
-                let mut options: Vec<usize> =
-                    comp.iter().flat_map(|&u| p.neighbors[u].iter().map(|&v| assign[v])).filter(|&b| b != c).collect();
+                let mut options: Vec<usize> = comp
+                    .iter()
+                    .flat_map(|&u| p.neighbors[u].iter().map(|&v| assign[v]))
+                    .filter(|&b| b != c)
+                    .collect();
                 options.sort_unstable();
                 options.dedup();
                 let target = options.into_iter().min_by(|&a, &b| {
@@ -277,7 +307,15 @@ fn centres(p: &Problem, assign: &[usize]) -> Vec<[f64; 2]> {
         s[c][1] += w * p.units[u].pos[1];
         s[c][2] += w;
     }
-    s.iter().map(|v| if v[2] > 0.0 { [v[0] / v[2], v[1] / v[2]] } else { [f64::INFINITY; 2] }).collect()
+    s.iter()
+        .map(|v| {
+            if v[2] > 0.0 {
+                [v[0] / v[2], v[1] / v[2]]
+            } else {
+                [f64::INFINITY; 2]
+            }
+        })
+        .collect()
 }
 
 /// Connected pieces of the selected units (breadth-first search), in order of their smallest unit.

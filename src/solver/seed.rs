@@ -21,7 +21,10 @@ pub fn nearest_centre(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
 
 /// Assigns every unit to its nearest centre.
 pub fn nearest(p: &Problem, centres: &[[f64; 2]]) -> Vec<usize> {
-    p.units.iter().map(|u| nearest_centre(centres, u.pos)).collect()
+    p.units
+        .iter()
+        .map(|u| nearest_centre(centres, u.pos))
+        .collect()
 }
 
 /// k-means++ seeding and `LLOYD_ITERATIONS` Lloyd steps. Returns `k` centres.
