@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 #[derive(Parser)]
 #[command(name = "schoolnets", version, propagate_version = true)]
 #[command(after_help = "Examples:
-  schoolnets plan                                  plan LAUSD with the default scenario, write to out/
-  schoolnets plan --networks 30 --tolerance 0.05   a what-if: 30 networks within ±5% enrollment
-  schoolnets validate my-district.csv              check a school table and summarise it
+  schoolnets plan                                 LAUSD, default scenario, into out/
+  schoolnets plan --networks 30 --tolerance 0.05  what if: 30 networks within ±5%
+  schoolnets validate my-district.csv             check and summarise a table
   schoolnets import cde --district 1964733 --out lausd.csv
 
 Exit codes: 0 ok; 1 plan written with --best-effort but some rules broken; 2 bad command line;
@@ -32,6 +32,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Partition the schools into networks and write plan.json, networks.geojson, report.md and report.csv.
+    ///
+    /// Every network must be one connected piece of neighbouring campuses, hold between min and max
+    /// schools, have an enrollment within the tolerance of the mean, and include the required high and
+    /// middle schools; co-located schools stay together. Among plans that meet those rules, the most
+    /// compact one found is kept. If the rules cannot all hold, nothing is written (exit code 4) and the
+    /// message says which rule fails and what setting would work; --best-effort writes the closest plan.
     Plan(PlanArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),

@@ -10,6 +10,19 @@ use good_lp::{
     constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
 };
 
+/// The LP back-end: pure-Rust microlp by default; HiGHS with `--features highs` (needs cmake and clang to build).
+#[cfg(feature = "highs")]
+pub use good_lp::highs as lp_backend;
+#[cfg(not(feature = "highs"))]
+pub use good_lp::microlp as lp_backend;
+
+/// Name of the LP back-end in use, for plan.json and benchmarks.
+pub const LP_BACKEND: &str = if cfg!(feature = "highs") {
+    "highs"
+} else {
+    "microlp"
+};
+
 /// Nearest centres offered to each unit. If the restricted LP is infeasible, all centres are offered.
 pub const CANDIDATES: usize = 6;
 
@@ -95,9 +108,8 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
             }
         }
     }
-    let mut model = vars.minimise(objective).using(good_lp::default_solver);
-    for (u, xs) in x.iter().enumerate() {
-        let _ = u;
+    let mut model = vars.minimise(objective).using(lp_backend);
+    for xs in &x {
         let sum: Expression = xs.iter().copied().sum();
         model = model.with(constraint!(sum == 1.0));
     }

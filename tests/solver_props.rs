@@ -1,0 +1,124 @@
+//! Property tests on random small districts: every constraint a plan claims to hold really holds
+//! (recomputed here from the assignment), and plans are reproducible.
+
+use proptest::prelude::*;
+use schoolnets::plans::{make_plan, PlanInputs};
+use schoolnets::scenarios::Scenario;
+use schoolnets::schools::{read_table, SchoolTable, COLUMNS};
+use std::collections::{HashMap, HashSet};
+
+/// A random district: `n` schools scattered over ~20 km, some co-located, levels mixed.
+fn district(n: usize, seed: u64) -> SchoolTable {
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % 10_000) as f64 / 10_000.0
+    };
+    let mut text = COLUMNS.join(",");
+    let mut last = (34.0, -118.3);
+    for i in 0..n {
+        let r = next();
+        let (lat, lon) = if r < 0.1 && i > 0 {
+            last
+        } else {
+            (34.0 + 0.2 * next(), -118.4 + 0.2 * next())
+        };
+        last = (lat, lon);
+        let level = ["elementary", "elementary", "elementary", "middle", "high"][i % 5];
+        let enrollment = 200 + (next() * 1800.0) as u32;
+        text.push_str(&format!("\ns{i},School {i},{lat:.6},{lon:.6},{enrollment},{level},K,5,traditional,no,no,,,,,,,,,,,,,,,"));
+    }
+    read_table("random", text.as_bytes()).unwrap()
+}
+
+fn scenario(k: usize, min: usize, max: usize, tol: f64) -> Scenario {
+    let mut s = Scenario::default_scenario();
+    s.networks = k;
+    s.size.min_schools = min;
+    s.size.max_schools = max;
+    s.size.enrollment_tolerance = tol;
+    s.solver.restarts = 2;
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    #[test]
+    fn claimed_constraints_really_hold(n in 30usize..90, k in 2usize..6, tol in 0.05f64..0.4, seed in any::<u64>()) {
+        let table = district(n, seed);
+        let per = n / k;
+        let s = scenario(k, per / 2, per * 2, tol);
+        let inputs = PlanInputs {
+            table: &table, table_sha256: String::new(), outline: None, outline_source: None,
+            scenario: &s, scenario_source: "test".into(), overrides: vec![], best_effort: true,
+        };
+        let plan = match make_plan(&inputs, &|| {}) {
+            Ok(p) => p,
+            // Only the arithmetic pre-check may refuse with best_effort; it must be right.
+            Err(schoolnets::Error::Infeasible(msg)) => {
+                let high = table.schools.iter().filter(|s| s.level == schoolnets::schools::Level::High).count();
+                prop_assert!(msg.contains("networks") || high < k, "{}", msg);
+                return Ok(());
+            }
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        };
+        let f = &plan.file;
+        let net: HashMap<&str, &str> = f.assignment.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        prop_assert_eq!(net.len(), n);
+        let mut schools: HashMap<&str, usize> = HashMap::new();
+        let mut enroll: HashMap<&str, f64> = HashMap::new();
+        let mut high: HashMap<&str, usize> = HashMap::new();
+        let mut middle: HashMap<&str, usize> = HashMap::new();
+        let mut places: HashMap<(u64, u64), HashSet<&str>> = HashMap::new();
+        for sc in &table.schools {
+            let c = net[sc.id.as_str()];
+            *schools.entry(c).or_default() += 1;
+            *enroll.entry(c).or_default() += f64::from(sc.enrollment);
+            *high.entry(c).or_default() += usize::from(sc.level == schoolnets::schools::Level::High);
+            *middle.entry(c).or_default() += usize::from(sc.level == schoolnets::schools::Level::Middle);
+            places.entry((sc.lat.to_bits(), sc.lon.to_bits())).or_default().insert(c);
+        }
+        let mean = table.total_enrollment() as f64 / k as f64;
+        for c in &f.constraints {
+            if !c.holds { continue; }
+            match c.key.as_str() {
+                "networks" => prop_assert_eq!(schools.len(), k),
+                "schools_per_network" => prop_assert!(schools.values().all(|&v| v >= s.size.min_schools && v <= s.size.max_schools)),
+                "enrollment_band" => prop_assert!(enroll.values().all(|&v| (v - mean).abs() <= tol * mean + 1e-6)),
+                "min_high" => prop_assert!(schools.keys().all(|c| high.get(c).copied().unwrap_or(0) >= 1)),
+                "min_middle" => prop_assert!(schools.keys().all(|c| middle.get(c).copied().unwrap_or(0) >= 1)),
+                "campuses_together" => prop_assert!(places.values().all(|v| v.len() == 1)),
+                "connected" => {
+                    for c in schools.keys() {
+                        let members: Vec<usize> = (0..plan.units.len()).filter(|&u| net[table.schools[plan.units.units[u].schools[0]].id.as_str()] == *c).collect();
+                        let mut seen = HashSet::from([members[0]]);
+                        let mut stack = vec![members[0]];
+                        while let Some(u) = stack.pop() {
+                            for &v in &plan.adjacency.neighbors[u] {
+                                if net[table.schools[plan.units.units[v].schools[0]].id.as_str()] == *c && seen.insert(v) { stack.push(v); }
+                            }
+                        }
+                        prop_assert_eq!(seen.len(), members.len());
+                    }
+                }
+                other => prop_assert!(false, "unchecked constraint {}", other),
+            }
+        }
+        prop_assert_eq!(f.all_constraints_hold, f.constraints.iter().all(|c| c.holds));
+    }
+
+    #[test]
+    fn the_arithmetic_check_never_rejects_a_feasible_count(n in 10usize..60, k in 1usize..5) {
+        // Bounds chosen so that k networks of min..=max schools can hold n schools: never refused for counts.
+        let table = district(n, n as u64 * 31 + k as u64);
+        let s = scenario(k, 1, n, 0.9);
+        let units = schoolnets::units::Units::build(&table);
+        let adj = schoolnets::units::Adjacency::build(&units, None, 4.0);
+        let p = schoolnets::plans::problem(&table, &units, &adj, &s);
+        let conflicts = schoolnets::solver::feasibility::check(&p, 0.9, &|u| u.to_string());
+        prop_assert!(conflicts.iter().all(|c| !c.constraint.contains("min_schools") && !c.constraint.contains("max_schools")), "{:?}", conflicts);
+    }
+}
