@@ -442,6 +442,16 @@ fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry
     Ok(out)
 }
 
+/// A 14-digit CDS code from a file that may have dropped leading zeros (`demographics.csv` does).
+fn padded_cds(code: &str) -> String {
+    format!("{code:0>14}")
+}
+
+/// The CDS code of an FRPM row, from its county, district and school code columns.
+fn frpm_cds(county: &str, district: &str, school: &str) -> String {
+    format!("{county:0>2}{district:0>5}{school:0>7}")
+}
+
 fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
     let s = Sheet::read(path, b',')?;
     let (county, district, school, name, charter, low, high, enr, pct) = (
@@ -458,12 +468,7 @@ fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
     let mut out = BTreeMap::new();
     for (_, r) in &s.rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
-        let code = format!(
-            "{:0>2}{:0>5}{:0>7}",
-            get(county),
-            get(district),
-            get(school)
-        );
+        let code = frpm_cds(&get(county), &get(district), &get(school));
         if code.len() != 14 || !code.starts_with(prefix) {
             continue;
         }
@@ -496,7 +501,7 @@ fn read_indicator(path: &Path, prefix: &str) -> Result<HashMap<String, Indicator
     let mut out = HashMap::new();
     for (_, r) in &s.rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim();
-        let code = format!("{:0>14}", get(cds));
+        let code = padded_cds(get(cds));
         if !code.starts_with(prefix) || get(rtype) != "S" || get(group) != "ALL" {
             continue;
         }
@@ -531,7 +536,7 @@ fn read_demographics(path: &Path, prefix: &str) -> Result<HashMap<String, [u32; 
     for (line, r) in &s.rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim();
         // The file drops the leading zero of county codes 01-09: pad back to 14 digits.
-        let code = format!("{:0>14}", get(cds));
+        let code = padded_cds(get(cds));
         if !code.starts_with(prefix) {
             continue;
         }
@@ -727,17 +732,17 @@ pub fn extract(
         (
             ELA_FILE.into(),
             b',',
-            Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix)),
+            Box::new(|r, h| padded_cds(field(r, h, "cds")).starts_with(prefix)),
         ),
         (
             MATH_FILE.into(),
             b',',
-            Box::new(|r, h| format!("{:0>14}", field(r, h, "cds")).starts_with(prefix)),
+            Box::new(|r, h| padded_cds(field(r, h, "cds")).starts_with(prefix)),
         ),
         (
             DEMOGRAPHICS_FILE.into(),
             b',',
-            Box::new(|r, h| format!("{:0>14}", field(r, h, "CDS_CODE")).starts_with(prefix)),
+            Box::new(|r, h| padded_cds(field(r, h, "CDS_CODE")).starts_with(prefix)),
         ),
     ];
     for f in frpm_files {
@@ -745,11 +750,10 @@ pub fn extract(
             f.clone(),
             b',',
             Box::new(|r, h| {
-                let code = format!(
-                    "{:0>2}{:0>5}{:0>7}",
+                let code = frpm_cds(
                     field(r, h, "County Code"),
                     field(r, h, "District Code"),
-                    field(r, h, "School Code")
+                    field(r, h, "School Code"),
                 );
                 code.starts_with(prefix)
             }),
