@@ -649,22 +649,40 @@ fn is_pathway_target(s: &School, level: Level) -> bool {
 }
 
 /// Derives `feeds_into` for district-run schools without one, and marks each derived link in the
-/// `feeds_into_source` extra column (the table's first extra column). Returns the number of links derived.
+/// `feeds_into_source` extra column (the table's first extra column). Links stay inside a district (the
+/// first 7 digits of the CDS code), so a statewide table does not link schools across district lines.
+/// Returns the number of links derived.
 pub fn derive_feeders(schools: &mut [School]) -> usize {
-    let proj = Projection::centred_on(schools.iter().map(|s| (s.lat, s.lon)));
-    let tree_of = |level: Level, schools: &[School]| {
-        let pts: Vec<rstar::primitives::GeomWithData<[f64; 2], usize>> = schools
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| is_pathway_target(s, level))
-            .map(|(i, s)| rstar::primitives::GeomWithData::new(proj.forward(s.lat, s.lon), i))
-            .collect();
-        rstar::RTree::bulk_load(pts)
+    let mut districts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in schools.iter().enumerate() {
+        districts
+            .entry(s.id.chars().take(7).collect())
+            .or_default()
+            .push(i);
+    }
+    districts
+        .values()
+        .map(|members| derive_within(schools, members))
+        .sum()
+}
+
+/// [`derive_feeders`] for the schools of one district (`members`, indices into `schools`).
+fn derive_within(schools: &mut [School], members: &[usize]) -> usize {
+    use rstar::primitives::GeomWithData;
+    let proj = Projection::centred_on(members.iter().map(|&i| (schools[i].lat, schools[i].lon)));
+    let tree_of = |level: Level| {
+        rstar::RTree::bulk_load(
+            members
+                .iter()
+                .filter(|&&i| is_pathway_target(&schools[i], level))
+                .map(|&i| GeomWithData::new(proj.forward(schools[i].lat, schools[i].lon), i))
+                .collect(),
+        )
     };
-    let middles = tree_of(Level::Middle, schools);
-    let highs = tree_of(Level::High, schools);
+    let middles = tree_of(Level::Middle);
+    let highs = tree_of(Level::High);
     let mut n = 0;
-    for i in 0..schools.len() {
+    for &i in members {
         let s = &schools[i];
         if s.charter || s.feeds_into.is_some() || !(s.model == "traditional" || s.model == "magnet")
         {
@@ -857,6 +875,49 @@ mod tests {
         assert_eq!(
             model_of(false, "", "Continuation School", false),
             "continuation"
+        );
+    }
+
+    fn school(id: &str, lat: f64, level: Level) -> School {
+        School {
+            id: id.into(),
+            name: id.into(),
+            lat,
+            lon: -118.0,
+            enrollment: 100,
+            level,
+            grade_low: String::new(),
+            grade_high: String::new(),
+            model: "traditional".into(),
+            charter: false,
+            magnet: false,
+            frpm_pct: None,
+            ela_dfs: None,
+            math_dfs: None,
+            perf_level: None,
+            ethnicity: [None; 9],
+            feeds_into: None,
+            campus: None,
+            extra: vec![String::new()],
+        }
+    }
+
+    #[test]
+    fn derived_feeders_stay_inside_the_district() {
+        // District 1111111's elementary school is nearer to district 2222222's middle school.
+        let mut schools = vec![
+            school("11111110000001", 34.00, Level::Elementary),
+            school("11111110000002", 34.50, Level::Middle),
+            school("22222220000001", 34.01, Level::Middle),
+            school("11111110000003", 34.60, Level::High),
+        ];
+        assert_eq!(derive_feeders(&mut schools), 2);
+        assert_eq!(schools[0].feeds_into.as_deref(), Some("11111110000002"));
+        assert_eq!(schools[1].feeds_into.as_deref(), Some("11111110000003"));
+        assert!(schools[0].extra[0].starts_with("derived: nearest middle school"));
+        assert_eq!(
+            schools[2].feeds_into, None,
+            "no high school in its district"
         );
     }
 }
