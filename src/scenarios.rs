@@ -137,7 +137,7 @@ impl Default for SolverSettings {
     fn default() -> SolverSettings {
         SolverSettings {
             seed: 2018,
-            restarts: 8,
+            restarts: 4,
         }
     }
 }
@@ -227,7 +227,7 @@ impl Scenario {
             return bad(
                 "solver.restarts",
                 "must be 1 to 10000".into(),
-                "use 8 or so",
+                "use 4 or so",
             );
         }
         Ok(())

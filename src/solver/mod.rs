@@ -89,19 +89,37 @@ pub fn restart_seed(seed: u64, i: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Rounds of capacitated Lloyd iterations (LP assignment → recentre) per restart.
+pub const CAPACITATED_LLOYD_ROUNDS: usize = 4;
+
 /// One restart of the whole pipeline.
 pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
-    let centres = seed::kmeans(p, &mut rng);
+    let mut centres = seed::kmeans(p, &mut rng);
     let mut assignment =
         assign::capacitated(p, &centres).unwrap_or_else(|| seed::nearest(p, &centres));
+    // Capacitated Lloyd: move each centre to the middle of its LP assignment and solve again.
+    for _ in 0..CAPACITATED_LLOYD_ROUNDS {
+        centres = seed::centres_of(p, &assignment, &centres);
+        match assign::capacitated(p, &centres) {
+            Some(a) if a != assignment => assignment = a,
+            _ => break,
+        }
+    }
     search::fill_empty(p, &mut assignment);
     if p.limits.connected {
         search::repair_connectivity(p, &mut assignment);
     }
     let mut state = search::State::new(p, assignment);
     search::local_search(&mut state, &mut rng);
+    // Chains reach balance that single moves cannot; polish compactness after each round that helped.
+    for _ in 0..4 {
+        if state.total_violation() <= 0.0 || !search::balance_chains(&mut state) {
+            break;
+        }
+        search::local_search(&mut state, &mut rng);
+    }
     Solution {
         violation: state.total_violation(),
         sse: state.total_sse(),

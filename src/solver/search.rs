@@ -343,3 +343,147 @@ pub fn components(neighbors: &[Vec<usize>], member: &[bool]) -> Vec<Vec<usize>> 
     }
     out
 }
+
+/// Whether network `t` can take in (`incoming`) or give away a unit without breaking its own bounds
+/// on school count; enrollment slack is judged by the chain's result as a whole.
+fn has_slack(s: &State<'_>, t: usize, incoming: bool) -> bool {
+    let (tot, l) = (&s.totals[t], &s.p.limits);
+    if incoming {
+        tot.schools < l.max_schools && tot.enrollment < l.max_enrollment
+    } else {
+        tot.schools > l.min_schools && tot.enrollment > l.min_enrollment && tot.units > 1
+    }
+}
+
+/// Networks that share at least one adjacency edge with each network, sorted.
+fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
+    let mut nb = vec![Vec::new(); s.p.k];
+    for (u, list) in s.p.neighbors.iter().enumerate() {
+        let a = s.assign[u];
+        for &v in list {
+            let b = s.assign[v];
+            if a != b {
+                nb[a].push(b);
+            }
+        }
+    }
+    for l in &mut nb {
+        l.sort_unstable();
+        l.dedup();
+    }
+    nb
+}
+
+/// Moves one unit from network `x` to neighbouring network `y`: the movable unit (x stays connected and
+/// non-empty) whose move lowers (violation, compactness) the most, even if it raises them. `None` if no
+/// unit of `x` borders `y` or none can leave.
+fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
+    let mut best: Option<(usize, (f64, f64))> = None;
+    for u in 0..s.p.units.len() {
+        if s.assign[u] != x || !s.p.neighbors[u].iter().any(|&v| s.assign[v] == y) {
+            continue;
+        }
+        let d = s.delta(u, y);
+        if best.is_none_or(|(_, bd)| better(d, bd))
+            && (!s.p.limits.connected || s.stays_connected_without(u))
+        {
+            best = Some((u, d));
+        }
+    }
+    let (u, _) = best?;
+    if s.totals[x].units <= 1 {
+        return None;
+    }
+    s.apply(u, y);
+    Some(u)
+}
+
+/// Chain moves: for a network outside its bounds, pass units along a path of neighbouring networks to
+/// (or from) a network with room, one unit per step, and keep the chain only if the total violation
+/// falls. This reaches balance that single moves cannot when the network with room is not a neighbour.
+/// Returns whether anything changed.
+pub fn balance_chains(s: &mut State<'_>) -> bool {
+    const MAX_PATH: usize = 10;
+    const TARGETS_PER_NETWORK: usize = 24;
+    let mut changed = false;
+    for _round in 0..(4 * s.p.k) {
+        let v0 = s.total_violation();
+        if v0 <= EPS {
+            break;
+        }
+        let l = s.p.limits;
+        let mut bad: Vec<(f64, usize)> = (0..s.p.k)
+            .map(|c| (violation(&s.totals[c], &l, s.mean), c))
+            .filter(|(v, _)| *v > EPS)
+            .collect();
+        bad.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let nb = network_neighbours(s);
+        let mut improved = false;
+        'networks: for &(_, a) in &bad {
+            let t = s.totals[a];
+            let push_out = t.enrollment > l.max_enrollment || t.schools > l.max_schools;
+            let pull_in = t.enrollment < l.min_enrollment || t.schools < l.min_schools;
+            if push_out == pull_in {
+                continue; // only grade coverage is short (single moves handle it), or both at once
+            }
+            // Breadth-first over networks from `a`.
+            let mut parent = vec![usize::MAX; s.p.k];
+            parent[a] = a;
+            let mut queue = vec![a];
+            let mut depth = vec![0usize; s.p.k];
+            let mut i = 0;
+            let mut tried = 0;
+            while i < queue.len() && tried < TARGETS_PER_NETWORK {
+                let x = queue[i];
+                i += 1;
+                if depth[x] >= MAX_PATH {
+                    continue;
+                }
+                for &y in &nb[x] {
+                    if parent[y] != usize::MAX {
+                        continue;
+                    }
+                    parent[y] = x;
+                    depth[y] = depth[x] + 1;
+                    queue.push(y);
+                    if !has_slack(s, y, push_out) {
+                        continue;
+                    }
+                    tried += 1;
+                    // The path a → ... → y; units flow along it (push) or against it (pull).
+                    let mut path = vec![y];
+                    while *path.last().expect("non-empty") != a {
+                        path.push(parent[*path.last().expect("non-empty")]);
+                    }
+                    path.reverse();
+                    if pull_in {
+                        path.reverse();
+                    }
+                    let mut moves: Vec<(usize, usize)> = Vec::new();
+                    let mut ok = true;
+                    for w in path.windows(2) {
+                        match step(s, w[0], w[1]) {
+                            Some(u) => moves.push((u, w[0])),
+                            None => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if ok && s.total_violation() < v0 - EPS {
+                        improved = true;
+                        changed = true;
+                        break 'networks;
+                    }
+                    for &(u, from) in moves.iter().rev() {
+                        s.apply(u, from);
+                    }
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    changed
+}

@@ -73,3 +73,58 @@ pub fn kmeans(p: &Problem, rng: &mut impl rand::Rng) -> Vec<[f64; 2]> {
     }
     centres
 }
+
+/// Unconstrained weighted k-means run to convergence from one k-means++ start: the reference floor for
+/// compactness (no size, balance or connectivity rules). Returns the sum over schools of squared km to
+/// their centre.
+pub fn unconstrained_sse(p: &Problem, rng: &mut impl rand::Rng) -> f64 {
+    let mut centres = kmeans(p, rng);
+    let w: Vec<f64> = p.units.iter().map(|u| f64::from(u.schools)).collect();
+    let mut assign = nearest(p, &centres);
+    for _ in 0..500 {
+        let mut sums = vec![[0.0f64; 3]; p.k];
+        for (i, u) in p.units.iter().enumerate() {
+            let s = &mut sums[assign[i]];
+            s[0] += w[i] * u.pos[0];
+            s[1] += w[i] * u.pos[1];
+            s[2] += w[i];
+        }
+        for (c, s) in sums.iter().enumerate() {
+            if s[2] > 0.0 {
+                centres[c] = [s[0] / s[2], s[1] / s[2]];
+            }
+        }
+        let next = nearest(p, &centres);
+        if next == assign {
+            break;
+        }
+        assign = next;
+    }
+    p.units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| w[i] * d2(u.pos, centres[assign[i]]))
+        .sum()
+}
+
+/// School-weighted centre of each network under `assign`; a network with no unit keeps its old centre.
+pub fn centres_of(p: &Problem, assign: &[usize], old: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let mut sums = vec![[0.0f64; 3]; p.k];
+    for (i, u) in p.units.iter().enumerate() {
+        let w = f64::from(u.schools);
+        let s = &mut sums[assign[i]];
+        s[0] += w * u.pos[0];
+        s[1] += w * u.pos[1];
+        s[2] += w;
+    }
+    sums.iter()
+        .zip(old)
+        .map(|(s, o)| {
+            if s[2] > 0.0 {
+                [s[0] / s[2], s[1] / s[2]]
+            } else {
+                *o
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,66 @@
+//! Quality of LAUSD plans: compactness of the plan divided by the best unconstrained k-means on the same
+//! campuses (the "price of the constraints"; 1.0 would mean the rules cost nothing).
+//!
+//! Run: `cargo run --release --example quality [restarts_for_reference]` (default 200 k-means restarts).
+
+use rand::SeedableRng;
+use schoolnets::geography::Outline;
+use schoolnets::plans::{make_plan, problem, PlanInputs};
+use schoolnets::scenarios::Scenario;
+use schoolnets::schools::read_table;
+use schoolnets::units::{Adjacency, Units};
+
+fn main() {
+    let reference_restarts: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200);
+    let table = read_table("lausd", schoolnets::data::LAUSD_2018_CSV.as_bytes()).unwrap();
+    let outline = Outline::parse("outline", schoolnets::data::LAUSD_BOUNDARY).unwrap();
+    let base = Scenario::default_scenario();
+    let units = Units::build(&table);
+    let adjacency = Adjacency::build(&units, Some(&outline), base.geography.max_edge_factor);
+    let p = problem(&table, &units, &adjacency, &base);
+    let start = std::time::Instant::now();
+    let floor = (0..reference_restarts)
+        .map(|i| {
+            let mut rng =
+                rand_chacha::ChaCha8Rng::seed_from_u64(schoolnets::solver::restart_seed(1, i));
+            schoolnets::solver::seed::unconstrained_sse(&p, &mut rng)
+        })
+        .fold(f64::INFINITY, f64::min);
+    println!(
+        "reference: best unconstrained k-means (k = {}) over {reference_restarts} restarts: {floor:.1} km² ({:.1} s)",
+        p.k,
+        start.elapsed().as_secs_f64()
+    );
+    println!("| tolerance | restarts | compactness km² | ratio to floor | all rules hold | time |");
+    println!("|---|---|---|---|---|---|");
+    for tol in [0.10, 0.05] {
+        for restarts in [1, 4, 16] {
+            let mut s = base.clone();
+            s.size.enrollment_tolerance = tol;
+            s.solver.restarts = restarts;
+            let inputs = PlanInputs {
+                table: &table,
+                table_sha256: String::new(),
+                outline: Some(&outline),
+                outline_source: None,
+                scenario: &s,
+                scenario_source: String::new(),
+                overrides: vec![],
+                best_effort: true,
+            };
+            let t = std::time::Instant::now();
+            let plan = make_plan(&inputs, &|| {}).unwrap();
+            println!(
+                "| ±{:.0}% | {restarts} | {:.1} | {:.3} | {} | {:.2} s |",
+                tol * 100.0,
+                plan.file.compactness_km2,
+                plan.file.compactness_km2 / floor,
+                plan.file.all_constraints_hold,
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
