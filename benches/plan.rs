@@ -38,7 +38,8 @@ fn lausd(c: &mut Criterion) {
     });
     let units = Units::build(&table);
     let adjacency = Adjacency::build(&units, Some(&outline), scenario.geography.max_edge_factor);
-    let p = problem(&table, &units, &adjacency, &scenario);
+    let district = schoolnets::metrics::district(&table, &scenario);
+    let p = problem(&table, &units, &adjacency, &scenario, &district);
     g.bench_function("one_restart", |b| {
         b.iter(|| black_box(schoolnets::solver::solve_once(&p, 2018, 0).sse))
     });

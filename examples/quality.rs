@@ -20,7 +20,8 @@ fn main() {
     let base = Scenario::default_scenario();
     let units = Units::build(&table);
     let adjacency = Adjacency::build(&units, Some(&outline), base.geography.max_edge_factor);
-    let p = problem(&table, &units, &adjacency, &base);
+    let district = schoolnets::metrics::district(&table, &base);
+    let p = problem(&table, &units, &adjacency, &base, &district);
     let start = std::time::Instant::now();
     let floor = (0..reference_restarts)
         .map(|i| {

@@ -69,6 +69,21 @@ struct PlanArgs {
     /// Most schools in a network (overrides the scenario).
     #[arg(long, value_name = "N")]
     max_schools: Option<usize>,
+    /// Most low-performing schools a network may have, as a share of its rated schools: 0.35 for 35%.
+    #[arg(long, value_name = "SHARE")]
+    max_low_share: Option<f64>,
+    /// Each network's mean distance from standard within this many points of the district's.
+    #[arg(long, value_name = "POINTS")]
+    dfs_band: Option<f64>,
+    /// Each network's FRPM (poverty) share within this many percentage points of the district's.
+    #[arg(long, value_name = "POINTS")]
+    frpm_band: Option<f64>,
+    /// Each ethnic group's share of a network within this many percentage points of the district's.
+    #[arg(long, value_name = "POINTS")]
+    ethnicity_band: Option<f64>,
+    /// Fewest schools of a model in each network, as MODEL=N (repeatable): --min-model magnet=1.
+    #[arg(long, value_name = "MODEL=N")]
+    min_model: Vec<String>,
     /// Random seed; the same inputs and seed give byte-identical outputs (overrides the scenario).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -262,6 +277,39 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
         scenario.size.max_schools = n;
         overrides.push(format!("size.max_schools = {n}"));
     }
+    if let Some(v) = a.max_low_share {
+        scenario.performance.max_low_performing_share = Some(v);
+        overrides.push(format!("performance.max_low_performing_share = {v}"));
+    }
+    if let Some(v) = a.dfs_band {
+        scenario.performance.dfs_band = Some(v);
+        overrides.push(format!("performance.dfs_band = {v}"));
+    }
+    if let Some(v) = a.frpm_band {
+        scenario.diversity.frpm_band = Some(v);
+        overrides.push(format!("diversity.frpm_band = {v}"));
+    }
+    if let Some(v) = a.ethnicity_band {
+        scenario.diversity.ethnicity_band = Some(v);
+        overrides.push(format!("diversity.ethnicity_band = {v}"));
+    }
+    for m in &a.min_model {
+        let (model, n) = m
+            .rsplit_once('=')
+            .and_then(|(model, n)| {
+                Some((
+                    model.trim().to_ascii_lowercase(),
+                    n.trim().parse::<u32>().ok()?,
+                ))
+            })
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--min-model '{m}': write MODEL=N, e.g. --min-model magnet=1"
+                ))
+            })?;
+        overrides.push(format!("coverage.min_models.{model} = {n}"));
+        scenario.coverage.min_models.insert(model, n);
+    }
     if let Some(s) = a.seed {
         scenario.solver.seed = s;
         overrides.push(format!("solver.seed = {s}"));
@@ -287,6 +335,11 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
                 "size.min_schools" => "--min-schools",
                 "size.max_schools" => "--max-schools",
                 "solver.restarts" => "--restarts",
+                "performance.max_low_performing_share" => "--max-low-share",
+                "performance.dfs_band" => "--dfs-band",
+                "diversity.frpm_band" => "--frpm-band",
+                "diversity.ethnicity_band" => "--ethnicity-band",
+                "coverage.min_models" => "--min-model",
                 _ => "",
             };
             if from_cli && !flag.is_empty() {

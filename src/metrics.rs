@@ -21,6 +21,140 @@ pub fn round(v: f64, d: i32) -> f64 {
     }
 }
 
+/// A school's distance from standard: the average of its ELA and math figures, or the one it has.
+pub fn school_dfs(s: &crate::schools::School) -> Option<f64> {
+    match (s.ela_dfs, s.math_dfs) {
+        (Some(a), Some(b)) => Some((a + b) / 2.0),
+        (a, b) => a.or(b),
+    }
+}
+
+/// District-wide figures that the balance rules are measured against, and each school's low-performing flag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct District {
+    /// Per school: `Some(true)` low-performing, `Some(false)` rated and not, `None` without data.
+    #[serde(skip)]
+    pub low: Vec<Option<bool>>,
+    /// How low-performing is decided, in words.
+    pub low_performing_rule: String,
+    pub low_performing_schools: usize,
+    pub rated_schools: usize,
+    /// Enrollment-weighted mean distance from standard (average of ELA and math).
+    pub dfs: Option<f64>,
+    /// Percent of students eligible for free or reduced-price meals.
+    pub frpm_pct: Option<f64>,
+    /// Percent of students by ethnicity.
+    pub ethnicity_pct: BTreeMap<String, f64>,
+}
+
+/// Computes the district figures for a table under a scenario's definitions.
+pub fn district(table: &SchoolTable, scenario: &Scenario) -> District {
+    use crate::scenarios::LowPerforming;
+    let perf = &scenario.performance;
+    let (low, rule): (Vec<Option<bool>>, String) = match perf.low_performing {
+        LowPerforming::Level => (
+            table
+                .schools
+                .iter()
+                .map(|s| s.perf_level.map(|p| p <= perf.low_performing_level))
+                .collect(),
+            format!(
+                "performance level {} or below (the lower of ELA and math; 1 = very low)",
+                perf.low_performing_level
+            ),
+        ),
+        LowPerforming::BottomQuartile => {
+            let mut scores: Vec<f64> = table.schools.iter().filter_map(school_dfs).collect();
+            scores.sort_by(f64::total_cmp);
+            // Nearest-rank 25th percentile.
+            let cut = scores
+                .get((scores.len() as f64 * 0.25).ceil().max(1.0) as usize - 1)
+                .copied();
+            let low = table
+                .schools
+                .iter()
+                .map(|s| school_dfs(s).zip(cut).map(|(d, c)| d <= c))
+                .collect();
+            let rule = match cut {
+                Some(c) => format!(
+                    "bottom quarter of the district's schools by distance from standard (average of ELA and math at or below {})",
+                    crate::schools::fmt_num(c, 1)
+                ),
+                None => "bottom quarter by distance from standard (no school has scores)".into(),
+            };
+            (low, rule)
+        }
+    };
+    let weighted = |f: &dyn Fn(&crate::schools::School) -> Option<f64>| {
+        let (mut num, mut den) = (0.0, 0.0);
+        for s in &table.schools {
+            if let Some(v) = f(s) {
+                num += v * f64::from(s.enrollment);
+                den += f64::from(s.enrollment);
+            }
+        }
+        (den > 0.0).then(|| num / den)
+    };
+    let mut eth = [0u64; 9];
+    for s in &table.schools {
+        for (j, v) in s.ethnicity.iter().enumerate() {
+            eth[j] += u64::from(v.unwrap_or(0));
+        }
+    }
+    let total: u64 = eth.iter().sum();
+    District {
+        low_performing_rule: rule,
+        low_performing_schools: low.iter().filter(|l| **l == Some(true)).count(),
+        rated_schools: low.iter().filter(|l| l.is_some()).count(),
+        low,
+        dfs: weighted(&school_dfs).map(|v| round(v, 2)),
+        frpm_pct: weighted(&|s| s.frpm_pct).map(|v| round(v, 2)),
+        ethnicity_pct: ETHNICITIES
+            .iter()
+            .zip(eth)
+            .map(|(g, n)| {
+                (
+                    g.to_string(),
+                    if total > 0 {
+                        round(100.0 * n as f64 / total as f64, 2)
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Index of dissimilarity of each ethnic group across networks (0 = every network has the district's mix,
+/// 100 = the group and everyone else never share a network): ½ Σ_networks |g_n/G − r_n/R| × 100, where g
+/// counts the group's students and r everyone else's.
+pub fn dissimilarity(table: &SchoolTable, assignment: &[usize], k: usize) -> BTreeMap<String, f64> {
+    let mut by_net = vec![[0f64; 9]; k];
+    for (s, &c) in table.schools.iter().zip(assignment) {
+        for (j, v) in s.ethnicity.iter().enumerate() {
+            by_net[c][j] += f64::from(v.unwrap_or(0));
+        }
+    }
+    let totals: Vec<f64> = (0..9).map(|j| by_net.iter().map(|n| n[j]).sum()).collect();
+    let all: f64 = totals.iter().sum();
+    ETHNICITIES
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| totals[*j] > 0.0 && all - totals[*j] > 0.0)
+        .map(|(j, g)| {
+            let d: f64 = by_net
+                .iter()
+                .map(|n| {
+                    let rest = n.iter().sum::<f64>() - n[j];
+                    (n[j] / totals[j] - rest / (all - totals[j])).abs()
+                })
+                .sum();
+            (g.to_string(), round(50.0 * d, 1))
+        })
+        .collect()
+}
+
 /// Figures for one network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkMetrics {
@@ -42,9 +176,11 @@ pub struct NetworkMetrics {
     pub ela_dfs: Option<f64>,
     /// Enrollment-weighted mean math distance from standard (schools with a score).
     pub math_dfs: Option<f64>,
-    /// Schools with a performance level at or below the scenario's low-performing level.
+    /// Enrollment-weighted mean of schools' distance from standard (average of ELA and math).
+    pub dfs: Option<f64>,
+    /// Low-performing schools (by the scenario's definition, see [`District`]).
     pub low_performing_schools: usize,
-    /// Schools with a performance level at all.
+    /// Schools with the data that definition needs.
     pub rated_schools: usize,
     /// low_performing_schools / rated_schools, percent.
     pub low_performing_pct: Option<f64>,
@@ -69,7 +205,7 @@ pub fn measure(
     adjacency: &Adjacency,
     assignment: &[usize],
     ids: &[String],
-    scenario: &Scenario,
+    district: &District,
 ) -> Vec<NetworkMetrics> {
     let k = ids.len();
     let mean = table.total_enrollment() as f64 / k as f64;
@@ -103,12 +239,8 @@ pub fn measure(
                 }
                 (den > 0.0).then(|| round(num / den, 1))
             };
-            let low_level = scenario.performance.low_performing_level;
-            let rated = schools.iter().filter(|s| s.perf_level.is_some()).count();
-            let low = schools
-                .iter()
-                .filter(|s| s.perf_level.is_some_and(|p| p <= low_level))
-                .count();
+            let rated = m.iter().filter(|&&i| district.low[i].is_some()).count();
+            let low = m.iter().filter(|&&i| district.low[i] == Some(true)).count();
             let mut eth = [0u64; 9];
             for s in &schools {
                 for (j, v) in s.ethnicity.iter().enumerate() {
@@ -162,6 +294,7 @@ pub fn measure(
                 frpm_pct: weighted(&|s| s.frpm_pct),
                 ela_dfs: weighted(&|s| s.ela_dfs),
                 math_dfs: weighted(&|s| s.math_dfs),
+                dfs: weighted(&school_dfs),
                 low_performing_schools: low,
                 rated_schools: rated,
                 low_performing_pct: (rated > 0)
@@ -231,6 +364,7 @@ pub fn check_constraints(
     assignment: &[usize],
     metrics: &[NetworkMetrics],
     scenario: &Scenario,
+    district: &District,
 ) -> Vec<ConstraintCheck> {
     let mut out = Vec::new();
     let ids = |f: &dyn Fn(&NetworkMetrics) -> bool| {
@@ -328,6 +462,8 @@ pub fn check_constraints(
         });
     }
 
+    balance_checks(table, assignment, metrics, scenario, district, &mut out);
+
     let split: Vec<String> = units
         .units
         .iter()
@@ -353,4 +489,178 @@ pub fn check_constraints(
         failing_networks: Vec::new(),
     });
     out
+}
+
+/// Unrounded sums of one network, for checking rules exactly at their bounds.
+#[derive(Default, Clone)]
+struct Raw {
+    low: f64,
+    rated: f64,
+    dfs: (f64, f64),
+    frpm: (f64, f64),
+    eth: [f64; 9],
+    models: BTreeMap<String, u32>,
+}
+
+/// Checks a rule "value within [lo, hi]" on every network; `value` returns `None` when a network has no data.
+#[allow(clippy::too_many_arguments)]
+fn band_check(
+    out: &mut Vec<ConstraintCheck>,
+    key: &str,
+    rule: String,
+    unit: &str,
+    metrics: &[NetworkMetrics],
+    raws: &[Raw],
+    (lo, hi): (f64, f64),
+    value: &dyn Fn(&Raw) -> Option<f64>,
+) {
+    let vals: Vec<Option<f64>> = raws.iter().map(value).collect();
+    let present: Vec<f64> = vals.iter().flatten().copied().collect();
+    let vmin = present.iter().copied().fold(f64::INFINITY, f64::min);
+    let vmax = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let failing: Vec<String> = metrics
+        .iter()
+        .zip(&vals)
+        .filter(|(_, v)| v.is_some_and(|v| v < lo - 1e-9 || v > hi + 1e-9))
+        .map(|(m, _)| m.network.clone())
+        .collect();
+    out.push(ConstraintCheck {
+        key: key.into(),
+        rule,
+        holds: failing.is_empty(),
+        observed: format!(
+            "lowest {}, highest {}",
+            crate::schools::fmt_num(vmin, 1),
+            crate::schools::fmt_num(vmax, 1)
+        ),
+        margin: round((vmin - lo).min(hi - vmax), 2),
+        unit: unit.into(),
+        failing_networks: failing,
+    });
+}
+
+/// The performance, diversity and school-model rules that the scenario switches on.
+fn balance_checks(
+    table: &SchoolTable,
+    assignment: &[usize],
+    metrics: &[NetworkMetrics],
+    scenario: &Scenario,
+    district: &District,
+    out: &mut Vec<ConstraintCheck>,
+) {
+    let mut raws = vec![Raw::default(); metrics.len()];
+    for (i, (s, &c)) in table.schools.iter().zip(assignment).enumerate() {
+        let r = &mut raws[c];
+        let e = f64::from(s.enrollment);
+        if let Some(l) = district.low[i] {
+            r.rated += 1.0;
+            r.low += f64::from(u8::from(l));
+        }
+        if let Some(d) = school_dfs(s) {
+            r.dfs.0 += e * d;
+            r.dfs.1 += e;
+        }
+        if let Some(f) = s.frpm_pct {
+            r.frpm.0 += e * f;
+            r.frpm.1 += e;
+        }
+        for (j, v) in s.ethnicity.iter().enumerate() {
+            r.eth[j] += f64::from(v.unwrap_or(0));
+        }
+        *r.models.entry(s.model.clone()).or_default() += 1;
+    }
+    let fmt = |v: f64| crate::schools::fmt_num(v, 1);
+    if let Some(cap) = scenario.performance.max_low_performing_share {
+        let share = |r: &Raw| (r.rated > 0.0).then(|| 100.0 * r.low / r.rated);
+        band_check(
+            out,
+            "max_low_performing_share",
+            format!(
+                "at most {}% of each network's rated schools low-performing ({})",
+                fmt(cap * 100.0),
+                district.low_performing_rule
+            ),
+            "percentage points",
+            metrics,
+            &raws,
+            (f64::NEG_INFINITY, cap * 100.0),
+            &share,
+        );
+    }
+    if let (Some(b), Some(m)) = (scenario.performance.dfs_band, district.dfs) {
+        band_check(
+            out,
+            "dfs_band",
+            format!(
+                "mean distance from standard within ±{} points of the district's ({})",
+                fmt(b),
+                fmt(m)
+            ),
+            "points",
+            metrics,
+            &raws,
+            (m - b, m + b),
+            &|r: &Raw| (r.dfs.1 > 0.0).then(|| r.dfs.0 / r.dfs.1),
+        );
+    }
+    if let (Some(b), Some(m)) = (scenario.diversity.frpm_band, district.frpm_pct) {
+        band_check(
+            out,
+            "frpm_band",
+            format!(
+                "FRPM share within ±{} points of the district's ({}%)",
+                fmt(b),
+                fmt(m)
+            ),
+            "percentage points",
+            metrics,
+            &raws,
+            (m - b, m + b),
+            &|r: &Raw| (r.frpm.1 > 0.0).then(|| r.frpm.0 / r.frpm.1),
+        );
+    }
+    if let Some(b) = scenario.diversity.ethnicity_band {
+        for (j, g) in ETHNICITIES.iter().enumerate() {
+            let m = district.ethnicity_pct.get(*g).copied().unwrap_or(0.0);
+            if m == 0.0 {
+                continue;
+            }
+            band_check(
+                out,
+                &format!("ethnicity_band_{g}"),
+                format!(
+                    "{g} share within ±{} points of the district's ({}%)",
+                    fmt(b),
+                    fmt(m)
+                ),
+                "percentage points",
+                metrics,
+                &raws,
+                (m - b, m + b),
+                &|r: &Raw| {
+                    let t: f64 = r.eth.iter().sum();
+                    (t > 0.0).then(|| 100.0 * r.eth[j] / t)
+                },
+            );
+        }
+    }
+    for (model, &need) in &scenario.coverage.min_models {
+        let have = |r: &Raw| r.models.get(model).copied().unwrap_or(0);
+        let least = raws.iter().map(have).min().unwrap_or(0);
+        let failing: Vec<String> = metrics
+            .iter()
+            .zip(&raws)
+            .filter(|(_, r)| have(r) < need)
+            .map(|(m, _)| m.network.clone())
+            .collect();
+        out.push(ConstraintCheck {
+            key: format!("min_model_{}", model.replace(' ', "_")),
+            rule: format!("at least {need} {model} school(s) in each network"),
+            holds: failing.is_empty(),
+            observed: format!("fewest: {least}"),
+            margin: f64::from(least) - f64::from(need),
+            unit: format!("{model} schools"),
+            failing_networks: failing,
+        });
+    }
 }

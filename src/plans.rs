@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::geography::Outline;
-use crate::metrics::{self, ConstraintCheck, NetworkMetrics};
+use crate::metrics::{self, ConstraintCheck, District, NetworkMetrics};
 use crate::scenarios::Scenario;
 use crate::schools::SchoolTable;
 use crate::solver::{self, feasibility, Limits, Problem, Settings, UnitData};
@@ -54,6 +54,10 @@ pub struct PlanFile {
     pub constraints: Vec<ConstraintCheck>,
     /// Sum over schools of squared distance to their network's centre, km² (lower is more compact).
     pub compactness_km2: f64,
+    /// District-wide figures the balance rules are measured against.
+    pub district: District,
+    /// Index of dissimilarity (0-100) of each ethnic group across networks.
+    pub dissimilarity_index: BTreeMap<String, f64>,
     pub adjacency: AdjacencyStats,
     pub networks: Vec<NetworkMetrics>,
     /// School id → network id, for every school.
@@ -75,32 +79,85 @@ pub fn problem(
     units: &Units,
     adjacency: &Adjacency,
     scenario: &Scenario,
+    district: &District,
 ) -> Problem {
     let (min_enrollment, max_enrollment) =
         metrics::enrollment_band(table.total_enrollment(), scenario);
+    let models: Vec<(&String, u32)> = scenario
+        .coverage
+        .min_models
+        .iter()
+        .map(|(m, &n)| (m, n))
+        .collect();
+    let unit_data = |u: &crate::units::Unit| {
+        let mut d = UnitData {
+            pos: u.pos,
+            schools: u.schools.len() as u32,
+            enrollment: u.enrollment as f64,
+            high: u.high,
+            middle: u.middle,
+            ..UnitData::default()
+        };
+        for &i in &u.schools {
+            let s = &table.schools[i];
+            let e = f64::from(s.enrollment);
+            if let Some(low) = district.low[i] {
+                d.rated += 1;
+                d.low += u32::from(low);
+            }
+            if let Some(v) = metrics::school_dfs(s) {
+                d.dfs_sum += e * v;
+                d.dfs_weight += e;
+            }
+            if let Some(f) = s.frpm_pct {
+                d.frpm_sum += e * f / 100.0;
+                d.frpm_weight += e;
+            }
+            for (j, v) in s.ethnicity.iter().enumerate() {
+                d.ethnicity[j] += f64::from(v.unwrap_or(0));
+            }
+            for (j, (m, _)) in models.iter().enumerate() {
+                d.models[j] += u32::from(&&s.model == m);
+            }
+        }
+        d
+    };
+    let mut limits = Limits::basic(
+        scenario.size.min_schools as u32,
+        scenario.size.max_schools as u32,
+        min_enrollment,
+        max_enrollment,
+    );
+    limits.min_high = scenario.coverage.min_high;
+    limits.min_middle = scenario.coverage.min_middle;
+    limits.connected = scenario.geography.connected;
+    limits.max_low_share = scenario.performance.max_low_performing_share;
+    limits.dfs = scenario
+        .performance
+        .dfs_band
+        .zip(district.dfs)
+        .map(|(b, m)| (m - b, m + b));
+    limits.frpm = scenario
+        .diversity
+        .frpm_band
+        .zip(district.frpm_pct)
+        .map(|(b, m)| ((m - b) / 100.0, (m + b) / 100.0));
+    if let Some(b) = scenario.diversity.ethnicity_band {
+        for (j, g) in crate::schools::ETHNICITIES.iter().enumerate() {
+            let m = district.ethnicity_pct.get(*g).copied().unwrap_or(0.0);
+            if m > 0.0 {
+                limits.ethnicity[j] = Some(((m - b) / 100.0, (m + b) / 100.0));
+            }
+        }
+    }
+    for (j, (_, n)) in models.iter().enumerate() {
+        limits.model_min[j] = *n;
+    }
     Problem {
-        units: units
-            .units
-            .iter()
-            .map(|u| UnitData {
-                pos: u.pos,
-                schools: u.schools.len() as u32,
-                enrollment: u.enrollment as f64,
-                high: u.high,
-                middle: u.middle,
-            })
-            .collect(),
+        units: units.units.iter().map(unit_data).collect(),
         neighbors: adjacency.neighbors.clone(),
         k: scenario.networks,
-        limits: Limits {
-            min_schools: scenario.size.min_schools as u32,
-            max_schools: scenario.size.max_schools as u32,
-            min_enrollment,
-            max_enrollment,
-            min_high: scenario.coverage.min_high,
-            min_middle: scenario.coverage.min_middle,
-            connected: scenario.geography.connected,
-        },
+        limits,
     }
 }
 
@@ -127,7 +184,8 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     let scenario = inputs.scenario;
     let units = Units::build(table);
     let adjacency = Adjacency::build(&units, inputs.outline, scenario.geography.max_edge_factor);
-    let p = problem(table, &units, &adjacency, scenario);
+    let district = metrics::district(table, scenario);
+    let p = problem(table, &units, &adjacency, scenario, &district);
     let conflicts = feasibility::check(&p, scenario.size.enrollment_tolerance, &|u| {
         unit_name(table, &units, u)
     });
@@ -184,9 +242,15 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         .map(|i| rank[solution.assignment[units.of_school[i]]])
         .collect();
 
-    let networks = metrics::measure(table, &units, &adjacency, &school_network, &ids, scenario);
-    let constraints =
-        metrics::check_constraints(table, &units, &school_network, &networks, scenario);
+    let networks = metrics::measure(table, &units, &adjacency, &school_network, &ids, &district);
+    let constraints = metrics::check_constraints(
+        table,
+        &units,
+        &school_network,
+        &networks,
+        scenario,
+        &district,
+    );
     let all_hold = constraints.iter().all(|c| c.holds);
     if !all_hold && !inputs.best_effort {
         let mut text: Vec<String> = conflicts
@@ -234,6 +298,8 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         all_constraints_hold: all_hold,
         constraints,
         compactness_km2: metrics::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
+        dissimilarity_index: metrics::dissimilarity(table, &school_network, p.k),
+        district,
         adjacency: AdjacencyStats {
             median_edge_km: metrics::round(adjacency.stats.median_edge_km, 3),
             max_edge_km: metrics::round(adjacency.stats.max_edge_km, 3),

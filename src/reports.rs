@@ -113,6 +113,22 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         );
     }
 
+    let d = &f.district;
+    let _ = writeln!(out, "\n## Balance\n");
+    let _ = writeln!(
+        out,
+        "District: FRPM {}%, mean distance from standard {} points, {} of {} rated schools low-performing ({}).\n",
+        opt(d.frpm_pct, 1),
+        opt(d.dfs, 1),
+        d.low_performing_schools,
+        d.rated_schools,
+        d.low_performing_rule
+    );
+    let _ = writeln!(
+        out,
+        "Index of dissimilarity across networks (0 = every network has the district's mix; 100 = complete separation): {}.",
+        f.dissimilarity_index.iter().map(|(g, v)| format!("{g} {}", fmt_num(*v, 1))).collect::<Vec<_>>().join(", ")
+    );
     let _ = writeln!(out, "\n## Spread across networks\n");
     let spread = |name: &str, vals: Vec<f64>, d: usize, out: &mut String| {
         if vals.is_empty() {
@@ -164,6 +180,12 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         &mut out,
     );
     spread(
+        "Distance from standard (ELA and math)",
+        nets.iter().filter_map(|n| n.dfs).collect(),
+        1,
+        &mut out,
+    );
+    spread(
         "Low-performing schools %",
         nets.iter().filter_map(|n| n.low_performing_pct).collect(),
         1,
@@ -189,8 +211,8 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
     );
     let _ = writeln!(
         out,
-        "- **Low-perf. %**: share of rated schools at performance level {} or below (the lower of their ELA and math Dashboard levels; 1 = very low).",
-        s.performance.low_performing_level
+        "- **Low-perf. %**: share of rated schools that are low-performing: {}.",
+        d.low_performing_rule
     );
     let _ = writeln!(
         out,

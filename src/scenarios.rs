@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The default scenario, compiled into the binary (the file `scenarios/neighborhood.toml`).
@@ -39,6 +40,8 @@ pub struct Scenario {
     pub geography: Geography,
     #[serde(default)]
     pub performance: Performance,
+    #[serde(default)]
+    pub diversity: Diversity,
     #[serde(default)]
     pub solver: SolverSettings,
 }
@@ -76,6 +79,8 @@ impl Default for Size {
 pub struct Coverage {
     pub min_high: u32,
     pub min_middle: u32,
+    /// Fewest schools of a model in each network, by model name (as in the table's `model` column).
+    pub min_models: BTreeMap<String, u32>,
 }
 
 impl Default for Coverage {
@@ -83,8 +88,19 @@ impl Default for Coverage {
         Coverage {
             min_high: 1,
             min_middle: 1,
+            min_models: BTreeMap::new(),
         }
     }
+}
+
+/// How a school is judged low-performing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowPerforming {
+    /// The average of its ELA and math distance from standard is in the district's bottom quarter.
+    BottomQuartile,
+    /// Its `perf_level` is at or below `low_performing_level`.
+    Level,
 }
 
 /// Geographic rules.
@@ -111,16 +127,37 @@ impl Default for Geography {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Performance {
-    /// A school counts as low-performing when its `perf_level` is at or below this (1 = very low).
+    /// How a school is judged low-performing.
+    pub low_performing: LowPerforming,
+    /// With `low_performing = "level"`: low-performing when `perf_level` is at or below this (1 = very low).
     pub low_performing_level: u8,
+    /// Hard rule: at most this share (0-1) of a network's rated schools may be low-performing.
+    pub max_low_performing_share: Option<f64>,
+    /// Hard rule: each network's enrollment-weighted mean distance from standard (the average of ELA and
+    /// math) within this many points of the district's.
+    pub dfs_band: Option<f64>,
 }
 
 impl Default for Performance {
     fn default() -> Performance {
         Performance {
+            low_performing: LowPerforming::BottomQuartile,
             low_performing_level: 1,
+            max_low_performing_share: None,
+            dfs_band: None,
         }
     }
+}
+
+/// Demographic diversity rules.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Diversity {
+    /// Hard rule: each network's FRPM share within this many percentage points of the district's.
+    pub frpm_band: Option<f64>,
+    /// Hard rule: each ethnic group's share of a network within this many percentage points of its
+    /// district share.
+    pub ethnicity_band: Option<f64>,
 }
 
 /// Search settings. They change how hard the solver looks, not what a valid plan is.
@@ -221,6 +258,41 @@ impl Scenario {
                 "performance.low_performing_level",
                 "must be 1 to 5".into(),
                 "use 1 (very low) or 2 (low)",
+            );
+        }
+        let positive = |v: Option<f64>| v.is_none_or(|v| v.is_finite() && v >= 0.0);
+        if !self
+            .performance
+            .max_low_performing_share
+            .is_none_or(|v| (0.0..=1.0).contains(&v))
+        {
+            return bad(
+                "performance.max_low_performing_share",
+                "must be a share between 0 and 1".into(),
+                "write 0.35 for at most 35% of a network's rated schools",
+            );
+        }
+        for (key, v) in [
+            ("performance.dfs_band", self.performance.dfs_band),
+            ("diversity.frpm_band", self.diversity.frpm_band),
+            ("diversity.ethnicity_band", self.diversity.ethnicity_band),
+        ] {
+            if !positive(v) {
+                return bad(
+                    key,
+                    "must be a number of points, 0 or more".into(),
+                    "e.g. 15.0, or remove the key to drop the rule",
+                );
+            }
+        }
+        if self.coverage.min_models.len() > crate::solver::MAX_MODEL_RULES {
+            return bad(
+                "coverage.min_models",
+                format!(
+                    "at most {} models can have a minimum",
+                    crate::solver::MAX_MODEL_RULES
+                ),
+                "keep the models that matter most",
             );
         }
         if self.solver.restarts == 0 || self.solver.restarts > 10_000 {

@@ -323,3 +323,113 @@ fn best_effort_writes_the_plan_and_lists_violations() {
         .expect("the report says rules are broken");
     assert!(verdict.contains("enrollment_band"), "{verdict}");
 }
+
+#[test]
+fn equity_rules_hold_when_recomputed_independently() {
+    let dir = tempfile::tempdir().unwrap();
+    run_plan(
+        dir.path(),
+        &[
+            "--max-low-share",
+            "0.45",
+            "--dfs-band",
+            "40",
+            "--frpm-band",
+            "30",
+            "--ethnicity-band",
+            "35",
+            "--min-model",
+            "magnet=1",
+        ],
+    );
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["all_constraints_hold"], true);
+    let rows = lausd_rows();
+    let num = |r: &HashMap<String, String>, k: &str| r[k].parse::<f64>().ok();
+    // A school's distance from standard: the average of ELA and math, or the one it has.
+    let dfs = |r: &HashMap<String, String>| match (num(r, "ela_dfs"), num(r, "math_dfs")) {
+        (Some(a), Some(b)) => Some((a + b) / 2.0),
+        (a, b) => a.or(b),
+    };
+    let mut scores: Vec<f64> = rows.iter().filter_map(dfs).collect();
+    scores.sort_by(f64::total_cmp);
+    let cut = scores[(scores.len() as f64 * 0.25).ceil() as usize - 1];
+    let groups = [
+        "hispanic",
+        "black",
+        "white",
+        "asian",
+        "filipino",
+        "pacific",
+        "native",
+        "multi",
+        "not_reported",
+    ];
+    #[derive(Default)]
+    struct Acc {
+        low: f64,
+        rated: f64,
+        dfs: (f64, f64),
+        frpm: (f64, f64),
+        eth: [f64; 9],
+        magnets: usize,
+    }
+    let mut nets: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut district = Acc::default();
+    for r in &rows {
+        let e = num(r, "enrollment").unwrap();
+        for acc in [
+            nets.entry(plan["assignment"][&r["id"]].as_str().unwrap().to_string())
+                .or_default(),
+            &mut district,
+        ] {
+            if let Some(d) = dfs(r) {
+                acc.rated += 1.0;
+                acc.low += f64::from(u8::from(d <= cut));
+                acc.dfs.0 += e * d;
+                acc.dfs.1 += e;
+            }
+            if let Some(f) = num(r, "frpm_pct") {
+                acc.frpm.0 += e * f;
+                acc.frpm.1 += e;
+            }
+            for (j, g) in groups.iter().enumerate() {
+                acc.eth[j] += num(r, g).unwrap_or(0.0);
+            }
+            acc.magnets += usize::from(r["model"] == "magnet");
+        }
+    }
+    let d_dfs = district.dfs.0 / district.dfs.1;
+    let d_frpm = district.frpm.0 / district.frpm.1;
+    let d_all: f64 = district.eth.iter().sum();
+    for (n, a) in &nets {
+        assert!(
+            a.low / a.rated <= 0.45 + 1e-9,
+            "{n}: {} of {} rated schools low-performing",
+            a.low,
+            a.rated
+        );
+        assert!(
+            (a.dfs.0 / a.dfs.1 - d_dfs).abs() <= 40.0 + 0.01,
+            "{n}: mean DFS {}",
+            a.dfs.0 / a.dfs.1
+        );
+        assert!(
+            (a.frpm.0 / a.frpm.1 - d_frpm).abs() <= 30.0 + 0.01,
+            "{n}: FRPM {}",
+            a.frpm.0 / a.frpm.1
+        );
+        let all: f64 = a.eth.iter().sum();
+        for (j, g) in groups.iter().enumerate() {
+            let (share, dshare) = (100.0 * a.eth[j] / all, 100.0 * district.eth[j] / d_all);
+            assert!(
+                (share - dshare).abs() <= 35.0 + 0.01,
+                "{n}: {g} {share}% vs district {dshare}%"
+            );
+        }
+        assert!(a.magnets >= 1, "{n} has no magnet school");
+    }
+    // The dissimilarity index is reported for every group present.
+    assert_eq!(plan["dissimilarity_index"].as_object().unwrap().len(), 9);
+}

@@ -117,7 +117,8 @@ proptest! {
         let s = scenario(k, 1, n, 0.9);
         let units = schoolnets::units::Units::build(&table);
         let adj = schoolnets::units::Adjacency::build(&units, None, 4.0);
-        let p = schoolnets::plans::problem(&table, &units, &adj, &s);
+        let district = schoolnets::metrics::district(&table, &s);
+        let p = schoolnets::plans::problem(&table, &units, &adj, &s, &district);
         let conflicts = schoolnets::solver::feasibility::check(&p, 0.9, &|u| u.to_string());
         prop_assert!(conflicts.iter().all(|c| !c.constraint.contains("min_schools") && !c.constraint.contains("max_schools")), "{:?}", conflicts);
     }

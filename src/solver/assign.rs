@@ -5,7 +5,7 @@
 //! the band, school count within bounds, and at least the required high and middle schools. The LP
 //! optimum has few fractional units; each goes to its largest share, and local search repairs the rest.
 
-use super::Problem;
+use super::{Problem, UnitData};
 use good_lp::{
     constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
 };
@@ -65,6 +65,130 @@ fn candidate_centres(p: &Problem, centres: &[[f64; 2]], m: usize) -> Vec<Vec<usi
         .collect()
 }
 
+/// One linear rule, applied to each network c: `lo ≤ Σ_u coef[u]·x[u][c] ≤ hi`.
+struct Row {
+    coef: Vec<f64>,
+    lo: Option<f64>,
+    hi: Option<f64>,
+}
+
+impl Row {
+    fn new(p: &Problem, f: impl Fn(&UnitData) -> f64, lo: Option<f64>, hi: Option<f64>) -> Row {
+        Row {
+            coef: p.units.iter().map(f).collect(),
+            lo,
+            hi,
+        }
+    }
+}
+
+/// Every hard rule of `p.limits` that is linear in the assignment (all but connectivity). Ratio rules
+/// (share ≤ cap) are multiplied out: low − cap·rated ≤ 0.
+fn rows(p: &Problem) -> Vec<Row> {
+    let l = &p.limits;
+    let mut rows = vec![
+        Row::new(
+            p,
+            |u| u.enrollment,
+            Some(l.min_enrollment),
+            Some(l.max_enrollment),
+        ),
+        Row::new(
+            p,
+            |u| f64::from(u.schools),
+            Some(f64::from(l.min_schools)),
+            Some(f64::from(l.max_schools)),
+        ),
+    ];
+    if l.min_high > 0 {
+        rows.push(Row::new(
+            p,
+            |u| f64::from(u.high),
+            Some(f64::from(l.min_high)),
+            None,
+        ));
+    }
+    if l.min_middle > 0 {
+        rows.push(Row::new(
+            p,
+            |u| f64::from(u.middle),
+            Some(f64::from(l.min_middle)),
+            None,
+        ));
+    }
+    for (i, &m) in l.model_min.iter().enumerate().filter(|(_, m)| **m > 0) {
+        rows.push(Row::new(
+            p,
+            move |u| f64::from(u.models[i]),
+            Some(f64::from(m)),
+            None,
+        ));
+    }
+    if let Some(cap) = l.max_low_share {
+        rows.push(Row::new(
+            p,
+            move |u| f64::from(u.low) - cap * f64::from(u.rated),
+            None,
+            Some(0.0),
+        ));
+    }
+    if let Some((lo, hi)) = l.dfs {
+        rows.push(Row::new(
+            p,
+            move |u| u.dfs_sum - lo * u.dfs_weight,
+            Some(0.0),
+            None,
+        ));
+        rows.push(Row::new(
+            p,
+            move |u| u.dfs_sum - hi * u.dfs_weight,
+            None,
+            Some(0.0),
+        ));
+    }
+    if let Some((lo, hi)) = l.frpm {
+        rows.push(Row::new(
+            p,
+            move |u| u.frpm_sum - lo * u.frpm_weight,
+            Some(0.0),
+            None,
+        ));
+        rows.push(Row::new(
+            p,
+            move |u| u.frpm_sum - hi * u.frpm_weight,
+            None,
+            Some(0.0),
+        ));
+    }
+    for (g, band) in l.ethnicity.iter().enumerate() {
+        if let Some((lo, hi)) = *band {
+            let total = |u: &UnitData| u.ethnicity.iter().sum::<f64>();
+            rows.push(Row::new(
+                p,
+                move |u| u.ethnicity[g] - lo * total(u),
+                Some(0.0),
+                None,
+            ));
+            rows.push(Row::new(
+                p,
+                move |u| u.ethnicity[g] - hi * total(u),
+                None,
+                Some(0.0),
+            ));
+        }
+    }
+    // Scale each row so its largest coefficient is 1 (keeps the simplex's tolerances meaningful).
+    for r in &mut rows {
+        let m = r.coef.iter().fold(0.0f64, |a, c| a.max(c.abs()));
+        if m > 0.0 {
+            r.coef.iter_mut().for_each(|c| *c /= m);
+            r.lo = r.lo.map(|v| v / m);
+            r.hi = r.hi.map(|v| v / m);
+        }
+    }
+    rows
+}
+
 fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
     let cands = candidate_centres(p, centres, m);
     let mut vars = ProblemVariables::new();
@@ -84,12 +208,9 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
         }
         (s / p.units.len() as f64).max(1e-9)
     };
+    let rows = rows(p);
     let mut objective = Expression::with_capacity(cands.len() * m);
-    let mut enroll: Vec<Expression> = vec![Expression::default(); p.k];
-    let mut schools: Vec<Expression> = vec![Expression::default(); p.k];
-    let mut high: Vec<Expression> = vec![Expression::default(); p.k];
-    let mut middle: Vec<Expression> = vec![Expression::default(); p.k];
-    let mean = p.mean_enrollment();
+    let mut sums: Vec<Vec<Expression>> = vec![vec![Expression::default(); rows.len()]; p.k];
     for (u, cs) in cands.iter().enumerate() {
         let unit = &p.units[u];
         for (j, &c) in cs.iter().enumerate() {
@@ -98,13 +219,10 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
                 f64::from(unit.schools) * d2(unit.pos, centres[c]) / scale,
                 v,
             );
-            enroll[c].add_mul(unit.enrollment / mean, v);
-            schools[c].add_mul(f64::from(unit.schools), v);
-            if unit.high > 0 {
-                high[c].add_mul(f64::from(unit.high), v);
-            }
-            if unit.middle > 0 {
-                middle[c].add_mul(f64::from(unit.middle), v);
+            for (r, row) in rows.iter().enumerate() {
+                if row.coef[u] != 0.0 {
+                    sums[c][r].add_mul(row.coef[u], v);
+                }
             }
         }
     }
@@ -113,23 +231,14 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
         let sum: Expression = xs.iter().copied().sum();
         model = model.with(constraint!(sum == 1.0));
     }
-    let l = &p.limits;
-    for c in 0..p.k {
-        let e = std::mem::take(&mut enroll[c]);
-        model = model.with(constraint!(e.clone() >= l.min_enrollment / mean));
-        model = model.with(constraint!(e <= l.max_enrollment / mean));
-        let s = std::mem::take(&mut schools[c]);
-        model = model.with(constraint!(s.clone() >= f64::from(l.min_schools)));
-        model = model.with(constraint!(s <= f64::from(l.max_schools)));
-        if l.min_high > 0 {
-            model = model.with(constraint!(
-                std::mem::take(&mut high[c]) >= f64::from(l.min_high)
-            ));
-        }
-        if l.min_middle > 0 {
-            model = model.with(constraint!(
-                std::mem::take(&mut middle[c]) >= f64::from(l.min_middle)
-            ));
+    for network in sums {
+        for (row, e) in rows.iter().zip(network) {
+            if let Some(lo) = row.lo {
+                model = model.with(constraint!(e.clone() >= lo));
+            }
+            if let Some(hi) = row.hi {
+                model = model.with(constraint!(e <= hi));
+            }
         }
     }
     let solution = model.solve().ok()?;

@@ -18,8 +18,11 @@ pub mod seed;
 
 use rayon::prelude::*;
 
+/// Most school models that can carry a per-network minimum.
+pub const MAX_MODEL_RULES: usize = 8;
+
 /// What the solver needs to know about one unit.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct UnitData {
     /// Position in km.
     pub pos: [f64; 2],
@@ -28,9 +31,22 @@ pub struct UnitData {
     pub enrollment: f64,
     pub high: u32,
     pub middle: u32,
+    /// Low-performing schools, and schools with a performance rating at all.
+    pub low: u32,
+    pub rated: u32,
+    /// Σ enrollment × distance from standard, and Σ enrollment, over schools with a score.
+    pub dfs_sum: f64,
+    pub dfs_weight: f64,
+    /// Σ enrollment × FRPM fraction, and Σ enrollment, over schools that report FRPM.
+    pub frpm_sum: f64,
+    pub frpm_weight: f64,
+    /// Students by ethnicity (in `schools::ETHNICITIES` order).
+    pub ethnicity: [f64; 9],
+    /// Schools of each model that has a minimum (in `Limits::model_min` order).
+    pub models: [u32; MAX_MODEL_RULES],
 }
 
-/// Hard limits on each network.
+/// Hard limits on each network. `None` switches a rule off.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     pub min_schools: u32,
@@ -41,6 +57,41 @@ pub struct Limits {
     pub min_middle: u32,
     /// Networks must be connected on the adjacency graph.
     pub connected: bool,
+    /// At most this share of rated schools low-performing.
+    pub max_low_share: Option<f64>,
+    /// Enrollment-weighted mean distance from standard within [min, max].
+    pub dfs: Option<(f64, f64)>,
+    /// FRPM share (fraction) within [min, max].
+    pub frpm: Option<(f64, f64)>,
+    /// Each ethnic group's share (fraction) within [min, max].
+    pub ethnicity: [Option<(f64, f64)>; 9],
+    /// Fewest schools of each tracked model.
+    pub model_min: [u32; MAX_MODEL_RULES],
+}
+
+impl Limits {
+    /// Limits with only the size rules set; every optional rule off.
+    pub fn basic(
+        min_schools: u32,
+        max_schools: u32,
+        min_enrollment: f64,
+        max_enrollment: f64,
+    ) -> Limits {
+        Limits {
+            min_schools,
+            max_schools,
+            min_enrollment,
+            max_enrollment,
+            min_high: 0,
+            min_middle: 0,
+            connected: true,
+            max_low_share: None,
+            dfs: None,
+            frpm: None,
+            ethnicity: [None; 9],
+            model_min: [0; MAX_MODEL_RULES],
+        }
+    }
 }
 
 /// A partitioning problem.
@@ -113,9 +164,15 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
     }
     let mut state = search::State::new(p, assignment);
     search::local_search(&mut state, &mut rng);
-    // Chains reach balance that single moves cannot; polish compactness after each round that helped.
-    for _ in 0..4 {
-        if state.total_violation() <= 0.0 || !search::balance_chains(&mut state) {
+    // Chains restore sizes and swaps restore mixes where single moves cannot; polish compactness after
+    // each round that helped.
+    for _ in 0..6 {
+        if state.total_violation() <= 0.0 {
+            break;
+        }
+        let chained = search::balance_chains(&mut state);
+        let swapped = search::swap_pass(&mut state);
+        if !chained && !swapped {
             break;
         }
         search::local_search(&mut state, &mut rng);

@@ -4,64 +4,112 @@
 //! the donor network stays connected and the move lowers (violation, compactness) lexicographically, so
 //! once every hard constraint holds it never breaks one again.
 
-use super::{Limits, Problem};
+use super::{Limits, Problem, UnitData};
 use rand::seq::SliceRandom;
 
-/// Per-network running totals.
+/// Per-network running totals: the sum of its units' data (with `pos` holding Σ schools·position),
+/// the number of units, and Σ schools·|position|² for the compactness objective.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Totals {
     pub units: u32,
-    pub schools: u32,
-    pub enrollment: f64,
-    pub high: u32,
-    pub middle: u32,
-    /// Σ w·x, Σ w·y, Σ w·(x²+y²) with w = schools.
-    pub sx: f64,
-    pub sy: f64,
+    pub sum: UnitData,
     pub sq: f64,
 }
 
+fn add_u32(a: u32, b: u32, sign: f64) -> u32 {
+    if sign > 0.0 {
+        a + b
+    } else {
+        a - b
+    }
+}
+
 impl Totals {
-    fn add(&mut self, u: &super::UnitData, sign: f64) {
+    fn add(&mut self, u: &UnitData, sign: f64) {
         let w = f64::from(u.schools) * sign;
-        let s = sign as i64;
-        self.units = (i64::from(self.units) + s) as u32;
-        self.schools = (i64::from(self.schools) + s * i64::from(u.schools)) as u32;
-        self.high = (i64::from(self.high) + s * i64::from(u.high)) as u32;
-        self.middle = (i64::from(self.middle) + s * i64::from(u.middle)) as u32;
-        self.enrollment += sign * u.enrollment;
-        self.sx += w * u.pos[0];
-        self.sy += w * u.pos[1];
+        let t = &mut self.sum;
+        self.units = add_u32(self.units, 1, sign);
+        t.schools = add_u32(t.schools, u.schools, sign);
+        t.high = add_u32(t.high, u.high, sign);
+        t.middle = add_u32(t.middle, u.middle, sign);
+        t.low = add_u32(t.low, u.low, sign);
+        t.rated = add_u32(t.rated, u.rated, sign);
+        for (a, b) in t.models.iter_mut().zip(u.models) {
+            *a = add_u32(*a, b, sign);
+        }
+        t.enrollment += sign * u.enrollment;
+        t.dfs_sum += sign * u.dfs_sum;
+        t.dfs_weight += sign * u.dfs_weight;
+        t.frpm_sum += sign * u.frpm_sum;
+        t.frpm_weight += sign * u.frpm_weight;
+        for (a, b) in t.ethnicity.iter_mut().zip(u.ethnicity) {
+            *a += sign * b;
+        }
+        t.pos[0] += w * u.pos[0];
+        t.pos[1] += w * u.pos[1];
         self.sq += w * (u.pos[0] * u.pos[0] + u.pos[1] * u.pos[1]);
     }
 
-    fn with(mut self, u: &super::UnitData, sign: f64) -> Totals {
+    fn with(mut self, u: &UnitData, sign: f64) -> Totals {
         self.add(u, sign);
         self
     }
 
     /// Sum of squared distances of the network's schools to their centre (km²).
     pub fn sse(&self) -> f64 {
-        if self.schools == 0 {
+        let (n, p) = (f64::from(self.sum.schools), self.sum.pos);
+        if n == 0.0 {
             0.0
         } else {
-            (self.sq - (self.sx * self.sx + self.sy * self.sy) / f64::from(self.schools)).max(0.0)
+            (self.sq - (p[0] * p[0] + p[1] * p[1]) / n).max(0.0)
         }
     }
 }
 
-/// How far a network is from meeting its limits: one point per school outside the count bounds, per
-/// missing high or middle school, and per 1% of the mean enrollment outside the band. Zero when it holds.
+/// Distance of `value` outside `[lo, hi]` (0 inside).
+fn outside(value: f64, (lo, hi): (f64, f64)) -> f64 {
+    (lo - value).max(0.0) + (value - hi).max(0.0)
+}
+
+/// How far a network is from meeting its limits; zero when every rule holds. One point per school
+/// outside the count bounds, per missing high, middle or required-model school, per low-performing school
+/// over the cap, per 1% of mean enrollment outside the band, per point of distance from standard and per
+/// percentage point of FRPM or ethnic share outside their bands.
 pub fn violation(t: &Totals, l: &Limits, mean_enrollment: f64) -> f64 {
+    let s = &t.sum;
     let count = f64::from(
-        l.min_schools.saturating_sub(t.schools) + t.schools.saturating_sub(l.max_schools),
+        l.min_schools.saturating_sub(s.schools) + s.schools.saturating_sub(l.max_schools),
     );
     let grades =
-        f64::from(l.min_high.saturating_sub(t.high) + l.min_middle.saturating_sub(t.middle));
-    let out =
-        (l.min_enrollment - t.enrollment).max(0.0) + (t.enrollment - l.max_enrollment).max(0.0);
+        f64::from(l.min_high.saturating_sub(s.high) + l.min_middle.saturating_sub(s.middle));
+    let models: u32 = l
+        .model_min
+        .iter()
+        .zip(s.models)
+        .map(|(m, have)| m.saturating_sub(have))
+        .sum();
+    let band =
+        outside(s.enrollment, (l.min_enrollment, l.max_enrollment)) / (0.01 * mean_enrollment);
     let empty = if t.units == 0 { 100.0 } else { 0.0 };
-    count + grades + out / (0.01 * mean_enrollment) + empty
+    let mut v = count + grades + f64::from(models) + band + empty;
+    if let Some(cap) = l.max_low_share {
+        v += (f64::from(s.low) - cap * f64::from(s.rated)).max(0.0);
+    }
+    if let (Some(b), true) = (l.dfs, s.dfs_weight > 0.0) {
+        v += outside(s.dfs_sum / s.dfs_weight, b);
+    }
+    if let (Some(b), true) = (l.frpm, s.frpm_weight > 0.0) {
+        v += 100.0 * outside(s.frpm_sum / s.frpm_weight, b);
+    }
+    let students: f64 = s.ethnicity.iter().sum();
+    if students > 0.0 {
+        for (g, b) in l.ethnicity.iter().enumerate() {
+            if let Some(b) = b {
+                v += 100.0 * outside(s.ethnicity[g] / students, *b);
+            }
+        }
+    }
+    v
 }
 
 /// Local search state.
@@ -349,9 +397,9 @@ pub fn components(neighbors: &[Vec<usize>], member: &[bool]) -> Vec<Vec<usize>> 
 fn has_slack(s: &State<'_>, t: usize, incoming: bool) -> bool {
     let (tot, l) = (&s.totals[t], &s.p.limits);
     if incoming {
-        tot.schools < l.max_schools && tot.enrollment < l.max_enrollment
+        tot.sum.schools < l.max_schools && tot.sum.enrollment < l.max_enrollment
     } else {
-        tot.schools > l.min_schools && tot.enrollment > l.min_enrollment && tot.units > 1
+        tot.sum.schools > l.min_schools && tot.sum.enrollment > l.min_enrollment && tot.units > 1
     }
 }
 
@@ -421,8 +469,8 @@ pub fn balance_chains(s: &mut State<'_>) -> bool {
         let mut improved = false;
         'networks: for &(_, a) in &bad {
             let t = s.totals[a];
-            let push_out = t.enrollment > l.max_enrollment || t.schools > l.max_schools;
-            let pull_in = t.enrollment < l.min_enrollment || t.schools < l.min_schools;
+            let push_out = t.sum.enrollment > l.max_enrollment || t.sum.schools > l.max_schools;
+            let pull_in = t.sum.enrollment < l.min_enrollment || t.sum.schools < l.min_schools;
             if push_out == pull_in {
                 continue; // only grade coverage is short (single moves handle it), or both at once
             }
@@ -483,6 +531,81 @@ pub fn balance_chains(s: &mut State<'_>) -> bool {
         }
         if !improved {
             break;
+        }
+    }
+    changed
+}
+
+/// Whether network `c` is one connected piece, searching from its unit `start`.
+fn network_connected(s: &mut State<'_>, c: usize, start: usize) -> bool {
+    s.epoch += 1;
+    let epoch = s.epoch;
+    s.queue.clear();
+    s.queue.push(start);
+    s.stamp[start] = epoch;
+    let mut i = 0;
+    while i < s.queue.len() {
+        let x = s.queue[i];
+        i += 1;
+        for &y in &s.p.neighbors[x] {
+            if s.assign[y] == c && s.stamp[y] != epoch {
+                s.stamp[y] = epoch;
+                s.queue.push(y);
+            }
+        }
+    }
+    s.queue.len() == s.totals[c].units as usize
+}
+
+/// Pair swaps: unit `u` of network A and a nearby unit `v` of a neighbouring network B trade places.
+/// Sizes change little while the mix changes, which share rules (low-performing, FRPM, ethnicity) need.
+/// A swap is kept when both networks stay connected and (violation, compactness) falls. Returns whether
+/// anything changed.
+pub fn swap_pass(s: &mut State<'_>) -> bool {
+    let n = s.p.units.len();
+    let l = s.p.limits;
+    let mut changed = false;
+    let mut candidates: Vec<usize> = Vec::new();
+    for u in 0..n {
+        let a = s.assign[u];
+        candidates.clear();
+        for &w in &s.p.neighbors[u] {
+            if s.assign[w] != a {
+                candidates.push(w);
+                candidates.extend(
+                    s.p.neighbors[w]
+                        .iter()
+                        .copied()
+                        .filter(|&v| s.assign[v] == s.assign[w]),
+                );
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: Option<(usize, (f64, f64))> = None;
+        for &v in &candidates {
+            let b = s.assign[v];
+            let (uu, vv) = (s.p.units[u], s.p.units[v]);
+            let (ta, tb) = (s.totals[a], s.totals[b]);
+            let na = ta.with(&uu, -1.0).with(&vv, 1.0);
+            let nb = tb.with(&vv, -1.0).with(&uu, 1.0);
+            let dv = violation(&na, &l, s.mean) + violation(&nb, &l, s.mean)
+                - violation(&ta, &l, s.mean)
+                - violation(&tb, &l, s.mean);
+            let ds = na.sse() + nb.sse() - ta.sse() - tb.sse();
+            if better((dv, ds), best.map_or((0.0, 0.0), |x| x.1)) {
+                best = Some((v, (dv, ds)));
+            }
+        }
+        let Some((v, _)) = best else { continue };
+        let b = s.assign[v];
+        s.apply(u, b);
+        s.apply(v, a);
+        if !l.connected || (network_connected(s, a, v) && network_connected(s, b, u)) {
+            changed = true;
+        } else {
+            s.apply(v, b);
+            s.apply(u, a);
         }
     }
     changed
