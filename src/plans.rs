@@ -186,9 +186,11 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     let adjacency = Adjacency::build(&units, inputs.outline, scenario.geography.max_edge_factor);
     let district = metrics::district(table, scenario);
     let p = problem(table, &units, &adjacency, scenario, &district);
-    let conflicts = feasibility::check(&p, scenario.size.enrollment_tolerance, &|u| {
-        unit_name(table, &units, u)
-    });
+    let model_names: Vec<String> = scenario.coverage.min_models.keys().cloned().collect();
+    let conflicts =
+        feasibility::check(&p, scenario.size.enrollment_tolerance, &model_names, &|u| {
+            unit_name(table, &units, u)
+        });
     if !conflicts.is_empty() && !inputs.best_effort {
         let text: Vec<String> = conflicts
             .iter()

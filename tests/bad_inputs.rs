@@ -167,3 +167,46 @@ fn infeasible_scenarios_explain_the_arithmetic() {
         "{stderr}"
     );
 }
+
+#[test]
+fn equity_rules_the_district_itself_cannot_meet_are_explained() {
+    let out = schoolnets()
+        .args([
+            "plan",
+            "--max-low-share",
+            "0.2",
+            "--out",
+            "/nonexistent/never",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("240 low-performing schools among 957 rated (25.1%)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("max_low_performing_share = 0.251 or more"),
+        "{stderr}"
+    );
+
+    let out = schoolnets()
+        .args([
+            "plan",
+            "--min-model",
+            "opportunity=1",
+            "--out",
+            "/nonexistent/never",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(
+            "32 networks × at least 1 opportunity school(s) = 32 schools, but the table has 4"
+        ),
+        "{stderr}"
+    );
+}

@@ -119,7 +119,7 @@ proptest! {
         let adj = schoolnets::units::Adjacency::build(&units, None, 4.0);
         let district = schoolnets::metrics::district(&table, &s);
         let p = schoolnets::plans::problem(&table, &units, &adj, &s, &district);
-        let conflicts = schoolnets::solver::feasibility::check(&p, 0.9, &|u| u.to_string());
+        let conflicts = schoolnets::solver::feasibility::check(&p, 0.9, &[], &|u| u.to_string());
         prop_assert!(conflicts.iter().all(|c| !c.constraint.contains("min_schools") && !c.constraint.contains("max_schools")), "{:?}", conflicts);
     }
 }

@@ -15,7 +15,14 @@ pub struct Conflict {
 }
 
 /// Runs every check; empty when none fails. `unit_name(u)` names a unit in messages.
-pub fn check(p: &Problem, tolerance: f64, unit_name: &dyn Fn(usize) -> String) -> Vec<Conflict> {
+///
+/// `model_names[j]` names the model of `p.limits.model_min[j]`.
+pub fn check(
+    p: &Problem,
+    tolerance: f64,
+    model_names: &[String],
+    unit_name: &dyn Fn(usize) -> String,
+) -> Vec<Conflict> {
     let mut out = Vec::new();
     let k = p.k as u64;
     let l = &p.limits;
@@ -72,6 +79,40 @@ pub fn check(p: &Problem, tolerance: f64, unit_name: &dyn Fn(usize) -> String) -
                      Nearest settings that work: networks = {} or fewer, or {key} = {}.",
                     k * need,
                     have / need,
+                    have / k
+                ),
+            });
+        }
+    }
+    // Shares average out to the district's: no cap below the district's own share can hold everywhere.
+    if let Some(cap) = l.max_low_share {
+        let low: u64 = p.units.iter().map(|u| u64::from(u.low)).sum();
+        let rated: u64 = p.units.iter().map(|u| u64::from(u.rated)).sum();
+        if rated > 0 && low as f64 > cap * rated as f64 + 1e-9 {
+            let share = low as f64 / rated as f64;
+            out.push(Conflict {
+                constraint: "performance.max_low_performing_share".into(),
+                explanation: format!(
+                    "the district has {low} low-performing schools among {rated} rated ({:.1}%); the networks' shares average out to that, \
+                     so no plan can keep every network at or below {:.1}%. Nearest setting that works: max_low_performing_share = {:.3} or more.",
+                    100.0 * share,
+                    100.0 * cap,
+                    (share * 1000.0).ceil() / 1000.0
+                ),
+            });
+        }
+    }
+    for (j, &need) in l.model_min.iter().enumerate().filter(|(_, n)| **n > 0) {
+        let have: u64 = p.units.iter().map(|u| u64::from(u.models[j])).sum();
+        let name = model_names.get(j).map_or("?", String::as_str);
+        if have < k * u64::from(need) {
+            out.push(Conflict {
+                constraint: format!("coverage.min_models.{name}"),
+                explanation: format!(
+                    "{k} networks × at least {need} {name} school(s) = {} schools, but the table has {have}. \
+                     Nearest settings that work: networks = {} or fewer, or {name} = {}.",
+                    k * u64::from(need),
+                    have / u64::from(need),
                     have / k
                 ),
             });
