@@ -8,6 +8,7 @@
 
 pub mod data;
 pub mod error;
+pub mod frontier;
 pub mod geography;
 pub mod import;
 pub mod maps;

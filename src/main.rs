@@ -7,7 +7,7 @@ use schoolnets::output::OutputSet;
 use schoolnets::plans::{self, PlanInputs};
 use schoolnets::scenarios::{Scenario, DEFAULT_SCENARIO_NAME};
 use schoolnets::schools::{read_table, SchoolTable};
-use schoolnets::{data, import, maps, reports, validate};
+use schoolnets::{data, frontier, import, maps, reports, validate};
 use std::path::{Path, PathBuf};
 
 /// Draw a school district's support networks: group its schools into networks of neighbouring campuses
@@ -39,6 +39,12 @@ enum Command {
     /// compact one found is kept. If the rules cannot all hold, nothing is written (exit code 4) and the
     /// message says which rule fails and what setting would work; --best-effort writes the closest plan.
     Plan(PlanArgs),
+    /// Show what balance costs in distance: plans from no balance rule to the strictest the solver can meet.
+    ///
+    /// Writes frontier.csv, frontier.md and frontier.svg (compactness against balance strength). Strength 0
+    /// has no balance rule; strength 1 holds every network to the district's own low-performing share and
+    /// mean distance from standard (and FRPM and ethnic mix, with --balance frpm,ethnicity).
+    Frontier(FrontierArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),
     /// Build a school table from public data.
@@ -46,8 +52,9 @@ enum Command {
     Import(ImportCommand),
 }
 
+/// Where the schools, outline and scenario come from (shared by `plan` and `frontier`).
 #[derive(Args)]
-struct PlanArgs {
+struct InputArgs {
     /// School table (CSV in the format the README describes). Default: the built-in LAUSD 2018-19 table.
     #[arg(long, value_name = "CSV")]
     schools: Option<PathBuf>,
@@ -57,6 +64,86 @@ struct PlanArgs {
     /// Scenario file (TOML). Default: the built-in scenarios/neighborhood.toml.
     #[arg(long, value_name = "TOML")]
     scenario: Option<PathBuf>,
+}
+
+/// Loaded inputs, validated.
+struct Inputs {
+    loaded: LoadedTable,
+    outline: Option<(Outline, String, String)>,
+    scenario: Scenario,
+    scenario_source: String,
+}
+
+impl InputArgs {
+    fn load(&self) -> Result<Inputs> {
+        let loaded = load_schools(self.schools.as_deref())?;
+        let outline = load_outline(self.boundary.as_deref(), self.schools.is_none())?;
+        let (scenario, scenario_source) = match &self.scenario {
+            Some(p) => (Scenario::load(p)?, p.display().to_string()),
+            None => (
+                Scenario::default_scenario(),
+                DEFAULT_SCENARIO_NAME.to_string(),
+            ),
+        };
+        let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
+        if !v.errors.is_empty() {
+            return Err(Error::Input(v.errors));
+        }
+        Ok(Inputs {
+            loaded,
+            outline,
+            scenario,
+            scenario_source,
+        })
+    }
+
+    /// The input files, which outputs must never overwrite.
+    fn paths(&self) -> Vec<PathBuf> {
+        self.schools
+            .iter()
+            .chain(&self.scenario)
+            .chain(&self.boundary)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Inputs {
+    fn plan_inputs(&self, overrides: Vec<String>, best_effort: bool) -> PlanInputs<'_> {
+        PlanInputs {
+            table: &self.loaded.table,
+            table_sha256: self.loaded.sha256.clone(),
+            outline: self.outline.as_ref().map(|o| &o.0),
+            outline_source: self.outline.as_ref().map(|o| (o.1.clone(), o.2.clone())),
+            scenario: &self.scenario,
+            scenario_source: self.scenario_source.clone(),
+            overrides,
+            best_effort,
+        }
+    }
+}
+
+/// A progress bar on standard error (drawn only on a terminal), or nothing with --quiet.
+fn progress_bar(quiet: bool, len: u64, what: &str, message: String) -> indicatif::ProgressBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {what} ({{elapsed}})"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+/// Rule values that override the scenario for a quick what-if (shared by `plan` and `frontier`).
+#[derive(Args)]
+struct RuleArgs {
     /// Number of networks (overrides the scenario).
     #[arg(long, value_name = "K")]
     networks: Option<usize>,
@@ -90,12 +177,44 @@ struct PlanArgs {
     /// Independent solver restarts; the best plan wins (overrides the scenario).
     #[arg(long, value_name = "N")]
     restarts: Option<usize>,
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
     /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
     best_effort: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct FrontierArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Balance rules to tighten, comma-separated: low (low-performing share), dfs (distance from standard),
+    /// frpm (poverty share), ethnicity.
+    #[arg(long, value_name = "LIST", default_value = "low,dfs")]
+    balance: String,
+    /// Steps from no balance rule (strength 0) to the district's own figures (strength 1).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    steps: usize,
+    /// Output folder for frontier.csv, frontier.md and frontier.svg.
+    #[arg(long, value_name = "DIR", default_value = "out/frontier")]
+    out: PathBuf,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -164,6 +283,7 @@ fn main() {
     };
     let result = match cli.command {
         Command::Plan(a) => cmd_plan(a),
+        Command::Frontier(a) => cmd_frontier(a),
         Command::Validate(a) => cmd_validate(a),
         Command::Import(ImportCommand::Cde(a)) => cmd_import(a),
     };
@@ -176,11 +296,10 @@ fn main() {
     }
 }
 
-/// A loaded table with the bytes' hash and the path it came from (None when built in).
+/// A loaded table with the hash of its bytes.
 struct LoadedTable {
     table: SchoolTable,
     sha256: String,
-    path: Option<PathBuf>,
 }
 
 fn load_schools(path: Option<&Path>) -> Result<LoadedTable> {
@@ -188,14 +307,12 @@ fn load_schools(path: Option<&Path>) -> Result<LoadedTable> {
         None => Ok(LoadedTable {
             table: read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes())?,
             sha256: plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()),
-            path: None,
         }),
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| Error::unreadable(p, e))?;
             Ok(LoadedTable {
                 table: read_table(&p.display().to_string(), bytes.as_slice())?,
                 sha256: plans::sha256_hex(&bytes),
-                path: Some(p.to_path_buf()),
             })
         }
     }
@@ -241,8 +358,107 @@ fn cmd_validate(a: ValidateArgs) -> Result<i32> {
     }
 }
 
-fn cmd_plan(a: PlanArgs) -> Result<i32> {
-    if let Some(t) = a.threads {
+impl RuleArgs {
+    /// Applies the overrides to `scenario` and checks the result; returns them as `key = value` lines for
+    /// plan.json. A bad value given here is a usage error naming the option.
+    fn apply(&self, scenario: &mut Scenario, source: &str) -> Result<Vec<String>> {
+        let mut overrides = Vec::new();
+        let mut set = |key: &str, value: String| overrides.push(format!("{key} = {value}"));
+        if let Some(k) = self.networks {
+            scenario.networks = k;
+            set("networks", k.to_string());
+        }
+        if let Some(t) = self.tolerance {
+            scenario.size.enrollment_tolerance = t;
+            set("size.enrollment_tolerance", t.to_string());
+        }
+        if let Some(n) = self.min_schools {
+            scenario.size.min_schools = n;
+            set("size.min_schools", n.to_string());
+        }
+        if let Some(n) = self.max_schools {
+            scenario.size.max_schools = n;
+            set("size.max_schools", n.to_string());
+        }
+        if let Some(v) = self.max_low_share {
+            scenario.performance.max_low_performing_share = Some(v);
+            set("performance.max_low_performing_share", v.to_string());
+        }
+        if let Some(v) = self.dfs_band {
+            scenario.performance.dfs_band = Some(v);
+            set("performance.dfs_band", v.to_string());
+        }
+        if let Some(v) = self.frpm_band {
+            scenario.diversity.frpm_band = Some(v);
+            set("diversity.frpm_band", v.to_string());
+        }
+        if let Some(v) = self.ethnicity_band {
+            scenario.diversity.ethnicity_band = Some(v);
+            set("diversity.ethnicity_band", v.to_string());
+        }
+        for m in &self.min_model {
+            let (model, n) = m
+                .rsplit_once('=')
+                .and_then(|(model, n)| {
+                    Some((
+                        model.trim().to_ascii_lowercase(),
+                        n.trim().parse::<u32>().ok()?,
+                    ))
+                })
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--min-model '{m}': write MODEL=N, e.g. --min-model magnet=1"
+                    ))
+                })?;
+            set(&format!("coverage.min_models.{model}"), n.to_string());
+            scenario.coverage.min_models.insert(model, n);
+        }
+        if let Some(v) = self.seed {
+            scenario.solver.seed = v;
+            set("solver.seed", v.to_string());
+        }
+        if let Some(v) = self.restarts {
+            scenario.solver.restarts = v;
+            set("solver.restarts", v.to_string());
+        }
+        scenario.check(source).map_err(|e| match e {
+            Error::Input(p) => {
+                let key = p[0].field.clone().unwrap_or_default();
+                let overridden = |k: &str| overrides.iter().any(|o| o.starts_with(k));
+                let from_cli = match key.as_str() {
+                    "size.min_schools" | "size.max_schools" => {
+                        overridden("size.min_schools") || overridden("size.max_schools")
+                    }
+                    k => overridden(k),
+                };
+                let flag = match key.as_str() {
+                    "networks" => "--networks",
+                    "size.enrollment_tolerance" => "--tolerance",
+                    "size.min_schools" => "--min-schools",
+                    "size.max_schools" => "--max-schools",
+                    "solver.restarts" => "--restarts",
+                    "performance.max_low_performing_share" => "--max-low-share",
+                    "performance.dfs_band" => "--dfs-band",
+                    "diversity.frpm_band" => "--frpm-band",
+                    "diversity.ethnicity_band" => "--ethnicity-band",
+                    "coverage.min_models" => "--min-model",
+                    _ => "",
+                };
+                if from_cli && !flag.is_empty() {
+                    Error::Usage(format!("{flag}: {} ({})", p[0].what, p[0].fix))
+                } else {
+                    Error::Input(p)
+                }
+            }
+            other => other,
+        })?;
+        Ok(overrides)
+    }
+}
+
+/// Sets the worker thread count (results do not depend on it).
+fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(t) = threads {
         if t == 0 {
             return Err(Error::Usage("--threads must be at least 1".into()));
         }
@@ -251,160 +467,37 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
             .build_global()
             .map_err(|e| Error::Internal(format!("thread pool: {e}")))?;
     }
-    let loaded = load_schools(a.schools.as_deref())?;
-    let outline = load_outline(a.boundary.as_deref(), a.schools.is_none())?;
-    let (mut scenario, scenario_source) = match &a.scenario {
-        Some(p) => (Scenario::load(p)?, p.display().to_string()),
-        None => (
-            Scenario::default_scenario(),
-            DEFAULT_SCENARIO_NAME.to_string(),
-        ),
-    };
-    let mut overrides = Vec::new();
-    if let Some(k) = a.networks {
-        scenario.networks = k;
-        overrides.push(format!("networks = {k}"));
-    }
-    if let Some(t) = a.tolerance {
-        scenario.size.enrollment_tolerance = t;
-        overrides.push(format!("size.enrollment_tolerance = {t}"));
-    }
-    if let Some(n) = a.min_schools {
-        scenario.size.min_schools = n;
-        overrides.push(format!("size.min_schools = {n}"));
-    }
-    if let Some(n) = a.max_schools {
-        scenario.size.max_schools = n;
-        overrides.push(format!("size.max_schools = {n}"));
-    }
-    if let Some(v) = a.max_low_share {
-        scenario.performance.max_low_performing_share = Some(v);
-        overrides.push(format!("performance.max_low_performing_share = {v}"));
-    }
-    if let Some(v) = a.dfs_band {
-        scenario.performance.dfs_band = Some(v);
-        overrides.push(format!("performance.dfs_band = {v}"));
-    }
-    if let Some(v) = a.frpm_band {
-        scenario.diversity.frpm_band = Some(v);
-        overrides.push(format!("diversity.frpm_band = {v}"));
-    }
-    if let Some(v) = a.ethnicity_band {
-        scenario.diversity.ethnicity_band = Some(v);
-        overrides.push(format!("diversity.ethnicity_band = {v}"));
-    }
-    for m in &a.min_model {
-        let (model, n) = m
-            .rsplit_once('=')
-            .and_then(|(model, n)| {
-                Some((
-                    model.trim().to_ascii_lowercase(),
-                    n.trim().parse::<u32>().ok()?,
-                ))
-            })
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--min-model '{m}': write MODEL=N, e.g. --min-model magnet=1"
-                ))
-            })?;
-        overrides.push(format!("coverage.min_models.{model} = {n}"));
-        scenario.coverage.min_models.insert(model, n);
-    }
-    if let Some(s) = a.seed {
-        scenario.solver.seed = s;
-        overrides.push(format!("solver.seed = {s}"));
-    }
-    if let Some(r) = a.restarts {
-        scenario.solver.restarts = r;
-        overrides.push(format!("solver.restarts = {r}"));
-    }
-    scenario.check(&scenario_source).map_err(|e| match e {
-        // A bad value given on the command line is a usage error: name the option, not the TOML key.
-        Error::Input(p) => {
-            let key = p[0].field.clone().unwrap_or_default();
-            let overridden = |k: &str| overrides.iter().any(|o| o.starts_with(k));
-            let from_cli = match key.as_str() {
-                "size.min_schools" | "size.max_schools" => {
-                    overridden("size.min_schools") || overridden("size.max_schools")
-                }
-                k => overridden(k),
-            };
-            let flag = match key.as_str() {
-                "networks" => "--networks",
-                "size.enrollment_tolerance" => "--tolerance",
-                "size.min_schools" => "--min-schools",
-                "size.max_schools" => "--max-schools",
-                "solver.restarts" => "--restarts",
-                "performance.max_low_performing_share" => "--max-low-share",
-                "performance.dfs_band" => "--dfs-band",
-                "diversity.frpm_band" => "--frpm-band",
-                "diversity.ethnicity_band" => "--ethnicity-band",
-                "coverage.min_models" => "--min-model",
-                _ => "",
-            };
-            if from_cli && !flag.is_empty() {
-                Error::Usage(format!("{flag}: {} ({})", p[0].what, p[0].fix))
-            } else {
-                Error::Input(p)
-            }
-        }
-        other => other,
-    })?;
+    Ok(())
+}
 
-    let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
-    if !v.errors.is_empty() {
-        return Err(Error::Input(v.errors));
-    }
+fn cmd_plan(a: PlanArgs) -> Result<i32> {
+    set_threads(a.threads)?;
+    let mut inputs = a.input.load()?;
+    let overrides = a
+        .rules
+        .apply(&mut inputs.scenario, &inputs.scenario_source)?;
     let start = std::time::Instant::now();
-    let bar = if a.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::with_draw_target(
-            Some(scenario.solver.restarts as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        )
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} restarts ({elapsed})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+    let bar = progress_bar(
+        a.quiet,
+        inputs.scenario.solver.restarts as u64,
+        "restarts",
+        format!("planning {} networks", inputs.scenario.networks),
     );
-    bar.set_message(format!("planning {} networks", scenario.networks));
-    let inputs = PlanInputs {
-        table: &loaded.table,
-        table_sha256: loaded.sha256.clone(),
-        outline: outline.as_ref().map(|o| &o.0),
-        outline_source: outline.as_ref().map(|o| (o.1.clone(), o.2.clone())),
-        scenario: &scenario,
-        scenario_source,
-        overrides,
-        best_effort: a.best_effort,
-    };
     let progress = || bar.inc(1);
-    let plan = plans::make_plan(&inputs, &progress);
+    let plan = plans::make_plan(&inputs.plan_inputs(overrides, a.best_effort), &progress);
     bar.finish_and_clear();
     let plan = plan?;
+    let table = &inputs.loaded.table;
 
     let mut set = OutputSet::new();
     let mut json =
         serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
     json.push('\n');
     set.add("plan.json", json.into_bytes());
-    set.add(
-        "networks.geojson",
-        maps::geojson(&plan, &loaded.table).into_bytes(),
-    );
-    set.add(
-        "report.md",
-        reports::markdown(&plan, &loaded.table).into_bytes(),
-    );
+    set.add("networks.geojson", maps::geojson(&plan, table).into_bytes());
+    set.add("report.md", reports::markdown(&plan, table).into_bytes());
     set.add("report.csv", reports::csv(&plan));
-    let mut inputs_paths: Vec<PathBuf> = loaded.path.iter().cloned().collect();
-    inputs_paths.extend(a.scenario.iter().cloned());
-    inputs_paths.extend(a.boundary.iter().cloned());
-    let written = set.commit(&a.out, &inputs_paths)?;
+    let written = set.commit(&a.out, &a.input.paths())?;
 
     let f = &plan.file;
     if !a.quiet {
@@ -437,6 +530,54 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
     } else {
         exit::CONSTRAINTS_VIOLATED
     })
+}
+
+fn cmd_frontier(a: FrontierArgs) -> Result<i32> {
+    set_threads(a.threads)?;
+    let rules =
+        frontier::Rules::parse(&a.balance).map_err(|e| Error::Usage(format!("--balance: {e}")))?;
+    if a.steps == 0 || a.steps > 100 {
+        return Err(Error::Usage("--steps must be 1 to 100".into()));
+    }
+    let mut inputs = a.input.load()?;
+    let overrides = a
+        .rules
+        .apply(&mut inputs.scenario, &inputs.scenario_source)?;
+    let bar = progress_bar(
+        a.quiet,
+        a.steps as u64 + 1,
+        "plans",
+        "sweeping balance strength".into(),
+    );
+    let points = frontier::sweep(
+        &inputs.plan_inputs(overrides, false),
+        rules,
+        a.steps,
+        &|_| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    let points = points?;
+    let title = inputs.scenario.name.clone();
+    let mut set = OutputSet::new();
+    set.add("frontier.csv", frontier::csv(&points));
+    set.add(
+        "frontier.md",
+        frontier::markdown(&points, &title).into_bytes(),
+    );
+    set.add("frontier.svg", frontier::svg(&points, &title).into_bytes());
+    let written = set.commit(&a.out, &a.input.paths())?;
+    if !a.quiet {
+        print!("{}", frontier::markdown(&points, &title));
+        eprintln!(
+            "wrote {}",
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(exit::OK)
 }
 
 fn cmd_import(a: CdeArgs) -> Result<i32> {

@@ -433,3 +433,47 @@ fn equity_rules_hold_when_recomputed_independently() {
     // The dissimilarity index is reported for every group present.
     assert_eq!(plan["dissimilarity_index"].as_object().unwrap().len(), 9);
 }
+
+#[test]
+fn frontier_sweeps_from_no_rule_to_the_district_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = schoolnets()
+        .args([
+            "frontier",
+            "-q",
+            "--steps",
+            "2",
+            "--restarts",
+            "1",
+            "--balance",
+            "low",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut r = csv::Reader::from_path(dir.path().join("frontier.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3, "strength 0, 0.5 and 1");
+    assert_eq!(
+        (&rows[0][0], &rows[0][1], &rows[0][5]),
+        ("0", "", "yes"),
+        "strength 0 has no cap and a plan"
+    );
+    // Strength 1 caps every network at the district's own share: 240 of 957 rated schools, rounded up.
+    assert_eq!((&rows[2][0], &rows[2][1]), ("1", "0.251"));
+    // Where a plan was found, its worst network respects the cap.
+    for row in &rows[1..] {
+        if &row[5] == "yes" {
+            let cap: f64 = row[1].parse().unwrap();
+            let worst: f64 = row[8].parse().unwrap();
+            assert!(worst <= cap * 100.0 + 1e-9, "{row:?}");
+        }
+    }
+    let svg = std::fs::read_to_string(dir.path().join("frontier.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("What balance costs in distance"));
+    assert!(std::fs::read_to_string(dir.path().join("frontier.md"))
+        .unwrap()
+        .contains("| Strength |"));
+}
