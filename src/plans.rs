@@ -259,11 +259,18 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
             .iter()
             .map(|c| format!("- {}: {}", c.constraint, c.explanation))
             .collect();
+        let searched = if solution.exhaustive {
+            format!("no plan meets every rule (all splits of the {} campuses were checked); the closest", p.units.len())
+        } else {
+            format!(
+                "the best plan found after {} restarts",
+                scenario.solver.restarts
+            )
+        };
         text.extend(constraints.iter().filter(|c| !c.holds).map(|c| {
             format!(
-                "- {}: the best plan found after {} restarts breaks \"{}\": {} (short by {} {}; networks {}).",
+                "- {}: {searched} breaks \"{}\": {} (short by {} {}; networks {}).",
                 c.key,
-                scenario.solver.restarts,
                 c.rule,
                 c.observed,
                 metrics::round(-c.margin, 1),

@@ -44,7 +44,7 @@ fn scenario(k: usize, min: usize, max: usize, tol: f64) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
 
     #[test]
     fn claimed_constraints_really_hold(n in 30usize..90, k in 2usize..6, tol in 0.05f64..0.4, seed in any::<u64>()) {
@@ -108,6 +108,62 @@ proptest! {
             }
         }
         prop_assert_eq!(f.all_constraints_hold, f.constraints.iter().all(|c| c.holds));
+    }
+
+    #[test]
+    fn infeasible_only_when_brute_force_agrees(
+        n in 3usize..9, k in 2usize..4, min in 1usize..3, extra in 1usize..6, tol in 0.2f64..0.9,
+        high in 0u32..2, middle in 0u32..2, seed in any::<u64>(),
+    ) {
+        let table = district(n, seed);
+        let mut s = scenario(k, min, min + extra, tol);
+        s.coverage.min_high = high;
+        s.coverage.min_middle = middle;
+        let inputs = PlanInputs {
+            table: &table, table_sha256: String::new(), outline: None, outline_source: None,
+            scenario: &s, scenario_source: "test".into(), overrides: vec![], best_effort: false,
+        };
+        let result = make_plan(&inputs, &|| {});
+        // Brute force over every labelled assignment of campuses to networks.
+        let units = schoolnets::units::Units::build(&table);
+        let adj = schoolnets::units::Adjacency::build(&units, None, s.geography.max_edge_factor);
+        let m = units.len();
+        let mean = table.total_enrollment() as f64 / k as f64;
+        let mut exists = false;
+        let mut code = vec![0usize; m];
+        'all: for mut x in 0..k.pow(m as u32) {
+            for c in code.iter_mut() { *c = x % k; x /= k; }
+            for net in 0..k {
+                let members: Vec<usize> = (0..m).filter(|&u| code[u] == net).collect();
+                if members.is_empty() { continue 'all; }
+                let schools: Vec<&schoolnets::schools::School> =
+                    members.iter().flat_map(|&u| units.units[u].schools.iter().map(|&i| &table.schools[i])).collect();
+                let e: f64 = schools.iter().map(|s| f64::from(s.enrollment)).sum();
+                let count = |l| schools.iter().filter(|s| s.level == l).count() as u32;
+                if schools.len() < s.size.min_schools || schools.len() > s.size.max_schools
+                    || (e - mean).abs() > tol * mean
+                    || count(schoolnets::schools::Level::High) < high
+                    || count(schoolnets::schools::Level::Middle) < middle {
+                    continue 'all;
+                }
+                let mut seen = HashSet::from([members[0]]);
+                let mut stack = vec![members[0]];
+                while let Some(u) = stack.pop() {
+                    for &v in &adj.neighbors[u] {
+                        if code[v] == net && seen.insert(v) { stack.push(v); }
+                    }
+                }
+                if seen.len() != members.len() { continue 'all; }
+            }
+            exists = true;
+            break;
+        }
+        match result {
+            Ok(plan) => prop_assert!(plan.file.all_constraints_hold),
+            Err(schoolnets::Error::Infeasible(msg)) => prop_assert!(!exists, "reported infeasible, but a plan exists:\n{}", msg),
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        }
+        prop_assert!(exists || !matches!(make_plan(&inputs, &|| {}), Ok(_)), "a plan was returned where none exists");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! (violation, compactness, restart index), so the result does not depend on the thread count.
 
 pub mod assign;
+pub mod exact;
 pub mod feasibility;
 pub mod search;
 pub mod seed;
@@ -123,6 +124,8 @@ pub struct Solution {
     pub sse: f64,
     /// Which restart produced it.
     pub restart: usize,
+    /// Found by exhaustive search: optimal, and when it breaks a rule, no assignment meets them all.
+    pub exhaustive: bool,
 }
 
 /// Search settings.
@@ -182,12 +185,37 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
         sse: state.total_sse(),
         assignment: state.assign,
         restart,
+        exhaustive: false,
     }
 }
 
 /// Runs `settings.restarts` restarts in parallel and returns the best. `progress` is called once per
 /// finished restart (from worker threads).
+///
+/// Problems of at most [`exact::MAX_UNITS`] units are searched exhaustively instead: the result is optimal,
+/// and if it breaks a rule, no plan can meet them all.
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
+    if p.units.len() <= exact::MAX_UNITS && p.k <= p.units.len() {
+        let found = exact::solve(p);
+        let exhaustive = |assignment: Vec<usize>| {
+            let state = search::State::new(p, assignment);
+            Solution {
+                violation: state.total_violation(),
+                sse: state.total_sse(),
+                assignment: state.assign,
+                restart: 0,
+                exhaustive: true,
+            }
+        };
+        for _ in 0..settings.restarts.max(1) {
+            progress();
+        }
+        return match found {
+            Some(a) => exhaustive(a),
+            // Proven infeasible: report the heuristic's closest plan, marked as exhaustively checked.
+            None => exhaustive(solve_once(p, restart_seed(settings.seed, 0), 0).assignment),
+        };
+    }
     let solutions: Vec<Solution> = (0..settings.restarts.max(1))
         .into_par_iter()
         .map(|i| {
