@@ -19,6 +19,7 @@ pub mod reports;
 pub mod scenarios;
 pub mod schools;
 pub mod solver;
+pub mod synthetic;
 pub mod units;
 pub mod validate;
 

@@ -134,7 +134,8 @@ impl Adjacency {
     ///
     /// Rule: start from the Delaunay triangulation of unit positions; drop an edge when part of it lies
     /// outside `outline` (it jumps across land that is not the district's), or when it is longer than
-    /// `max_edge_factor` times the median edge length (the long edges on the hull of the triangulation);
+    /// `max_edge_factor` times the median Delaunay edge at either of its ends (the long edges on the hull of the
+    /// triangulation, across empty land or water);
     /// then put back, shortest first, the dropped edges that join otherwise separate pieces, so that every
     /// unit can be reached.
     pub fn build(units: &Units, outline: Option<&Outline>, max_edge_factor: f64) -> Adjacency {
@@ -170,7 +171,20 @@ impl Adjacency {
         let mut lengths: Vec<f64> = edges.iter().map(|e| e.2).collect();
         lengths.sort_by(f64::total_cmp);
         stats.median_edge_km = lengths.get(lengths.len() / 2).copied().unwrap_or(0.0);
-        let limit = stats.median_edge_km * max_edge_factor;
+        // "Too long" is judged locally: against the median Delaunay edge at either end, so sparse rural
+        // campuses keep their natural neighbours while a hull edge across empty land or water goes.
+        let mut at: Vec<Vec<f64>> = vec![Vec::new(); n];
+        for &(a, b, len) in &edges {
+            at[a].push(len);
+            at[b].push(len);
+        }
+        let local_median: Vec<f64> = at
+            .iter_mut()
+            .map(|l| {
+                l.sort_by(f64::total_cmp);
+                l.get(l.len() / 2).copied().unwrap_or(0.0)
+            })
+            .collect();
 
         let mut kept = Vec::new();
         let mut removed = Vec::new();
@@ -179,7 +193,7 @@ impl Adjacency {
             if outline.is_some_and(|o| o.segment_leaves((ua.lat, ua.lon), (ub.lat, ub.lon))) {
                 stats.removed_outside_outline += 1;
                 removed.push((a, b, len));
-            } else if len > limit && limit > 0.0 {
+            } else if len > max_edge_factor * local_median[a].min(local_median[b]) {
                 stats.removed_too_long += 1;
                 removed.push((a, b, len));
             } else {

@@ -14,6 +14,7 @@
 pub mod assign;
 pub mod exact;
 pub mod feasibility;
+pub mod parts;
 pub mod search;
 pub mod seed;
 
@@ -166,20 +167,7 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
         search::repair_connectivity(p, &mut assignment);
     }
     let mut state = search::State::new(p, assignment);
-    search::local_search(&mut state, &mut rng);
-    // Chains restore sizes and swaps restore mixes where single moves cannot; polish compactness after
-    // each round that helped.
-    for _ in 0..6 {
-        if state.total_violation() <= 0.0 {
-            break;
-        }
-        let chained = search::balance_chains(&mut state);
-        let swapped = search::swap_pass(&mut state);
-        if !chained && !swapped {
-            break;
-        }
-        search::local_search(&mut state, &mut rng);
-    }
+    search::polish(&mut state, &mut rng);
     Solution {
         violation: state.total_violation(),
         sse: state.total_sse(),
@@ -190,11 +178,20 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
 }
 
 /// Runs `settings.restarts` restarts in parallel and returns the best. `progress` is called once per
-/// finished restart (from worker threads).
+/// finished restart (from worker threads). Problems with more than [`parts::SPLIT_ABOVE`]
+/// networks are solved part by part ([`parts`]).
 ///
 /// Problems of at most [`exact::MAX_UNITS`] units are searched exhaustively instead: the result is optimal,
 /// and if it breaks a rule, no plan can meet them all.
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
+    if p.k > parts::SPLIT_ABOVE {
+        return parts::solve(p, settings, progress);
+    }
+    solve_direct(p, settings, progress)
+}
+
+/// [`solve`] without splitting into parts.
+pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
     if p.units.len() <= exact::MAX_UNITS && p.k <= p.units.len() {
         let found = exact::solve(p);
         let exhaustive = |assignment: Vec<usize>| {

@@ -117,6 +117,9 @@ pub struct State<'p> {
     pub p: &'p Problem,
     pub assign: Vec<usize>,
     pub totals: Vec<Totals>,
+    /// Units of each network (unordered), and each unit's index in its network's list.
+    members: Vec<Vec<usize>>,
+    slot: Vec<usize>,
     mean: f64,
     stamp: Vec<u32>,
     epoch: u32,
@@ -126,13 +129,19 @@ pub struct State<'p> {
 impl<'p> State<'p> {
     pub fn new(p: &'p Problem, assign: Vec<usize>) -> State<'p> {
         let mut totals = vec![Totals::default(); p.k];
+        let mut members = vec![Vec::new(); p.k];
+        let mut slot = vec![0; assign.len()];
         for (u, &c) in assign.iter().enumerate() {
             totals[c].add(&p.units[u], 1.0);
+            slot[u] = members[c].len();
+            members[c].push(u);
         }
         State {
             p,
             assign,
             totals,
+            members,
+            slot,
             mean: p.mean_enrollment(),
             stamp: vec![0; p.units.len()],
             epoch: 0,
@@ -211,6 +220,13 @@ impl<'p> State<'p> {
         self.totals[a].add(&unit, -1.0);
         self.totals[b].add(&unit, 1.0);
         self.assign[u] = b;
+        let i = self.slot[u];
+        self.members[a].swap_remove(i);
+        if let Some(&moved) = self.members[a].get(i) {
+            self.slot[moved] = i;
+        }
+        self.slot[u] = self.members[b].len();
+        self.members[b].push(u);
     }
 }
 
@@ -296,11 +312,35 @@ pub fn fill_empty(p: &Problem, assign: &mut [usize]) {
 /// Makes every network connected: each piece other than a network's largest (by schools) joins the
 /// neighbouring network whose centre is nearest to it.
 pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
-    for _ in 0..100 {
+    let mut seen = vec![usize::MAX; assign.len()];
+    for pass in 0..100 {
         let mut changed = false;
+        let mut members = vec![Vec::new(); p.k];
+        for (u, &c) in assign.iter().enumerate() {
+            members[c].push(u);
+        }
         for c in 0..p.k {
-            let member: Vec<bool> = assign.iter().map(|&a| a == c).collect();
-            let comps = components(&p.neighbors, &member);
+            // Pieces of network c (breadth-first over its own units).
+            let mut comps: Vec<Vec<usize>> = Vec::new();
+            for &start in &members[c] {
+                if assign[start] != c || seen[start] == pass * p.k + c {
+                    continue;
+                }
+                seen[start] = pass * p.k + c;
+                let mut comp = vec![start];
+                let mut i = 0;
+                while i < comp.len() {
+                    let u = comp[i];
+                    i += 1;
+                    for &v in &p.neighbors[u] {
+                        if assign[v] == c && seen[v] != pass * p.k + c {
+                            seen[v] = pass * p.k + c;
+                            comp.push(v);
+                        }
+                    }
+                }
+                comps.push(comp);
+            }
             if comps.len() <= 1 {
                 continue;
             }
@@ -308,7 +348,6 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
             let keep = (0..comps.len())
                 .max_by_key(|&i| (schools(&comps[i]), std::cmp::Reverse(i)))
                 .expect("non-empty");
-            let centres = centres(p, assign);
             for (i, comp) in comps.iter().enumerate() {
                 if i == keep {
                     continue;
@@ -327,11 +366,20 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                     .collect();
                 options.sort_unstable();
                 options.dedup();
-                let target = options.into_iter().min_by(|&a, &b| {
-                    let da = (centres[a][0] - centroid[0]).hypot(centres[a][1] - centroid[1]);
-                    let db = (centres[b][0] - centroid[0]).hypot(centres[b][1] - centroid[1]);
-                    da.total_cmp(&db).then(a.cmp(&b))
-                });
+                // The neighbouring network whose school-weighted centre is nearest to the piece.
+                let centre = |b: usize| {
+                    let (mut x, mut y, mut n) = (0.0, 0.0, 0.0);
+                    for &u in members[b].iter().filter(|&&u| assign[u] == b) {
+                        let w = f64::from(p.units[u].schools);
+                        x += w * p.units[u].pos[0];
+                        y += w * p.units[u].pos[1];
+                        n += w;
+                    }
+                    ((x / n - centroid[0]).powi(2) + (y / n - centroid[1]).powi(2)).sqrt()
+                };
+                let target = options
+                    .into_iter()
+                    .min_by(|&a, &b| centre(a).total_cmp(&centre(b)).then(a.cmp(&b)));
                 if let Some(t) = target {
                     for &u in comp {
                         assign[u] = t;
@@ -344,26 +392,6 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
             return;
         }
     }
-}
-
-/// School-weighted centre of each network.
-fn centres(p: &Problem, assign: &[usize]) -> Vec<[f64; 2]> {
-    let mut s = vec![[0.0f64; 3]; p.k];
-    for (u, &c) in assign.iter().enumerate() {
-        let w = f64::from(p.units[u].schools);
-        s[c][0] += w * p.units[u].pos[0];
-        s[c][1] += w * p.units[u].pos[1];
-        s[c][2] += w;
-    }
-    s.iter()
-        .map(|v| {
-            if v[2] > 0.0 {
-                [v[0] / v[2], v[1] / v[2]]
-            } else {
-                [f64::INFINITY; 2]
-            }
-        })
-        .collect()
 }
 
 /// Connected pieces of the selected units (breadth-first search), in order of their smallest unit.
@@ -427,8 +455,9 @@ fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
 /// unit of `x` borders `y` or none can leave.
 fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
     let mut best: Option<(usize, (f64, f64))> = None;
-    for u in 0..s.p.units.len() {
-        if s.assign[u] != x || !s.p.neighbors[u].iter().any(|&v| s.assign[v] == y) {
+    for i in 0..s.members[x].len() {
+        let u = s.members[x][i];
+        if !s.p.neighbors[u].iter().any(|&v| s.assign[v] == y) {
             continue;
         }
         let d = s.delta(u, y);
@@ -453,9 +482,10 @@ fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
 pub fn balance_chains(s: &mut State<'_>) -> bool {
     const MAX_PATH: usize = 10;
     const TARGETS_PER_NETWORK: usize = 24;
+    const MAX_ROUNDS: usize = 50;
     let mut changed = false;
-    for _round in 0..(4 * s.p.k) {
-        let v0 = s.total_violation();
+    for _round in 0..MAX_ROUNDS {
+        let mut v0 = s.total_violation();
         if v0 <= EPS {
             break;
         }
@@ -518,10 +548,12 @@ pub fn balance_chains(s: &mut State<'_>) -> bool {
                             }
                         }
                     }
-                    if ok && s.total_violation() < v0 - EPS {
+                    let v1 = s.total_violation();
+                    if ok && v1 < v0 - EPS {
+                        v0 = v1;
                         improved = true;
                         changed = true;
-                        break 'networks;
+                        continue 'networks;
                     }
                     for &(u, from) in moves.iter().rev() {
                         s.apply(u, from);
@@ -609,4 +641,21 @@ pub fn swap_pass(s: &mut State<'_>) -> bool {
         }
     }
     changed
+}
+
+/// Local search, then, while rules are broken, rounds of chain moves and swaps (each followed by local
+/// search) until a round changes nothing.
+pub fn polish(state: &mut State<'_>, rng: &mut impl rand::Rng) {
+    local_search(state, rng);
+    for _ in 0..6 {
+        if state.total_violation() <= 0.0 {
+            break;
+        }
+        let chained = balance_chains(state);
+        let swapped = swap_pass(state);
+        if !chained && !swapped {
+            break;
+        }
+        local_search(state, rng);
+    }
 }

@@ -1,0 +1,46 @@
+//! Problems with more than 40 networks are solved in parts (recursive bisection) and joined: the joined
+//! plan must meet every rule and be the same whatever the thread count.
+
+use schoolnets::plans::{make_plan, PlanInputs};
+use schoolnets::scenarios::Scenario;
+
+fn plan(threads: usize) -> schoolnets::plans::PlanFile {
+    let table = schoolnets::synthetic::district(2000, 7);
+    let mut scenario = Scenario::default_scenario();
+    scenario.networks = 64;
+    scenario.solver.restarts = 2;
+    let inputs = PlanInputs {
+        table: &table,
+        table_sha256: String::new(),
+        outline: None,
+        outline_source: None,
+        scenario: &scenario,
+        scenario_source: "test".into(),
+        overrides: vec![],
+        best_effort: true,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| make_plan(&inputs, &|| {}).unwrap().file)
+}
+
+#[test]
+fn a_split_problem_meets_every_rule_and_is_deterministic() {
+    assert!(
+        64 > schoolnets::solver::parts::SPLIT_ABOVE,
+        "the test must exercise the split"
+    );
+    let one = plan(1);
+    for c in &one.constraints {
+        assert!(
+            c.holds,
+            "{} does not hold: {} (networks {:?})",
+            c.key, c.observed, c.failing_networks
+        );
+    }
+    assert_eq!(one.assignment.len(), 2000);
+    let two = plan(2);
+    assert!(one == two, "the plan depends on the thread count");
+}
