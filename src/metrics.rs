@@ -29,6 +29,49 @@ pub fn school_dfs(s: &crate::schools::School) -> Option<f64> {
     }
 }
 
+/// Enrollment-weighted mean of `f` over the schools that have a value (`None` if none has).
+fn weighted_mean<'a>(
+    schools: impl Iterator<Item = &'a crate::schools::School>,
+    f: impl Fn(&crate::schools::School) -> Option<f64>,
+) -> Option<f64> {
+    let (mut num, mut den) = (0.0, 0.0);
+    for s in schools {
+        if let Some(v) = f(s) {
+            num += v * f64::from(s.enrollment);
+            den += f64::from(s.enrollment);
+        }
+    }
+    (den > 0.0).then(|| num / den)
+}
+
+/// Percent of students by ethnicity over the given schools, rounded to `decimals`.
+fn ethnicity_pct<'a>(
+    schools: impl Iterator<Item = &'a crate::schools::School>,
+    decimals: i32,
+) -> BTreeMap<String, f64> {
+    let mut eth = [0u64; 9];
+    for s in schools {
+        for (j, v) in s.ethnicity.iter().enumerate() {
+            eth[j] += u64::from(v.unwrap_or(0));
+        }
+    }
+    let total: u64 = eth.iter().sum();
+    ETHNICITIES
+        .iter()
+        .zip(eth)
+        .map(|(g, n)| {
+            (
+                g.to_string(),
+                if total > 0 {
+                    round(100.0 * n as f64 / total as f64, decimals)
+                } else {
+                    0.0
+                },
+            )
+        })
+        .collect()
+}
+
 /// District-wide figures that the balance rules are measured against, and each school's low-performing flag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct District {
@@ -85,44 +128,14 @@ pub fn district(table: &SchoolTable, scenario: &Scenario) -> District {
             (low, rule)
         }
     };
-    let weighted = |f: &dyn Fn(&crate::schools::School) -> Option<f64>| {
-        let (mut num, mut den) = (0.0, 0.0);
-        for s in &table.schools {
-            if let Some(v) = f(s) {
-                num += v * f64::from(s.enrollment);
-                den += f64::from(s.enrollment);
-            }
-        }
-        (den > 0.0).then(|| num / den)
-    };
-    let mut eth = [0u64; 9];
-    for s in &table.schools {
-        for (j, v) in s.ethnicity.iter().enumerate() {
-            eth[j] += u64::from(v.unwrap_or(0));
-        }
-    }
-    let total: u64 = eth.iter().sum();
     District {
         low_performing_rule: rule,
         low_performing_schools: low.iter().filter(|l| **l == Some(true)).count(),
         rated_schools: low.iter().filter(|l| l.is_some()).count(),
         low,
-        dfs: weighted(&school_dfs).map(|v| round(v, 2)),
-        frpm_pct: weighted(&|s| s.frpm_pct).map(|v| round(v, 2)),
-        ethnicity_pct: ETHNICITIES
-            .iter()
-            .zip(eth)
-            .map(|(g, n)| {
-                (
-                    g.to_string(),
-                    if total > 0 {
-                        round(100.0 * n as f64 / total as f64, 2)
-                    } else {
-                        0.0
-                    },
-                )
-            })
-            .collect(),
+        dfs: weighted_mean(table.schools.iter(), school_dfs).map(|v| round(v, 2)),
+        frpm_pct: weighted_mean(table.schools.iter(), |s| s.frpm_pct).map(|v| round(v, 2)),
+        ethnicity_pct: ethnicity_pct(table.schools.iter(), 2),
     }
 }
 
@@ -230,38 +243,11 @@ pub fn measure(
                 *models.entry(s.model.clone()).or_insert(0) += 1;
             }
             let weighted = |f: &dyn Fn(&crate::schools::School) -> Option<f64>| {
-                let (mut num, mut den) = (0.0, 0.0);
-                for s in &schools {
-                    if let Some(v) = f(s) {
-                        num += v * f64::from(s.enrollment);
-                        den += f64::from(s.enrollment);
-                    }
-                }
-                (den > 0.0).then(|| round(num / den, 1))
+                weighted_mean(schools.iter().copied(), f).map(|v| round(v, 1))
             };
             let rated = m.iter().filter(|&&i| district.low[i].is_some()).count();
             let low = m.iter().filter(|&&i| district.low[i] == Some(true)).count();
-            let mut eth = [0u64; 9];
-            for s in &schools {
-                for (j, v) in s.ethnicity.iter().enumerate() {
-                    eth[j] += u64::from(v.unwrap_or(0));
-                }
-            }
-            let eth_total: u64 = eth.iter().sum();
-            let ethnicity_pct = ETHNICITIES
-                .iter()
-                .zip(eth)
-                .map(|(name, v)| {
-                    (
-                        name.to_string(),
-                        if eth_total > 0 {
-                            round(100.0 * v as f64 / eth_total as f64, 1)
-                        } else {
-                            0.0
-                        },
-                    )
-                })
-                .collect();
+            let ethnicity_pct = ethnicity_pct(schools.iter().copied(), 1);
             let n = schools.len().max(1) as f64;
             let centre_lat = schools.iter().map(|s| s.lat).sum::<f64>() / n;
             let centre_lon = schools.iter().map(|s| s.lon).sum::<f64>() / n;

@@ -162,18 +162,35 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
             _ => break,
         }
     }
+    finish(p, assignment, &mut rng, restart)
+}
+
+/// The common ending of every search: give empty networks a unit, make networks connected, polish.
+pub fn finish(
+    p: &Problem,
+    mut assignment: Vec<usize>,
+    rng: &mut impl rand::Rng,
+    restart: usize,
+) -> Solution {
     search::fill_empty(p, &mut assignment);
     if p.limits.connected {
         search::repair_connectivity(p, &mut assignment);
     }
     let mut state = search::State::new(p, assignment);
-    search::polish(&mut state, &mut rng);
-    Solution {
-        violation: state.total_violation(),
-        sse: state.total_sse(),
-        assignment: state.assign,
-        restart,
-        exhaustive: false,
+    search::polish(&mut state, rng);
+    Solution::of(&state, restart, false)
+}
+
+impl Solution {
+    /// The solution a search state stands at.
+    pub fn of(state: &search::State<'_>, restart: usize, exhaustive: bool) -> Solution {
+        Solution {
+            violation: state.total_violation(),
+            sse: state.total_sse(),
+            assignment: state.assign.clone(),
+            restart,
+            exhaustive,
+        }
     }
 }
 
@@ -194,16 +211,8 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
 pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
     if p.units.len() <= exact::MAX_UNITS && p.k <= p.units.len() {
         let found = exact::solve(p);
-        let exhaustive = |assignment: Vec<usize>| {
-            let state = search::State::new(p, assignment);
-            Solution {
-                violation: state.total_violation(),
-                sse: state.total_sse(),
-                assignment: state.assign,
-                restart: 0,
-                exhaustive: true,
-            }
-        };
+        let exhaustive =
+            |assignment: Vec<usize>| Solution::of(&search::State::new(p, assignment), 0, true);
         for _ in 0..settings.restarts.max(1) {
             progress();
         }

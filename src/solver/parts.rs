@@ -131,20 +131,8 @@ fn solve_part(
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
     use rand::SeedableRng;
     let all: Vec<usize> = (0..p.units.len()).collect();
-    let mut assignment = solve_part(p, &all, p.k, settings, progress);
-    search::fill_empty(p, &mut assignment);
-    if p.limits.connected {
-        search::repair_connectivity(p, &mut assignment);
-    }
+    let assignment = solve_part(p, &all, p.k, settings, progress);
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(super::restart_seed(settings.seed, usize::MAX));
-    let mut state = search::State::new(p, assignment);
-    search::polish(&mut state, &mut rng);
-    Solution {
-        violation: state.total_violation(),
-        sse: state.total_sse(),
-        assignment: state.assign,
-        restart: 0,
-        exhaustive: false,
-    }
+    super::finish(p, assignment, &mut rng, 0)
 }

@@ -57,19 +57,7 @@ pub fn kmeans(p: &Problem, rng: &mut impl rand::Rng) -> Vec<[f64; 2]> {
         }
     }
     for _ in 0..LLOYD_ITERATIONS {
-        let a = nearest(p, &centres);
-        let mut sums = vec![[0.0f64; 3]; p.k];
-        for (i, u) in p.units.iter().enumerate() {
-            let s = &mut sums[a[i]];
-            s[0] += w[i] * u.pos[0];
-            s[1] += w[i] * u.pos[1];
-            s[2] += w[i];
-        }
-        for (c, s) in sums.iter().enumerate() {
-            if s[2] > 0.0 {
-                centres[c] = [s[0] / s[2], s[1] / s[2]];
-            }
-        }
+        centres = centres_of(p, &nearest(p, &centres), &centres);
     }
     centres
 }
@@ -82,18 +70,7 @@ pub fn unconstrained_sse(p: &Problem, rng: &mut impl rand::Rng) -> f64 {
     let w: Vec<f64> = p.units.iter().map(|u| f64::from(u.schools)).collect();
     let mut assign = nearest(p, &centres);
     for _ in 0..500 {
-        let mut sums = vec![[0.0f64; 3]; p.k];
-        for (i, u) in p.units.iter().enumerate() {
-            let s = &mut sums[assign[i]];
-            s[0] += w[i] * u.pos[0];
-            s[1] += w[i] * u.pos[1];
-            s[2] += w[i];
-        }
-        for (c, s) in sums.iter().enumerate() {
-            if s[2] > 0.0 {
-                centres[c] = [s[0] / s[2], s[1] / s[2]];
-            }
-        }
+        centres = centres_of(p, &assign, &centres);
         let next = nearest(p, &centres);
         if next == assign {
             break;
