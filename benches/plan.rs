@@ -5,6 +5,7 @@
 //! - `lausd/one_restart`: one restart of the solver (seed, LP, repair, local search): the unit of work.
 //! - `lausd/lp_assignment`: the capacitated-assignment LP alone (microlp; `--features highs` for HiGHS).
 //! - `lausd/adjacency`: campus units and the Delaunay adjacency graph clipped to the outline.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -726,6 +726,9 @@ fn derive_within(schools: &mut [School], members: &[usize]) -> usize {
     n
 }
 
+/// Keeps a CDE row (given the file's header) or not.
+type RowFilter<'a> = Box<dyn Fn(&csv::StringRecord, &[String]) -> bool + 'a>;
+
 /// Writes copies of the CDE files restricted to codes starting with `prefix` into `out_dir`
 /// (same columns, same delimiters), so a district's data can travel with a project.
 pub fn extract(
@@ -737,11 +740,7 @@ pub fn extract(
     std::fs::create_dir_all(out_dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", out_dir.display())))?;
     let mut written = Vec::new();
-    let mut jobs: Vec<(
-        String,
-        u8,
-        Box<dyn Fn(&csv::StringRecord, &[String]) -> bool>,
-    )> = vec![
+    let mut jobs: Vec<(String, u8, RowFilter)> = vec![
         (
             DIRECTORY_FILE.into(),
             b'\t',

@@ -163,7 +163,7 @@ impl Adjacency {
             let (ua, ub) = (ua.min(ub), ua.max(ub));
             edges.push((ua, ub, dist(units.units[ua].pos, units.units[ub].pos)));
         }
-        edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        edges.sort_by_key(|e| (e.0, e.1));
         let mut stats = AdjacencyStats {
             delaunay_edges: edges.len(),
             ..Default::default()
