@@ -477,10 +477,15 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
         .rules
         .apply(&mut inputs.scenario, &inputs.scenario_source)?;
     let start = std::time::Instant::now();
+    let parts = schoolnets::solver::parts::count(inputs.scenario.networks);
     let bar = progress_bar(
         a.quiet,
-        inputs.scenario.solver.restarts as u64,
-        "restarts",
+        (inputs.scenario.solver.restarts * parts) as u64,
+        if parts > 1 {
+            "part restarts"
+        } else {
+            "restarts"
+        },
         format!("planning {} networks", inputs.scenario.networks),
     );
     let progress = || bar.inc(1);

@@ -17,6 +17,23 @@ pub const SPLIT_ABOVE: usize = 40;
 /// 25 s; parts of 40 took 147 s, as the LP grows faster than linearly).
 pub const MAX_NETWORKS_PER_PART: usize = 24;
 
+/// How many separately solved parts a problem of `k` networks becomes (1 when it is not split), so
+/// progress can be counted in parts × restarts.
+pub fn count(k: usize) -> usize {
+    fn leaves(k: usize) -> usize {
+        if k <= MAX_NETWORKS_PER_PART {
+            1
+        } else {
+            leaves(k / 2) + leaves(k - k / 2)
+        }
+    }
+    if k > SPLIT_ABOVE {
+        leaves(k)
+    } else {
+        1
+    }
+}
+
 /// Splits `units` (indices into `p.units`) into two sides for `k1` and `k - k1` networks.
 fn bisect(p: &Problem, units: &[usize], k: usize, k1: usize) -> (Vec<usize>, Vec<usize>) {
     let extent = |axis: usize| {
@@ -135,4 +152,15 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(super::restart_seed(settings.seed, usize::MAX));
     super::finish(p, assignment, &mut rng, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn part_counts() {
+        assert_eq!(super::count(32), 1);
+        assert_eq!(super::count(40), 1);
+        assert_eq!(super::count(64), 4);
+        assert_eq!(super::count(320), 16);
+    }
 }
