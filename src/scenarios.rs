@@ -174,7 +174,7 @@ impl Default for SolverSettings {
     fn default() -> SolverSettings {
         SolverSettings {
             seed: 2018,
-            restarts: 4,
+            restarts: 3,
         }
     }
 }
@@ -299,7 +299,7 @@ impl Scenario {
             return bad(
                 "solver.restarts",
                 "must be 1 to 10000".into(),
-                "use 4 or so",
+                "use 3 or so",
             );
         }
         Ok(())

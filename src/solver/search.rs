@@ -658,4 +658,14 @@ pub fn polish(state: &mut State<'_>, rng: &mut impl rand::Rng) {
         }
         local_search(state, rng);
     }
+    // Swaps also improve compactness where single moves are stuck (they never break a rule that holds).
+    for _ in 0..SWAP_ROUNDS {
+        if !swap_pass(state) {
+            break;
+        }
+        local_search(state, rng);
+    }
 }
+
+/// Rounds of compactness swaps after the rules hold.
+pub const SWAP_ROUNDS: usize = 3;
