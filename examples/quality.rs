@@ -38,7 +38,7 @@ fn main() {
     println!("| tolerance | restarts | compactness km² | ratio to floor | all rules hold | time |");
     println!("|---|---|---|---|---|---|");
     for tol in [0.10, 0.05] {
-        for restarts in [1, 4, 16] {
+        for restarts in [1, 3, 16] {
             let mut s = base.clone();
             s.size.enrollment_tolerance = tol;
             s.solver.restarts = restarts;
