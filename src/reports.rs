@@ -137,12 +137,14 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+        // Whole numbers (students) with thousands separators, as everywhere else in the report.
+        let show = |v: f64| if d == 0 { thousands(v) } else { fmt_num(v, d) };
         let _ = writeln!(
             out,
             "| {name} | {} | {} | {} |",
-            fmt_num(lo, d),
-            fmt_num(mean, d),
-            fmt_num(hi, d)
+            show(lo),
+            show(mean),
+            show(hi)
         );
     };
     let _ = writeln!(
