@@ -254,11 +254,9 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         &district,
     );
     let all_hold = constraints.iter().all(|c| c.holds);
+    // (Arithmetic conflicts without --best-effort returned above, so only search results are left here.)
     if !all_hold && !inputs.best_effort {
-        let mut text: Vec<String> = conflicts
-            .iter()
-            .map(|c| format!("- {}: {}", c.constraint, c.explanation))
-            .collect();
+        let mut text: Vec<String> = Vec::new();
         let searched = if solution.exhaustive {
             format!("no plan meets every rule (all splits of the {} campuses were checked); the closest", p.units.len())
         } else {

@@ -1,15 +1,16 @@
 //! The partitioner: assigns every unit (campus) to one of `k` networks.
 //!
-//! Pure functions over plain data: no files, no printing. The pipeline per restart is
+//! Pure functions over plain data: no files, no printing. The pipeline per restart ([`solve_once`]) is
 //! 1. [`seed`]: k-means++ and a few Lloyd iterations on unit positions (weighted by school count);
-//! 2. [`assign`]: a linear program (good_lp) that assigns units to the seed centres at least squared
-//!    distance subject to the enrollment band, school counts and grade coverage, rounded to whole units;
+//! 2. [`assign`]: a linear program (good_lp) that assigns units to the centres at least squared distance
+//!    under every linear rule, rounded to whole units, with capacitated Lloyd rounds (recentre, solve again);
 //! 3. [`search::repair_connectivity`]: every network becomes one connected piece;
-//! 4. [`search::local_search`]: boundary moves that keep every network connected, first reducing
-//!    constraint violations, then the compactness objective.
+//! 4. [`search::polish`]: local search, then chain moves and swaps while rules are broken, then swaps for
+//!    compactness.
 //!
 //! Restarts run in parallel (rayon) with seeds derived from the scenario seed; the winner is chosen by
-//! (violation, compactness, restart index), so the result does not depend on the thread count.
+//! (violation, compactness, restart index), so the result does not depend on the thread count. Tiny
+//! problems are searched exhaustively ([`exact`]); large ones are split into parts ([`parts`]).
 
 pub mod assign;
 pub mod exact;
@@ -211,15 +212,17 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
 pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
     if p.units.len() <= exact::MAX_UNITS && p.k <= p.units.len() {
         let found = exact::solve(p);
-        let exhaustive =
-            |assignment: Vec<usize>| Solution::of(&search::State::new(p, assignment), 0, true);
         for _ in 0..settings.restarts.max(1) {
             progress();
         }
-        return match found {
-            Some(a) => exhaustive(a),
-            // Proven infeasible: report the heuristic's closest plan, marked as exhaustively checked.
-            None => exhaustive(solve_once(p, restart_seed(settings.seed, 0), 0).assignment),
+        let closest = match found {
+            Some(a) => Solution::of(&search::State::new(p, a), 0, false),
+            // Proven infeasible: report the heuristic's closest plan.
+            None => solve_once(p, restart_seed(settings.seed, 0), 0),
+        };
+        return Solution {
+            exhaustive: true,
+            ..closest
         };
     }
     let solutions: Vec<Solution> = (0..settings.restarts.max(1))

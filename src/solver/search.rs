@@ -1,8 +1,8 @@
-//! Connectivity repair and local search.
+//! Connectivity repair and the moves that improve a plan.
 //!
-//! The local search moves one boundary unit at a time to a neighbouring network. A move is taken only if
-//! the donor network stays connected and the move lowers (violation, compactness) lexicographically, so
-//! once every hard constraint holds it never breaks one again.
+//! Every move (one unit to a neighbouring network, a chain of such steps, or a swap of two units) is
+//! taken only if the networks stay connected and it lowers (violation, compactness) lexicographically, so
+//! once every hard constraint holds no move breaks one again. [`polish`] runs them in order.
 
 use super::{Limits, Problem, UnitData};
 use rand::seq::SliceRandom;
@@ -199,18 +199,25 @@ impl<'p> State<'p> {
         false
     }
 
+    /// (Δviolation, Δsse) when networks `a` and `b` would change to the totals `na` and `nb`.
+    fn change(&self, a: usize, na: &Totals, b: usize, nb: &Totals) -> (f64, f64) {
+        let (ta, tb) = (&self.totals[a], &self.totals[b]);
+        let v = |t: &Totals| violation(t, &self.p.limits, self.mean);
+        (
+            v(na) + v(nb) - v(ta) - v(tb),
+            na.sse() + nb.sse() - ta.sse() - tb.sse(),
+        )
+    }
+
     /// (Δviolation, Δsse) of moving unit `u` to network `b`.
     fn delta(&self, u: usize, b: usize) -> (f64, f64) {
         let a = self.assign[u];
         let unit = &self.p.units[u];
-        let (ta, tb) = (self.totals[a], self.totals[b]);
-        let (na, nb) = (ta.with(unit, -1.0), tb.with(unit, 1.0));
-        let l = &self.p.limits;
-        let dv = violation(&na, l, self.mean) + violation(&nb, l, self.mean)
-            - violation(&ta, l, self.mean)
-            - violation(&tb, l, self.mean);
-        let ds = na.sse() + nb.sse() - ta.sse() - tb.sse();
-        (dv, ds)
+        let (na, nb) = (
+            self.totals[a].with(unit, -1.0),
+            self.totals[b].with(unit, 1.0),
+        );
+        self.change(a, &na, b, &nb)
     }
 
     /// Moves unit `u` to network `b`.
@@ -320,27 +327,13 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
             members[c].push(u);
         }
         for c in 0..p.k {
-            // Pieces of network c (breadth-first over its own units).
-            let mut comps: Vec<Vec<usize>> = Vec::new();
-            for &start in &members[c] {
-                if assign[start] != c || seen[start] == pass * p.k + c {
-                    continue;
-                }
-                seen[start] = pass * p.k + c;
-                let mut comp = vec![start];
-                let mut i = 0;
-                while i < comp.len() {
-                    let u = comp[i];
-                    i += 1;
-                    for &v in &p.neighbors[u] {
-                        if assign[v] == c && seen[v] != pass * p.k + c {
-                            seen[v] = pass * p.k + c;
-                            comp.push(v);
-                        }
-                    }
-                }
-                comps.push(comp);
-            }
+            let comps = pieces(
+                &p.neighbors,
+                members[c].iter().copied(),
+                |u| assign[u] == c,
+                &mut seen,
+                pass * p.k + c,
+            );
             if comps.len() <= 1 {
                 continue;
             }
@@ -394,30 +387,43 @@ pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
     }
 }
 
-/// Connected pieces of the selected units (breadth-first search), in order of their smallest unit.
-pub fn components(neighbors: &[Vec<usize>], member: &[bool]) -> Vec<Vec<usize>> {
-    let mut seen = vec![false; member.len()];
+/// Connected pieces among the units `starts` that satisfy `inside` (breadth-first search), in the order
+/// of their first unit in `starts`. Visited units are marked with `mark` in `seen`, so a caller can reuse
+/// one `seen` across many calls by passing a new mark each time.
+pub fn pieces(
+    neighbors: &[Vec<usize>],
+    starts: impl IntoIterator<Item = usize>,
+    inside: impl Fn(usize) -> bool,
+    seen: &mut [usize],
+    mark: usize,
+) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
-    for start in 0..member.len() {
-        if !member[start] || seen[start] {
+    for start in starts {
+        if !inside(start) || seen[start] == mark {
             continue;
         }
-        seen[start] = true;
-        let mut comp = vec![start];
+        seen[start] = mark;
+        let mut piece = vec![start];
         let mut i = 0;
-        while i < comp.len() {
-            let u = comp[i];
+        while i < piece.len() {
+            let u = piece[i];
             i += 1;
             for &v in &neighbors[u] {
-                if member[v] && !seen[v] {
-                    seen[v] = true;
-                    comp.push(v);
+                if inside(v) && seen[v] != mark {
+                    seen[v] = mark;
+                    piece.push(v);
                 }
             }
         }
-        out.push(comp);
+        out.push(piece);
     }
     out
+}
+
+/// Connected pieces of the selected units, in order of their smallest unit.
+pub fn components(neighbors: &[Vec<usize>], member: &[bool]) -> Vec<Vec<usize>> {
+    let mut seen = vec![usize::MAX; member.len()];
+    pieces(neighbors, 0..member.len(), |u| member[u], &mut seen, 0)
 }
 
 /// Whether network `t` can take in (`incoming`) or give away a unit without breaking its own bounds
@@ -454,6 +460,9 @@ fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
 /// non-empty) whose move lowers (violation, compactness) the most, even if it raises them. `None` if no
 /// unit of `x` borders `y` or none can leave.
 fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
+    if s.totals[x].units <= 1 {
+        return None;
+    }
     let mut best: Option<(usize, (f64, f64))> = None;
     for i in 0..s.members[x].len() {
         let u = s.members[x][i];
@@ -468,9 +477,6 @@ fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
         }
     }
     let (u, _) = best?;
-    if s.totals[x].units <= 1 {
-        return None;
-    }
     s.apply(u, y);
     Some(u)
 }
@@ -528,13 +534,12 @@ pub fn balance_chains(s: &mut State<'_>) -> bool {
                         continue;
                     }
                     tried += 1;
-                    // The path a → ... → y; units flow along it (push) or against it (pull).
+                    // The path y → ... → a; units flow a → y (push) or y → a (pull).
                     let mut path = vec![y];
                     while *path.last().expect("non-empty") != a {
                         path.push(parent[*path.last().expect("non-empty")]);
                     }
-                    path.reverse();
-                    if pull_in {
+                    if push_out {
                         path.reverse();
                     }
                     let mut moves: Vec<(usize, usize)> = Vec::new();
@@ -618,15 +623,11 @@ pub fn swap_pass(s: &mut State<'_>) -> bool {
         for &v in &candidates {
             let b = s.assign[v];
             let (uu, vv) = (s.p.units[u], s.p.units[v]);
-            let (ta, tb) = (s.totals[a], s.totals[b]);
-            let na = ta.with(&uu, -1.0).with(&vv, 1.0);
-            let nb = tb.with(&vv, -1.0).with(&uu, 1.0);
-            let dv = violation(&na, &l, s.mean) + violation(&nb, &l, s.mean)
-                - violation(&ta, &l, s.mean)
-                - violation(&tb, &l, s.mean);
-            let ds = na.sse() + nb.sse() - ta.sse() - tb.sse();
-            if better((dv, ds), best.map_or((0.0, 0.0), |x| x.1)) {
-                best = Some((v, (dv, ds)));
+            let na = s.totals[a].with(&uu, -1.0).with(&vv, 1.0);
+            let nb = s.totals[b].with(&vv, -1.0).with(&uu, 1.0);
+            let d = s.change(a, &na, b, &nb);
+            if better(d, best.map_or((0.0, 0.0), |x| x.1)) {
+                best = Some((v, d));
             }
         }
         let Some((v, _)) = best else { continue };
