@@ -14,6 +14,7 @@ pub mod import;
 pub mod maps;
 pub mod metrics;
 pub mod output;
+pub mod pathways;
 pub mod plans;
 pub mod reports;
 pub mod scenarios;

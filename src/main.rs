@@ -61,8 +61,10 @@ struct InputArgs {
     /// District outline (GeoJSON polygon, lon/lat). Default: LAUSD's outline with the built-in table, none otherwise.
     #[arg(long, value_name = "GEOJSON")]
     boundary: Option<PathBuf>,
-    /// Scenario file (TOML). Default: the built-in scenarios/neighborhood.toml.
-    #[arg(long, value_name = "TOML")]
+    /// Scenario file (TOML), or the name of a built-in one: `neighborhood` (the default: networks of
+    /// neighbouring campuses) or `feeder` (networks of whole feeder pathways). The built-in ones are the
+    /// files in scenarios/; copy one to change it.
+    #[arg(long, value_name = "TOML|NAME")]
     scenario: Option<PathBuf>,
 }
 
@@ -78,13 +80,7 @@ impl InputArgs {
     fn load(&self) -> Result<Inputs> {
         let loaded = load_schools(self.schools.as_deref())?;
         let outline = load_outline(self.boundary.as_deref(), self.schools.is_none())?;
-        let (scenario, scenario_source) = match &self.scenario {
-            Some(p) => (Scenario::load(p)?, p.display().to_string()),
-            None => (
-                Scenario::default_scenario(),
-                DEFAULT_SCENARIO_NAME.to_string(),
-            ),
-        };
+        let (scenario, scenario_source) = load_scenario(self.scenario.as_deref())?;
         let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
         if !v.errors.is_empty() {
             return Err(Error::Input(v.errors));
@@ -105,6 +101,20 @@ impl InputArgs {
             .chain(&self.boundary)
             .cloned()
             .collect()
+    }
+}
+
+/// A scenario file, a built-in scenario by name (when no file of that name exists), or the default.
+fn load_scenario(arg: Option<&Path>) -> Result<(Scenario, String)> {
+    match arg {
+        None => Ok((
+            Scenario::default_scenario(),
+            DEFAULT_SCENARIO_NAME.to_string(),
+        )),
+        Some(p) => match p.to_str().and_then(Scenario::built_in) {
+            Some(found) if !p.exists() => Ok(found),
+            _ => Ok((Scenario::load(p)?, p.display().to_string())),
+        },
     }
 }
 

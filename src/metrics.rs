@@ -207,24 +207,39 @@ pub struct NetworkMetrics {
     pub max_km: f64,
     /// Sum of squared distances from schools to the centre, km² (the compactness objective).
     pub compactness_km2: f64,
-    /// One connected piece on the campus adjacency graph.
+    /// Feeder links (`feeds_into`) that cross the network's boundary, either way.
+    pub feeder_links_cut: usize,
+    /// One connected piece on the adjacency graph of the units planned (campuses, or pathways in feeder
+    /// mode).
     pub connected: bool,
 }
 
-/// Computes every network's figures. `assignment[i]` is the network index of school `i`.
+/// Computes every network's figures. `assignment[i]` is the network index of school `i`; `campuses` counts
+/// campuses; connectivity is judged on `planning` (the units the solver assigned and their adjacency).
 pub fn measure(
     table: &SchoolTable,
-    units: &Units,
-    adjacency: &Adjacency,
+    campuses: &Units,
+    planning: (&Units, &Adjacency),
     assignment: &[usize],
     ids: &[String],
     district: &District,
 ) -> Vec<NetworkMetrics> {
+    let (units, adjacency) = planning;
     let k = ids.len();
     let mean = table.total_enrollment() as f64 / k as f64;
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
     for (i, &c) in assignment.iter().enumerate() {
         members[c].push(i);
+    }
+    let mut cut = vec![0usize; k];
+    let index = table.index();
+    for (i, s) in table.schools.iter().enumerate() {
+        if let Some(&t) = s.feeds_into.as_deref().and_then(|t| index.get(t)) {
+            if assignment[i] != assignment[t] {
+                cut[assignment[i]] += 1;
+                cut[assignment[t]] += 1;
+            }
+        }
     }
     members
         .iter()
@@ -264,13 +279,15 @@ pub fn measure(
                 })
                 .sum();
             let mut member = vec![false; units.len()];
+            let mut on_campus = vec![false; campuses.len()];
             for &i in m {
                 member[units.of_school[i]] = true;
+                on_campus[campuses.of_school[i]] = true;
             }
             NetworkMetrics {
                 network: ids[c].clone(),
                 schools: schools.len(),
-                campuses: member.iter().filter(|b| **b).count(),
+                campuses: on_campus.iter().filter(|b| **b).count(),
                 enrollment,
                 enrollment_deviation_pct: round(100.0 * (enrollment as f64 - mean) / mean, 2),
                 levels,
@@ -291,6 +308,7 @@ pub fn measure(
                 mean_km: round(dists.iter().sum::<f64>() / n, 2),
                 max_km: round(dists.iter().copied().fold(0.0, f64::max), 2),
                 compactness_km2: round(sse, 1),
+                feeder_links_cut: cut[c],
                 connected: !m.is_empty() && adjacency.is_connected(&member),
             }
         })
@@ -414,7 +432,14 @@ pub fn check_constraints(
         let failing = ids(&|m| !m.connected);
         out.push(ConstraintCheck {
             key: "connected".into(),
-            rule: "each network is one connected piece of neighbouring campuses".into(),
+            rule: match scenario.mode {
+                crate::scenarios::Mode::Neighborhood => {
+                    "each network is one connected piece of neighbouring campuses".into()
+                }
+                crate::scenarios::Mode::Feeder => {
+                    "each network is one connected piece of neighbouring pathways".into()
+                }
+            },
             holds: failing.is_empty(),
             observed: format!(
                 "{} of {} networks connected",
@@ -450,7 +475,25 @@ pub fn check_constraints(
 
     balance_checks(table, assignment, metrics, scenario, district, &mut out);
 
-    let split: Vec<String> = units
+    out.push(units_whole(
+        "campuses_together",
+        "co-located schools (same campus) are in the same network",
+        "campuses",
+        units,
+        assignment,
+    ));
+    out
+}
+
+/// Checks that every unit of `units` (campuses, or pathways) has all its schools in one network.
+pub fn units_whole(
+    key: &str,
+    rule: &str,
+    what: &str,
+    units: &Units,
+    assignment: &[usize],
+) -> ConstraintCheck {
+    let split = units
         .units
         .iter()
         .filter(|u| {
@@ -458,23 +501,16 @@ pub fn check_constraints(
                 .iter()
                 .any(|&i| assignment[i] != assignment[u.schools[0]])
         })
-        .map(|u| {
-            table.schools[u.schools[0]]
-                .campus
-                .clone()
-                .unwrap_or_else(|| table.schools[u.schools[0]].id.clone())
-        })
-        .collect();
-    out.push(ConstraintCheck {
-        key: "campuses_together".into(),
-        rule: "co-located schools (same campus) are in the same network".into(),
-        holds: split.is_empty(),
-        observed: format!("{} campuses split", split.len()),
-        margin: -(split.len() as f64),
-        unit: "campuses".into(),
+        .count();
+    ConstraintCheck {
+        key: key.into(),
+        rule: rule.into(),
+        holds: split == 0,
+        observed: format!("{split} of {} {what} split", units.len()),
+        margin: -(split as f64),
+        unit: what.into(),
         failing_networks: Vec::new(),
-    });
-    out
+    }
 }
 
 /// Unrounded sums of one network, for checking rules exactly at their bounds.

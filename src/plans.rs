@@ -1,11 +1,13 @@
-//! Making a plan: table + outline + scenario → units and adjacency → solve → measure → plan.
+//! Making a plan: table + outline + scenario → units (campuses, or feeder pathways) and adjacency → solve →
+//! measure → plan.
 //!
 //! No file I/O here: the command line reads inputs and writes outputs; this module turns one into the other.
 
 use crate::error::{Error, Result};
 use crate::geography::Outline;
 use crate::metrics::{self, ConstraintCheck, District, NetworkMetrics};
-use crate::scenarios::Scenario;
+use crate::pathways::{self, FeederLinks, PathwaySummary, Pathways};
+use crate::scenarios::{Mode, Scenario};
 use crate::schools::SchoolTable;
 use crate::solver::{self, feasibility, Limits, Problem, Settings, UnitData};
 use crate::units::{Adjacency, AdjacencyStats, Units};
@@ -58,6 +60,11 @@ pub struct PlanFile {
     pub district: District,
     /// Index of dissimilarity (0-100) of each ethnic group across networks.
     pub dissimilarity_index: BTreeMap<String, f64>,
+    /// Feeder links (`feeds_into`) the plan cuts, and pathways it splits: counted for every plan.
+    pub feeder_links: FeederLinks,
+    /// Feeder mode: how pathways were built from the table's links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pathways: Option<PathwaySummary>,
     pub adjacency: AdjacencyStats,
     pub networks: Vec<NetworkMetrics>,
     /// School id → network id, for every school.
@@ -69,8 +76,62 @@ pub struct Plan {
     pub file: PlanFile,
     /// Network index of each school (indexes `file.networks`).
     pub school_network: Vec<usize>,
+    /// Campuses and their adjacency.
     pub units: Units,
     pub adjacency: Adjacency,
+    /// Feeder mode: the pathways the solver kept whole.
+    pub pathways: Option<Pathways>,
+}
+
+/// What the solver assigns: campuses (neighborhood mode) or pathways (feeder mode), with their adjacency.
+pub struct PlanningUnits {
+    pub campuses: Units,
+    pub campus_adjacency: Adjacency,
+    pub pathways: Option<Pathways>,
+    /// The units the solver assigns and their adjacency (the campuses themselves in neighborhood mode).
+    pub units: Units,
+    pub adjacency: Adjacency,
+}
+
+impl PlanningUnits {
+    /// Builds campuses, their adjacency and, in feeder mode, the pathway units over them.
+    pub fn build(
+        table: &SchoolTable,
+        outline: Option<&Outline>,
+        scenario: &Scenario,
+    ) -> PlanningUnits {
+        let campuses = Units::build(table);
+        let campus_adjacency =
+            Adjacency::build(&campuses, outline, scenario.geography.max_edge_factor);
+        match scenario.mode {
+            Mode::Neighborhood => PlanningUnits {
+                units: campuses.clone(),
+                adjacency: campus_adjacency.clone(),
+                campuses,
+                campus_adjacency,
+                pathways: None,
+            },
+            Mode::Feeder => {
+                let p = Pathways::build(table, &campuses, &scenario.pathways.split);
+                let n = p.units.len();
+                PlanningUnits {
+                    units: campuses.contract(&p.of_campus, n),
+                    adjacency: campus_adjacency.contract(&p.of_campus, n),
+                    pathways: Some(p),
+                    campuses,
+                    campus_adjacency,
+                }
+            }
+        }
+    }
+
+    /// Names planning unit `u` for messages.
+    pub fn describe(&self, table: &SchoolTable, u: usize) -> String {
+        match &self.pathways {
+            Some(p) => p.describe(table, &self.campuses, u),
+            None => unit_name(table, &self.campuses, u),
+        }
+    }
 }
 
 /// The solver problem for a table and scenario.
@@ -153,11 +214,24 @@ pub fn problem(
     for (j, (_, n)) in models.iter().enumerate() {
         limits.model_min[j] = *n;
     }
+    // Soft goal (neighborhood mode): feeder links between units, priced per cut link.
+    let links = if scenario.mode == Mode::Neighborhood && scenario.pathways.cut_link_cost_km2 > 0.0
+    {
+        let index = table.index();
+        let pairs = table.schools.iter().enumerate().filter_map(|(i, s)| {
+            let t = *index.get(s.feeds_into.as_deref()?)?;
+            Some((units.of_school[i], units.of_school[t]))
+        });
+        crate::solver::Links::from_pairs(units.len(), pairs, scenario.pathways.cut_link_cost_km2)
+    } else {
+        crate::solver::Links::default()
+    };
     Problem {
         units: units.units.iter().map(unit_data).collect(),
         neighbors: adjacency.neighbors.clone(),
         k: scenario.networks,
         limits,
+        links,
     }
 }
 
@@ -182,15 +256,25 @@ pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
 pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
     let table = inputs.table;
     let scenario = inputs.scenario;
-    let units = Units::build(table);
-    let adjacency = Adjacency::build(&units, inputs.outline, scenario.geography.max_edge_factor);
+    let planning = PlanningUnits::build(table, inputs.outline, scenario);
+    let (units, adjacency) = (&planning.units, &planning.adjacency);
     let district = metrics::district(table, scenario);
-    let p = problem(table, &units, &adjacency, scenario, &district);
+    let p = problem(table, units, adjacency, scenario, &district);
     let model_names: Vec<String> = scenario.coverage.min_models.keys().cloned().collect();
-    let conflicts =
+    let mut conflicts =
         feasibility::check(&p, scenario.size.enrollment_tolerance, &model_names, &|u| {
-            unit_name(table, &units, u)
+            planning.describe(table, u)
         });
+    if planning.pathways.is_some() {
+        for c in &mut conflicts {
+            if c.constraint == "size.enrollment_tolerance" || c.constraint == "size.max_schools" {
+                c.explanation.push_str(
+                    " Or let that pathway split: add its top school's id to pathways.split in the scenario \
+                     (it is then split into the sub-pathways of the schools that feed it directly).",
+                );
+            }
+        }
+    }
     if !conflicts.is_empty() && !inputs.best_effort {
         let text: Vec<String> = conflicts
             .iter()
@@ -244,15 +328,31 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         .map(|i| rank[solution.assignment[units.of_school[i]]])
         .collect();
 
-    let networks = metrics::measure(table, &units, &adjacency, &school_network, &ids, &district);
-    let constraints = metrics::check_constraints(
+    let networks = metrics::measure(
         table,
-        &units,
+        &planning.campuses,
+        (units, adjacency),
+        &school_network,
+        &ids,
+        &district,
+    );
+    let mut constraints = metrics::check_constraints(
+        table,
+        &planning.campuses,
         &school_network,
         &networks,
         scenario,
         &district,
     );
+    if planning.pathways.is_some() {
+        constraints.push(metrics::units_whole(
+            "pathways_whole",
+            "each feeder pathway is in one network (pathways sharing a campus count as one; see the report for how pathways are built)",
+            "pathways",
+            units,
+            &school_network,
+        ));
+    }
     let all_hold = constraints.iter().all(|c| c.holds);
     // (Arithmetic conflicts without --best-effort returned above, so only search results are left here.)
     if !all_hold && !inputs.best_effort {
@@ -307,10 +407,12 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         compactness_km2: metrics::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
         dissimilarity_index: metrics::dissimilarity(table, &school_network, p.k),
         district,
+        feeder_links: pathways::feeder_links(table, &school_network),
+        pathways: planning.pathways.as_ref().map(|p| p.summary.clone()),
         adjacency: AdjacencyStats {
-            median_edge_km: metrics::round(adjacency.stats.median_edge_km, 3),
-            max_edge_km: metrics::round(adjacency.stats.max_edge_km, 3),
-            ..adjacency.stats.clone()
+            median_edge_km: metrics::round(planning.campus_adjacency.stats.median_edge_km, 3),
+            max_edge_km: metrics::round(planning.campus_adjacency.stats.max_edge_km, 3),
+            ..planning.campus_adjacency.stats.clone()
         },
         networks,
         assignment,
@@ -318,8 +420,9 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     Ok(Plan {
         file,
         school_network,
-        units,
-        adjacency,
+        units: planning.campuses,
+        adjacency: planning.campus_adjacency,
+        pathways: planning.pathways,
     })
 }
 

@@ -52,6 +52,16 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         fmt_num(f.input.schools as f64 / k as f64, 1),
         thousands(f.input.enrollment as f64 / k as f64)
     );
+    if let Some(r) = &s.reference {
+        let _ = writeln!(
+            out,
+            "For comparison, {}: {} networks, on average {} schools and {} students per network.\n",
+            r.label,
+            r.networks,
+            fmt_num(r.schools_per_network, 0),
+            thousands(r.students_per_network)
+        );
+    }
     let _ = writeln!(out, "## Rules\n");
     let _ = writeln!(out, "| Rule | Holds | In this plan | Margin |");
     let _ = writeln!(out, "|---|---|---|---|");
@@ -200,6 +210,8 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         &mut out,
     );
 
+    feeder_section(&mut out, plan, table);
+
     let _ = writeln!(out, "\n## How to read this\n");
     let _ = writeln!(
         out,
@@ -220,7 +232,7 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         out,
         "- **Mean / Max km**: distance from a school to the centre of its network."
     );
-    let _ = writeln!(out, "- **Connected**: the network is one piece of neighbouring campuses, with no island cut off from the rest.");
+    let _ = writeln!(out, "- **Connected**: the network is one piece of neighbouring campuses (neighbouring pathways, for feeder networks), with no island cut off from the rest.");
     let missing =
         |f: &dyn Fn(&crate::schools::School) -> bool| table.schools.iter().filter(|s| f(s)).count();
     let _ = writeln!(
@@ -273,6 +285,106 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
     out
 }
 
+/// "Feeder pathways": in every plan, the feeder links it cuts; in feeder mode, how pathways were built.
+fn feeder_section(out: &mut String, plan: &Plan, table: &SchoolTable) {
+    let f = &plan.file;
+    let l = &f.feeder_links;
+    let _ = writeln!(out, "\n## Feeder pathways\n");
+    if l.links == 0 {
+        let _ = writeln!(
+            out,
+            "The table has no feeder links (`feeds_into`), so pathways cannot be counted."
+        );
+        return;
+    }
+    let pct = |a: usize, b: usize| fmt_num(100.0 * a as f64 / b.max(1) as f64, 1);
+    let _ = writeln!(
+        out,
+        "Network boundaries cut {} of the table's {} feeder links ({}%): {} of {} pathways (a school at the top of a chain with the schools that feed it) are spread over more than one network. report.csv gives each network's cut links (`feeder_links_cut`, links crossing its boundary either way).",
+        l.cut,
+        l.links,
+        pct(l.cut, l.links),
+        l.pathways_split,
+        l.pathways
+    );
+    let Some(p) = &f.pathways else {
+        let cost = f.scenario.pathways.cut_link_cost_km2;
+        if cost > 0.0 {
+            let _ = writeln!(out, "\nSoft goal of this scenario: each cut link cost {} km² of compactness, so pathways were kept together where that cost little distance.", fmt_num(cost, 1));
+        }
+        return;
+    };
+    let name = |id: &str| {
+        table
+            .schools
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id.to_string(), |s| format!("{} ({id})", s.name))
+    };
+    let _ = writeln!(out, "\nThese are feeder-pattern networks: every pathway is kept whole, and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:\n");
+    let _ = writeln!(out, "- A school belongs to the pathway of the school it feeds, up the chain: {} pathways, {} of them topped by a high school; {} schools in pathways.", p.pathways, p.topped_by_high, p.schools_in_pathways);
+    if !p.other_tops.is_empty() {
+        let list: Vec<String> = p
+            .other_tops
+            .iter()
+            .map(|(id, level)| format!("{} ({level})", name(id)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- Pathways topped by a school that is not a high school: {}.",
+            list.join("; ")
+        );
+    }
+    let _ = writeln!(out, "- Schools in no pathway (no link, and no school feeds them; mostly charter, continuation, special-education and option schools) are planned on their own by geography: {} schools.", p.schools_without_pathway);
+    if !p.span_schools_in_pathways.is_empty() {
+        let list: Vec<String> = p
+            .span_schools_in_pathways
+            .iter()
+            .map(|id| name(id))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- Span schools (K-8, 6-12, K-12) sit in a pathway through their own link: {}.",
+            list.join("; ")
+        );
+    }
+    if p.merged_by_campus.is_empty() {
+        let _ = writeln!(
+            out,
+            "- No campus holds schools of two pathways, so no pathways were merged."
+        );
+    } else {
+        let list: Vec<String> = p
+            .merged_by_campus
+            .iter()
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| name(id))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
+            .collect();
+        let _ = writeln!(out, "- Pathways merged because a campus holds schools of both (co-located schools stay together): {}.", list.join("; "));
+    }
+    if !p.split.is_empty() {
+        let list: Vec<String> = p.split.iter().map(|id| name(id)).collect();
+        let _ = writeln!(out, "- Split on the scenario's request (`pathways.split`) into the sub-pathways of the schools feeding them: {}.", list.join("; "));
+    }
+    if !p.split_not_found.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Ignored in `pathways.split` (no school feeds them): {}.",
+            p.split_not_found.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "- Planning units: {} (whole pathways, plus campuses of schools in no pathway).",
+        p.units
+    );
+    let _ = writeln!(out, "- A school feeds one school only; where students go on to several, the table links it to the main one.");
+}
+
 /// The CSV report: one row per network.
 pub fn csv(plan: &Plan) -> Vec<u8> {
     let nets = &plan.file.networks;
@@ -315,6 +427,7 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             "mean_km",
             "max_km",
             "compactness_km2",
+            "feeder_links_cut",
             "connected",
         ]
         .iter()
@@ -361,6 +474,7 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             fmt_num(n.mean_km, 2),
             fmt_num(n.max_km, 2),
             fmt_num(n.compactness_km2, 1),
+            n.feeder_links_cut.to_string(),
             if n.connected {
                 "yes".into()
             } else {

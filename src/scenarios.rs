@@ -12,6 +12,18 @@ use std::path::Path;
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/neighborhood.toml");
 /// How the default scenario is named in messages and plan.json.
 pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (built in)";
+/// The feeder-pattern scenario, compiled into the binary (the file `scenarios/feeder.toml`).
+pub const FEEDER_SCENARIO: &str = include_str!("../scenarios/feeder.toml");
+
+/// The scenarios compiled into the binary: (short name, how plan.json names it, TOML text).
+pub const BUILT_IN: [(&str, &str, &str); 2] = [
+    ("neighborhood", DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO),
+    (
+        "feeder",
+        "scenarios/feeder.toml (built in)",
+        FEEDER_SCENARIO,
+    ),
+];
 
 /// How schools are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +31,8 @@ pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (built in)"
 pub enum Mode {
     /// By geography: networks of neighbouring campuses.
     Neighborhood,
+    /// By feeder pattern: networks of whole pathways (a high school and the schools that feed it).
+    Feeder,
 }
 
 /// A planning scenario.
@@ -43,7 +57,35 @@ pub struct Scenario {
     #[serde(default)]
     pub diversity: Diversity,
     #[serde(default)]
+    pub pathways: PathwayRules,
+    #[serde(default)]
     pub solver: SolverSettings,
+    /// Figures of an earlier design to show beside the plan (e.g. LAUSD's 2018 proposal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+}
+
+/// Feeder pathways (see `pathways.rs` for how they are built from `feeds_into`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PathwayRules {
+    /// Feeder mode: ids of schools whose pathway may be split into the sub-pathways of the schools that
+    /// feed them directly (for a pathway larger than the enrollment band allows).
+    pub split: Vec<String>,
+    /// Neighborhood mode, soft goal: each feeder link cut by a network boundary costs this much compactness
+    /// (km²); 0 ignores pathways.
+    pub cut_link_cost_km2: f64,
+}
+
+/// An earlier design's averages, shown beside the plan in reports and comparisons (not a rule).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// What the figures describe, with their source.
+    pub label: String,
+    pub networks: usize,
+    pub schools_per_network: f64,
+    pub students_per_network: f64,
 }
 
 fn default_name() -> String {
@@ -186,6 +228,16 @@ impl Scenario {
             .expect("the built-in scenario is valid")
     }
 
+    /// A built-in scenario by short name (`neighborhood`, `feeder`), with its name for plan.json.
+    pub fn built_in(name: &str) -> Option<(Scenario, String)> {
+        BUILT_IN.iter().find(|b| b.0 == name).map(|b| {
+            (
+                Scenario::parse(b.1, b.2).expect("built-in scenarios are valid"),
+                b.1.to_string(),
+            )
+        })
+    }
+
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(path, e))?;
@@ -295,6 +347,23 @@ impl Scenario {
                 "keep the models that matter most",
             );
         }
+        let c = self.pathways.cut_link_cost_km2;
+        if !(c.is_finite() && c >= 0.0) {
+            return bad(
+                "pathways.cut_link_cost_km2",
+                format!("{c} is not a cost of 0 or more"),
+                "use 0 to ignore pathways, or a few km² (e.g. 5.0) to keep them together where it costs little",
+            );
+        }
+        if let Some(r) = &self.reference {
+            if r.networks == 0 || !(r.schools_per_network >= 0.0 && r.students_per_network >= 0.0) {
+                return bad(
+                    "reference",
+                    "networks must be at least 1 and the averages 0 or more".into(),
+                    "copy the [reference] section of scenarios/neighborhood.toml and change its numbers",
+                );
+            }
+        }
         if self.solver.restarts == 0 || self.solver.restarts > 10_000 {
             return bad(
                 "solver.restarts",
@@ -316,6 +385,16 @@ mod tests {
         assert_eq!(s.networks, 32);
         assert_eq!((s.size.min_schools, s.size.max_schools), (20, 45));
         assert_eq!(s.size.enrollment_tolerance, 0.10);
+    }
+
+    #[test]
+    fn the_feeder_scenario_parses_and_names_resolve() {
+        let (s, name) = Scenario::built_in("feeder").unwrap();
+        assert_eq!(s.mode, Mode::Feeder);
+        assert_eq!(s.networks, 33);
+        assert!(name.contains("feeder.toml"));
+        assert_eq!(s.reference.as_ref().map(|r| r.networks), Some(33));
+        assert!(Scenario::built_in("nope").is_none());
     }
 
     #[test]

@@ -96,6 +96,45 @@ impl Units {
         }
     }
 
+    /// Groups these units into larger ones: `group[u]` is the new unit of unit `u` (0..n, every value
+    /// used). A new unit's position is the school-weighted mean of its members', so the solver's compactness
+    /// still weighs every school.
+    pub fn contract(&self, group: &[usize], n: usize) -> Units {
+        let mut units: Vec<Unit> = (0..n)
+            .map(|_| Unit {
+                schools: vec![],
+                pos: [0.0; 2],
+                lat: 0.0,
+                lon: 0.0,
+                enrollment: 0,
+                high: 0,
+                middle: 0,
+            })
+            .collect();
+        for (u, unit) in self.units.iter().enumerate() {
+            let g = &mut units[group[u]];
+            let w = unit.schools.len() as f64;
+            g.schools.extend_from_slice(&unit.schools);
+            g.lat += w * unit.lat;
+            g.lon += w * unit.lon;
+            g.enrollment += unit.enrollment;
+            g.high += unit.high;
+            g.middle += unit.middle;
+        }
+        for g in &mut units {
+            g.schools.sort_unstable();
+            let m = g.schools.len().max(1) as f64;
+            g.lat /= m;
+            g.lon /= m;
+            g.pos = self.projection.forward(g.lat, g.lon);
+        }
+        Units {
+            of_school: self.of_school.iter().map(|&u| group[u]).collect(),
+            units,
+            projection: self.projection,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.units.len()
     }
@@ -241,6 +280,29 @@ impl Adjacency {
         Adjacency { neighbors, stats }
     }
 
+    /// The adjacency of grouped units (see [`Units::contract`]): two groups are adjacent when any of their
+    /// members are. The statistics are those of the underlying graph, with `edges` counting group links.
+    pub fn contract(&self, group: &[usize], n: usize) -> Adjacency {
+        let mut neighbors = vec![Vec::new(); n];
+        for (u, list) in self.neighbors.iter().enumerate() {
+            for &v in list {
+                let (a, b) = (group[u], group[v]);
+                if a != b {
+                    neighbors[a].push(b);
+                }
+            }
+        }
+        for nb in &mut neighbors {
+            nb.sort_unstable();
+            nb.dedup();
+        }
+        let stats = AdjacencyStats {
+            edges: neighbors.iter().map(Vec::len).sum::<usize>() / 2,
+            ..self.stats.clone()
+        };
+        Adjacency { neighbors, stats }
+    }
+
     /// Whether the units with `member[u] == true` form one connected piece (an empty set is not connected).
     pub fn is_connected(&self, member: &[bool]) -> bool {
         self.components(member).len() == 1
@@ -305,5 +367,26 @@ mod tests {
             1,
             "the far school keeps only its shortest link"
         );
+    }
+
+    #[test]
+    fn contracted_units_and_adjacency_follow_their_members() {
+        // A row of four schools 1 km apart; groups {0,1} and {2,3}.
+        let ids: Vec<String> = (0..4).map(|i| i.to_string()).collect();
+        let rows: Vec<(&str, f64, f64, &str)> = (0..4)
+            .map(|i| (ids[i].as_str(), 34.0, -118.0 + 0.011 * i as f64, ""))
+            .collect();
+        let t = table(&rows);
+        let units = Units::build(&t);
+        let adj = Adjacency::build(&units, None, 4.0);
+        let group = [0, 0, 1, 1];
+        let g = units.contract(&group, 2);
+        assert_eq!(g.units[0].schools, vec![0, 1]);
+        assert_eq!(g.units[1].enrollment, 200);
+        assert_eq!(g.of_school, vec![0, 0, 1, 1]);
+        assert!((g.units[0].lon - (-117.9945)).abs() < 1e-9);
+        let ga = adj.contract(&group, 2);
+        assert_eq!(ga.neighbors, vec![vec![1], vec![0]]);
+        assert_eq!(ga.stats.edges, 1);
     }
 }

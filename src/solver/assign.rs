@@ -191,6 +191,35 @@ fn rows(p: &Problem) -> Vec<Row> {
 
 fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
     let cands = candidate_centres(p, centres, m);
+    let cost = |u: usize, c: usize| f64::from(p.units[u].schools) * d2(p.units[u].pos, centres[c]);
+    let shares = solve_shares(p, &cands, &cost)?;
+    Some(round_largest(&cands, &shares))
+}
+
+/// Each unit to the candidate with its largest share (ties: the first candidate).
+fn round_largest(cands: &[Vec<usize>], shares: &[Vec<f64>]) -> Vec<usize> {
+    cands
+        .iter()
+        .zip(shares)
+        .map(|(cs, xs)| {
+            let mut best = (f64::NEG_INFINITY, cs[0]);
+            for (&c, &v) in cs.iter().zip(xs) {
+                if v > best.0 + 1e-9 {
+                    best = (v, c);
+                }
+            }
+            best.1
+        })
+        .collect()
+}
+
+/// Solves the LP over the candidate networks `cands[u]` of each unit, minimising Σ cost(u, c)·x[u][c] under
+/// every linear rule. Returns x (shares per candidate), or `None` when infeasible.
+fn solve_shares(
+    p: &Problem,
+    cands: &[Vec<usize>],
+    cost: &dyn Fn(usize, usize) -> f64,
+) -> Option<Vec<Vec<f64>>> {
     let mut vars = ProblemVariables::new();
     let x: Vec<Vec<Variable>> = cands
         .iter()
@@ -200,25 +229,21 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
                 .collect()
         })
         .collect();
-    // Scale distances so coefficients stay near 1 (helps the simplex's tolerances).
+    // Scale costs so coefficients stay near 1 (helps the simplex's tolerances).
     let scale = {
         let mut s = 0.0;
         for (u, cs) in cands.iter().enumerate() {
-            s += d2(p.units[u].pos, centres[cs[0]]);
+            s += cost(u, cs[0]).abs();
         }
-        (s / p.units.len() as f64).max(1e-9)
+        (s / p.units.len().max(1) as f64).max(1e-9)
     };
     let rows = rows(p);
-    let mut objective = Expression::with_capacity(cands.len() * m);
+    let mut objective = Expression::with_capacity(cands.iter().map(Vec::len).sum());
     let mut sums: Vec<Vec<Expression>> = vec![vec![Expression::default(); rows.len()]; p.k];
     for (u, cs) in cands.iter().enumerate() {
-        let unit = &p.units[u];
         for (j, &c) in cs.iter().enumerate() {
             let v = x[u][j];
-            objective.add_mul(
-                f64::from(unit.schools) * d2(unit.pos, centres[c]) / scale,
-                v,
-            );
+            objective.add_mul(cost(u, c) / scale, v);
             for (r, row) in rows.iter().enumerate() {
                 if row.coef[u] != 0.0 {
                     sums[c][r].add_mul(row.coef[u], v);
@@ -243,19 +268,64 @@ fn solve_lp(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<Vec<usize>> {
     }
     let solution = model.solve().ok()?;
     Some(
-        cands
-            .iter()
-            .enumerate()
-            .map(|(u, cs)| {
-                let mut best = (f64::NEG_INFINITY, cs[0]);
-                for (j, &c) in cs.iter().enumerate() {
-                    let v = solution.value(x[u][j]);
-                    if v > best.0 + 1e-9 {
-                        best = (v, c);
-                    }
-                }
-                best.1
-            })
+        x.iter()
+            .map(|xs| xs.iter().map(|&v| solution.value(v)).collect())
             .collect(),
     )
+}
+
+/// Most LP solves one [`rebalance`] may make while fixing split units.
+pub const MAX_FIX_ROUNDS: usize = 24;
+
+/// Units larger than this share of the enrollment band's width are fixed and re-solved when the LP splits
+/// them, instead of being rounded.
+pub const LUMPY_SHARE: f64 = 0.5;
+
+/// Global rebalancing of an existing plan: each unit may stay or move to a network it borders, and an LP
+/// chooses the most compact such plan that meets every linear rule. Moving only across existing borders
+/// keeps networks nearly connected (the caller repairs the rest), while the LP, unlike single moves,
+/// can shift many units at once along a whole region.
+///
+/// Rounding: a unit larger than half the enrollment band that the LP splits is fixed to its largest share
+/// and the LP solved again (largest first, up to [`MAX_FIX_ROUNDS`] times), since rounding a large unit
+/// would break the band by itself; smaller units go to their largest share. `None` when the LP is
+/// infeasible from the start.
+pub fn rebalance(p: &Problem, assign: &[usize]) -> Option<Vec<usize>> {
+    let centres = super::seed::centres_of(p, assign, &vec![[0.0; 2]; p.k]);
+    let mut cands: Vec<Vec<usize>> = (0..p.units.len())
+        .map(|u| {
+            let mut cs = vec![assign[u]];
+            let mut others: Vec<usize> = p.neighbors[u].iter().map(|&v| assign[v]).collect();
+            others.sort_unstable();
+            others.dedup();
+            cs.extend(others.into_iter().filter(|&c| c != assign[u]));
+            cs
+        })
+        .collect();
+    let cost = |u: usize, c: usize| f64::from(p.units[u].schools) * d2(p.units[u].pos, centres[c]);
+    let mut shares = solve_shares(p, &cands, &cost)?;
+    let lumpy = LUMPY_SHARE * (p.limits.max_enrollment - p.limits.min_enrollment);
+    for _ in 0..MAX_FIX_ROUNDS {
+        // The largest unit the LP splits (ties: lowest index).
+        let split = (0..p.units.len())
+            .filter(|&u| p.units[u].enrollment > lumpy)
+            .filter(|&u| shares[u].iter().all(|&v| v < 1.0 - 1e-6))
+            .max_by(|&a, &b| {
+                p.units[a]
+                    .enrollment
+                    .total_cmp(&p.units[b].enrollment)
+                    .then(b.cmp(&a))
+            });
+        let Some(u) = split else { break };
+        let keep = cands[u].clone();
+        cands[u] = vec![round_largest(&cands[u..=u], &shares[u..=u])[0]];
+        match solve_shares(p, &cands, &cost) {
+            Some(s) => shares = s,
+            None => {
+                cands[u] = keep;
+                break;
+            }
+        }
+    }
+    Some(round_largest(&cands, &shares))
 }

@@ -10,7 +10,7 @@ use super::Problem;
 /// Largest number of units searched exhaustively.
 pub const MAX_UNITS: usize = 10;
 
-/// The most compact assignment that meets every rule, or `None` when none does.
+/// The most compact assignment (least cost, with the soft goal's price) that meets every rule, or `None` when none does.
 pub fn solve(p: &Problem) -> Option<Vec<usize>> {
     let n = p.units.len();
     if n == 0 || n > MAX_UNITS || p.k > n {
@@ -59,7 +59,7 @@ fn consider(p: &Problem, assign: &[usize], best: &mut Option<(f64, Vec<usize>)>)
             }
         }
     }
-    let sse = state.total_sse();
+    let sse = state.total_cost();
     if best.as_ref().is_none_or(|(b, _)| sse < *b - 1e-12) {
         *best = Some((sse, assign.to_vec()));
     }

@@ -106,6 +106,53 @@ pub struct Problem {
     /// Number of networks.
     pub k: usize,
     pub limits: Limits,
+    /// Soft goal: links between units that should share a network (feeder links), and their price.
+    pub links: Links,
+}
+
+/// Links between units that a plan should rather not cut (a soft goal, unlike the hard [`Limits`]): each
+/// cut link adds `cost` × its weight to the compactness objective.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Links {
+    /// km² per unit of cut weight; 0 switches the goal off.
+    pub cost: f64,
+    /// For each unit, the units it is linked to and the weight of the link (symmetric, no self-links,
+    /// sorted by unit).
+    pub of_unit: Vec<Vec<(usize, f64)>>,
+}
+
+impl Links {
+    /// Symmetric links from (unit, unit) pairs, each pair adding weight 1; pairs within one unit are dropped.
+    pub fn from_pairs(
+        n: usize,
+        pairs: impl IntoIterator<Item = (usize, usize)>,
+        cost: f64,
+    ) -> Links {
+        let mut of_unit: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        for (a, b) in pairs {
+            if a != b {
+                of_unit[a].push((b, 1.0));
+                of_unit[b].push((a, 1.0));
+            }
+        }
+        for l in &mut of_unit {
+            l.sort_by_key(|x| x.0);
+            l.dedup_by(|x, y| {
+                if x.0 == y.0 {
+                    y.1 += x.1;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        Links { cost, of_unit }
+    }
+
+    /// Whether the goal is on.
+    pub fn active(&self) -> bool {
+        self.cost > 0.0 && self.of_unit.iter().any(|l| !l.is_empty())
+    }
 }
 
 impl Problem {
@@ -124,6 +171,8 @@ pub struct Solution {
     pub violation: f64,
     /// Sum over schools of squared distance to their network's centre, km².
     pub sse: f64,
+    /// What the search minimised once every rule holds: `sse` plus the price of cut links ([`Links`]).
+    pub cost: f64,
     /// Which restart produced it.
     pub restart: usize,
     /// Found by exhaustive search: optimal, and when it breaks a rule, no assignment meets them all.
@@ -179,8 +228,34 @@ pub fn finish(
     }
     let mut state = search::State::new(p, assignment);
     search::polish(&mut state, rng);
-    Solution::of(&state, restart, false)
+    // Rules still broken: let the LP shift units across borders region-wide, then repair and polish again;
+    // keep the best plan seen.
+    let mut best = Solution::of(&state, restart, false);
+    for _ in 0..REBALANCE_ROUNDS {
+        if best.violation <= 0.0 {
+            break;
+        }
+        let Some(mut a) = assign::rebalance(p, &best.assignment) else {
+            break;
+        };
+        search::fill_empty(p, &mut a);
+        if p.limits.connected {
+            search::repair_connectivity(p, &mut a);
+        }
+        let mut next = search::State::new(p, a);
+        search::polish(&mut next, rng);
+        let candidate = Solution::of(&next, restart, false);
+        if (candidate.violation, candidate.cost) < (best.violation, best.cost) {
+            best = candidate;
+        } else {
+            break;
+        }
+    }
+    best
 }
+
+/// Rounds of [`assign::rebalance`] (boundary LP, repair, polish) after polish when rules are still broken.
+pub const REBALANCE_ROUNDS: usize = 4;
 
 impl Solution {
     /// The solution a search state stands at.
@@ -188,6 +263,7 @@ impl Solution {
         Solution {
             violation: state.total_violation(),
             sse: state.total_sse(),
+            cost: state.total_cost(),
             assignment: state.assign.clone(),
             restart,
             exhaustive,
@@ -195,7 +271,7 @@ impl Solution {
     }
 }
 
-/// Runs `settings.restarts` restarts in parallel and returns the best. `progress` is called once per
+/// Runs `settings.restarts` restarts in parallel and returns the best (least violation, then least cost). `progress` is called once per
 /// finished restart (from worker threads). Problems with more than [`parts::SPLIT_ABOVE`]
 /// networks are solved part by part ([`parts`]).
 ///
@@ -238,7 +314,7 @@ pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync
         .min_by(|a, b| {
             a.violation
                 .total_cmp(&b.violation)
-                .then(a.sse.total_cmp(&b.sse))
+                .then(a.cost.total_cmp(&b.cost))
                 .then(a.restart.cmp(&b.restart))
         })
         .expect("at least one restart")

@@ -109,11 +109,28 @@ fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
             l.dedup();
         }
     }
+    let links = super::Links {
+        cost: p.links.cost,
+        of_unit: units
+            .iter()
+            .map(|&u| {
+                p.links
+                    .of_unit
+                    .get(u)
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&(v, _)| local[v] != usize::MAX)
+                    .map(|&(v, w)| (local[v], w))
+                    .collect()
+            })
+            .collect(),
+    };
     Problem {
         units: units.iter().map(|&u| p.units[u]).collect(),
         neighbors,
         k,
         limits: p.limits,
+        links,
     }
 }
 

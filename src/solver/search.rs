@@ -1,7 +1,8 @@
 //! Connectivity repair and the moves that improve a plan.
 //!
 //! Every move (one unit to a neighbouring network, a chain of such steps, or a swap of two units) is
-//! taken only if the networks stay connected and it lowers (violation, compactness) lexicographically, so
+//! taken only if the networks stay connected and it lowers (violation, cost) lexicographically, where cost
+//! is compactness plus the price of any soft links it cuts ([`super::Links`]), so
 //! once every hard constraint holds no move breaks one again. [`polish`] runs them in order.
 
 use super::{Limits, Problem, UnitData};
@@ -160,6 +161,43 @@ impl<'p> State<'p> {
         self.totals.iter().map(Totals::sse).sum()
     }
 
+    /// Compactness plus the price of the links the plan cuts (the search's second objective).
+    pub fn total_cost(&self) -> f64 {
+        let links = &self.p.links;
+        if !links.active() {
+            return self.total_sse();
+        }
+        let cut: f64 = links
+            .of_unit
+            .iter()
+            .enumerate()
+            .flat_map(|(u, l)| l.iter().map(move |&(v, w)| (u, v, w)))
+            .filter(|&(u, v, _)| u < v && self.assign[u] != self.assign[v])
+            .map(|(_, _, w)| w)
+            .sum();
+        self.total_sse() + links.cost * cut
+    }
+
+    /// Weight of unit `u`'s links to units now in network `c` (excluding `except`).
+    fn link_weight(&self, u: usize, c: usize, except: usize) -> f64 {
+        self.p.links.of_unit.get(u).map_or(0.0, |l| {
+            l.iter()
+                .filter(|&&(v, _)| v != except && self.assign[v] == c)
+                .map(|&(_, w)| w)
+                .sum()
+        })
+    }
+
+    /// Change in the price of cut links when unit `u` moves from its network to `b` (and, for a swap,
+    /// unit `other` moves the other way: their own link stays cut or uncut as it was).
+    fn link_delta(&self, u: usize, b: usize, other: usize) -> f64 {
+        if self.p.links.cost == 0.0 {
+            return 0.0;
+        }
+        let a = self.assign[u];
+        self.p.links.cost * (self.link_weight(u, a, other) - self.link_weight(u, b, other))
+    }
+
     /// Whether network `a` stays connected when unit `u` leaves it: all of `u`'s neighbours in `a` must
     /// still reach each other without `u`.
     pub fn stays_connected_without(&mut self, u: usize) -> bool {
@@ -209,7 +247,7 @@ impl<'p> State<'p> {
         )
     }
 
-    /// (Δviolation, Δsse) of moving unit `u` to network `b`.
+    /// (Δviolation, Δcost) of moving unit `u` to network `b`.
     fn delta(&self, u: usize, b: usize) -> (f64, f64) {
         let a = self.assign[u];
         let unit = &self.p.units[u];
@@ -217,7 +255,8 @@ impl<'p> State<'p> {
             self.totals[a].with(unit, -1.0),
             self.totals[b].with(unit, 1.0),
         );
-        self.change(a, &na, b, &nb)
+        let (v, c) = self.change(a, &na, b, &nb);
+        (v, c + self.link_delta(u, b, usize::MAX))
     }
 
     /// Moves unit `u` to network `b`.
@@ -625,7 +664,8 @@ pub fn swap_pass(s: &mut State<'_>) -> bool {
             let (uu, vv) = (s.p.units[u], s.p.units[v]);
             let na = s.totals[a].with(&uu, -1.0).with(&vv, 1.0);
             let nb = s.totals[b].with(&vv, -1.0).with(&uu, 1.0);
-            let d = s.change(a, &na, b, &nb);
+            let (dv, dc) = s.change(a, &na, b, &nb);
+            let d = (dv, dc + s.link_delta(u, b, v) + s.link_delta(v, a, u));
             if better(d, best.map_or((0.0, 0.0), |x| x.1)) {
                 best = Some((v, d));
             }
@@ -670,3 +710,71 @@ pub fn polish(state: &mut State<'_>, rng: &mut impl rand::Rng) {
 
 /// Rounds of compactness swaps after the rules hold.
 pub const SWAP_ROUNDS: usize = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::{Limits, Links, Problem, UnitData};
+
+    /// Four one-school units in a row 1 km apart, two networks, no rule but sizes of 1 to 3 schools.
+    fn row(links: Links) -> Problem {
+        let units = (0..4)
+            .map(|i| UnitData {
+                pos: [i as f64, 0.0],
+                schools: 1,
+                enrollment: 100.0,
+                ..UnitData::default()
+            })
+            .collect();
+        Problem {
+            units,
+            neighbors: vec![vec![1], vec![0, 2], vec![1, 3], vec![2]],
+            k: 2,
+            limits: Limits::basic(1, 3, 0.0, 1e9),
+            links,
+        }
+    }
+
+    #[test]
+    fn the_price_of_cut_links_is_kept_exactly_by_moves_and_swaps() {
+        // Units 1 and 2 are linked (e.g. an elementary school and the middle school it feeds).
+        let p = row(Links::from_pairs(4, [(1, 2), (2, 1)], 10.0));
+        assert_eq!(p.links.of_unit[1], vec![(2, 2.0)], "pairs add up");
+        let mut s = State::new(&p, vec![0, 0, 1, 1]);
+        assert!((s.total_cost() - (s.total_sse() + 20.0)).abs() < 1e-9);
+        // Moving unit 2 into network 0 uncuts the link: the delta must match the recomputed cost.
+        let before = s.total_cost();
+        let (_, dc) = s.delta(2, 0);
+        s.apply(2, 0);
+        assert!((s.total_cost() - (before + dc)).abs() < 1e-9);
+        assert!((s.total_cost() - s.total_sse()).abs() < 1e-9, "nothing cut");
+        // A swap of units 1 (network 0) and 3 (network 1): its delta against the recomputed cost.
+        let before = s.total_cost();
+        let (na, nb) = (
+            s.totals[0].with(&p.units[1], -1.0).with(&p.units[3], 1.0),
+            s.totals[1].with(&p.units[3], -1.0).with(&p.units[1], 1.0),
+        );
+        let (_, dc) = s.change(0, &na, 1, &nb);
+        let dl = s.link_delta(1, 1, 3) + s.link_delta(3, 0, 1);
+        s.apply(1, 1);
+        s.apply(3, 0);
+        assert!((s.total_cost() - (before + dc + dl)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_high_enough_price_keeps_linked_units_together() {
+        // Without links the most compact split is {0,1} {2,3}; linking 1 and 2 strongly makes the
+        // search prefer a split that keeps them together.
+        let run = |links: Links| {
+            let p = row(links);
+            let mut s = State::new(&p, vec![0, 0, 1, 1]);
+            let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+            polish(&mut s, &mut rng);
+            s.assign.clone()
+        };
+        let free = run(Links::default());
+        assert_ne!(free[1], free[2]);
+        let linked = run(Links::from_pairs(4, [(1, 2)], 100.0));
+        assert_eq!(linked[1], linked[2], "{linked:?}");
+    }
+}

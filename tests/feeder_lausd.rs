@@ -1,0 +1,152 @@
+//! Feeder-pattern networks on the built-in LAUSD data, checked from the outputs and the CSV alone (not
+//! through the library): pathways kept whole, the size rules, feeder links counted in every plan, the
+//! soft goal of keeping pathways together, and the explanation when a pathway is too large.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn schoolnets(args: &[&str], out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn plan_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
+}
+
+/// id → (feeds_into, enrollment), read with the csv crate only.
+fn lausd() -> BTreeMap<String, (String, u64)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2018.csv");
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (id, feeds, enr) = (col("id"), col("feeds_into"), col("enrollment"));
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (
+                rec[id].to_string(),
+                (rec[feeds].to_string(), rec[enr].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// Feeder links whose two schools are in different networks.
+fn cut_links(rows: &BTreeMap<String, (String, u64)>, plan: &serde_json::Value) -> usize {
+    let a = plan["assignment"].as_object().unwrap();
+    rows.iter()
+        .filter(|(_, (t, _))| !t.is_empty())
+        .filter(|(id, (t, _))| a[id.as_str()] != a[t.as_str()])
+        .count()
+}
+
+#[test]
+fn the_feeder_plan_keeps_every_pathway_whole_and_meets_its_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = schoolnets(&["plan", "-q", "--scenario", "feeder"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plan = plan_json(dir.path());
+    let rows = lausd();
+    assert!(plan["all_constraints_hold"].as_bool().unwrap());
+    assert_eq!(plan["scenario"]["mode"], "feeder");
+
+    // Every feeder link inside one network: each pathway is whole.
+    assert!(rows.values().filter(|(t, _)| !t.is_empty()).count() > 500);
+    assert_eq!(cut_links(&rows, &plan), 0);
+    assert_eq!(plan["feeder_links"]["cut"], 0);
+    assert_eq!(plan["feeder_links"]["pathways_split"], 0);
+
+    // 33 networks within ±10% of the mean enrollment and 20-45 schools, recomputed from the CSV.
+    let mut per: HashMap<&str, (u64, usize)> = HashMap::new();
+    let a = plan["assignment"].as_object().unwrap();
+    for (id, (_, e)) in &rows {
+        let n = per.entry(a[id.as_str()].as_str().unwrap()).or_default();
+        n.0 += e;
+        n.1 += 1;
+    }
+    assert_eq!(per.len(), 33);
+    let mean = rows.values().map(|r| r.1).sum::<u64>() as f64 / 33.0;
+    for (net, (e, s)) in &per {
+        assert!(
+            (*e as f64) >= mean * 0.9 && (*e as f64) <= mean * 1.1,
+            "{net}: {e} students"
+        );
+        assert!((20..=45).contains(s), "{net}: {s} schools");
+    }
+
+    // The report says how pathways were built and shows the 2018 proposal's averages.
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(report.contains("## Feeder pathways"), "{report}");
+    assert!(report.contains("63 pathways"), "{report}");
+    assert!(report.contains("33 networks, on average 33 schools and 15,024 students"));
+}
+
+#[test]
+fn every_plan_counts_the_feeder_links_it_cuts_and_the_soft_goal_cuts_fewer() {
+    let rows = lausd();
+    let plain = tempfile::tempdir().unwrap();
+    let o = schoolnets(&["plan", "-q"], plain.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p0 = plan_json(plain.path());
+    let cut0 = cut_links(&rows, &p0);
+    assert!(cut0 > 0, "neighborhood networks ignore pathways by default");
+    assert_eq!(p0["feeder_links"]["cut"].as_u64().unwrap() as usize, cut0);
+    // report.csv: each cut link crosses two networks' boundaries.
+    let mut r = csv::Reader::from_path(plain.path().join("report.csv")).unwrap();
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|c| c == "feeder_links_cut")
+        .unwrap();
+    let total: usize = r
+        .records()
+        .map(|x| x.unwrap()[col].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(total, 2 * cut0);
+
+    // The same scenario with a price on cut links.
+    let scen = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/neighborhood.toml"),
+    )
+    .unwrap()
+    .replace("cut_link_cost_km2 = 0.0", "cut_link_cost_km2 = 5.0");
+    let file = scen.path().join("soft.toml");
+    std::fs::write(&file, text).unwrap();
+    let soft = tempfile::tempdir().unwrap();
+    let o = schoolnets(
+        &["plan", "-q", "--scenario", file.to_str().unwrap()],
+        soft.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p1 = plan_json(soft.path());
+    assert!(p1["all_constraints_hold"].as_bool().unwrap());
+    let cut1 = cut_links(&rows, &p1);
+    assert!(
+        (cut1 as f64) < 0.8 * cut0 as f64,
+        "soft goal: {cut1} cut links against {cut0} without it"
+    );
+}
+
+#[test]
+fn a_pathway_too_large_for_the_band_is_named_with_the_ways_out() {
+    let dir = tempfile::tempdir().unwrap();
+    // 60 networks: mean 10,087 students, so ±10% allows at most 11,096; the largest pathway has more.
+    let o = schoolnets(
+        &["plan", "-q", "--scenario", "feeder", "--networks", "60"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the pathway of"), "{err}");
+    assert!(err.contains("enrollment_tolerance ="), "{err}");
+    assert!(err.contains("pathways.split"), "{err}");
+    assert!(!dir.path().join("plan.json").exists(), "nothing written");
+}
