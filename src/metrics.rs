@@ -232,13 +232,13 @@ pub fn measure(
         members[c].push(i);
     }
     let mut cut = vec![0usize; k];
-    let index = table.index();
-    for (i, s) in table.schools.iter().enumerate() {
-        if let Some(&t) = s.feeds_into.as_deref().and_then(|t| index.get(t)) {
-            if assignment[i] != assignment[t] {
-                cut[assignment[i]] += 1;
-                cut[assignment[t]] += 1;
-            }
+    for (i, t) in crate::pathways::feeder_targets(table)
+        .into_iter()
+        .enumerate()
+    {
+        if let Some(t) = t.filter(|&t| assignment[i] != assignment[t]) {
+            cut[assignment[i]] += 1;
+            cut[assignment[t]] += 1;
         }
     }
     members

@@ -40,8 +40,6 @@ pub struct Pathways {
     /// Planning unit of each campus.
     pub of_campus: Vec<usize>,
     pub units: Vec<Pathway>,
-    /// Top school of each school's pathway (`None` for a school in no pathway), by school index.
-    pub top_of_school: Vec<Option<usize>>,
     pub summary: PathwaySummary,
 }
 
@@ -76,11 +74,7 @@ impl Pathways {
     pub fn build(table: &SchoolTable, campuses: &Units, split: &[String]) -> Pathways {
         let n = table.schools.len();
         let index = table.index();
-        let target: Vec<Option<usize>> = table
-            .schools
-            .iter()
-            .map(|s| s.feeds_into.as_deref().and_then(|t| index.get(t).copied()))
-            .collect();
+        let target = feeder_targets(table);
         let split_set: Vec<usize> = split
             .iter()
             .filter_map(|id| index.get(id.as_str()).copied())
@@ -93,16 +87,10 @@ impl Pathways {
                 fed[t] = true;
             }
         }
-        // Top of each school's chain (validation rejects cycles; the step limit only guards against bugs).
+        // Top of each school's pathway; `None` for a school in no pathway (no link, nothing feeds it).
         let top_of_school: Vec<Option<usize>> = (0..n)
             .map(|i| {
-                let mut x = i;
-                for _ in 0..n {
-                    match link(x) {
-                        Some(t) => x = t,
-                        None => break,
-                    }
-                }
+                let x = chain_top(&link, i, n);
                 (x != i || fed[i]).then_some(x)
             })
             .collect();
@@ -185,7 +173,6 @@ impl Pathways {
         Pathways {
             of_campus,
             units,
-            top_of_school,
             summary,
         }
     }
@@ -214,6 +201,30 @@ impl Pathways {
     }
 }
 
+/// The school each school feeds (`feeds_into` as a school index; `None` without a link). Validation has
+/// already rejected links to unknown schools.
+pub fn feeder_targets(table: &SchoolTable) -> Vec<Option<usize>> {
+    let index = table.index();
+    table
+        .schools
+        .iter()
+        .map(|s| s.feeds_into.as_deref().and_then(|t| index.get(t).copied()))
+        .collect()
+}
+
+/// The school at the top of `i`'s chain of links (`i` itself without a link). Validation rejects cycles;
+/// the limit of `n` steps only guards against a bug.
+fn chain_top(link: &dyn Fn(usize) -> Option<usize>, i: usize, n: usize) -> usize {
+    let mut x = i;
+    for _ in 0..n {
+        match link(x) {
+            Some(t) => x = t,
+            None => break,
+        }
+    }
+    x
+}
+
 /// Feeder links in a plan: how many there are and how many a network boundary cuts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeederLinks {
@@ -229,27 +240,16 @@ pub struct FeederLinks {
 
 /// Counts the feeder links a school → network assignment cuts, and the pathways it splits.
 pub fn feeder_links(table: &SchoolTable, school_network: &[usize]) -> FeederLinks {
-    let index = table.index();
+    let target = feeder_targets(table);
+    let link = |i: usize| target[i];
     let mut out = FeederLinks::default();
-    // Network of each pathway top, following links up the chain as in `Pathways::build`.
+    // Networks of each pathway, keyed by its top school.
     let mut networks_of_top: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, s) in table.schools.iter().enumerate() {
-        let Some(t) = s.feeds_into.as_deref().and_then(|t| index.get(t).copied()) else {
-            continue;
-        };
+    for (i, t) in target.iter().enumerate() {
+        let Some(t) = *t else { continue };
         out.links += 1;
         out.cut += usize::from(school_network[i] != school_network[t]);
-        let mut top = t;
-        for _ in 0..table.schools.len() {
-            match table.schools[top]
-                .feeds_into
-                .as_deref()
-                .and_then(|x| index.get(x).copied())
-            {
-                Some(x) => top = x,
-                None => break,
-            }
-        }
+        let top = chain_top(&link, t, target.len());
         let nets = networks_of_top.entry(top).or_default();
         nets.push(school_network[i]);
         nets.push(school_network[top]);

@@ -79,16 +79,19 @@ pub struct Plan {
     /// Campuses and their adjacency.
     pub units: Units,
     pub adjacency: Adjacency,
-    /// Feeder mode: the pathways the solver kept whole.
-    pub pathways: Option<Pathways>,
 }
 
-/// What the solver assigns: campuses (neighborhood mode) or pathways (feeder mode), with their adjacency.
+/// What the solver assigns: the campuses (neighborhood mode), or pathways grouping them (feeder mode).
 pub struct PlanningUnits {
     pub campuses: Units,
     pub campus_adjacency: Adjacency,
-    pub pathways: Option<Pathways>,
-    /// The units the solver assigns and their adjacency (the campuses themselves in neighborhood mode).
+    /// Feeder mode: the pathways, as units over the campuses, and their adjacency.
+    pub feeder: Option<FeederUnits>,
+}
+
+/// Feeder mode's planning units.
+pub struct FeederUnits {
+    pub pathways: Pathways,
     pub units: Units,
     pub adjacency: Adjacency,
 }
@@ -103,32 +106,38 @@ impl PlanningUnits {
         let campuses = Units::build(table);
         let campus_adjacency =
             Adjacency::build(&campuses, outline, scenario.geography.max_edge_factor);
-        match scenario.mode {
-            Mode::Neighborhood => PlanningUnits {
-                units: campuses.clone(),
-                adjacency: campus_adjacency.clone(),
-                campuses,
-                campus_adjacency,
-                pathways: None,
-            },
-            Mode::Feeder => {
-                let p = Pathways::build(table, &campuses, &scenario.pathways.split);
-                let n = p.units.len();
-                PlanningUnits {
-                    units: campuses.contract(&p.of_campus, n),
-                    adjacency: campus_adjacency.contract(&p.of_campus, n),
-                    pathways: Some(p),
-                    campuses,
-                    campus_adjacency,
-                }
+        let feeder = (scenario.mode == Mode::Feeder).then(|| {
+            let pathways = Pathways::build(table, &campuses, &scenario.pathways.split);
+            let n = pathways.units.len();
+            FeederUnits {
+                units: campuses.contract(&pathways.of_campus, n),
+                adjacency: campus_adjacency.contract(&pathways.of_campus, n),
+                pathways,
             }
+        });
+        PlanningUnits {
+            campuses,
+            campus_adjacency,
+            feeder,
         }
+    }
+
+    /// The units the solver assigns.
+    pub fn units(&self) -> &Units {
+        self.feeder.as_ref().map_or(&self.campuses, |f| &f.units)
+    }
+
+    /// Their adjacency.
+    pub fn adjacency(&self) -> &Adjacency {
+        self.feeder
+            .as_ref()
+            .map_or(&self.campus_adjacency, |f| &f.adjacency)
     }
 
     /// Names planning unit `u` for messages.
     pub fn describe(&self, table: &SchoolTable, u: usize) -> String {
-        match &self.pathways {
-            Some(p) => p.describe(table, &self.campuses, u),
+        match &self.feeder {
+            Some(f) => f.pathways.describe(table, &self.campuses, u),
             None => unit_name(table, &self.campuses, u),
         }
     }
@@ -217,11 +226,10 @@ pub fn problem(
     // Soft goal (neighborhood mode): feeder links between units, priced per cut link.
     let links = if scenario.mode == Mode::Neighborhood && scenario.pathways.cut_link_cost_km2 > 0.0
     {
-        let index = table.index();
-        let pairs = table.schools.iter().enumerate().filter_map(|(i, s)| {
-            let t = *index.get(s.feeds_into.as_deref()?)?;
-            Some((units.of_school[i], units.of_school[t]))
-        });
+        let pairs = pathways::feeder_targets(table)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, t)| Some((units.of_school[i], units.of_school[t?])));
         crate::solver::Links::from_pairs(units.len(), pairs, scenario.pathways.cut_link_cost_km2)
     } else {
         crate::solver::Links::default()
@@ -257,7 +265,7 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     let table = inputs.table;
     let scenario = inputs.scenario;
     let planning = PlanningUnits::build(table, inputs.outline, scenario);
-    let (units, adjacency) = (&planning.units, &planning.adjacency);
+    let (units, adjacency) = (planning.units(), planning.adjacency());
     let district = metrics::district(table, scenario);
     let p = problem(table, units, adjacency, scenario, &district);
     let model_names: Vec<String> = scenario.coverage.min_models.keys().cloned().collect();
@@ -265,7 +273,7 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         feasibility::check(&p, scenario.size.enrollment_tolerance, &model_names, &|u| {
             planning.describe(table, u)
         });
-    if planning.pathways.is_some() {
+    if planning.feeder.is_some() {
         for c in &mut conflicts {
             if c.constraint == "size.enrollment_tolerance" || c.constraint == "size.max_schools" {
                 c.explanation.push_str(
@@ -344,7 +352,7 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         scenario,
         &district,
     );
-    if planning.pathways.is_some() {
+    if planning.feeder.is_some() {
         constraints.push(metrics::units_whole(
             "pathways_whole",
             "each feeder pathway is in one network (pathways sharing a campus count as one; see the report for how pathways are built)",
@@ -408,7 +416,7 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         dissimilarity_index: metrics::dissimilarity(table, &school_network, p.k),
         district,
         feeder_links: pathways::feeder_links(table, &school_network),
-        pathways: planning.pathways.as_ref().map(|p| p.summary.clone()),
+        pathways: planning.feeder.as_ref().map(|f| f.pathways.summary.clone()),
         adjacency: AdjacencyStats {
             median_edge_km: metrics::round(planning.campus_adjacency.stats.median_edge_km, 3),
             max_edge_km: metrics::round(planning.campus_adjacency.stats.max_edge_km, 3),
@@ -422,7 +430,6 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         school_network,
         units: planning.campuses,
         adjacency: planning.campus_adjacency,
-        pathways: planning.pathways,
     })
 }
 

@@ -11,7 +11,7 @@ use petgraph::unionfind::UnionFind;
 use std::collections::HashMap;
 
 /// A campus: one or more co-located schools, planned as a whole.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unit {
     /// Indices of the member schools in the table, ascending.
     pub schools: Vec<usize>,
@@ -63,15 +63,7 @@ impl Units {
         for (i, s) in table.schools.iter().enumerate() {
             let root = uf.find(i);
             let u = *unit_of_root.entry(root).or_insert_with(|| {
-                units.push(Unit {
-                    schools: vec![],
-                    pos: [0.0; 2],
-                    lat: 0.0,
-                    lon: 0.0,
-                    enrollment: 0,
-                    high: 0,
-                    middle: 0,
-                });
+                units.push(Unit::default());
                 units.len() - 1
             });
             of_school[i] = u;
@@ -100,17 +92,7 @@ impl Units {
     /// used). A new unit's position is the school-weighted mean of its members', so the solver's compactness
     /// still weighs every school.
     pub fn contract(&self, group: &[usize], n: usize) -> Units {
-        let mut units: Vec<Unit> = (0..n)
-            .map(|_| Unit {
-                schools: vec![],
-                pos: [0.0; 2],
-                lat: 0.0,
-                lon: 0.0,
-                enrollment: 0,
-                high: 0,
-                middle: 0,
-            })
-            .collect();
+        let mut units = vec![Unit::default(); n];
         for (u, unit) in self.units.iter().enumerate() {
             let g = &mut units[group[u]];
             let w = unit.schools.len() as f64;
