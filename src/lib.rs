@@ -6,6 +6,7 @@
 //! Everything except the command line (`main.rs`) and [`output`] is free of I/O side effects on the
 //! outputs, so tests can drive the solver and the metrics directly. ARCHITECTURE.md maps the code.
 
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod frontier;

@@ -7,7 +7,7 @@ use schoolnets::output::OutputSet;
 use schoolnets::plans::{self, PlanInputs};
 use schoolnets::scenarios::{Scenario, DEFAULT_SCENARIO_NAME};
 use schoolnets::schools::{read_table, SchoolTable};
-use schoolnets::{data, frontier, import, maps, reports, validate};
+use schoolnets::{compare, data, frontier, import, maps, reports, validate};
 use std::path::{Path, PathBuf};
 
 /// Draw a school district's support networks: group its schools into networks of neighbouring campuses
@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 #[command(after_help = "Examples:
   schoolnets plan                                 LAUSD, default scenario, into out/
   schoolnets plan --networks 30 --tolerance 0.05  what if: 30 networks within ±5%
+  schoolnets briefing                             both designs and their comparison, into out/briefing/
+  schoolnets compare out out-feeder               two plan folders side by side
   schoolnets validate my-district.csv             check and summarise a table
   schoolnets import cde --district 1964733 --out lausd.csv
 
@@ -45,6 +47,24 @@ enum Command {
     /// has no balance rule; strength 1 holds every network to the district's own low-performing share and
     /// mean distance from standard (and FRPM and ethnic mix, with --balance frpm,ethnicity).
     Frontier(FrontierArgs),
+    /// Put plans side by side: every figure and rule, the reference design, and the schools that move.
+    ///
+    /// Takes plan folders written by `plan` (or their plan.json files) and writes compare.md, compare.csv,
+    /// compare.html and moves.csv. Changes are counted against the first plan: networks are matched across
+    /// plans by the schools they share (largest overlap first), and a school moves when its network in the
+    /// other plan is not the one matched to its network in the first.
+    #[command(after_help = "Example:
+  schoolnets plan --out out/neighborhood
+  schoolnets plan --scenario feeder --out out/feeder
+  schoolnets compare out/neighborhood out/feeder --out out/comparison")]
+    Compare(CompareArgs),
+    /// Everything for a board briefing in one run: the neighborhood plan, the feeder-pattern plan, and their
+    /// comparison.
+    ///
+    /// Runs the two built-in scenarios (32 neighborhood networks, 33 feeder-pattern networks) on the same
+    /// table and writes DIR/neighborhood/, DIR/feeder/ (each as `plan` writes them) and DIR/comparison/ (as
+    /// `compare` writes it). Nothing is written unless both plans succeed.
+    Briefing(BriefingArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),
     /// Build a school table from public data.
@@ -234,6 +254,44 @@ struct FrontierArgs {
 }
 
 #[derive(Args)]
+struct CompareArgs {
+    /// Plan folders (or plan.json files), at least two; the first is the baseline for school moves.
+    #[arg(value_name = "PLAN", num_args = 2.., required = true)]
+    plans: Vec<PathBuf>,
+    /// Output folder for compare.md, compare.csv, compare.html and moves.csv.
+    #[arg(long, value_name = "DIR", default_value = "out/comparison")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct BriefingArgs {
+    /// School table (CSV). Default: the built-in LAUSD 2018-19 table.
+    #[arg(long, value_name = "CSV")]
+    schools: Option<PathBuf>,
+    /// District outline (GeoJSON polygon, lon/lat). Default: LAUSD's outline with the built-in table.
+    #[arg(long, value_name = "GEOJSON")]
+    boundary: Option<PathBuf>,
+    /// Random seed for both plans (default: each scenario's own).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Output folder; the plans and the comparison go in subfolders.
+    #[arg(long, value_name = "DIR", default_value = "out/briefing")]
+    out: PathBuf,
+    /// Write plans that break the fewest rules even when some cannot hold (exit code 1).
+    #[arg(long)]
+    best_effort: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
 struct ValidateArgs {
     /// School table to check. Default: the built-in LAUSD 2018-19 table.
     #[arg(value_name = "CSV")]
@@ -294,6 +352,8 @@ fn main() {
     let result = match cli.command {
         Command::Plan(a) => cmd_plan(a),
         Command::Frontier(a) => cmd_frontier(a),
+        Command::Compare(a) => cmd_compare(a),
+        Command::Briefing(a) => cmd_briefing(a),
         Command::Validate(a) => cmd_validate(a),
         Command::Import(ImportCommand::Cde(a)) => cmd_import(a),
     };
@@ -480,6 +540,79 @@ fn set_threads(threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// Solves one plan, with a progress bar of restarts.
+fn solve(
+    inputs: &Inputs,
+    overrides: Vec<String>,
+    best_effort: bool,
+    quiet: bool,
+) -> Result<plans::Plan> {
+    let parts = schoolnets::solver::parts::count(inputs.scenario.networks);
+    let bar = progress_bar(
+        quiet,
+        (inputs.scenario.solver.restarts * parts) as u64,
+        if parts > 1 {
+            "part restarts"
+        } else {
+            "restarts"
+        },
+        format!(
+            "planning {} networks ({})",
+            inputs.scenario.networks, inputs.scenario.name
+        ),
+    );
+    let progress = || bar.inc(1);
+    let plan = plans::make_plan(&inputs.plan_inputs(overrides, best_effort), &progress);
+    bar.finish_and_clear();
+    plan
+}
+
+/// Adds the four files `plan` writes to `set`, under `folder` ("" for the output folder itself).
+fn add_plan_files(
+    set: &mut OutputSet,
+    folder: &str,
+    plan: &plans::Plan,
+    table: &SchoolTable,
+) -> Result<()> {
+    let mut json =
+        serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
+    json.push('\n');
+    set.add(&format!("{folder}plan.json"), json.into_bytes());
+    set.add(
+        &format!("{folder}networks.geojson"),
+        maps::geojson(plan, table).into_bytes(),
+    );
+    set.add(
+        &format!("{folder}report.md"),
+        reports::markdown(plan, table).into_bytes(),
+    );
+    set.add(&format!("{folder}report.csv"), reports::csv(plan));
+    Ok(())
+}
+
+/// Prints each rule's result for one plan.
+fn print_rules(f: &plans::PlanFile) {
+    for c in &f.constraints {
+        eprintln!(
+            "  {} {} ({})",
+            if c.holds { "ok  " } else { "FAIL" },
+            c.rule,
+            c.observed
+        );
+    }
+}
+
+fn print_written(written: &[PathBuf]) {
+    eprintln!(
+        "wrote {}",
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
 fn cmd_plan(a: PlanArgs) -> Result<i32> {
     set_threads(a.threads)?;
     let mut inputs = a.input.load()?;
@@ -487,31 +620,9 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
         .rules
         .apply(&mut inputs.scenario, &inputs.scenario_source)?;
     let start = std::time::Instant::now();
-    let parts = schoolnets::solver::parts::count(inputs.scenario.networks);
-    let bar = progress_bar(
-        a.quiet,
-        (inputs.scenario.solver.restarts * parts) as u64,
-        if parts > 1 {
-            "part restarts"
-        } else {
-            "restarts"
-        },
-        format!("planning {} networks", inputs.scenario.networks),
-    );
-    let progress = || bar.inc(1);
-    let plan = plans::make_plan(&inputs.plan_inputs(overrides, a.best_effort), &progress);
-    bar.finish_and_clear();
-    let plan = plan?;
-    let table = &inputs.loaded.table;
-
+    let plan = solve(&inputs, overrides, a.best_effort, a.quiet)?;
     let mut set = OutputSet::new();
-    let mut json =
-        serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
-    json.push('\n');
-    set.add("plan.json", json.into_bytes());
-    set.add("networks.geojson", maps::geojson(&plan, table).into_bytes());
-    set.add("report.md", reports::markdown(&plan, table).into_bytes());
-    set.add("report.csv", reports::csv(&plan));
+    add_plan_files(&mut set, "", &plan, &inputs.loaded.table)?;
     let written = set.commit(&a.out, &a.input.paths())?;
 
     let f = &plan.file;
@@ -523,24 +634,214 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
             f.networks.len(),
             start.elapsed().as_secs_f64()
         );
-        for c in &f.constraints {
-            eprintln!(
-                "  {} {} ({})",
-                if c.holds { "ok  " } else { "FAIL" },
-                c.rule,
-                c.observed
-            );
-        }
-        eprintln!(
-            "wrote {}",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        print_rules(f);
+        print_written(&written);
     }
     Ok(if f.all_constraints_hold {
+        exit::OK
+    } else {
+        exit::CONSTRAINTS_VIOLATED
+    })
+}
+
+/// Reads a plan folder's plan.json (or a plan.json named directly).
+fn read_plan(path: &Path) -> Result<(String, plans::PlanFile)> {
+    let file = if path.is_dir() {
+        path.join("plan.json")
+    } else {
+        path.to_path_buf()
+    };
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        Error::input(
+            &shown,
+            None,
+            None,
+            format!("cannot read the plan: {e}"),
+            "give a folder written by `schoolnets plan --out DIR` (it holds plan.json), or the plan.json itself",
+        )
+    })?;
+    let plan: plans::PlanFile = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            &shown,
+            Some(e.line() as u64),
+            None,
+            format!("not a plan.json this version of schoolnets can read: {e}"),
+            "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
+        )
+    })?;
+    let folder = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(path)
+    };
+    let label = folder
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| folder.display().to_string());
+    Ok((label, plan))
+}
+
+/// The school table a plan was made from, if it is at hand: the built-in one, or the file plan.json names,
+/// when its SHA-256 matches.
+fn plan_table(f: &plans::PlanFile) -> Option<SchoolTable> {
+    let want = &f.input.schools_sha256;
+    if *want == plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()) {
+        return read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes()).ok();
+    }
+    let bytes = std::fs::read(&f.input.schools_file).ok()?;
+    (plans::sha256_hex(&bytes) == *want)
+        .then(|| read_table(&f.input.schools_file, bytes.as_slice()).ok())
+        .flatten()
+}
+
+/// Labels for the plans' columns: folder names, or the paths as given where two folders share a name.
+fn unique_labels(found: &[(String, plans::PlanFile)], paths: &[PathBuf]) -> Vec<String> {
+    found
+        .iter()
+        .zip(paths)
+        .map(|((label, _), path)| {
+            if found.iter().filter(|(l, _)| l == label).count() > 1 {
+                path.display().to_string()
+            } else {
+                label.clone()
+            }
+        })
+        .collect()
+}
+
+/// Adds compare.md, compare.csv, compare.html and moves.csv to `set`, under `folder`.
+fn add_comparison_files(set: &mut OutputSet, folder: &str, c: &compare::Comparison) {
+    set.add(
+        &format!("{folder}compare.md"),
+        compare::markdown(c).into_bytes(),
+    );
+    set.add(&format!("{folder}compare.csv"), compare::csv(c));
+    set.add(
+        &format!("{folder}compare.html"),
+        compare::html_page(c).into_bytes(),
+    );
+    set.add(&format!("{folder}moves.csv"), compare::moves_csv(c));
+}
+
+/// Prints the headline rows of a comparison.
+fn print_comparison(c: &compare::Comparison) {
+    let md = compare::markdown(c);
+    let keep = [
+        "Every rule holds",
+        "Networks",
+        "Schools per network: mean",
+        "Schools per network in the reference design (mean)",
+        "Students per network: mean",
+        "Students per network in the reference design (mean)",
+        "Compactness (sum of squared school-to-centre distances)",
+        "Feeder links cut by network boundaries",
+        "Pathways spread over several networks",
+        "Low-performing share: highest network",
+    ];
+    println!(
+        "| | {} |\n|---|{}",
+        c.labels.join(" | "),
+        "---|".repeat(c.labels.len())
+    );
+    for line in md.lines() {
+        if keep.iter().any(|k| line.starts_with(&format!("| {k} |")))
+            || line.starts_with("| Schools in another network than")
+        {
+            println!("{line}");
+        }
+    }
+}
+
+fn cmd_compare(a: CompareArgs) -> Result<i32> {
+    let found: Vec<(String, plans::PlanFile)> = a
+        .plans
+        .iter()
+        .map(|p| read_plan(p))
+        .collect::<Result<_>>()?;
+    let labels = unique_labels(&found, &a.plans);
+    let table = plan_table(&found[0].1);
+    let compared: Vec<compare::Compared> = labels
+        .iter()
+        .zip(&found)
+        .map(|(label, (_, file))| compare::Compared {
+            label: label.clone(),
+            file,
+        })
+        .collect();
+    let c = compare::compare(&compared, table.as_ref());
+    let mut set = OutputSet::new();
+    add_comparison_files(&mut set, "", &c);
+    let inputs: Vec<PathBuf> = a
+        .plans
+        .iter()
+        .flat_map(|p| [p.clone(), p.join("plan.json")])
+        .collect();
+    let written = set.commit(&a.out, &inputs)?;
+    if !a.quiet {
+        print_comparison(&c);
+        print_written(&written);
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
+    set_threads(a.threads)?;
+    let start = std::time::Instant::now();
+    let mut set = OutputSet::new();
+    let mut made = Vec::new();
+    let mut inputs = InputArgs {
+        schools: a.schools.clone(),
+        boundary: a.boundary.clone(),
+        scenario: None,
+    }
+    .load()?;
+    for name in ["neighborhood", "feeder"] {
+        let (scenario, source) = Scenario::built_in(name)
+            .ok_or_else(|| Error::Internal(format!("no built-in {name} scenario")))?;
+        inputs.scenario = scenario;
+        inputs.scenario_source = source;
+        let mut overrides = Vec::new();
+        if let Some(seed) = a.seed {
+            inputs.scenario.solver.seed = seed;
+            overrides.push(format!("solver.seed = {seed}"));
+        }
+        let plan = solve(&inputs, overrides, a.best_effort, a.quiet).map_err(|e| match e {
+            Error::Infeasible(m) => Error::Infeasible(format!(
+                "the {name} plan:\n{m}\n  To try settings, run `schoolnets plan --scenario {name}` with them; `briefing --best-effort` writes both plans with their violations listed."
+            )),
+            other => other,
+        })?;
+        add_plan_files(&mut set, &format!("{name}/"), &plan, &inputs.loaded.table)?;
+        made.push((name.to_string(), plan.file));
+    }
+    let compared: Vec<compare::Compared> = made
+        .iter()
+        .map(|(label, file)| compare::Compared {
+            label: label.clone(),
+            file,
+        })
+        .collect();
+    let c = compare::compare(&compared, Some(&inputs.loaded.table));
+    add_comparison_files(&mut set, "comparison/", &c);
+    let inputs: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
+    let written = set.commit(&a.out, &inputs)?;
+    let all_hold = made.iter().all(|(_, f)| f.all_constraints_hold);
+    if !a.quiet {
+        for (name, f) in &made {
+            eprintln!("{name}: {} networks", f.networks.len());
+            print_rules(f);
+        }
+        print_comparison(&c);
+        eprintln!(
+            "wrote {} files into {} in {:.1} s (open comparison/compare.md or comparison/compare.html first)",
+            written.len(),
+            a.out.display(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(if all_hold {
         exit::OK
     } else {
         exit::CONSTRAINTS_VIOLATED

@@ -62,6 +62,16 @@ impl OutputSet {
             }
         };
         for ((name, bytes), target) in self.files.iter().zip(&targets) {
+            // Names may hold a subfolder ("feeder/plan.json").
+            if let Some(parent) = target.parent() {
+                if let Err(e) = std::fs::create_dir_all(parent) {
+                    cleanup(&temps);
+                    return Err(Error::Output(format!(
+                        "cannot create the folder {}: {e}",
+                        parent.display()
+                    )));
+                }
+            }
             let tmp = temp_path(target);
             temps.push(tmp.clone());
             if let Err(e) = write_synced(&tmp, bytes) {

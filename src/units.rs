@@ -329,9 +329,9 @@ mod tests {
         // A 3x3 grid 1 km apart, and one school far to the east.
         let mut rows = Vec::new();
         let ids: Vec<String> = (0..10).map(|i| i.to_string()).collect();
-        for i in 0..9 {
+        for (i, id) in ids.iter().take(9).enumerate() {
             rows.push((
-                ids[i].as_str(),
+                id.as_str(),
                 34.0 + 0.009 * (i / 3) as f64,
                 -118.0 + 0.011 * (i % 3) as f64,
                 "",

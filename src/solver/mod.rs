@@ -215,12 +215,26 @@ pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
     finish(p, assignment, &mut rng, restart)
 }
 
-/// The common ending of every search: give empty networks a unit, make networks connected, polish.
+/// The common ending of every search: give empty networks a unit, make networks connected, polish; if
+/// rules are still broken, rebalance and then kick.
 pub fn finish(
+    p: &Problem,
+    assignment: Vec<usize>,
+    rng: &mut impl rand::Rng,
+    restart: usize,
+) -> Solution {
+    let settled = settle(p, assignment, rng, restart, REBALANCE_ROUNDS);
+    kick(p, settled, rng, restart)
+}
+
+/// Repair and polish an assignment; while rules are still broken, let the LP shift units across borders
+/// region-wide ([`assign::rebalance`]), then repair and polish again. Returns the best plan seen.
+fn settle(
     p: &Problem,
     mut assignment: Vec<usize>,
     rng: &mut impl rand::Rng,
     restart: usize,
+    rebalance_rounds: usize,
 ) -> Solution {
     search::fill_empty(p, &mut assignment);
     if p.limits.connected {
@@ -228,10 +242,8 @@ pub fn finish(
     }
     let mut state = search::State::new(p, assignment);
     search::polish(&mut state, rng);
-    // Rules still broken: let the LP shift units across borders region-wide, then repair and polish again;
-    // keep the best plan seen.
     let mut best = Solution::of(&state, restart, false);
-    for _ in 0..REBALANCE_ROUNDS {
+    for _ in 0..rebalance_rounds {
         if best.violation <= 0.0 {
             break;
         }
@@ -256,6 +268,73 @@ pub fn finish(
 
 /// Rounds of [`assign::rebalance`] (boundary LP, repair, polish) after polish when rules are still broken.
 pub const REBALANCE_ROUNDS: usize = 4;
+
+/// Kicks tried per round, largest units first.
+pub const MAX_KICKS: usize = 16;
+/// Rounds of kicks; each round starts from the best plan of the one before.
+pub const KICK_ROUNDS: usize = 3;
+/// Rebalancing rounds after each kick.
+pub const KICK_REBALANCE_ROUNDS: usize = 0;
+
+/// When rules are still broken after [`settle`]: move one unit across the border of a network that breaks
+/// a rule (into it, or out of it), even though that makes things worse for a moment, and settle again from
+/// there; keep the first kick that leaves less violation. Single moves, chains, swaps and the rounded LP
+/// all refuse a step that breaks a rule further, so they cannot trade one large unit for several small ones
+/// across three networks, which lumpy units (feeder pathways of thousands of students) need: on LAUSD's
+/// feeder networks, San Pedro's network short by 633 students needs a 4,035-student pathway from its
+/// neighbour, which then takes back smaller ones and one from the next network.
+fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usize) -> Solution {
+    for _ in 0..KICK_ROUNDS {
+        if best.violation <= 0.0 {
+            break;
+        }
+        let mut state = search::State::new(p, best.assignment.clone());
+        let mean = p.mean_enrollment();
+        let broken: Vec<bool> = state
+            .totals
+            .iter()
+            .map(|t| search::violation(t, &p.limits, mean) > 0.0)
+            .collect();
+        // (unit, network it would move to), each unit at most once per target.
+        let mut kicks: Vec<(usize, usize)> = Vec::new();
+        for u in 0..p.units.len() {
+            let a = state.assign[u];
+            let mut targets: Vec<usize> = p.neighbors[u]
+                .iter()
+                .map(|&w| state.assign[w])
+                .filter(|&b| b != a && (broken[a] || broken[b]))
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
+            if targets.is_empty() || (p.limits.connected && !state.stays_connected_without(u)) {
+                continue;
+            }
+            kicks.extend(targets.into_iter().map(|b| (u, b)));
+        }
+        kicks.sort_by(|x, y| {
+            p.units[y.0]
+                .enrollment
+                .total_cmp(&p.units[x.0].enrollment)
+                .then(x.cmp(y))
+        });
+        kicks.truncate(MAX_KICKS);
+        let mut improved = false;
+        for (u, b) in kicks {
+            let mut a = best.assignment.clone();
+            a[u] = b;
+            let candidate = settle(p, a, rng, restart, KICK_REBALANCE_ROUNDS);
+            if (candidate.violation, candidate.cost) < (best.violation, best.cost) {
+                best = candidate;
+                improved = true;
+                break;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    best
+}
 
 impl Solution {
     /// The solution a search state stands at.

@@ -1,0 +1,988 @@
+//! Plans side by side: `schoolnets compare A B [C ...]`.
+//!
+//! Takes finished plans (the contents of their plan.json) and returns a [`Comparison`]: every figure and rule
+//! of each plan in one table, each plan against the earlier design it names in its scenario's `[reference]`,
+//! and which schools change network between the first plan (the baseline) and each other plan. Writers turn
+//! it into compare.md, compare.csv, moves.csv and an HTML section. No file I/O here.
+//!
+//! Network names are arbitrary labels (`N01` in one plan has nothing to do with `N01` in another), so
+//! before counting moves the networks of two plans are **matched by overlap**: the pair of networks sharing
+//! the most schools is matched first, then the next largest among networks not yet matched, and so on (ties
+//! broken by network name). A school *moves* when its network in the other plan is not the one matched to
+//! its baseline network. Greedy matching is what a planner would do by hand with the two maps, and it is
+//! what makes "N05 became N07" readable; it can differ from the matching that minimises total moves only
+//! when overlaps are close, which the matching table makes visible.
+
+use crate::metrics::thousands;
+use crate::plans::PlanFile;
+use crate::schools::{fmt_num, SchoolTable};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// One plan to compare, with the label its column gets (usually its folder's name).
+pub struct Compared<'a> {
+    pub label: String,
+    pub file: &'a PlanFile,
+}
+
+/// One cell of the side-by-side table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A number and the decimals to show.
+    Number(f64, usize),
+    Text(String),
+    /// The figure does not apply to this plan (for example no reference design).
+    Missing,
+}
+
+/// One line of the side-by-side table: a figure for every plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Heading the row is listed under (Plan, Size, Distance, Balance, Feeder pathways, Rules, Changes).
+    pub section: &'static str,
+    pub metric: String,
+    /// Unit of the numbers (empty for counts and text).
+    pub unit: &'static str,
+    pub values: Vec<Value>,
+}
+
+/// Two networks, one in each plan, matched because they share the most schools.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkMatch {
+    pub baseline_network: String,
+    pub plan_network: String,
+    /// Schools in both.
+    pub shared: usize,
+    pub baseline_schools: usize,
+    pub plan_schools: usize,
+}
+
+/// A school in a different network than in the baseline (after matching networks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    pub school_id: String,
+    /// Name, level and enrollment from the school table, when the table the plans were made from is at hand.
+    pub name: Option<String>,
+    pub level: Option<String>,
+    pub enrollment: Option<u32>,
+    pub baseline_network: String,
+    pub plan_network: String,
+    /// The baseline network that `plan_network` was matched to (`None`: it matched none).
+    pub plan_network_matches: Option<String>,
+}
+
+/// What changes between the baseline and one other plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    pub baseline: String,
+    pub plan: String,
+    pub matches: Vec<NetworkMatch>,
+    pub unmatched_baseline: Vec<String>,
+    pub unmatched_plan: Vec<String>,
+    /// Schools present in both plans (moves are counted among them).
+    pub compared: usize,
+    pub only_in_baseline: usize,
+    pub only_in_plan: usize,
+    pub moves: Vec<Move>,
+    /// Students in the schools that move (`None` without the school table).
+    pub moved_students: Option<u64>,
+}
+
+/// Everything `compare` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub labels: Vec<String>,
+    pub rows: Vec<Row>,
+    /// The first plan against each of the others.
+    pub changes: Vec<Changes>,
+    /// Things the reader must know (different tables, no school names, ...).
+    pub notes: Vec<String>,
+}
+
+/// Compares plans. `table` is the school table the plans were made from, when available: it supplies names,
+/// levels and enrollments of the schools that move; schools not in it are listed by id alone.
+pub fn compare(plans: &[Compared], table: Option<&SchoolTable>) -> Comparison {
+    let labels: Vec<String> = plans.iter().map(|p| p.label.clone()).collect();
+    let mut notes = Vec::new();
+    let hashes: BTreeSet<&str> = plans
+        .iter()
+        .map(|p| p.file.input.schools_sha256.as_str())
+        .collect();
+    if hashes.len() > 1 {
+        notes.push(format!(
+            "The plans were made from {} different school tables (see each plan.json `input`): figures are each plan's own, and school moves are counted over the schools present in both plans.",
+            hashes.len()
+        ));
+    }
+    if table.is_none() {
+        notes.push("The school table the plans were made from was not found (neither the built-in table nor the file plan.json names, with the same SHA-256), so moves.csv lists schools by id only.".into());
+    }
+    for p in plans {
+        if let Some(r) = &p.file.scenario.reference {
+            let (schools, students) = (
+                r.networks as f64 * r.schools_per_network,
+                r.networks as f64 * r.students_per_network,
+            );
+            let off = |have: f64, want: f64| (have - want).abs() > 0.05 * want;
+            if off(p.file.input.schools as f64, schools)
+                || off(p.file.input.enrollment as f64, students)
+            {
+                notes.push(format!(
+                    "{}: the reference design ({}) covers about {} schools and {} students (networks × its averages); this plan's table has {} schools and {} students. Per-network figures differ by what each counted as well as by the design.",
+                    p.label,
+                    r.label,
+                    thousands(schools),
+                    thousands(students),
+                    thousands(p.file.input.schools as f64),
+                    thousands(p.file.input.enrollment as f64)
+                ));
+            }
+        }
+    }
+    let changes: Vec<Changes> = plans
+        .iter()
+        .skip(1)
+        .map(|p| changes(&plans[0], p, table))
+        .collect();
+    let mut rows = figure_rows(plans);
+    rows.extend(change_rows(&changes));
+    Comparison {
+        labels,
+        rows,
+        changes,
+        notes,
+    }
+}
+
+/// Minimum, mean and maximum.
+fn spread(values: impl Iterator<Item = f64>) -> Option<(f64, f64, f64)> {
+    let v: Vec<f64> = values.collect();
+    if v.is_empty() {
+        return None;
+    }
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((min, v.iter().sum::<f64>() / v.len() as f64, max))
+}
+
+/// A short title for each rule key (the report's rule text carries plan-specific numbers).
+fn rule_title(key: &str) -> String {
+    let fixed = match key {
+        "networks" => "Every network has schools",
+        "schools_per_network" => "Schools per network within the limits",
+        "enrollment_band" => "Enrollment within the band around the mean",
+        "connected" => "Each network is one connected piece",
+        "min_high" => "High schools in each network",
+        "min_middle" => "Middle schools in each network",
+        "campuses_together" => "Schools sharing a campus kept together",
+        "pathways_whole" => "Feeder pathways kept whole",
+        "max_low_performing_share" => "Low-performing share capped",
+        "dfs_band" => "Test results near the district's",
+        "frpm_band" => "Poverty (FRPM) share near the district's",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        fixed.to_string()
+    } else if let Some(g) = key.strip_prefix("ethnicity_band_") {
+        format!("Share of {g} students near the district's")
+    } else if let Some(m) = key.strip_prefix("min_model_") {
+        format!("{} schools in each network", m.replace('_', " "))
+    } else {
+        key.to_string()
+    }
+}
+
+/// The figures and rules of every plan, row by row.
+fn figure_rows(plans: &[Compared]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut add = |section: &'static str,
+                   metric: &str,
+                   unit: &'static str,
+                   f: &dyn Fn(&PlanFile) -> Value| {
+        rows.push(Row {
+            section,
+            metric: metric.to_string(),
+            unit,
+            values: plans.iter().map(|p| f(p.file)).collect(),
+        });
+    };
+    let num = |d: usize| move |v: f64| Value::Number(v, d);
+    let opt = |v: Option<f64>, d: usize| v.map(num(d)).unwrap_or(Value::Missing);
+    let text = |s: &str| Value::Text(s.to_string());
+
+    add("Plan", "Scenario", "", &|f| text(&f.scenario.name));
+    add("Plan", "Kind of networks", "", &|f| {
+        text(match f.scenario.mode {
+            crate::scenarios::Mode::Neighborhood => "neighborhood",
+            crate::scenarios::Mode::Feeder => "feeder pattern",
+        })
+    });
+    add("Plan", "Seed", "", &|f| Value::Text(f.seed.to_string()));
+    add("Plan", "Every rule holds", "", &|f| {
+        text(if f.all_constraints_hold { "yes" } else { "NO" })
+    });
+    add("Plan", "Schools", "", &|f| num(0)(f.input.schools as f64));
+    add("Plan", "Students", "", &|f| {
+        num(0)(f.input.enrollment as f64)
+    });
+
+    let nets = |f: &PlanFile| f.networks.len() as f64;
+    let reference = |f: &PlanFile, g: &dyn Fn(&crate::scenarios::Reference) -> f64, d| {
+        opt(f.scenario.reference.as_ref().map(g), d)
+    };
+    add("Size", "Networks", "", &|f| num(0)(nets(f)));
+    add("Size", "Networks in the reference design", "", &|f| {
+        reference(f, &|r| r.networks as f64, 0)
+    });
+    let schools = |f: &PlanFile| spread(f.networks.iter().map(|n| n.schools as f64));
+    add("Size", "Schools per network: fewest", "", &|f| {
+        opt(schools(f).map(|s| s.0), 0)
+    });
+    add("Size", "Schools per network: mean", "", &|f| {
+        opt(schools(f).map(|s| s.1), 1)
+    });
+    add("Size", "Schools per network: most", "", &|f| {
+        opt(schools(f).map(|s| s.2), 0)
+    });
+    add(
+        "Size",
+        "Schools per network in the reference design (mean)",
+        "",
+        &|f| reference(f, &|r| r.schools_per_network, 1),
+    );
+    let students = |f: &PlanFile| spread(f.networks.iter().map(|n| n.enrollment as f64));
+    add("Size", "Students per network: fewest", "", &|f| {
+        opt(students(f).map(|s| s.0), 0)
+    });
+    add("Size", "Students per network: mean", "", &|f| {
+        opt(students(f).map(|s| s.1), 0)
+    });
+    add("Size", "Students per network: most", "", &|f| {
+        opt(students(f).map(|s| s.2), 0)
+    });
+    add(
+        "Size",
+        "Students per network in the reference design (mean)",
+        "",
+        &|f| reference(f, &|r| r.students_per_network, 0),
+    );
+    add(
+        "Size",
+        "Students in the reference design (networks × mean)",
+        "",
+        &|f| reference(f, &|r| r.networks as f64 * r.students_per_network, 0),
+    );
+    add("Size", "Largest gap from the mean enrollment", "%", &|f| {
+        opt(
+            f.networks
+                .iter()
+                .map(|n| n.enrollment_deviation_pct.abs())
+                .reduce(f64::max),
+            1,
+        )
+    });
+
+    add(
+        "Distance",
+        "Compactness (sum of squared school-to-centre distances)",
+        "km²",
+        &|f| num(0)(f.compactness_km2),
+    );
+    add(
+        "Distance",
+        "Mean distance from a school to its network's centre",
+        "km",
+        &|f| {
+            let schools: usize = f.networks.iter().map(|n| n.schools).sum();
+            let total: f64 = f
+                .networks
+                .iter()
+                .map(|n| n.mean_km * n.schools as f64)
+                .sum();
+            opt((schools > 0).then(|| total / schools as f64), 1)
+        },
+    );
+    add(
+        "Distance",
+        "Farthest school from its network's centre",
+        "km",
+        &|f| opt(f.networks.iter().map(|n| n.max_km).reduce(f64::max), 1),
+    );
+    add(
+        "Distance",
+        "Networks not in one connected piece",
+        "",
+        &|f| num(0)(f.networks.iter().filter(|n| !n.connected).count() as f64),
+    );
+
+    let low = |f: &PlanFile| spread(f.networks.iter().filter_map(|n| n.low_performing_pct));
+    add(
+        "Balance",
+        "Low-performing share of rated schools: district",
+        "%",
+        &|f| {
+            let d = &f.district;
+            opt(
+                (d.rated_schools > 0)
+                    .then(|| 100.0 * d.low_performing_schools as f64 / d.rated_schools as f64),
+                1,
+            )
+        },
+    );
+    add(
+        "Balance",
+        "Low-performing share: lowest network",
+        "%",
+        &|f| opt(low(f).map(|s| s.0), 1),
+    );
+    add(
+        "Balance",
+        "Low-performing share: highest network",
+        "%",
+        &|f| opt(low(f).map(|s| s.2), 1),
+    );
+    let dfs = |f: &PlanFile| spread(f.networks.iter().filter_map(|n| n.dfs));
+    add(
+        "Balance",
+        "Distance from standard (ELA and math): district",
+        "points",
+        &|f| opt(f.district.dfs, 1),
+    );
+    add(
+        "Balance",
+        "Distance from standard: lowest network",
+        "points",
+        &|f| opt(dfs(f).map(|s| s.0), 1),
+    );
+    add(
+        "Balance",
+        "Distance from standard: highest network",
+        "points",
+        &|f| opt(dfs(f).map(|s| s.2), 1),
+    );
+    let frpm = |f: &PlanFile| spread(f.networks.iter().filter_map(|n| n.frpm_pct));
+    add("Balance", "Poverty (FRPM) share: district", "%", &|f| {
+        opt(f.district.frpm_pct, 1)
+    });
+    add(
+        "Balance",
+        "Poverty (FRPM) share: lowest network",
+        "%",
+        &|f| opt(frpm(f).map(|s| s.0), 1),
+    );
+    add(
+        "Balance",
+        "Poverty (FRPM) share: highest network",
+        "%",
+        &|f| opt(frpm(f).map(|s| s.2), 1),
+    );
+    let groups: BTreeSet<String> = plans
+        .iter()
+        .flat_map(|p| p.file.dissimilarity_index.keys().cloned())
+        .collect();
+    for g in &groups {
+        add(
+            "Balance",
+            &format!("Dissimilarity index, {g} students (0-100)"),
+            "",
+            &|f| opt(f.dissimilarity_index.get(g).copied(), 1),
+        );
+    }
+    add("Balance", "Networks without a magnet school", "", &|f| {
+        num(0)(f.networks.iter().filter(|n| n.magnet_schools == 0).count() as f64)
+    });
+    add("Balance", "Networks without a charter school", "", &|f| {
+        num(0)(f.networks.iter().filter(|n| n.charter_schools == 0).count() as f64)
+    });
+
+    add("Feeder pathways", "Feeder links in the table", "", &|f| {
+        num(0)(f.feeder_links.links as f64)
+    });
+    add(
+        "Feeder pathways",
+        "Feeder links cut by network boundaries",
+        "",
+        &|f| num(0)(f.feeder_links.cut as f64),
+    );
+    add("Feeder pathways", "Share of feeder links cut", "%", &|f| {
+        let l = &f.feeder_links;
+        opt(
+            (l.links > 0).then(|| 100.0 * l.cut as f64 / l.links as f64),
+            1,
+        )
+    });
+    add(
+        "Feeder pathways",
+        "Pathways spread over several networks",
+        "",
+        &|f| num(0)(f.feeder_links.pathways_split as f64),
+    );
+    add("Feeder pathways", "Pathways", "", &|f| {
+        num(0)(f.feeder_links.pathways as f64)
+    });
+
+    // Rules: every rule any plan has, in the order they first appear.
+    let mut keys: Vec<&str> = Vec::new();
+    for p in plans {
+        for c in &p.file.constraints {
+            if !keys.contains(&c.key.as_str()) {
+                keys.push(&c.key);
+            }
+        }
+    }
+    for key in keys {
+        add(
+            "Rules",
+            &rule_title(key),
+            "",
+            &|f| match f.constraints.iter().find(|c| c.key == key) {
+                None => text("not a rule here"),
+                Some(c) => Value::Text(format!(
+                    "{}: {} (margin {} {})",
+                    if c.holds { "yes" } else { "NO" },
+                    c.observed,
+                    fmt_num(c.margin, 1),
+                    c.unit
+                )),
+            },
+        );
+    }
+    rows
+}
+
+/// Rows counting the schools that change network against the baseline.
+fn change_rows(changes: &[Changes]) -> Vec<Row> {
+    let first = |base: Value, f: &dyn Fn(&Changes) -> Value| {
+        std::iter::once(base)
+            .chain(changes.iter().map(f))
+            .collect::<Vec<_>>()
+    };
+    let baseline = || Value::Text("baseline".into());
+    vec![
+        Row {
+            section: "Changes",
+            metric: format!(
+                "Schools in another network than in {}",
+                changes
+                    .first()
+                    .map(|c| c.baseline.as_str())
+                    .unwrap_or("the baseline")
+            ),
+            unit: "",
+            values: first(baseline(), &|c| Value::Number(c.moves.len() as f64, 0)),
+        },
+        Row {
+            section: "Changes",
+            metric: "Share of schools in another network".into(),
+            unit: "%",
+            values: first(baseline(), &|c| {
+                if c.compared == 0 {
+                    Value::Missing
+                } else {
+                    Value::Number(100.0 * c.moves.len() as f64 / c.compared as f64, 1)
+                }
+            }),
+        },
+        Row {
+            section: "Changes",
+            metric: "Students in schools in another network".into(),
+            unit: "",
+            values: first(baseline(), &|c| {
+                c.moved_students
+                    .map(|s| Value::Number(s as f64, 0))
+                    .unwrap_or(Value::Missing)
+            }),
+        },
+        Row {
+            section: "Changes",
+            metric: "Networks matched to a baseline network".into(),
+            unit: "",
+            values: first(baseline(), &|c| Value::Number(c.matches.len() as f64, 0)),
+        },
+    ]
+}
+
+/// Matches the networks of two assignments (school id → network) greedily by overlap.
+pub fn match_networks(
+    baseline: &BTreeMap<String, String>,
+    plan: &BTreeMap<String, String>,
+) -> Vec<NetworkMatch> {
+    let mut overlap: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut size_a: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut size_b: BTreeMap<&str, usize> = BTreeMap::new();
+    for (id, a) in baseline {
+        *size_a.entry(a).or_default() += 1;
+        if let Some(b) = plan.get(id) {
+            *overlap.entry((a, b)).or_default() += 1;
+        }
+    }
+    for b in plan.values() {
+        *size_b.entry(b).or_default() += 1;
+    }
+    let mut pairs: Vec<((&str, &str), usize)> = overlap.into_iter().collect();
+    pairs.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let (mut used_a, mut used_b) = (BTreeSet::new(), BTreeSet::new());
+    let mut out = Vec::new();
+    for ((a, b), shared) in pairs {
+        if used_a.contains(a) || used_b.contains(b) {
+            continue;
+        }
+        used_a.insert(a);
+        used_b.insert(b);
+        out.push(NetworkMatch {
+            baseline_network: a.to_string(),
+            plan_network: b.to_string(),
+            shared,
+            baseline_schools: size_a[a],
+            plan_schools: size_b[b],
+        });
+    }
+    out.sort_by(|x, y| x.baseline_network.cmp(&y.baseline_network));
+    out
+}
+
+/// The schools that change network between `base` and `other`.
+fn changes(base: &Compared, other: &Compared, table: Option<&SchoolTable>) -> Changes {
+    let a = &base.file.assignment;
+    let b = &other.file.assignment;
+    let matches = match_networks(a, b);
+    let to_baseline: BTreeMap<&str, &str> = matches
+        .iter()
+        .map(|m| (m.plan_network.as_str(), m.baseline_network.as_str()))
+        .collect();
+    let networks = |f: &PlanFile| -> BTreeSet<String> {
+        f.networks.iter().map(|n| n.network.clone()).collect()
+    };
+    let unmatched_baseline = networks(base.file)
+        .into_iter()
+        .filter(|n| !matches.iter().any(|m| &m.baseline_network == n))
+        .collect();
+    let unmatched_plan = networks(other.file)
+        .into_iter()
+        .filter(|n| !to_baseline.contains_key(n.as_str()))
+        .collect();
+    let school: BTreeMap<&str, &crate::schools::School> = table
+        .map(|t| t.schools.iter().map(|s| (s.id.as_str(), s)).collect())
+        .unwrap_or_default();
+    let mut moves = Vec::new();
+    let mut compared = 0;
+    for (id, na) in a {
+        let Some(nb) = b.get(id) else { continue };
+        compared += 1;
+        let matched = to_baseline.get(nb.as_str()).copied();
+        if matched == Some(na.as_str()) {
+            continue;
+        }
+        let s = school.get(id.as_str());
+        moves.push(Move {
+            school_id: id.clone(),
+            name: s.map(|s| s.name.clone()),
+            level: s.map(|s| s.level.as_str().to_string()),
+            enrollment: s.map(|s| s.enrollment),
+            baseline_network: na.clone(),
+            plan_network: nb.clone(),
+            plan_network_matches: matched.map(str::to_string),
+        });
+    }
+    let moved_students = table.map(|_| {
+        moves
+            .iter()
+            .filter_map(|m| m.enrollment)
+            .map(u64::from)
+            .sum()
+    });
+    Changes {
+        baseline: base.label.clone(),
+        plan: other.label.clone(),
+        matches,
+        unmatched_baseline,
+        unmatched_plan,
+        compared,
+        only_in_baseline: a.keys().filter(|id| !b.contains_key(*id)).count(),
+        only_in_plan: b.keys().filter(|id| !a.contains_key(*id)).count(),
+        moves,
+        moved_students,
+    }
+}
+
+/// A number for people: thousands separators and at most `d` decimals.
+fn human(v: f64, d: usize) -> String {
+    let s = fmt_num(v, d);
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let int = thousands(int.parse::<f64>().unwrap_or(0.0));
+    // thousands() rounds, so keep the sign of values such as -0.4 that have an integer part of "-0".
+    let sign = if int == "0" && s.starts_with('-') {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{sign}{int}.{f}"),
+        None => format!("{sign}{int}"),
+    }
+}
+
+impl Value {
+    /// For people (Markdown, HTML).
+    fn show(&self, unit: &str) -> String {
+        match self {
+            Value::Number(v, d) => {
+                let n = human(*v, *d);
+                match unit {
+                    "" => n,
+                    "%" => format!("{n}%"),
+                    u => format!("{n} {u}"),
+                }
+            }
+            Value::Text(t) => t.clone(),
+            Value::Missing => "—".into(),
+        }
+    }
+
+    /// For spreadsheets: plain numbers, no separators.
+    fn raw(&self) -> String {
+        match self {
+            Value::Number(v, d) => fmt_num(*v, *d),
+            Value::Text(t) => t.clone(),
+            Value::Missing => String::new(),
+        }
+    }
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// compare.md.
+pub fn markdown(c: &Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Plans compared: {}\n", c.labels.join(", "));
+    let _ = writeln!(
+        out,
+        "Each column is one plan (its folder). \"Reference design\" rows give the averages of the earlier design the plan's scenario names (for LAUSD, the 2018 proposal); they are for comparison, not rules. Changes are counted against the first plan, after matching networks by the schools they share.\n"
+    );
+    for n in &c.notes {
+        let _ = writeln!(out, "> {n}\n");
+    }
+    let mut section = "";
+    for r in &c.rows {
+        if r.section != section {
+            section = r.section;
+            let _ = writeln!(out, "\n## {section}\n");
+            let _ = writeln!(
+                out,
+                "| | {} |",
+                c.labels
+                    .iter()
+                    .map(|l| md_cell(l))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+            let _ = writeln!(out, "|---|{}", "---|".repeat(c.labels.len()));
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} |",
+            md_cell(&r.metric),
+            r.values
+                .iter()
+                .map(|v| md_cell(&v.show(r.unit)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    for ch in &c.changes {
+        let _ = writeln!(
+            out,
+            "\n## {} → {}: matched networks\n",
+            ch.baseline, ch.plan
+        );
+        let _ = writeln!(
+            out,
+            "{} of {} schools are in another network ({}); moves.csv lists them. Schools only in one plan: {} in {}, {} in {}.\n",
+            thousands(ch.moves.len() as f64),
+            thousands(ch.compared as f64),
+            ch.moved_students
+                .map(|s| format!("{} students", thousands(s as f64)))
+                .unwrap_or_else(|| "students unknown without the school table".into()),
+            ch.only_in_baseline,
+            ch.baseline,
+            ch.only_in_plan,
+            ch.plan
+        );
+        let _ = writeln!(out, "| {} network | {} network | Schools in both | Schools in {} network | Schools in {} network |", md_cell(&ch.baseline), md_cell(&ch.plan), md_cell(&ch.baseline), md_cell(&ch.plan));
+        let _ = writeln!(out, "|---|---|--:|--:|--:|");
+        for m in &ch.matches {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                m.baseline_network, m.plan_network, m.shared, m.baseline_schools, m.plan_schools
+            );
+        }
+        if !ch.unmatched_baseline.is_empty() || !ch.unmatched_plan.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nNot matched (the plans have different numbers of networks): {}{}{}.",
+                ch.unmatched_baseline
+                    .iter()
+                    .map(|n| format!("{n} of {}", ch.baseline))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if ch.unmatched_baseline.is_empty() || ch.unmatched_plan.is_empty() {
+                    ""
+                } else {
+                    "; "
+                },
+                ch.unmatched_plan
+                    .iter()
+                    .map(|n| format!("{n} of {}", ch.plan))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n## How to read this\n\n- Compactness is the sum over schools of the squared distance to their network's centre: lower means tighter networks. Plans with different numbers of networks are not strictly comparable on it.\n- Low-performing: the rule each plan.json states under `district.low_performing_rule`. Distance from standard: mean of ELA and math, enrollment-weighted.\n- Dissimilarity index: the share of a group's students who would have to change network for every network to have the district's mix (0 = even, 100 = complete separation).\n- A feeder link is one school's `feeds_into`; it is cut when the two schools are in different networks. A pathway is a top school with every school that feeds it.\n- A school is \"in another network\" when its network in the other plan is not the one matched to its baseline network."
+    );
+    out
+}
+
+/// compare.csv: one row per figure, one column per plan; plain numbers for spreadsheets.
+pub fn csv(c: &Comparison) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["section".to_string(), "metric".into(), "unit".into()];
+    header.extend(c.labels.iter().cloned());
+    let _ = w.write_record(&header);
+    for r in &c.rows {
+        let mut rec = vec![r.section.to_string(), r.metric.clone(), r.unit.to_string()];
+        rec.extend(r.values.iter().map(Value::raw));
+        let _ = w.write_record(&rec);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// moves.csv: every school in another network than in the baseline, for each other plan.
+pub fn moves_csv(c: &Comparison) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "baseline",
+        "plan",
+        "school_id",
+        "school_name",
+        "level",
+        "enrollment",
+        "baseline_network",
+        "plan_network",
+        "plan_network_matches_baseline_network",
+    ]);
+    for ch in &c.changes {
+        for m in &ch.moves {
+            let _ = w.write_record([
+                ch.baseline.as_str(),
+                ch.plan.as_str(),
+                &m.school_id,
+                m.name.as_deref().unwrap_or(""),
+                m.level.as_deref().unwrap_or(""),
+                &m.enrollment.map(|e| e.to_string()).unwrap_or_default(),
+                &m.baseline_network,
+                &m.plan_network,
+                m.plan_network_matches.as_deref().unwrap_or(""),
+            ]);
+        }
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The comparison as an HTML `<section>` (for the HTML report; no scripts, no external resources).
+pub fn html_section(c: &Comparison) -> String {
+    let e = escape_html;
+    let mut out = String::new();
+    let _ = writeln!(out, "<section id=\"comparison\">");
+    let _ = writeln!(out, "<h2>Plans compared</h2>");
+    let _ = writeln!(out, "<p>Each column is one plan. \"Reference design\" rows give the averages of the earlier design each scenario names; they are for comparison, not rules. Changes are counted against the first plan, after matching networks by the schools they share.</p>");
+    for n in &c.notes {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", e(n));
+    }
+    let _ = writeln!(out, "<table class=\"compare\">");
+    let _ = writeln!(
+        out,
+        "<thead><tr><th></th>{}</tr></thead><tbody>",
+        c.labels
+            .iter()
+            .map(|l| format!("<th>{}</th>", e(l)))
+            .collect::<String>()
+    );
+    let mut section = "";
+    for r in &c.rows {
+        if r.section != section {
+            section = r.section;
+            let _ = writeln!(
+                out,
+                "<tr class=\"section\"><th colspan=\"{}\">{}</th></tr>",
+                c.labels.len() + 1,
+                e(section)
+            );
+        }
+        let cells: String = r
+            .values
+            .iter()
+            .map(|v| {
+                let class = match v {
+                    Value::Text(t) if t == "NO" || t.starts_with("NO:") => " class=\"broken\"",
+                    Value::Number(..) => " class=\"num\"",
+                    _ => "",
+                };
+                format!("<td{class}>{}</td>", e(&v.show(r.unit)))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th>{cells}</tr>",
+            e(&r.metric)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table>");
+    for ch in &c.changes {
+        let _ = writeln!(
+            out,
+            "<h3>{} → {}: matched networks</h3>\n<p>{} of {} schools are in another network{}.</p>",
+            e(&ch.baseline),
+            e(&ch.plan),
+            thousands(ch.moves.len() as f64),
+            thousands(ch.compared as f64),
+            ch.moved_students
+                .map(|s| format!(" ({} students)", thousands(s as f64)))
+                .unwrap_or_default()
+        );
+        let _ = writeln!(
+            out,
+            "<table class=\"matches\"><thead><tr><th>{} network</th><th>{} network</th><th>Schools in both</th></tr></thead><tbody>",
+            e(&ch.baseline),
+            e(&ch.plan)
+        );
+        for m in &ch.matches {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{} of {}</td></tr>",
+                e(&m.baseline_network),
+                e(&m.plan_network),
+                m.shared,
+                m.baseline_schools
+            );
+        }
+        let _ = writeln!(out, "</tbody></table>");
+    }
+    let _ = writeln!(out, "</section>");
+    out
+}
+
+/// compare.html: the section as a page of its own that any browser opens offline.
+pub fn html_page(c: &Comparison) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Plans compared: {}</title>\n<style>\nbody {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}\ntable {{ border-collapse: collapse; margin: 1em 0; }}\nth, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }}\ntd.num {{ text-align: right; font-variant-numeric: tabular-nums; }}\ntr.section th {{ background: #eef2f7; }}\ntd.broken {{ color: #b00020; font-weight: bold; }}\np.note {{ border-left: 4px solid #e0a800; padding-left: 0.8em; }}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        escape_html(&c.labels.join(", ")),
+        html_section(c)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assignment(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(s, n)| (s.to_string(), n.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn relabelled_networks_match_and_nothing_moves() {
+        let a = assignment(&[("1", "N01"), ("2", "N01"), ("3", "N02"), ("4", "N02")]);
+        let b = assignment(&[("1", "N02"), ("2", "N02"), ("3", "N01"), ("4", "N01")]);
+        let m = match_networks(&a, &b);
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (
+                m[0].baseline_network.as_str(),
+                m[0].plan_network.as_str(),
+                m[0].shared
+            ),
+            ("N01", "N02", 2)
+        );
+        assert_eq!(
+            (
+                m[1].baseline_network.as_str(),
+                m[1].plan_network.as_str(),
+                m[1].shared
+            ),
+            ("N02", "N01", 2)
+        );
+    }
+
+    #[test]
+    fn greedy_matching_takes_the_largest_overlap_first() {
+        // N01 shares 3 schools with X and 1 with Y; N02 shares 2 with X and 1 with Y. X goes to N01 first,
+        // so N02 gets Y although it shares more with X.
+        let a = assignment(&[
+            ("1", "N01"),
+            ("2", "N01"),
+            ("3", "N01"),
+            ("4", "N01"),
+            ("5", "N02"),
+            ("6", "N02"),
+            ("7", "N02"),
+        ]);
+        let b = assignment(&[
+            ("1", "X"),
+            ("2", "X"),
+            ("3", "X"),
+            ("4", "Y"),
+            ("5", "X"),
+            ("6", "X"),
+            ("7", "Y"),
+        ]);
+        let m = match_networks(&a, &b);
+        assert_eq!(m[0].plan_network, "X");
+        assert_eq!(m[0].shared, 3);
+        assert_eq!(m[1].plan_network, "Y");
+        assert_eq!(m[1].shared, 1);
+    }
+
+    #[test]
+    fn unequal_network_counts_leave_networks_unmatched() {
+        let a = assignment(&[("1", "N01"), ("2", "N02"), ("3", "N03")]);
+        let b = assignment(&[("1", "N01"), ("2", "N01"), ("3", "N02")]);
+        let m = match_networks(&a, &b);
+        assert_eq!(m.len(), 2);
+        assert!(m.iter().all(|m| m.shared == 1));
+    }
+
+    #[test]
+    fn human_numbers() {
+        assert_eq!(human(15493.0, 0), "15,493");
+        assert_eq!(human(1234567.26, 1), "1,234,567.3");
+        assert_eq!(human(-12.5, 1), "-12.5");
+        assert_eq!(human(-0.4, 1), "-0.4");
+        assert_eq!(human(-1234.0, 0), "-1,234");
+    }
+}
