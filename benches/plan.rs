@@ -5,6 +5,9 @@
 //! - `lausd/one_restart`: one restart of the solver (seed, LP, repair, local search): the unit of work.
 //! - `lausd/lp_assignment`: the capacitated-assignment LP alone (microlp; `--features highs` for HiGHS).
 //! - `lausd/adjacency`: campus units and the Delaunay adjacency graph clipped to the outline.
+//! - `lausd/rebalance_2019_20`: `rebalance` of the default 2018-19 plan on the 2019-20 table (1,001 schools;
+//!   the 2018 networks break the enrollment band in 5 networks), minus file writing. Compared against the
+//!   rebalancing issue's target (1 s on 2 cores) and against `plan_default`, a full re-plan.
 //!
 //! Latest figures are in BENCHMARKS.md.
 
@@ -58,7 +61,40 @@ fn lausd(c: &mut Criterion) {
             black_box(Adjacency::build(&u, Some(&outline), 4.0).stats.edges)
         })
     });
+    let adopted = make_plan(&inputs_for(&table, &outline, &scenario), &|| {})
+        .unwrap()
+        .file;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/lausd-2019-20.csv");
+    let new_table = read_table(path, std::fs::read(path).unwrap().as_slice()).unwrap();
+    g.bench_function("rebalance_2019_20", |b| {
+        b.iter(|| {
+            let options = schoolnets::rebalance::Options {
+                minimize: schoolnets::rebalance::Minimize::Schools,
+                max_moves: None,
+            };
+            let inputs = inputs_for(&new_table, &outline, &scenario);
+            let done = schoolnets::rebalance::rebalance(&inputs, &adopted, options, &|| {});
+            black_box(done.unwrap().changes.moved.len())
+        })
+    });
     g.finish();
+}
+
+fn inputs_for<'a>(
+    table: &'a schoolnets::schools::SchoolTable,
+    outline: &'a Outline,
+    scenario: &'a Scenario,
+) -> PlanInputs<'a> {
+    PlanInputs {
+        table,
+        table_sha256: String::new(),
+        outline: Some(outline),
+        outline_source: None,
+        scenario,
+        scenario_source: String::new(),
+        overrides: vec![],
+        best_effort: false,
+    }
 }
 
 criterion_group!(benches, lausd);

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod output;
 pub mod pathways;
 pub mod plans;
+pub mod rebalance;
 pub mod reports;
 pub mod scenarios;
 pub mod schools;

@@ -65,6 +65,18 @@ enum Command {
     /// table and writes DIR/neighborhood/, DIR/feeder/ (each as `plan` writes them) and DIR/comparison/ (as
     /// `compare` writes it). Nothing is written unless both plans succeed.
     Briefing(BriefingArgs),
+    /// Re-run an adopted plan on a new school table (a later year), moving as few schools as the rules need.
+    ///
+    /// Keeps every network of the adopted plan: schools still open stay in their network, closed schools drop
+    /// out, new schools join the network of their nearest neighbouring campus, and then the fewest schools
+    /// (or students, with --minimize students) move between neighbouring networks to bring every rule back
+    /// within bounds. Feeder pathways are never broken in feeder mode. Writes the new plan (the four files of
+    /// `plan`) and changes.md / changes.csv: each school moved, with the rule it fixes, schools added and
+    /// removed, and every rule before and after.
+    #[command(after_help = "Example:
+  schoolnets plan --out out/2018
+  schoolnets rebalance --plan out/2018 --schools data/lausd-2019-20.csv --out out/2019-20")]
+    Rebalance(RebalanceArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),
     /// Build a school table from public data.
@@ -291,6 +303,50 @@ struct BriefingArgs {
     quiet: bool,
 }
 
+/// What `rebalance` keeps small.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MinimizeArg {
+    /// The number of schools that change network.
+    Schools,
+    /// The number of students in schools that change network.
+    Students,
+}
+
+#[derive(Args)]
+struct RebalanceArgs {
+    /// The adopted plan: a folder written by `plan` (or its plan.json).
+    #[arg(long, value_name = "PLAN")]
+    plan: PathBuf,
+    /// The new school table (CSV), for example data/lausd-2019-20.csv.
+    #[arg(long, value_name = "CSV")]
+    schools: PathBuf,
+    /// District outline (GeoJSON). Default: LAUSD's if the adopted plan used it, none otherwise.
+    #[arg(long, value_name = "GEOJSON")]
+    boundary: Option<PathBuf>,
+    /// Scenario file or built-in name; it must keep the adopted number of networks. Default: the adopted
+    /// plan's scenario as it was run (from its plan.json).
+    #[arg(long, value_name = "TOML|NAME")]
+    scenario: Option<PathBuf>,
+    /// What to keep small: the schools that change network, or the students in them.
+    #[arg(long, value_enum, default_value = "schools")]
+    minimize: MinimizeArg,
+    /// Fail, saying how many moves are needed, if restoring the rules takes more school moves than this.
+    #[arg(long, value_name = "N")]
+    max_moves: Option<usize>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/rebalanced")]
+    out: PathBuf,
+    /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
+    #[arg(long)]
+    best_effort: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 #[derive(Args)]
 struct ValidateArgs {
     /// School table to check. Default: the built-in LAUSD 2018-19 table.
@@ -354,6 +410,7 @@ fn main() {
         Command::Frontier(a) => cmd_frontier(a),
         Command::Compare(a) => cmd_compare(a),
         Command::Briefing(a) => cmd_briefing(a),
+        Command::Rebalance(a) => cmd_rebalance(a),
         Command::Validate(a) => cmd_validate(a),
         Command::Import(ImportCommand::Cde(a)) => cmd_import(a),
     };
@@ -842,6 +899,97 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
         );
     }
     Ok(if all_hold {
+        exit::OK
+    } else {
+        exit::CONSTRAINTS_VIOLATED
+    })
+}
+
+fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
+    set_threads(a.threads)?;
+    let (_, adopted) = read_plan(&a.plan)?;
+    let loaded = load_schools(Some(&a.schools))?;
+    let lausd_outline = plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes());
+    let outline = load_outline(
+        a.boundary.as_deref(),
+        adopted.input.outline_sha256.as_deref() == Some(lausd_outline.as_str()),
+    )?;
+    let (scenario, scenario_source) = match &a.scenario {
+        Some(p) => load_scenario(Some(p))?,
+        None => (
+            adopted.scenario.clone(),
+            format!("{} (the adopted plan's scenario)", a.plan.display()),
+        ),
+    };
+    let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
+    if !v.errors.is_empty() {
+        return Err(Error::Input(v.errors));
+    }
+    let inputs = Inputs {
+        loaded,
+        outline,
+        scenario,
+        scenario_source,
+    };
+    let options = schoolnets::rebalance::Options {
+        minimize: match a.minimize {
+            MinimizeArg::Schools => schoolnets::rebalance::Minimize::Schools,
+            MinimizeArg::Students => schoolnets::rebalance::Minimize::Students,
+        },
+        max_moves: a.max_moves,
+    };
+    let start = std::time::Instant::now();
+    let bar = progress_bar(
+        a.quiet,
+        inputs.scenario.solver.restarts.max(1) as u64,
+        "restarts",
+        format!("rebalancing {} networks", inputs.scenario.networks),
+    );
+    let progress = || bar.inc(1);
+    let done = schoolnets::rebalance::rebalance(
+        &inputs.plan_inputs(Vec::new(), a.best_effort),
+        &adopted,
+        options,
+        &progress,
+    );
+    bar.finish_and_clear();
+    let done = done?;
+    let mut set = OutputSet::new();
+    add_plan_files(&mut set, "", &done.plan, &inputs.loaded.table)?;
+    let c = &done.changes;
+    set.add(
+        "changes.md",
+        schoolnets::rebalance::markdown(
+            c,
+            &a.plan.display().to_string(),
+            &a.schools.display().to_string(),
+        )
+        .into_bytes(),
+    );
+    set.add("changes.csv", schoolnets::rebalance::csv(c));
+    let mut inputs_paths: Vec<PathBuf> =
+        vec![a.plan.clone(), a.plan.join("plan.json"), a.schools.clone()];
+    inputs_paths.extend(a.boundary.iter().cloned());
+    inputs_paths.extend(a.scenario.iter().cloned());
+    let written = set.commit(&a.out, &inputs_paths)?;
+    let f = &done.plan.file;
+    if !a.quiet {
+        let broken_before = c.before.iter().filter(|r| !r.holds).count();
+        eprintln!(
+            "{} of {} schools change network ({} students); {} new, {} gone; rules broken before: {}, after: {} ({:.1} s)",
+            c.moved.len(),
+            c.kept,
+            schoolnets::metrics::thousands(c.moved_students as f64),
+            c.added.len(),
+            c.removed.len(),
+            broken_before,
+            f.constraints.iter().filter(|r| !r.holds).count(),
+            start.elapsed().as_secs_f64()
+        );
+        print_rules(f);
+        print_written(&written);
+    }
+    Ok(if f.all_constraints_hold {
         exit::OK
     } else {
         exit::CONSTRAINTS_VIOLATED

@@ -240,6 +240,7 @@ pub fn problem(
         k: scenario.networks,
         limits,
         links,
+        homes: crate::solver::Homes::default(),
     }
 }
 
@@ -259,9 +260,17 @@ pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
     }
 }
 
-/// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
-/// when the best plan found breaks a constraint and `best_effort` is off.
-pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
+/// What every plan starts from: planning units, district figures and the solver problem, after the
+/// arithmetic feasibility checks.
+pub struct Prepared {
+    pub planning: PlanningUnits,
+    pub district: District,
+    pub problem: Problem,
+}
+
+/// Builds the planning units and the solver problem, and checks that the rules can hold at all. Returns
+/// `Error::Infeasible` with the arithmetic when they cannot (unless `best_effort`).
+pub fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let table = inputs.table;
     let scenario = inputs.scenario;
     let planning = PlanningUnits::build(table, inputs.outline, scenario);
@@ -297,8 +306,22 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
             p.units.len()
         )));
     }
+    Ok(Prepared {
+        planning,
+        district,
+        problem: p,
+    })
+}
+
+/// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
+/// when the best plan found breaks a constraint and `best_effort` is off.
+pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
+    let table = inputs.table;
+    let scenario = inputs.scenario;
+    let prepared = prepare(inputs)?;
+    let (p, units) = (&prepared.problem, prepared.planning.units());
     let solution = solver::solve(
-        &p,
+        p,
         Settings {
             seed: scenario.solver.seed,
             restarts: scenario.solver.restarts,
@@ -335,6 +358,35 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     let school_network: Vec<usize> = (0..table.schools.len())
         .map(|i| rank[solution.assignment[units.of_school[i]]])
         .collect();
+    let searched = if solution.exhaustive {
+        format!(
+            "no plan meets every rule (all splits of the {} campuses were checked); the closest",
+            p.units.len()
+        )
+    } else {
+        format!(
+            "the best plan found after {} restarts",
+            scenario.solver.restarts
+        )
+    };
+    assemble(inputs, prepared, school_network, ids, &searched)
+}
+
+/// Measures a school → network assignment, checks every rule and builds the plan. `searched` says how the
+/// assignment was found, for the message when a rule is broken and `best_effort` is off.
+pub fn assemble(
+    inputs: &PlanInputs<'_>,
+    prepared: Prepared,
+    school_network: Vec<usize>,
+    ids: Vec<String>,
+    searched: &str,
+) -> Result<Plan> {
+    let table = inputs.table;
+    let scenario = inputs.scenario;
+    let Prepared {
+        planning, district, ..
+    } = prepared;
+    let (units, adjacency) = (planning.units(), planning.adjacency());
 
     let networks = metrics::measure(
         table,
@@ -353,26 +405,12 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         &district,
     );
     if planning.feeder.is_some() {
-        constraints.push(metrics::units_whole(
-            "pathways_whole",
-            "each feeder pathway is in one network (pathways sharing a campus count as one; see the report for how pathways are built)",
-            "pathways",
-            units,
-            &school_network,
-        ));
+        constraints.push(pathways_whole(units, &school_network));
     }
     let all_hold = constraints.iter().all(|c| c.holds);
     // (Arithmetic conflicts without --best-effort returned above, so only search results are left here.)
     if !all_hold && !inputs.best_effort {
         let mut text: Vec<String> = Vec::new();
-        let searched = if solution.exhaustive {
-            format!("no plan meets every rule (all splits of the {} campuses were checked); the closest", p.units.len())
-        } else {
-            format!(
-                "the best plan found after {} restarts",
-                scenario.solver.restarts
-            )
-        };
         text.extend(constraints.iter().filter(|c| !c.holds).map(|c| {
             format!(
                 "- {}: {searched} breaks \"{}\": {} (short by {} {}; networks {}).",
@@ -413,7 +451,7 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         all_constraints_hold: all_hold,
         constraints,
         compactness_km2: metrics::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
-        dissimilarity_index: metrics::dissimilarity(table, &school_network, p.k),
+        dissimilarity_index: metrics::dissimilarity(table, &school_network, ids.len()),
         district,
         feeder_links: pathways::feeder_links(table, &school_network),
         pathways: planning.feeder.as_ref().map(|f| f.pathways.summary.clone()),
@@ -431,6 +469,17 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         units: planning.campuses,
         adjacency: planning.campus_adjacency,
     })
+}
+
+/// Feeder mode's rule: each pathway (planning unit) in one network.
+pub fn pathways_whole(units: &Units, school_network: &[usize]) -> ConstraintCheck {
+    metrics::units_whole(
+        "pathways_whole",
+        "each feeder pathway is in one network (pathways sharing a campus count as one; see the report for how pathways are built)",
+        "pathways",
+        units,
+        school_network,
+    )
 }
 
 /// SHA-256 of bytes, as lower-case hex.

@@ -1,13 +1,21 @@
-//! `data/lausd-2018.csv` is exactly what `schoolnets import cde` builds from the extracts in `data/cde-lausd/`,
-//! and (where the full state files are present beside the project) from the full CDE files too.
+//! `data/lausd-2018.csv`, `data/lausd-2019-20.csv` and `data/lausd-2020-21.csv` are exactly what
+//! `schoolnets import cde` builds from the extracts in `data/cde-lausd/` (one FRPM file per school year), and
+//! (where the full state files are present beside the project) from the full CDE files too.
 
 use std::path::Path;
 
-fn rebuild(cde_dir: &Path) -> Vec<u8> {
+/// Each committed table and the FRPM file giving its year's enrollment.
+const YEARS: [(&str, &str); 3] = [
+    ("data/lausd-2018.csv", "frpm1819.csv"),
+    ("data/lausd-2019-20.csv", "frpm1920.csv"),
+    ("data/lausd-2020-21.csv", "frpm2021.csv"),
+];
+
+fn rebuild(cde_dir: &Path, frpm: &str) -> Vec<u8> {
     let import = schoolnets::import::import_cde(&schoolnets::import::ImportOptions {
         cde_dir: cde_dir.to_path_buf(),
         prefix: "1964733".into(),
-        frpm_file: schoolnets::import::DEFAULT_FRPM_FILE.into(),
+        frpm_file: frpm.into(),
         extra_coordinates: None,
     })
     .unwrap();
@@ -19,9 +27,11 @@ fn rebuild(cde_dir: &Path) -> Vec<u8> {
 #[test]
 fn the_committed_table_is_rebuilt_from_the_extracts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let committed = std::fs::read(root.join("data/lausd-2018.csv")).unwrap();
-    let rebuilt = rebuild(&root.join("data/cde-lausd"));
-    assert!(rebuilt == committed, "data/lausd-2018.csv is stale: run `schoolnets import cde --district 1964733 --cde-dir data/cde-lausd --out data/lausd-2018.csv`");
+    for (table, frpm) in YEARS {
+        let committed = std::fs::read(root.join(table)).unwrap();
+        let rebuilt = rebuild(&root.join("data/cde-lausd"), frpm);
+        assert!(rebuilt == committed, "{table} is stale: run `schoolnets import cde --district 1964733 --cde-dir data/cde-lausd --frpm {frpm} --out {table}`");
+    }
 }
 
 #[test]
@@ -32,7 +42,12 @@ fn the_extracts_agree_with_the_full_state_files() {
         eprintln!("skipped: ../shared/cde is not beside this checkout");
         return;
     }
-    assert!(rebuild(&shared) == std::fs::read(root.join("data/lausd-2018.csv")).unwrap());
+    for (table, frpm) in YEARS {
+        assert!(
+            rebuild(&shared, frpm) == std::fs::read(root.join(table)).unwrap(),
+            "{table}"
+        );
+    }
 }
 
 #[test]

@@ -108,6 +108,29 @@ pub struct Problem {
     pub limits: Limits,
     /// Soft goal: links between units that should share a network (feeder links), and their price.
     pub links: Links,
+    /// Soft goal when rebalancing an adopted plan: each unit's network in that plan, and the price of moving
+    /// it away (off for new plans).
+    pub homes: Homes,
+}
+
+/// Where units were in an adopted plan, and what moving one away costs: with a price far above any change in
+/// compactness, the search moves as few schools (or students) as the rules need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Homes {
+    /// Price per unit of weight of a unit away from its home network; 0 switches the goal off.
+    pub cost: f64,
+    /// Home network of each unit and its weight (schools or students that would move); `None` for new units.
+    pub of_unit: Vec<Option<(usize, f64)>>,
+}
+
+impl Homes {
+    /// The price of unit `u` being in network `c`.
+    pub fn price(&self, u: usize, c: usize) -> f64 {
+        match self.of_unit.get(u) {
+            Some(Some((home, w))) if *home != c => self.cost * w,
+            _ => 0.0,
+        }
+    }
 }
 
 /// Links between units that a plan should rather not cut (a soft goal, unlike the hard [`Limits`]): each
@@ -171,7 +194,8 @@ pub struct Solution {
     pub violation: f64,
     /// Sum over schools of squared distance to their network's centre, km².
     pub sse: f64,
-    /// What the search minimised once every rule holds: `sse` plus the price of cut links ([`Links`]).
+    /// What the search minimised once every rule holds: `sse` plus the price of cut links ([`Links`]) and of
+    /// units away from their homes ([`Homes`]).
     pub cost: f64,
     /// Which restart produced it.
     pub restart: usize,

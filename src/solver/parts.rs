@@ -131,6 +131,8 @@ fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
         k,
         limits: p.limits,
         links,
+        // Parts number their networks afresh, so homes would not match; rebalancing never splits into parts.
+        homes: super::Homes::default(),
     }
 }
 

@@ -161,11 +161,21 @@ impl<'p> State<'p> {
         self.totals.iter().map(Totals::sse).sum()
     }
 
-    /// Compactness plus the price of the links the plan cuts (the search's second objective).
+    /// Compactness plus the price of the links the plan cuts and of units away from their homes (the
+    /// search's second objective).
     pub fn total_cost(&self) -> f64 {
+        let away: f64 = if self.p.homes.cost > 0.0 {
+            self.assign
+                .iter()
+                .enumerate()
+                .map(|(u, &c)| self.p.homes.price(u, c))
+                .sum()
+        } else {
+            0.0
+        };
         let links = &self.p.links;
         if !links.active() {
-            return self.total_sse();
+            return self.total_sse() + away;
         }
         let cut: f64 = links
             .of_unit
@@ -175,7 +185,13 @@ impl<'p> State<'p> {
             .filter(|&(u, v, _)| u < v && self.assign[u] != self.assign[v])
             .map(|(_, _, w)| w)
             .sum();
-        self.total_sse() + links.cost * cut
+        self.total_sse() + links.cost * cut + away
+    }
+
+    /// Change in the price of units away from home when unit `u` moves to network `b`.
+    fn home_delta(&self, u: usize, b: usize) -> f64 {
+        let homes = &self.p.homes;
+        homes.price(u, b) - homes.price(u, self.assign[u])
     }
 
     /// Weight of unit `u`'s links to units now in network `c` (excluding `except`).
@@ -256,7 +272,10 @@ impl<'p> State<'p> {
             self.totals[b].with(unit, 1.0),
         );
         let (v, c) = self.change(a, &na, b, &nb);
-        (v, c + self.link_delta(u, b, usize::MAX))
+        (
+            v,
+            c + self.link_delta(u, b, usize::MAX) + self.home_delta(u, b),
+        )
     }
 
     /// Moves unit `u` to network `b`.
@@ -665,7 +684,13 @@ pub fn swap_pass(s: &mut State<'_>) -> bool {
             let na = s.totals[a].with(&uu, -1.0).with(&vv, 1.0);
             let nb = s.totals[b].with(&vv, -1.0).with(&uu, 1.0);
             let (dv, dc) = s.change(a, &na, b, &nb);
-            let d = (dv, dc + s.link_delta(u, b, v) + s.link_delta(v, a, u));
+            let d = (
+                dv,
+                dc + s.link_delta(u, b, v)
+                    + s.link_delta(v, a, u)
+                    + s.home_delta(u, b)
+                    + s.home_delta(v, a),
+            );
             if better(d, best.map_or((0.0, 0.0), |x| x.1)) {
                 best = Some((v, d));
             }
@@ -732,6 +757,7 @@ mod tests {
             k: 2,
             limits: Limits::basic(1, 3, 0.0, 1e9),
             links,
+            homes: Default::default(),
         }
     }
 

@@ -1,0 +1,478 @@
+//! Re-running an adopted plan after enrollment changes: `schoolnets rebalance`.
+//!
+//! The adopted plan (its plan.json) fixes each network's identity and each school's network. With a new school
+//! table (a later year), schools still open keep their network, closed schools drop out, new schools join the
+//! network of their nearest neighbouring campus, and then the fewest schools (or students) move that bring every
+//! rule back within bounds. That is the usual search ([`solver::finish`]: local moves between neighbouring
+//! networks, chains, swaps, the rebalancing LP and kicks) started from the adopted plan, with a soft goal
+//! ([`solver::Homes`]) that prices a school away from its adopted network far above any gain in compactness:
+//! moves are made only where a rule needs them, and a move that turns out unnecessary is undone. In feeder mode
+//! the units are whole pathways, so a pathway is never broken.
+//!
+//! The search is a heuristic: its count of moves is small but not proven minimal on large districts; a test
+//! checks it against exhaustive search on a small one. No file I/O here.
+
+use crate::error::{Error, Result};
+use crate::metrics::{self, ConstraintCheck};
+use crate::plans::{self, Plan, PlanFile, PlanInputs};
+use crate::schools::fmt_num;
+use crate::solver::{self, Homes, Solution};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// What counts as disruption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Minimize {
+    /// Move as few schools as possible.
+    Schools,
+    /// Move as few students as possible (schools weighted by enrollment).
+    Students,
+}
+
+/// Price of one school (or one student) away from its adopted network, in km² of compactness: far above any
+/// change a move makes to compactness (a LAUSD plan totals about 6,400 km²).
+const PRICE_PER_SCHOOL: f64 = 1e6;
+const PRICE_PER_STUDENT: f64 = 1e4;
+
+/// Options of a rebalancing run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub minimize: Minimize,
+    /// Fail (and say how many are needed) when restoring the rules takes more school moves than this.
+    pub max_moves: Option<usize>,
+}
+
+/// One school that moves, joins or leaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolChange {
+    pub school_id: String,
+    /// Name and figures from the new table (empty for schools that closed).
+    pub name: String,
+    pub level: String,
+    pub enrollment: Option<u32>,
+    /// Network in the adopted plan (`None` for new schools).
+    pub from: Option<String>,
+    /// Network now (`None` for schools that closed).
+    pub to: Option<String>,
+    /// Rules broken before rebalancing in the network it leaves or joins (for moves).
+    pub fixes: Vec<String>,
+}
+
+/// What rebalancing changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    pub minimize: Minimize,
+    pub moved: Vec<SchoolChange>,
+    pub added: Vec<SchoolChange>,
+    pub removed: Vec<SchoolChange>,
+    /// Schools in both the adopted plan and the new table.
+    pub kept: usize,
+    pub moved_students: u64,
+    /// The rules on the new table with the adopted networks (new schools placed), before any move.
+    pub before: Vec<ConstraintCheck>,
+    /// The rules after rebalancing.
+    pub after: Vec<ConstraintCheck>,
+}
+
+/// A rebalanced plan and what changed.
+pub struct Rebalanced {
+    pub plan: Plan,
+    pub changes: Changes,
+}
+
+/// Rebalances `adopted` on the new table in `inputs` (whose scenario must have as many networks).
+pub fn rebalance(
+    inputs: &PlanInputs<'_>,
+    adopted: &PlanFile,
+    options: Options,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Rebalanced> {
+    let table = inputs.table;
+    let ids: Vec<String> = adopted.networks.iter().map(|n| n.network.clone()).collect();
+    let k = ids.len();
+    if inputs.scenario.networks != k {
+        return Err(Error::Usage(format!(
+            "the adopted plan has {k} networks but the scenario asks for {}: rebalancing keeps the adopted networks. Set networks = {k} in the scenario, or draw new networks with `schoolnets plan`.",
+            inputs.scenario.networks
+        )));
+    }
+    let index: BTreeMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(c, n)| (n.as_str(), c))
+        .collect();
+    let old: Vec<Option<usize>> = table
+        .schools
+        .iter()
+        .map(|s| {
+            adopted
+                .assignment
+                .get(&s.id)
+                .and_then(|n| index.get(n.as_str()).copied())
+        })
+        .collect();
+    let weight = |i: usize| match options.minimize {
+        Minimize::Schools => 1.0,
+        Minimize::Students => f64::from(table.schools[i].enrollment),
+    };
+
+    let mut prepared = plans::prepare(inputs)?;
+    let units = prepared.planning.units();
+    // Each unit's home: the adopted network holding most of its schools (a campus or pathway may now join
+    // schools the adopted plan had apart; the others then move with it).
+    let homes: Vec<Option<(usize, f64)>> = units
+        .units
+        .iter()
+        .map(|u| {
+            let mut w = vec![0.0f64; k];
+            let mut any = false;
+            for &i in &u.schools {
+                if let Some(c) = old[i] {
+                    w[c] += weight(i) + 1e-9;
+                    any = true;
+                }
+            }
+            any.then(|| {
+                let home = (0..k).fold(0, |b, c| if w[c] > w[b] { c } else { b });
+                (home, w[home])
+            })
+        })
+        .collect();
+    let start = place_new_units(&prepared.problem, &homes);
+    let school_network = |assign: &[usize]| -> Vec<usize> {
+        (0..table.schools.len())
+            .map(|i| assign[units.of_school[i]])
+            .collect()
+    };
+    let before = checks(inputs, &prepared, &school_network(&start), &ids);
+
+    prepared.problem.homes = Homes {
+        cost: match options.minimize {
+            Minimize::Schools => PRICE_PER_SCHOOL,
+            Minimize::Students => PRICE_PER_STUDENT,
+        },
+        of_unit: homes,
+    };
+    let p = &prepared.problem;
+    let restarts = inputs.scenario.solver.restarts.max(1);
+    let initial = Solution::of(&solver::search::State::new(p, start.clone()), 0, false);
+    let best = if initial.violation <= 0.0 {
+        (0..restarts).for_each(|_| progress());
+        initial
+    } else {
+        (0..restarts)
+            .into_par_iter()
+            .map(|i| {
+                use rand::SeedableRng;
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(solver::restart_seed(
+                    inputs.scenario.solver.seed,
+                    i,
+                ));
+                let s = solver::finish(p, start.clone(), &mut rng, i);
+                progress();
+                s
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .min_by(|a, b| {
+                (a.violation, a.cost, a.restart)
+                    .partial_cmp(&(b.violation, b.cost, b.restart))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .unwrap_or(initial)
+    };
+    let after_network = school_network(&best.assignment);
+
+    // School-level changes.
+    let mut moved = Vec::new();
+    let mut added = Vec::new();
+    let mut moved_students = 0u64;
+    let failing_in = |c: usize| -> Vec<String> {
+        before
+            .iter()
+            .filter(|r| !r.holds && r.failing_networks.contains(&ids[c]))
+            .map(|r| r.key.clone())
+            .collect()
+    };
+    for (i, s) in table.schools.iter().enumerate() {
+        let change = |from: Option<usize>, fixes: Vec<String>| SchoolChange {
+            school_id: s.id.clone(),
+            name: s.name.clone(),
+            level: s.level.as_str().to_string(),
+            enrollment: Some(s.enrollment),
+            from: from.map(|c| ids[c].clone()),
+            to: Some(ids[after_network[i]].clone()),
+            fixes,
+        };
+        match old[i] {
+            None => added.push(change(None, Vec::new())),
+            Some(c) if c != after_network[i] => {
+                let mut fixes = failing_in(c);
+                fixes.extend(failing_in(after_network[i]));
+                fixes.sort();
+                fixes.dedup();
+                moved_students += u64::from(s.enrollment);
+                moved.push(change(Some(c), fixes));
+            }
+            Some(_) => {}
+        }
+    }
+    let present: std::collections::BTreeSet<&str> =
+        table.schools.iter().map(|s| s.id.as_str()).collect();
+    let removed: Vec<SchoolChange> = adopted
+        .assignment
+        .iter()
+        .filter(|(id, _)| !present.contains(id.as_str()))
+        .map(|(id, n)| SchoolChange {
+            school_id: id.clone(),
+            name: String::new(),
+            level: String::new(),
+            enrollment: None,
+            from: Some(n.clone()),
+            to: None,
+            fixes: Vec::new(),
+        })
+        .collect();
+    if let Some(max) = options.max_moves {
+        if moved.len() > max {
+            return Err(Error::Infeasible(format!(
+                "- max_moves: restoring the rules took {} school moves ({} students), but --max-moves is {max}. Raise it to {}, or loosen the rules the moves fix ({}).",
+                moved.len(),
+                metrics::thousands(moved_students as f64),
+                moved.len(),
+                {
+                    let mut keys: Vec<&str> = moved.iter().flat_map(|m| m.fixes.iter().map(String::as_str)).collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    keys.join(", ")
+                }
+            )));
+        }
+    }
+    let kept = old.iter().filter(|o| o.is_some()).count();
+    let plan = plans::assemble(
+        inputs,
+        prepared,
+        after_network,
+        ids,
+        &format!("rebalancing (the best of {restarts} restarts from the adopted plan)"),
+    )?;
+    let after = plan.file.constraints.clone();
+    Ok(Rebalanced {
+        plan,
+        changes: Changes {
+            minimize: options.minimize,
+            moved,
+            added,
+            removed,
+            kept,
+            moved_students,
+            before,
+            after,
+        },
+    })
+}
+
+/// Units with a home start there; each new unit joins the network of its nearest neighbouring unit that has
+/// one (breadth-first from the placed units, so a cluster of new campuses joins the nearest network), and a
+/// unit with no placed neighbour at all joins the network of the nearest placed unit.
+fn place_new_units(p: &solver::Problem, homes: &[Option<(usize, f64)>]) -> Vec<usize> {
+    let n = p.units.len();
+    let mut assign: Vec<Option<usize>> = homes.iter().map(|h| h.map(|h| h.0)).collect();
+    let d2 = |a: usize, b: usize| {
+        let (x, y) = (p.units[a].pos, p.units[b].pos);
+        (x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2)
+    };
+    loop {
+        let mut placed_any = false;
+        let snapshot = assign.clone();
+        for u in 0..n {
+            if snapshot[u].is_some() {
+                continue;
+            }
+            let nearest = p.neighbors[u]
+                .iter()
+                .filter(|&&v| snapshot[v].is_some())
+                .min_by(|&&a, &&b| d2(u, a).total_cmp(&d2(u, b)).then(a.cmp(&b)));
+            if let Some(&v) = nearest {
+                assign[u] = snapshot[v];
+                placed_any = true;
+            }
+        }
+        if !placed_any {
+            break;
+        }
+    }
+    let placed: Vec<usize> = (0..n).filter(|&u| assign[u].is_some()).collect();
+    (0..n)
+        .map(|u| {
+            assign[u].unwrap_or_else(|| {
+                placed
+                    .iter()
+                    .copied()
+                    .min_by(|&a, &b| d2(u, a).total_cmp(&d2(u, b)).then(a.cmp(&b)))
+                    .and_then(|v| assign[v])
+                    .unwrap_or(0)
+            })
+        })
+        .collect()
+}
+
+/// Every rule checked on a school → network assignment of the new table.
+fn checks(
+    inputs: &PlanInputs<'_>,
+    prepared: &plans::Prepared,
+    school_network: &[usize],
+    ids: &[String],
+) -> Vec<ConstraintCheck> {
+    let planning = &prepared.planning;
+    let networks = metrics::measure(
+        inputs.table,
+        &planning.campuses,
+        (planning.units(), planning.adjacency()),
+        school_network,
+        ids,
+        &prepared.district,
+    );
+    let mut c = metrics::check_constraints(
+        inputs.table,
+        &planning.campuses,
+        school_network,
+        &networks,
+        inputs.scenario,
+        &prepared.district,
+    );
+    if planning.feeder.is_some() {
+        c.push(plans::pathways_whole(planning.units(), school_network));
+    }
+    c
+}
+
+/// changes.md: what moved and why, and every rule before and after.
+pub fn markdown(c: &Changes, adopted: &str, table: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Rebalancing {adopted} on {table}\n");
+    let share = |n: usize| {
+        if c.kept == 0 {
+            "0".into()
+        } else {
+            fmt_num(100.0 * n as f64 / c.kept as f64, 1)
+        }
+    };
+    let _ = writeln!(
+        out,
+        "{} of the {} schools still open change network ({}%; {} students). New schools: {}, each placed in the network of its nearest neighbouring campus. Schools of the adopted plan not in the new table (closed, or left out by the importer): {}. The search moved as few {} as it could while bringing every rule back within bounds.\n",
+        c.moved.len(),
+        c.kept,
+        share(c.moved.len()),
+        metrics::thousands(c.moved_students as f64),
+        c.added.len(),
+        c.removed.len(),
+        match c.minimize {
+            Minimize::Schools => "schools",
+            Minimize::Students => "students",
+        }
+    );
+    let _ = writeln!(out, "## Rules before and after\n");
+    let _ = writeln!(
+        out,
+        "| Rule | Before: holds | Before | After: holds | After | Margin after |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|--:|");
+    for a in &c.after {
+        let b = c.before.iter().find(|b| b.key == a.key);
+        let yes = |h: bool| if h { "yes" } else { "**NO**" };
+        let observed = |r: &ConstraintCheck| {
+            if r.failing_networks.is_empty() {
+                r.observed.clone()
+            } else {
+                format!(
+                    "{} (fails in {})",
+                    r.observed,
+                    r.failing_networks.join(", ")
+                )
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} {} |",
+            a.rule,
+            b.map_or("", |b| yes(b.holds)),
+            b.map(observed).unwrap_or_default(),
+            yes(a.holds),
+            observed(a),
+            fmt_num(a.margin, 0),
+            a.unit
+        );
+    }
+    let list = |title: &str, rows: &[SchoolChange], out: &mut String| {
+        let _ = writeln!(out, "\n## {title} ({})\n", rows.len());
+        if rows.is_empty() {
+            let _ = writeln!(out, "None.");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "| School | Id | Level | Students | From | To | Fixes |"
+        );
+        let _ = writeln!(out, "|---|---|---|--:|---|---|---|");
+        for r in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                r.name.replace('|', "\\|"),
+                r.school_id,
+                r.level,
+                r.enrollment
+                    .map(|e| metrics::thousands(f64::from(e)))
+                    .unwrap_or_default(),
+                r.from.as_deref().unwrap_or("(new)"),
+                r.to.as_deref().unwrap_or("(closed)"),
+                r.fixes.join(", ")
+            );
+        }
+    };
+    list("Schools that move", &c.moved, &mut out);
+    list("New schools", &c.added, &mut out);
+    list("Schools no longer in the table", &c.removed, &mut out);
+    let _ = writeln!(
+        out,
+        "\n\"Fixes\" lists the rules that were broken, before rebalancing, in the network the school leaves or joins. Network names are the adopted plan's."
+    );
+    out
+}
+
+/// changes.csv: one row per school that moves, joins or leaves.
+pub fn csv(c: &Changes) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "change",
+        "school_id",
+        "school_name",
+        "level",
+        "enrollment",
+        "from_network",
+        "to_network",
+        "fixes",
+    ]);
+    for (kind, rows) in [
+        ("moved", &c.moved),
+        ("added", &c.added),
+        ("removed", &c.removed),
+    ] {
+        for r in rows {
+            let _ = w.write_record([
+                kind,
+                &r.school_id,
+                &r.name,
+                &r.level,
+                &r.enrollment.map(|e| e.to_string()).unwrap_or_default(),
+                r.from.as_deref().unwrap_or(""),
+                r.to.as_deref().unwrap_or(""),
+                &r.fixes.join(" "),
+            ]);
+        }
+    }
+    w.into_inner().unwrap_or_default()
+}

@@ -1,0 +1,266 @@
+//! `rebalance`: on a district small enough to search exhaustively, it restores the rules with the fewest
+//! possible moves; on LAUSD with the real 2019-20 table, it restores every rule while moving a small share of
+//! schools, and changes.csv agrees with the two plans.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn schoolnets(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn assignment(dir: &Path) -> BTreeMap<String, String> {
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    assert!(plan["all_constraints_hold"].as_bool().unwrap());
+    plan["assignment"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+const HEADER: &str = "id,name,lat,lon,enrollment,level,grade_low,grade_high,model,charter,magnet,frpm_pct,ela_dfs,math_dfs,perf_level,hispanic,black,white,asian,filipino,pacific,native,multi,not_reported,feeds_into,campus";
+
+/// Twelve schools in three clusters of four, far apart.
+fn table(enrollment: &[u32; 12]) -> String {
+    let mut out = format!("{HEADER}\n");
+    for (i, e) in enrollment.iter().enumerate() {
+        let (cluster, j) = (i / 4, i % 4);
+        let lat = 34.0 + 0.2 * cluster as f64 + 0.005 * (j / 2) as f64;
+        let lon = -118.3 + 0.2 * cluster as f64 + 0.005 * (j % 2) as f64;
+        out.push_str(&format!(
+            "S{i:02},School {i},{lat:.5},{lon:.5},{e},elementary,K,5,traditional,no,no,50,0,0,3,{e},0,0,0,0,0,0,0,0,,\n"
+        ));
+    }
+    out
+}
+
+const SCENARIO: &str = r#"
+name = "Three clusters"
+networks = 3
+[size]
+min_schools = 2
+max_schools = 6
+enrollment_tolerance = 0.10
+[coverage]
+min_high = 0
+min_middle = 0
+[geography]
+connected = false
+[solver]
+seed = 1
+restarts = 2
+"#;
+
+/// The fewest schools that must change network, found by trying all 3^12 assignments that keep networks'
+/// identity, with the scenario's rules: 2 to 6 schools, enrollment within ±10% of the mean.
+fn fewest_moves(old: &[usize; 12], enrollment: &[u32; 12]) -> usize {
+    let total: u32 = enrollment.iter().sum();
+    let mean = f64::from(total) / 3.0;
+    let (lo, hi) = (mean * 0.9, mean * 1.1);
+    let mut best = usize::MAX;
+    for code in 0..3usize.pow(12) {
+        let mut c = code;
+        let mut sizes = [0usize; 3];
+        let mut sums = [0u32; 3];
+        let mut moves = 0;
+        for i in 0..12 {
+            let n = c % 3;
+            c /= 3;
+            sizes[n] += 1;
+            sums[n] += enrollment[i];
+            moves += usize::from(n != old[i]);
+        }
+        let ok =
+            (0..3).all(|n| (2..=6).contains(&sizes[n]) && (lo..=hi).contains(&f64::from(sums[n])));
+        if ok {
+            best = best.min(moves);
+        }
+    }
+    best
+}
+
+#[test]
+fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    std::fs::write(d("scenario.toml"), SCENARIO).unwrap();
+    std::fs::write(d("2018.csv"), table(&[100; 12])).unwrap();
+    let o = schoolnets(&[
+        "plan",
+        "-q",
+        "--schools",
+        &d("2018.csv"),
+        "--scenario",
+        &d("scenario.toml"),
+        "--out",
+        &d("plan"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let adopted = assignment(Path::new(&d("plan")));
+    // The adopted plan is the three clusters.
+    let net = |i: usize| adopted[&format!("S{i:02}")].clone();
+    for i in 0..12 {
+        assert_eq!(net(i), net(i / 4 * 4), "school {i} is with its cluster");
+    }
+    let names: Vec<String> = (0..3).map(|c| net(4 * c)).collect();
+    let old: [usize; 12] =
+        std::array::from_fn(|i| names.iter().position(|n| *n == net(i)).unwrap());
+
+    // Enrollment grows in the first cluster and shrinks in the others: several networks leave the band.
+    for shift in [
+        [190, 170, 150, 110, 100, 100, 100, 100, 90, 90, 100, 100],
+        [260, 200, 100, 100, 60, 60, 100, 100, 100, 100, 100, 100],
+        [100, 100, 100, 100, 300, 300, 50, 50, 100, 100, 100, 100],
+    ] {
+        std::fs::write(d("new.csv"), table(&shift)).unwrap();
+        let o = schoolnets(&[
+            "rebalance",
+            "-q",
+            "--plan",
+            &d("plan"),
+            "--schools",
+            &d("new.csv"),
+            "--out",
+            &d("re"),
+        ]);
+        assert!(
+            o.status.success(),
+            "{shift:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let after = assignment(Path::new(&d("re")));
+        let moved = (0..12)
+            .filter(|&i| after[&format!("S{i:02}")] != net(i))
+            .count();
+        let fewest = fewest_moves(&old, &shift);
+        assert!(fewest > 0, "{shift:?} breaks a rule");
+        assert_eq!(
+            moved, fewest,
+            "{shift:?}: rebalance moved {moved}, the minimum is {fewest}"
+        );
+        // changes.csv lists exactly those moves.
+        let text = std::fs::read_to_string(d("re/changes.csv")).unwrap();
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("moved,")).count(),
+            moved
+        );
+        // A cap below the minimum fails with exit 4 and says how many moves it took.
+        let o = schoolnets(&[
+            "rebalance",
+            "-q",
+            "--plan",
+            &d("plan"),
+            "--schools",
+            &d("new.csv"),
+            "--out",
+            &d("capped"),
+            "--max-moves",
+            &(fewest - 1).to_string(),
+        ]);
+        assert_eq!(o.status.code(), Some(4));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("took {fewest} school moves")),
+            "{err}"
+        );
+        assert!(!Path::new(&d("capped")).exists(), "nothing written");
+    }
+}
+
+#[test]
+fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let o = schoolnets(&["plan", "-q", "--out", &d("2018")]);
+    assert!(o.status.success());
+    let table = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2019-20.csv");
+    let o = schoolnets(&[
+        "rebalance",
+        "-q",
+        "--plan",
+        &d("2018"),
+        "--schools",
+        table.to_str().unwrap(),
+        "--out",
+        &d("2019"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = assignment(Path::new(&d("2018")));
+    let after = assignment(Path::new(&d("2019")));
+
+    // The 2018 networks break the band on the 2019-20 table, so something had to move.
+    let md = std::fs::read_to_string(d("2019/changes.md")).unwrap();
+    assert!(
+        md.contains("| **NO** |"),
+        "a rule was broken before rebalancing"
+    );
+
+    let mut r = csv::Reader::from_path(d("2019/changes.csv")).unwrap();
+    let mut listed: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        listed.insert(
+            rec[1].to_string(),
+            (rec[0].to_string(), rec[5].to_string(), rec[6].to_string()),
+        );
+    }
+    // Every school that moved, joined or left is listed with its networks, and nothing else.
+    let mut expected = BTreeMap::new();
+    for (id, n) in &after {
+        match before.get(id) {
+            None => {
+                expected.insert(id.clone(), ("added".to_string(), String::new(), n.clone()));
+            }
+            Some(o) if o != n => {
+                expected.insert(id.clone(), ("moved".to_string(), o.clone(), n.clone()));
+            }
+            _ => {}
+        }
+    }
+    for (id, o) in &before {
+        if !after.contains_key(id) {
+            expected.insert(
+                id.clone(),
+                ("removed".to_string(), o.clone(), String::new()),
+            );
+        }
+    }
+    assert_eq!(listed, expected);
+    let moved = expected.values().filter(|v| v.0 == "moved").count();
+    assert!(
+        moved > 0 && moved * 50 < after.len(),
+        "{moved} schools moved: fewer than 2% expected"
+    );
+
+    // Networks keep their names, and the other school years' rules hold (checked in plan.json above).
+    let a: std::collections::BTreeSet<&String> = before.values().collect();
+    let b: std::collections::BTreeSet<&String> = after.values().collect();
+    assert_eq!(a, b);
+
+    // A scenario with another number of networks is refused: rebalancing keeps the adopted networks.
+    let o = schoolnets(&[
+        "rebalance",
+        "-q",
+        "--plan",
+        &d("2018"),
+        "--schools",
+        table.to_str().unwrap(),
+        "--scenario",
+        "feeder",
+        "--out",
+        &d("x"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
