@@ -114,7 +114,21 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
         std::array::from_fn(|i| names.iter().position(|n| *n == net(i)).unwrap());
 
     // Enrollment grows in the first cluster and shrinks in the others: several networks leave the band.
+    // The first shift breaks one network's band only (the first cluster's 330 students against a band of
+    // 339-414); the others break several.
+    let out_of_band = |e: &[u32; 12]| {
+        let mean = f64::from(e.iter().sum::<u32>()) / 3.0;
+        (0..3)
+            .filter(|c| {
+                let s: u32 = (0..4).map(|j| e[4 * c + j]).sum();
+                !(mean * 0.9..=mean * 1.1).contains(&f64::from(s))
+            })
+            .count()
+    };
+    let one = [100, 100, 70, 60, 130, 120, 80, 70, 100, 100, 100, 100];
+    assert_eq!(out_of_band(&one), 1);
     for shift in [
+        one,
         [190, 170, 150, 110, 100, 100, 100, 100, 90, 90, 100, 100],
         [260, 200, 100, 100, 60, 60, 100, 100, 100, 100, 100, 100],
         [100, 100, 100, 100, 300, 300, 50, 50, 100, 100, 100, 100],
