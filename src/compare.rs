@@ -750,6 +750,36 @@ pub fn markdown(c: &Comparison) -> String {
     out
 }
 
+/// The figures a terminal summary shows.
+const HEADLINE: [&str; 10] = [
+    "Every rule holds",
+    "Networks",
+    "Schools per network: mean",
+    "Schools per network in the reference design (mean)",
+    "Students per network: mean",
+    "Students per network in the reference design (mean)",
+    "Compactness (sum of squared school-to-centre distances)",
+    "Low-performing share: highest network",
+    "Feeder links cut by network boundaries",
+    "Pathways spread over several networks",
+];
+
+/// A short Markdown table of the headline figures and the school moves, for the terminal.
+pub fn headline(c: &Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| | {} |", c.labels.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---|".repeat(c.labels.len()));
+    for r in &c.rows {
+        if HEADLINE.contains(&r.metric.as_str())
+            || r.metric.starts_with("Schools in another network than")
+        {
+            let values: Vec<String> = r.values.iter().map(|v| v.show(r.unit)).collect();
+            let _ = writeln!(out, "| {} | {} |", r.metric, values.join(" | "));
+        }
+    }
+    out
+}
+
 /// compare.csv: one row per figure, one column per plan; plain numbers for spreadsheets.
 pub fn csv(c: &Comparison) -> Vec<u8> {
     let mut w = ::csv::Writer::from_writer(Vec::new());

@@ -782,35 +782,6 @@ fn add_comparison_files(set: &mut OutputSet, folder: &str, c: &compare::Comparis
     set.add(&format!("{folder}moves.csv"), compare::moves_csv(c));
 }
 
-/// Prints the headline rows of a comparison.
-fn print_comparison(c: &compare::Comparison) {
-    let md = compare::markdown(c);
-    let keep = [
-        "Every rule holds",
-        "Networks",
-        "Schools per network: mean",
-        "Schools per network in the reference design (mean)",
-        "Students per network: mean",
-        "Students per network in the reference design (mean)",
-        "Compactness (sum of squared school-to-centre distances)",
-        "Feeder links cut by network boundaries",
-        "Pathways spread over several networks",
-        "Low-performing share: highest network",
-    ];
-    println!(
-        "| | {} |\n|---|{}",
-        c.labels.join(" | "),
-        "---|".repeat(c.labels.len())
-    );
-    for line in md.lines() {
-        if keep.iter().any(|k| line.starts_with(&format!("| {k} |")))
-            || line.starts_with("| Schools in another network than")
-        {
-            println!("{line}");
-        }
-    }
-}
-
 fn cmd_compare(a: CompareArgs) -> Result<i32> {
     let found: Vec<(String, plans::PlanFile)> = a
         .plans
@@ -837,7 +808,7 @@ fn cmd_compare(a: CompareArgs) -> Result<i32> {
         .collect();
     let written = set.commit(&a.out, &inputs)?;
     if !a.quiet {
-        print_comparison(&c);
+        print!("{}", compare::headline(&c));
         print_written(&written);
     }
     Ok(exit::OK)
@@ -890,7 +861,7 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
             eprintln!("{name}: {} networks", f.networks.len());
             print_rules(f);
         }
-        print_comparison(&c);
+        print!("{}", compare::headline(&c));
         eprintln!(
             "wrote {} files into {} in {:.1} s (open comparison/compare.md or comparison/compare.html first)",
             written.len(),

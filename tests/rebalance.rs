@@ -113,9 +113,8 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
     let old: [usize; 12] =
         std::array::from_fn(|i| names.iter().position(|n| *n == net(i)).unwrap());
 
-    // Enrollment grows in the first cluster and shrinks in the others: several networks leave the band.
-    // The first shift breaks one network's band only (the first cluster's 330 students against a band of
-    // 339-414); the others break several.
+    // Enrollment shifts between clusters. The first shift breaks one network's band only (the first
+    // cluster's 330 students against a band of 339-414); the others break several.
     let out_of_band = |e: &[u32; 12]| {
         let mean = f64::from(e.iter().sum::<u32>()) / 3.0;
         (0..3)
