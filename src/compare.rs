@@ -14,6 +14,7 @@
 //! when overlaps are close, which the matching table makes visible.
 
 use crate::metrics::thousands;
+use crate::metrics::NetworkMetrics;
 use crate::plans::PlanFile;
 use crate::schools::{fmt_num, SchoolTable};
 use std::collections::{BTreeMap, BTreeSet};
@@ -234,38 +235,38 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
     add("Size", "Networks in the reference design", "", &|f| {
         reference(f, &|r| r.networks as f64, 0)
     });
-    let schools = |f: &PlanFile| spread(f.networks.iter().map(|n| n.schools as f64));
-    add("Size", "Schools per network: fewest", "", &|f| {
-        opt(schools(f).map(|s| s.0), 0)
-    });
-    add("Size", "Schools per network: mean", "", &|f| {
-        opt(schools(f).map(|s| s.1), 1)
-    });
-    add("Size", "Schools per network: most", "", &|f| {
-        opt(schools(f).map(|s| s.2), 0)
-    });
-    add(
-        "Size",
-        "Schools per network in the reference design (mean)",
-        "",
-        &|f| reference(f, &|r| r.schools_per_network, 1),
-    );
-    let students = |f: &PlanFile| spread(f.networks.iter().map(|n| n.enrollment as f64));
-    add("Size", "Students per network: fewest", "", &|f| {
-        opt(students(f).map(|s| s.0), 0)
-    });
-    add("Size", "Students per network: mean", "", &|f| {
-        opt(students(f).map(|s| s.1), 0)
-    });
-    add("Size", "Students per network: most", "", &|f| {
-        opt(students(f).map(|s| s.2), 0)
-    });
-    add(
-        "Size",
-        "Students per network in the reference design (mean)",
-        "",
-        &|f| reference(f, &|r| r.students_per_network, 0),
-    );
+    // The spread of schools and students per network, each beside the reference design's mean.
+    type PerNetwork = fn(&NetworkMetrics) -> Option<f64>;
+    type PerReference = fn(&crate::scenarios::Reference) -> f64;
+    let sizes: [(&str, PerNetwork, usize, PerReference); 2] = [
+        (
+            "Schools",
+            |n| Some(n.schools as f64),
+            1,
+            |r| r.schools_per_network,
+        ),
+        (
+            "Students",
+            |n| Some(n.enrollment as f64),
+            0,
+            |r| r.students_per_network,
+        ),
+    ];
+    for (what, per, mean_decimals, reference_mean) in sizes {
+        let s = move |f: &PlanFile| spread(f.networks.iter().filter_map(per));
+        let label = |which: &str| format!("{what} per network: {which}");
+        add("Size", &label("fewest"), "", &|f| opt(s(f).map(|s| s.0), 0));
+        add("Size", &label("mean"), "", &|f| {
+            opt(s(f).map(|s| s.1), mean_decimals)
+        });
+        add("Size", &label("most"), "", &|f| opt(s(f).map(|s| s.2), 0));
+        add(
+            "Size",
+            &format!("{what} per network in the reference design (mean)"),
+            "",
+            &|f| reference(f, &|r| reference_mean(r), mean_decimals),
+        );
+    }
     add(
         "Size",
         "Students in the reference design (networks × mean)",
@@ -315,67 +316,45 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
         &|f| num(0)(f.networks.iter().filter(|n| !n.connected).count() as f64),
     );
 
-    let low = |f: &PlanFile| spread(f.networks.iter().filter_map(|n| n.low_performing_pct));
-    add(
-        "Balance",
-        "Low-performing share of rated schools: district",
-        "%",
-        &|f| {
-            let d = &f.district;
-            opt(
+    // Each balance figure: the district's, and the lowest and highest network's.
+    type District = fn(&PlanFile) -> Option<f64>;
+    let balances: [(&str, &str, &'static str, District, PerNetwork); 3] = [
+        (
+            "Low-performing share of rated schools: district",
+            "Low-performing share",
+            "%",
+            |f| {
+                let d = &f.district;
                 (d.rated_schools > 0)
-                    .then(|| 100.0 * d.low_performing_schools as f64 / d.rated_schools as f64),
-                1,
-            )
-        },
-    );
-    add(
-        "Balance",
-        "Low-performing share: lowest network",
-        "%",
-        &|f| opt(low(f).map(|s| s.0), 1),
-    );
-    add(
-        "Balance",
-        "Low-performing share: highest network",
-        "%",
-        &|f| opt(low(f).map(|s| s.2), 1),
-    );
-    let dfs = |f: &PlanFile| spread(f.networks.iter().filter_map(|n| n.dfs));
-    add(
-        "Balance",
-        "Distance from standard (ELA and math): district",
-        "points",
-        &|f| opt(f.district.dfs, 1),
-    );
-    add(
-        "Balance",
-        "Distance from standard: lowest network",
-        "points",
-        &|f| opt(dfs(f).map(|s| s.0), 1),
-    );
-    add(
-        "Balance",
-        "Distance from standard: highest network",
-        "points",
-        &|f| opt(dfs(f).map(|s| s.2), 1),
-    );
-    let frpm = |f: &PlanFile| spread(f.networks.iter().filter_map(|n| n.frpm_pct));
-    add("Balance", "Poverty (FRPM) share: district", "%", &|f| {
-        opt(f.district.frpm_pct, 1)
-    });
-    add(
-        "Balance",
-        "Poverty (FRPM) share: lowest network",
-        "%",
-        &|f| opt(frpm(f).map(|s| s.0), 1),
-    );
-    add(
-        "Balance",
-        "Poverty (FRPM) share: highest network",
-        "%",
-        &|f| opt(frpm(f).map(|s| s.2), 1),
-    );
+                    .then(|| 100.0 * d.low_performing_schools as f64 / d.rated_schools as f64)
+            },
+            |n| n.low_performing_pct,
+        ),
+        (
+            "Distance from standard (ELA and math): district",
+            "Distance from standard",
+            "points",
+            |f| f.district.dfs,
+            |n| n.dfs,
+        ),
+        (
+            "Poverty (FRPM) share: district",
+            "Poverty (FRPM) share",
+            "%",
+            |f| f.district.frpm_pct,
+            |n| n.frpm_pct,
+        ),
+    ];
+    for (district_label, what, unit, district, per) in balances {
+        let s = move |f: &PlanFile| spread(f.networks.iter().filter_map(per));
+        add("Balance", district_label, unit, &|f| opt(district(f), 1));
+        add("Balance", &format!("{what}: lowest network"), unit, &|f| {
+            opt(s(f).map(|s| s.0), 1)
+        });
+        add("Balance", &format!("{what}: highest network"), unit, &|f| {
+            opt(s(f).map(|s| s.2), 1)
+        });
+    }
     let groups: BTreeSet<String> = plans
         .iter()
         .flat_map(|p| p.file.dissimilarity_index.keys().cloned())

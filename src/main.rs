@@ -100,6 +100,17 @@ struct InputArgs {
     scenario: Option<PathBuf>,
 }
 
+/// How a long-running command runs (shared by `plan`, `frontier`, `briefing` and `rebalance`).
+#[derive(Args)]
+struct RunArgs {
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 /// Loaded inputs, validated.
 struct Inputs {
     loaded: LoadedTable,
@@ -112,17 +123,7 @@ impl InputArgs {
     fn load(&self) -> Result<Inputs> {
         let loaded = load_schools(self.schools.as_deref())?;
         let outline = load_outline(self.boundary.as_deref(), self.schools.is_none())?;
-        let (scenario, scenario_source) = load_scenario(self.scenario.as_deref())?;
-        let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
-        if !v.errors.is_empty() {
-            return Err(Error::Input(v.errors));
-        }
-        Ok(Inputs {
-            loaded,
-            outline,
-            scenario,
-            scenario_source,
-        })
+        Inputs::validated(loaded, outline, load_scenario(self.scenario.as_deref())?)
     }
 
     /// The input files, which outputs must never overwrite.
@@ -151,6 +152,24 @@ fn load_scenario(arg: Option<&Path>) -> Result<(Scenario, String)> {
 }
 
 impl Inputs {
+    /// Inputs whose table passed validation (against the outline, if any).
+    fn validated(
+        loaded: LoadedTable,
+        outline: Option<(Outline, String, String)>,
+        (scenario, scenario_source): (Scenario, String),
+    ) -> Result<Inputs> {
+        let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
+        if !v.errors.is_empty() {
+            return Err(Error::Input(v.errors));
+        }
+        Ok(Inputs {
+            loaded,
+            outline,
+            scenario,
+            scenario_source,
+        })
+    }
+
     fn plan_inputs(&self, overrides: Vec<String>, best_effort: bool) -> PlanInputs<'_> {
         PlanInputs {
             table: &self.loaded.table,
@@ -233,12 +252,8 @@ struct PlanArgs {
     /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
     best_effort: bool,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Args)]
@@ -257,12 +272,8 @@ struct FrontierArgs {
     /// Output folder for frontier.csv, frontier.md and frontier.svg.
     #[arg(long, value_name = "DIR", default_value = "out/frontier")]
     out: PathBuf,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Args)]
@@ -295,12 +306,8 @@ struct BriefingArgs {
     /// Write plans that break the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
     best_effort: bool,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// What `rebalance` keeps small.
@@ -339,12 +346,8 @@ struct RebalanceArgs {
     /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
     best_effort: bool,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Args)]
@@ -671,19 +674,19 @@ fn print_written(written: &[PathBuf]) {
 }
 
 fn cmd_plan(a: PlanArgs) -> Result<i32> {
-    set_threads(a.threads)?;
+    set_threads(a.run.threads)?;
     let mut inputs = a.input.load()?;
     let overrides = a
         .rules
         .apply(&mut inputs.scenario, &inputs.scenario_source)?;
     let start = std::time::Instant::now();
-    let plan = solve(&inputs, overrides, a.best_effort, a.quiet)?;
+    let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet)?;
     let mut set = OutputSet::new();
     add_plan_files(&mut set, "", &plan, &inputs.loaded.table)?;
     let written = set.commit(&a.out, &a.input.paths())?;
 
     let f = &plan.file;
-    if !a.quiet {
+    if !a.run.quiet {
         eprintln!(
             "{} schools, {} students → {} networks in {:.1} s",
             f.input.schools,
@@ -815,7 +818,7 @@ fn cmd_compare(a: CompareArgs) -> Result<i32> {
 }
 
 fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
-    set_threads(a.threads)?;
+    set_threads(a.run.threads)?;
     let start = std::time::Instant::now();
     let mut set = OutputSet::new();
     let mut made = Vec::new();
@@ -835,7 +838,7 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
             inputs.scenario.solver.seed = seed;
             overrides.push(format!("solver.seed = {seed}"));
         }
-        let plan = solve(&inputs, overrides, a.best_effort, a.quiet).map_err(|e| match e {
+        let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet).map_err(|e| match e {
             Error::Infeasible(m) => Error::Infeasible(format!(
                 "the {name} plan:\n{m}\n  To try settings, run `schoolnets plan --scenario {name}` with them; `briefing --best-effort` writes both plans with their violations listed."
             )),
@@ -856,7 +859,7 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
     let inputs: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
     let written = set.commit(&a.out, &inputs)?;
     let all_hold = made.iter().all(|(_, f)| f.all_constraints_hold);
-    if !a.quiet {
+    if !a.run.quiet {
         for (name, f) in &made {
             eprintln!("{name}: {} networks", f.networks.len());
             print_rules(f);
@@ -877,7 +880,7 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
 }
 
 fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
-    set_threads(a.threads)?;
+    set_threads(a.run.threads)?;
     let (_, adopted) = read_plan(&a.plan)?;
     let loaded = load_schools(Some(&a.schools))?;
     let lausd_outline = plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes());
@@ -885,23 +888,14 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
         a.boundary.as_deref(),
         adopted.input.outline_sha256.as_deref() == Some(lausd_outline.as_str()),
     )?;
-    let (scenario, scenario_source) = match &a.scenario {
+    let scenario = match &a.scenario {
         Some(p) => load_scenario(Some(p))?,
         None => (
             adopted.scenario.clone(),
             format!("{} (the adopted plan's scenario)", a.plan.display()),
         ),
     };
-    let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.0));
-    if !v.errors.is_empty() {
-        return Err(Error::Input(v.errors));
-    }
-    let inputs = Inputs {
-        loaded,
-        outline,
-        scenario,
-        scenario_source,
-    };
+    let inputs = Inputs::validated(loaded, outline, scenario)?;
     let options = schoolnets::rebalance::Options {
         minimize: match a.minimize {
             MinimizeArg::Schools => schoolnets::rebalance::Minimize::Schools,
@@ -911,7 +905,7 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
     };
     let start = std::time::Instant::now();
     let bar = progress_bar(
-        a.quiet,
+        a.run.quiet,
         inputs.scenario.solver.restarts.max(1) as u64,
         "restarts",
         format!("rebalancing {} networks", inputs.scenario.networks),
@@ -944,7 +938,7 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
     inputs_paths.extend(a.scenario.iter().cloned());
     let written = set.commit(&a.out, &inputs_paths)?;
     let f = &done.plan.file;
-    if !a.quiet {
+    if !a.run.quiet {
         let broken_before = c.before.iter().filter(|r| !r.holds).count();
         eprintln!(
             "{} of {} schools change network ({} students); {} new, {} gone; rules broken before: {}, after: {} ({:.1} s)",
@@ -968,7 +962,7 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
 }
 
 fn cmd_frontier(a: FrontierArgs) -> Result<i32> {
-    set_threads(a.threads)?;
+    set_threads(a.run.threads)?;
     let rules =
         frontier::Rules::parse(&a.balance).map_err(|e| Error::Usage(format!("--balance: {e}")))?;
     if a.steps == 0 || a.steps > 100 {
@@ -979,7 +973,7 @@ fn cmd_frontier(a: FrontierArgs) -> Result<i32> {
         .rules
         .apply(&mut inputs.scenario, &inputs.scenario_source)?;
     let bar = progress_bar(
-        a.quiet,
+        a.run.quiet,
         a.steps as u64 + 1,
         "plans",
         "sweeping balance strength".into(),
@@ -1001,7 +995,7 @@ fn cmd_frontier(a: FrontierArgs) -> Result<i32> {
     );
     set.add("frontier.svg", frontier::svg(&points, &title).into_bytes());
     let written = set.commit(&a.out, &a.input.paths())?;
-    if !a.quiet {
+    if !a.run.quiet {
         print!("{}", frontier::markdown(&points, &title));
         eprintln!(
             "wrote {}",

@@ -313,6 +313,40 @@ pub fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     })
 }
 
+impl Prepared {
+    /// Each network's figures and the check of every rule (with `pathways_whole` in feeder mode) for a
+    /// school → network assignment, networks named `ids`.
+    pub fn measure(
+        &self,
+        table: &SchoolTable,
+        scenario: &Scenario,
+        school_network: &[usize],
+        ids: &[String],
+    ) -> (Vec<NetworkMetrics>, Vec<ConstraintCheck>) {
+        let planning = &self.planning;
+        let networks = metrics::measure(
+            table,
+            &planning.campuses,
+            (planning.units(), planning.adjacency()),
+            school_network,
+            ids,
+            &self.district,
+        );
+        let mut constraints = metrics::check_constraints(
+            table,
+            &planning.campuses,
+            school_network,
+            &networks,
+            scenario,
+            &self.district,
+        );
+        if planning.feeder.is_some() {
+            constraints.push(pathways_whole(planning.units(), school_network));
+        }
+        (networks, constraints)
+    }
+}
+
 /// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
 /// when the best plan found breaks a constraint and `best_effort` is off.
 pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
@@ -383,30 +417,10 @@ pub fn assemble(
 ) -> Result<Plan> {
     let table = inputs.table;
     let scenario = inputs.scenario;
+    let (networks, constraints) = prepared.measure(table, scenario, &school_network, &ids);
     let Prepared {
         planning, district, ..
     } = prepared;
-    let (units, adjacency) = (planning.units(), planning.adjacency());
-
-    let networks = metrics::measure(
-        table,
-        &planning.campuses,
-        (units, adjacency),
-        &school_network,
-        &ids,
-        &district,
-    );
-    let mut constraints = metrics::check_constraints(
-        table,
-        &planning.campuses,
-        &school_network,
-        &networks,
-        scenario,
-        &district,
-    );
-    if planning.feeder.is_some() {
-        constraints.push(pathways_whole(units, &school_network));
-    }
     let all_hold = constraints.iter().all(|c| c.holds);
     // (Arithmetic conflicts without --best-effort returned above, so only search results are left here.)
     if !all_hold && !inputs.best_effort {
@@ -472,7 +486,7 @@ pub fn assemble(
 }
 
 /// Feeder mode's rule: each pathway (planning unit) in one network.
-pub fn pathways_whole(units: &Units, school_network: &[usize]) -> ConstraintCheck {
+fn pathways_whole(units: &Units, school_network: &[usize]) -> ConstraintCheck {
     metrics::units_whole(
         "pathways_whole",
         "each feeder pathway is in one network (pathways sharing a campus count as one; see the report for how pathways are built)",

@@ -17,7 +17,6 @@ use crate::metrics::{self, ConstraintCheck};
 use crate::plans::{self, Plan, PlanFile, PlanInputs};
 use crate::schools::fmt_num;
 use crate::solver::{self, Homes, Solution};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -145,7 +144,9 @@ pub fn rebalance(
             .map(|i| assign[units.of_school[i]])
             .collect()
     };
-    let before = checks(inputs, &prepared, &school_network(&start), &ids);
+    let before = prepared
+        .measure(table, inputs.scenario, &school_network(&start), &ids)
+        .1;
 
     prepared.problem.homes = Homes {
         cost: match options.minimize {
@@ -161,26 +162,15 @@ pub fn rebalance(
         (0..restarts).for_each(|_| progress());
         initial
     } else {
-        (0..restarts)
-            .into_par_iter()
-            .map(|i| {
-                use rand::SeedableRng;
-                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(solver::restart_seed(
-                    inputs.scenario.solver.seed,
-                    i,
-                ));
-                let s = solver::finish(p, start.clone(), &mut rng, i);
-                progress();
-                s
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .min_by(|a, b| {
-                (a.violation, a.cost, a.restart)
-                    .partial_cmp(&(b.violation, b.cost, b.restart))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .unwrap_or(initial)
+        let settings = solver::Settings {
+            seed: inputs.scenario.solver.seed,
+            restarts,
+        };
+        solver::best_restart(settings, progress, |seed_value, i| {
+            use rand::SeedableRng;
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
+            solver::finish(p, start.clone(), &mut rng, i)
+        })
     };
     let after_network = school_network(&best.assignment);
 
@@ -317,36 +307,6 @@ fn place_new_units(p: &solver::Problem, homes: &[Option<(usize, f64)>]) -> Vec<u
             })
         })
         .collect()
-}
-
-/// Every rule checked on a school → network assignment of the new table.
-fn checks(
-    inputs: &PlanInputs<'_>,
-    prepared: &plans::Prepared,
-    school_network: &[usize],
-    ids: &[String],
-) -> Vec<ConstraintCheck> {
-    let planning = &prepared.planning;
-    let networks = metrics::measure(
-        inputs.table,
-        &planning.campuses,
-        (planning.units(), planning.adjacency()),
-        school_network,
-        ids,
-        &prepared.district,
-    );
-    let mut c = metrics::check_constraints(
-        inputs.table,
-        &planning.campuses,
-        school_network,
-        &networks,
-        inputs.scenario,
-        &prepared.district,
-    );
-    if planning.feeder.is_some() {
-        c.push(plans::pathways_whole(planning.units(), school_network));
-    }
-    c
 }
 
 /// changes.md: what moved and why, and every rule before and after.

@@ -404,10 +404,23 @@ pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync
             ..closest
         };
     }
+    best_restart(settings, progress, |seed_value, i| {
+        solve_once(p, seed_value, i)
+    })
+}
+
+/// Runs `settings.restarts` restarts (at least one) in parallel, restart *i* with the seed
+/// [`restart_seed`]`(settings.seed, i)`, calling `progress` after each; returns the best: least violation,
+/// then least cost, then lowest restart index, so the winner never depends on thread scheduling.
+pub fn best_restart(
+    settings: Settings,
+    progress: &(dyn Fn() + Sync),
+    run: impl Fn(u64, usize) -> Solution + Sync,
+) -> Solution {
     let solutions: Vec<Solution> = (0..settings.restarts.max(1))
         .into_par_iter()
         .map(|i| {
-            let s = solve_once(p, restart_seed(settings.seed, i), i);
+            let s = run(restart_seed(settings.seed, i), i);
             progress();
             s
         })
