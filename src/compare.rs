@@ -821,7 +821,7 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The comparison as an HTML `<section>` (for the HTML report; no scripts, no external resources).
+/// The comparison as an HTML `<section>` for `report.html` (no scripts, no external resources).
 pub fn html_section(c: &Comparison) -> String {
     let e = escape_html;
     let mut out = String::new();
@@ -902,15 +902,6 @@ pub fn html_section(c: &Comparison) -> String {
     }
     let _ = writeln!(out, "</section>");
     out
-}
-
-/// compare.html: the section as a page of its own that any browser opens offline.
-pub fn html_page(c: &Comparison) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Plans compared: {}</title>\n<style>\nbody {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}\ntable {{ border-collapse: collapse; margin: 1em 0; }}\nth, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }}\ntd.num {{ text-align: right; font-variant-numeric: tabular-nums; }}\ntr.section th {{ background: #eef2f7; }}\ntd.broken {{ color: #b00020; font-weight: bold; }}\np.note {{ border-left: 4px solid #e0a800; padding-left: 0.8em; }}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
-        escape_html(&c.labels.join(", ")),
-        html_section(c)
-    )
 }
 
 #[cfg(test)]

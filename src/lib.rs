@@ -23,6 +23,7 @@ pub mod scenarios;
 pub mod schools;
 pub mod solver;
 pub mod synthetic;
+pub mod territories;
 pub mod units;
 pub mod validate;
 

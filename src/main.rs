@@ -50,7 +50,7 @@ enum Command {
     /// Put plans side by side: every figure and rule, the reference design, and the schools that move.
     ///
     /// Takes plan folders written by `plan` (or their plan.json files) and writes compare.md, compare.csv,
-    /// compare.html and moves.csv. Changes are counted against the first plan: networks are matched across
+    /// moves.csv and report.html (each plan's map, from its folder's map.svg, then the comparison). Changes are counted against the first plan: networks are matched across
     /// plans by the schools they share (largest overlap first), and a school moves when its network in the
     /// other plan is not the one matched to its network in the first.
     #[command(after_help = "Example:
@@ -109,6 +109,46 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// How maps are drawn (shared by `plan`, `briefing` and `rebalance`).
+#[derive(Args)]
+struct MapArgs {
+    /// What the map's colours show: `networks` (neighbouring networks never share a colour),
+    /// `frpm` (share of students in poverty), `low-performing` (share of low-performing schools) or
+    /// `enrollment` (above or below the mean network), for equity discussions.
+    #[arg(
+        long = "map-colour",
+        visible_alias = "map-color",
+        value_enum,
+        default_value = "networks",
+        value_name = "BY"
+    )]
+    map_colour: maps::ColourBy,
+    /// Date printed on the map and report (YYYY-MM-DD). Default: today (UTC). Give the same date to
+    /// reproduce earlier outputs byte for byte.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+}
+
+impl MapArgs {
+    fn options(&self) -> Result<maps::MapOptions> {
+        Ok(maps::MapOptions {
+            colour_by: self.map_colour,
+            date: report_date(self.date.as_deref())?,
+        })
+    }
+}
+
+/// The `--date` given (checked), or today's.
+fn report_date(date: Option<&str>) -> Result<String> {
+    match date {
+        Some(d) if maps::is_date(d) => Ok(d.to_string()),
+        Some(d) => Err(Error::Usage(format!(
+            "--date {d}: expected a date as YYYY-MM-DD, for example --date 2026-11-22"
+        ))),
+        None => Ok(maps::today()),
+    }
 }
 
 /// Loaded inputs, validated.
@@ -253,6 +293,8 @@ struct PlanArgs {
     #[arg(long)]
     best_effort: bool,
     #[command(flatten)]
+    map: MapArgs,
+    #[command(flatten)]
     run: RunArgs,
 }
 
@@ -281,9 +323,12 @@ struct CompareArgs {
     /// Plan folders (or plan.json files), at least two; the first is the baseline for school moves.
     #[arg(value_name = "PLAN", num_args = 2.., required = true)]
     plans: Vec<PathBuf>,
-    /// Output folder for compare.md, compare.csv, compare.html and moves.csv.
+    /// Output folder for compare.md, compare.csv, moves.csv and report.html.
     #[arg(long, value_name = "DIR", default_value = "out/comparison")]
     out: PathBuf,
+    /// Date printed on the report (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -306,6 +351,8 @@ struct BriefingArgs {
     /// Write plans that break the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
     best_effort: bool,
+    #[command(flatten)]
+    map: MapArgs,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -346,6 +393,8 @@ struct RebalanceArgs {
     /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
     best_effort: bool,
+    #[command(flatten)]
+    map: MapArgs,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -627,27 +676,48 @@ fn solve(
     plan
 }
 
-/// Adds the four files `plan` writes to `set`, under `folder` ("" for the output folder itself).
+/// Adds the files `plan` writes to `set`, under `folder` ("" for the output folder itself), and returns
+/// the map's SVG (for a report of several plans).
 fn add_plan_files(
     set: &mut OutputSet,
     folder: &str,
     plan: &plans::Plan,
-    table: &SchoolTable,
-) -> Result<()> {
+    inputs: &Inputs,
+    options: &maps::MapOptions,
+) -> Result<String> {
+    let table = &inputs.loaded.table;
+    let map = maps::Map::new(
+        plan,
+        table,
+        inputs.outline.as_ref().map(|o| &o.0),
+        options.clone(),
+    );
+    let svg = maps::svg::svg(&map);
     let mut json =
         serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
     json.push('\n');
     set.add(&format!("{folder}plan.json"), json.into_bytes());
     set.add(
         &format!("{folder}networks.geojson"),
-        maps::geojson(plan, table).into_bytes(),
+        maps::geojson::geojson(&map).into_bytes(),
     );
+    set.add(&format!("{folder}map.png"), maps::png::png(&svg)?);
+    let part = reports::html::Part {
+        label: String::new(),
+        file: &plan.file,
+        map_svg: Some(svg.clone()),
+    };
+    set.add(
+        &format!("{folder}report.html"),
+        reports::html::page(&map.title(), &options.date, &[part], None).into_bytes(),
+    );
+    set.add(&format!("{folder}map.svg"), svg.clone().into_bytes());
     set.add(
         &format!("{folder}report.md"),
         reports::markdown(plan, table).into_bytes(),
     );
     set.add(&format!("{folder}report.csv"), reports::csv(plan));
-    Ok(())
+    Ok(svg)
 }
 
 /// Prints each rule's result for one plan.
@@ -680,9 +750,10 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
         .rules
         .apply(&mut inputs.scenario, &inputs.scenario_source)?;
     let start = std::time::Instant::now();
+    let options = a.map.options()?;
     let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet)?;
     let mut set = OutputSet::new();
-    add_plan_files(&mut set, "", &plan, &inputs.loaded.table)?;
+    add_plan_files(&mut set, "", &plan, &inputs, &options)?;
     let written = set.commit(&a.out, &a.input.paths())?;
 
     let f = &plan.file;
@@ -771,21 +842,18 @@ fn unique_labels(found: &[(String, plans::PlanFile)], paths: &[PathBuf]) -> Vec<
         .collect()
 }
 
-/// Adds compare.md, compare.csv, compare.html and moves.csv to `set`, under `folder`.
+/// Adds compare.md, compare.csv and moves.csv to `set`, under `folder`.
 fn add_comparison_files(set: &mut OutputSet, folder: &str, c: &compare::Comparison) {
     set.add(
         &format!("{folder}compare.md"),
         compare::markdown(c).into_bytes(),
     );
     set.add(&format!("{folder}compare.csv"), compare::csv(c));
-    set.add(
-        &format!("{folder}compare.html"),
-        compare::html_page(c).into_bytes(),
-    );
     set.add(&format!("{folder}moves.csv"), compare::moves_csv(c));
 }
 
 fn cmd_compare(a: CompareArgs) -> Result<i32> {
+    let date = report_date(a.date.as_deref())?;
     let found: Vec<(String, plans::PlanFile)> = a
         .plans
         .iter()
@@ -804,6 +872,33 @@ fn cmd_compare(a: CompareArgs) -> Result<i32> {
     let c = compare::compare(&compared, table.as_ref());
     let mut set = OutputSet::new();
     add_comparison_files(&mut set, "", &c);
+    let parts: Vec<reports::html::Part> = labels
+        .iter()
+        .zip(&found)
+        .zip(&a.plans)
+        .map(|((label, (_, file)), path)| {
+            let folder = if path.is_dir() {
+                path.as_path()
+            } else {
+                path.parent().unwrap_or(path)
+            };
+            reports::html::Part {
+                label: label.clone(),
+                file,
+                map_svg: std::fs::read_to_string(folder.join("map.svg")).ok(),
+            }
+        })
+        .collect();
+    set.add(
+        "report.html",
+        reports::html::page(
+            &format!("Plans compared: {}", labels.join(", ")),
+            &date,
+            &parts,
+            Some(&c),
+        )
+        .into_bytes(),
+    );
     let inputs: Vec<PathBuf> = a
         .plans
         .iter()
@@ -819,6 +914,7 @@ fn cmd_compare(a: CompareArgs) -> Result<i32> {
 
 fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
+    let options = a.map.options()?;
     let start = std::time::Instant::now();
     let mut set = OutputSet::new();
     let mut made = Vec::new();
@@ -844,29 +940,47 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
             )),
             other => other,
         })?;
-        add_plan_files(&mut set, &format!("{name}/"), &plan, &inputs.loaded.table)?;
-        made.push((name.to_string(), plan.file));
+        let svg = add_plan_files(&mut set, &format!("{name}/"), &plan, &inputs, &options)?;
+        made.push((name.to_string(), plan.file, svg));
     }
     let compared: Vec<compare::Compared> = made
         .iter()
-        .map(|(label, file)| compare::Compared {
+        .map(|(label, file, _)| compare::Compared {
             label: label.clone(),
             file,
         })
         .collect();
     let c = compare::compare(&compared, Some(&inputs.loaded.table));
     add_comparison_files(&mut set, "comparison/", &c);
+    let parts: Vec<reports::html::Part> = made
+        .iter()
+        .map(|(label, file, svg)| reports::html::Part {
+            label: label.clone(),
+            file,
+            map_svg: Some(svg.clone()),
+        })
+        .collect();
+    set.add(
+        "report.html",
+        reports::html::page(
+            "Board briefing: support network designs compared",
+            &options.date,
+            &parts,
+            Some(&c),
+        )
+        .into_bytes(),
+    );
     let inputs: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
     let written = set.commit(&a.out, &inputs)?;
-    let all_hold = made.iter().all(|(_, f)| f.all_constraints_hold);
+    let all_hold = made.iter().all(|(_, f, _)| f.all_constraints_hold);
     if !a.run.quiet {
-        for (name, f) in &made {
+        for (name, f, _) in &made {
             eprintln!("{name}: {} networks", f.networks.len());
             print_rules(f);
         }
         print!("{}", compare::headline(&c));
         eprintln!(
-            "wrote {} files into {} in {:.1} s (open comparison/compare.md or comparison/compare.html first)",
+            "wrote {} files into {} in {:.1} s (open report.html first: both maps, their rules and the comparison)",
             written.len(),
             a.out.display(),
             start.elapsed().as_secs_f64()
@@ -881,6 +995,7 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
 
 fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
+    let map_options = a.map.options()?;
     let (_, adopted) = read_plan(&a.plan)?;
     let loaded = load_schools(Some(&a.schools))?;
     let lausd_outline = plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes());
@@ -920,7 +1035,7 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
     bar.finish_and_clear();
     let done = done?;
     let mut set = OutputSet::new();
-    add_plan_files(&mut set, "", &done.plan, &inputs.loaded.table)?;
+    add_plan_files(&mut set, "", &done.plan, &inputs, &map_options)?;
     let c = &done.changes;
     set.add(
         "changes.md",

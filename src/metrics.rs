@@ -169,7 +169,7 @@ pub fn dissimilarity(table: &SchoolTable, assignment: &[usize], k: usize) -> BTr
 }
 
 /// Figures for one network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkMetrics {
     pub network: String,
     pub schools: usize,

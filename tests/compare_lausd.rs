@@ -64,8 +64,10 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
         "feeder/report.md",
         "comparison/compare.md",
         "comparison/compare.csv",
-        "comparison/compare.html",
         "comparison/moves.csv",
+        "neighborhood/map.svg",
+        "feeder/map.png",
+        "report.html",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -171,12 +173,15 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
         expected.len().to_string()
     );
 
-    // The HTML section opens on its own and escapes nothing it should not.
-    let html = std::fs::read_to_string(out.join("comparison/compare.html")).unwrap();
+    // The briefing's report holds both plans' maps and the comparison, and loads nothing from elsewhere.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<section id=\"comparison\">"));
-    assert!(!html.contains("<script"));
-    assert!(!html.contains("http"), "no external resources");
+    assert_eq!(html.matches("<svg ").count(), 2, "one map per plan");
+    assert_eq!(html.matches("<table class=\"balance\">").count(), 2);
+    for external in ["<script src", "<link", "url(", "@import", "<img", "<iframe"] {
+        assert!(!html.contains(external), "external resource: {external}");
+    }
 }
 
 #[test]

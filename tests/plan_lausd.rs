@@ -198,20 +198,27 @@ fn geojson_is_rfc7946() {
                     );
                 }
             }
-            "Polygon" => {
+            kind @ ("Polygon" | "MultiPolygon") => {
                 polygons += 1;
-                let ring = g["coordinates"][0].as_array().unwrap();
-                assert_eq!(ring.first(), ring.last(), "ring is closed");
-                // Right-hand rule: exterior rings counter-clockwise (positive shoelace area).
-                let pts: Vec<(f64, f64)> = ring
-                    .iter()
-                    .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
-                    .collect();
-                let area: f64 = pts
-                    .windows(2)
-                    .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
-                    .sum();
-                assert!(area > 0.0, "exterior ring is clockwise");
+                let polys: Vec<&serde_json::Value> = if kind == "Polygon" {
+                    vec![&g["coordinates"]]
+                } else {
+                    g["coordinates"].as_array().unwrap().iter().collect()
+                };
+                for poly in polys {
+                    let ring = poly[0].as_array().unwrap();
+                    assert_eq!(ring.first(), ring.last(), "ring is closed");
+                    // Right-hand rule: exterior rings counter-clockwise (positive shoelace area).
+                    let pts: Vec<(f64, f64)> = ring
+                        .iter()
+                        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                        .collect();
+                    let area: f64 = pts
+                        .windows(2)
+                        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                        .sum();
+                    assert!(area > 0.0, "exterior ring is clockwise");
+                }
                 for k in ["network", "schools", "enrollment"] {
                     assert!(
                         f["properties"].get(k).is_some(),
@@ -229,9 +236,27 @@ fn geojson_is_rfc7946() {
 fn the_same_seed_gives_byte_identical_outputs_whatever_the_thread_count() {
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     for (d, threads) in dirs.iter().zip(["1", "2", "8"]) {
-        run_plan(d.path(), &["--threads", threads, "--restarts", "4"]);
+        run_plan(
+            d.path(),
+            &[
+                "--threads",
+                threads,
+                "--restarts",
+                "4",
+                "--date",
+                "2026-11-22",
+            ],
+        );
     }
-    for f in ["plan.json", "networks.geojson", "report.md", "report.csv"] {
+    for f in [
+        "plan.json",
+        "networks.geojson",
+        "report.md",
+        "report.csv",
+        "map.svg",
+        "map.png",
+        "report.html",
+    ] {
         let a = std::fs::read(dirs[0].path().join(f)).unwrap();
         for d in &dirs[1..] {
             assert!(

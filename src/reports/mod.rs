@@ -1,4 +1,7 @@
-//! Balance reports: `report.md` for people and `report.csv` for spreadsheets.
+//! Balance reports: `report.md` for people, `report.csv` for spreadsheets and ([`html`]) `report.html`, the
+//! self-contained page with the map.
+
+pub mod html;
 
 use crate::metrics::{thousands, NetworkMetrics};
 use crate::plans::Plan;

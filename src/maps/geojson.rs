@@ -1,13 +1,10 @@
-//! `networks.geojson`: one Point per school and one Polygon per network (RFC 7946: WGS84 lon/lat,
-//! counter-clockwise exterior rings, no `crs` member, coordinates rounded to 6 decimals ≈ 0.1 m).
-//!
-//! Network polygons are the convex hulls of their schools: a simple outline for a first look. They can
-//! overlap where networks interleave; territory polygons built from Voronoi cells are a later step.
+//! `networks.geojson`: one feature per network (its territory, with the network's figures) and one Point
+//! per school. RFC 7946: WGS84 longitude/latitude, exterior rings counter-clockwise and holes clockwise, no
+//! `crs` member, coordinates rounded to 6 decimals (about 0.1 m).
 
+use super::Map;
 use crate::metrics::round;
-use crate::plans::Plan;
-use crate::schools::SchoolTable;
-use geo::{ConvexHull, MultiPoint, Orient, Point};
+use geo::MultiPolygon;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use serde_json::json;
 
@@ -18,52 +15,64 @@ fn props(v: serde_json::Value) -> Option<JsonObject> {
     }
 }
 
+/// A territory as a GeoJSON geometry: a Polygon when it is one piece, a MultiPolygon otherwise, none when
+/// it is empty.
+fn territory(m: &MultiPolygon<f64>) -> Option<Geometry> {
+    let rings = |p: &geo::Polygon<f64>| -> Vec<Vec<Vec<f64>>> {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(|r| r.0.iter().map(|c| vec![c.x, c.y]).collect())
+            .collect()
+    };
+    match m.0.as_slice() {
+        [] => None,
+        [p] => Some(Geometry::new(GeometryValue::new_polygon(rings(p)))),
+        ps => Some(Geometry::new(GeometryValue::new_multi_polygon(
+            ps.iter().map(rings).collect::<Vec<_>>(),
+        ))),
+    }
+}
+
 /// Builds the GeoJSON text.
-pub fn geojson(plan: &Plan, table: &SchoolTable) -> String {
+pub fn geojson(map: &Map) -> String {
+    let plan = map.plan;
     let nets = &plan.file.networks;
     let mut features = Vec::new();
     for (c, n) in nets.iter().enumerate() {
-        let pts: MultiPoint<f64> = table
-            .schools
-            .iter()
-            .zip(&plan.school_network)
-            .filter(|(_, &k)| k == c)
-            .map(|(s, _)| Point::new(s.lon, s.lat))
-            .collect();
-        let hull = pts.convex_hull().orient(geo::orient::Direction::Default);
-        let ring: Vec<Vec<f64>> = hull
-            .exterior()
-            .0
-            .iter()
-            .map(|p| vec![round(p.x, 6), round(p.y, 6)])
-            .collect();
-        let mut distinct = ring.clone();
-        distinct.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
-        distinct.dedup();
-        if distinct.len() < 3 {
-            continue; // a network of fewer than 3 distinct locations has no area to draw
-        }
+        let level = |l: &str| n.levels.get(l).copied().unwrap_or(0);
         features.push(Feature {
             bbox: None,
-            geometry: Some(Geometry::new(GeometryValue::new_polygon(vec![ring]))),
+            geometry: territory(&map.territories.networks[c]),
             id: None,
             properties: props(json!({
                 "kind": "network",
                 "network": n.network,
+                "fill": map.fills.fills[c],
                 "schools": n.schools,
+                "campuses": n.campuses,
+                "elementary": level("elementary"),
+                "middle": level("middle"),
+                "high": level("high"),
+                "span": level("span"),
+                "magnet_schools": n.magnet_schools,
+                "charter_schools": n.charter_schools,
                 "enrollment": n.enrollment,
                 "enrollment_deviation_pct": n.enrollment_deviation_pct,
                 "frpm_pct": n.frpm_pct,
                 "ela_dfs": n.ela_dfs,
                 "math_dfs": n.math_dfs,
+                "low_performing_schools": n.low_performing_schools,
                 "low_performing_pct": n.low_performing_pct,
+                "area_km2": map.territories.area_km2[c],
                 "mean_km": n.mean_km,
+                "max_km": n.max_km,
+                "feeder_links_cut": n.feeder_links_cut,
                 "connected": n.connected,
             })),
             foreign_members: None,
         });
     }
-    for (s, &c) in table.schools.iter().zip(&plan.school_network) {
+    for (s, &c) in map.table.schools.iter().zip(&plan.school_network) {
         features.push(Feature {
             bbox: None,
             geometry: Some(Geometry::new(GeometryValue::new_point(vec![

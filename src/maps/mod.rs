@@ -1,0 +1,171 @@
+//! Maps of a plan: `networks.geojson` for GIS, `map.svg` and `map.png` for people.
+//!
+//! [`Map::new`] gathers what every map needs once: the networks' territories ([`crate::territories`]), their
+//! fills ([`colours`]) and the title. The writers are pure functions of a `Map`:
+//! [`geojson::geojson`], [`svg::svg`] and [`png::png`] (which renders the SVG).
+
+pub mod colours;
+pub mod geojson;
+pub mod png;
+pub mod svg;
+
+pub use colours::ColourBy;
+
+use crate::geography::Outline;
+use crate::metrics::thousands;
+use crate::plans::Plan;
+use crate::schools::SchoolTable;
+use crate::territories::{self, Site, Territories};
+
+/// How to draw the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapOptions {
+    pub colour_by: ColourBy,
+    /// The date printed in the title (`YYYY-MM-DD`); part of the inputs, so outputs stay reproducible.
+    pub date: String,
+}
+
+/// Everything the map writers need for one plan.
+pub struct Map<'a> {
+    pub plan: &'a Plan,
+    pub table: &'a SchoolTable,
+    pub territories: Territories,
+    pub fills: colours::Fills,
+    pub options: MapOptions,
+}
+
+impl<'a> Map<'a> {
+    /// Builds the territories and colours of `plan`'s networks.
+    pub fn new(
+        plan: &'a Plan,
+        table: &'a SchoolTable,
+        outline: Option<&Outline>,
+        options: MapOptions,
+    ) -> Map<'a> {
+        let sites: Vec<Site> = table
+            .schools
+            .iter()
+            .zip(&plan.school_network)
+            .map(|(s, &network)| Site {
+                lat: s.lat,
+                lon: s.lon,
+                network,
+            })
+            .collect();
+        let nets = &plan.file.networks;
+        let territories = territories::build(&sites, nets.len(), outline);
+        let fills = colours::fills(
+            options.colour_by,
+            nets,
+            &territories.neighbours,
+            plan.file.scenario.size.enrollment_tolerance * 100.0,
+        );
+        Map {
+            plan,
+            table,
+            territories,
+            fills,
+            options,
+        }
+    }
+
+    /// "Community neighborhood networks: 32 networks".
+    pub fn title(&self) -> String {
+        let f = &self.plan.file;
+        format!("{}: {} networks", f.scenario.name, f.networks.len())
+    }
+
+    /// Schools, students, seed, date and whether every rule holds.
+    pub fn subtitle(&self) -> String {
+        let f = &self.plan.file;
+        format!(
+            "{} schools, {} students · seed {} · {} · {}",
+            thousands(f.input.schools as f64),
+            thousands(f.input.enrollment as f64),
+            f.seed,
+            self.options.date,
+            if f.all_constraints_hold {
+                "every rule holds"
+            } else {
+                "some rules do not hold"
+            }
+        )
+    }
+
+    /// How the territories were drawn, for the map's footnote.
+    pub fn method_note(&self) -> String {
+        let t = &self.territories;
+        if let Some(note) = &t.note {
+            return format!("No territories drawn: {note}.");
+        }
+        let bound = match t.bounds {
+            territories::Bounds::Outline => {
+                let mut s = "clipped to the district outline".to_string();
+                if t.outside > 0 {
+                    s.push_str(&format!(
+                        " (grown to reach {} school{} outside it)",
+                        t.outside,
+                        if t.outside == 1 { "" } else { "s" }
+                    ));
+                }
+                s
+            }
+            territories::Bounds::Hull => format!(
+                "clipped to the schools' hull plus {} km (no district outline given)",
+                territories::HULL_BUFFER_KM
+            ),
+        };
+        format!("Territories: each campus's nearest area (Voronoi), merged by network and {bound}.")
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, the default for [`MapOptions::date`].
+pub fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    civil_from_days(days)
+}
+
+/// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's civil calendar algorithm).
+fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Whether `s` is a `YYYY-MM-DD` date.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), "1970-01-01");
+        assert_eq!(civil_from_days(20_779), "2026-11-22");
+        assert_eq!(civil_from_days(11_016), "2000-02-29");
+        assert!(is_date("2026-11-22"));
+        assert!(!is_date("2026-13-01"));
+        assert!(!is_date("22/11/2026"));
+    }
+}

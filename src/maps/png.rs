@@ -1,0 +1,40 @@
+//! `map.png`: the SVG map rendered by resvg, with the DejaVu Sans fonts compiled in (a fresh machine may
+//! have no fonts at all, and the picture must not depend on which it has).
+
+use crate::error::{Error, Result};
+use resvg::{tiny_skia, usvg};
+
+const SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Pixels per SVG unit: 1.5 makes labels and symbols crisp on a projector and on paper.
+pub const ZOOM: f32 = 1.5;
+
+/// Renders SVG text to PNG bytes at [`ZOOM`].
+pub fn png(svg: &str) -> Result<Vec<u8>> {
+    let mut options = usvg::Options {
+        font_family: "DejaVu Sans".into(),
+        ..usvg::Options::default()
+    };
+    let fonts = options.fontdb_mut();
+    fonts.load_font_data(SANS.to_vec());
+    fonts.load_font_data(SANS_BOLD.to_vec());
+    fonts.set_sans_serif_family("DejaVu Sans");
+    let tree = usvg::Tree::from_str(svg, &options)
+        .map_err(|e| Error::Internal(format!("the map's SVG does not parse: {e}")))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(ZOOM)
+        .ok_or_else(|| Error::Internal("the map's size cannot be scaled".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| Error::Internal("the map is too large to render".into()))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(ZOOM, ZOOM),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| Error::Internal(format!("cannot encode the map as PNG: {e}")))
+}

@@ -1,0 +1,297 @@
+//! `report.html`: one self-contained page a superintendent can open from an e-mail.
+//!
+//! For each plan: the map (the SVG of [`crate::maps::svg`], inline, with a tooltip per network and school),
+//! which rules hold, one row per network with its balance figures, and the scenario and data it came from.
+//! When several plans are given (`briefing`, `compare`), their side-by-side comparison follows
+//! ([`crate::compare::html_section`]). No network access: no external scripts, styles, fonts or images; the
+//! one script only moves the tooltip, and without it each map element still has its SVG `<title>`. A print
+//! stylesheet keeps maps and tables whole on paper.
+
+use crate::compare::{escape_html as esc, html_section, Comparison};
+use crate::metrics::thousands;
+use crate::plans::PlanFile;
+use crate::schools::fmt_num;
+use std::fmt::Write;
+
+/// One plan in the report.
+pub struct Part<'a> {
+    /// Short label ("neighborhood", a folder name); empty for a report of one plan.
+    pub label: String,
+    pub file: &'a PlanFile,
+    /// The map's SVG text (`map.svg`), when there is one.
+    pub map_svg: Option<String>,
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 1.5em auto; max-width: 1500px; padding: 0 1.5em; color: #222; line-height: 1.4; }
+h1 { margin-bottom: 0.2em; }
+p.sub { color: #555; margin-top: 0; }
+.verdict { font-weight: bold; padding: 0.5em 0.8em; border-left: 5px solid #2e7d32; background: #eef7ee; }
+.verdict.broken { border-color: #b00020; background: #fdecee; }
+figure.map { margin: 1em 0; }
+figure.map svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figure.map figcaption { color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; text-align: left; vertical-align: top; }
+thead th { background: #f3f5f8; position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.ok { color: #2e7d32; font-weight: bold; }
+td.broken { color: #b00020; font-weight: bold; }
+tr.section th { background: #eef2f7; }
+p.note { border-left: 4px solid #e0a800; padding-left: 0.8em; }
+dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
+dl.provenance dt { font-weight: bold; }
+dl.provenance dd { margin: 0; word-break: break-all; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+#tooltip { position: absolute; z-index: 10; max-width: 420px; padding: 0.45em 0.65em; background: #1f1f1f; color: #fff; border-radius: 4px; font-size: 0.85em; pointer-events: none; box-shadow: 0 2px 6px rgba(0,0,0,0.3); }
+#tooltip[hidden] { display: none; }
+[data-tip]:hover { opacity: 0.85; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  #tooltip, details { display: none; }
+  section, figure.map, table { break-inside: avoid-page; }
+  section.plan { break-before: page; }
+  section.plan:first-of-type { break-before: auto; }
+  thead th { position: static; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+/// Shows the `data-tip` of the map element under the pointer; removes the SVG `<title>`s so the browser's
+/// own tooltip does not show the same text twice.
+const SCRIPT: &str = r#"
+(function () {
+  var tip = document.getElementById("tooltip");
+  document.querySelectorAll("svg [data-tip] > title").forEach(function (t) { t.remove(); });
+  function target(e) { return e.target && e.target.closest ? e.target.closest("[data-tip]") : null; }
+  document.addEventListener("mouseover", function (e) {
+    var t = target(e);
+    if (!t) { tip.hidden = true; return; }
+    tip.textContent = t.getAttribute("data-tip");
+    tip.hidden = false;
+    place(e);
+  });
+  document.addEventListener("mousemove", function (e) { if (!tip.hidden) { place(e); } });
+  document.addEventListener("mouseleave", function () { tip.hidden = true; });
+  function place(e) {
+    var x = e.pageX + 14, y = e.pageY + 14;
+    var w = tip.offsetWidth, max = window.scrollX + document.documentElement.clientWidth - 8;
+    if (x + w > max) { x = Math.max(window.scrollX + 8, e.pageX - w - 14); }
+    tip.style.left = x + "px";
+    tip.style.top = y + "px";
+  }
+})();
+"#;
+
+/// The whole page: `title`, then each plan, then the comparison when there is one. `date` is the date
+/// printed under the title (an input, so the page is reproducible).
+pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&Comparison>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        esc(title)
+    );
+    let _ = writeln!(out, "<header>\n<h1>{}</h1>", esc(title));
+    let tool = parts.first().map(|p| p.file.tool.as_str()).unwrap_or("");
+    let _ = writeln!(
+        out,
+        "<p class=\"sub\">{} · {}</p>\n</header>",
+        esc(date),
+        esc(tool)
+    );
+    if parts.len() > 1 {
+        let _ = writeln!(
+            out,
+            "<nav><p>Plans: {}{}</p></nav>",
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| format!("<a href=\"#plan-{i}\">{}</a>", esc(&p.label)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            if comparison.is_some() {
+                " · <a href=\"#comparison\">comparison</a>"
+            } else {
+                ""
+            }
+        );
+    }
+    for (i, p) in parts.iter().enumerate() {
+        plan_section(&mut out, i, p, parts.len() > 1);
+    }
+    if let Some(c) = comparison {
+        out.push_str(&html_section(c));
+    }
+    let _ = writeln!(
+        out,
+        "<div id=\"tooltip\" role=\"tooltip\" hidden></div>\n<script>{SCRIPT}</script>\n</body>\n</html>"
+    );
+    out
+}
+
+fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
+    let f = p.file;
+    let k = f.networks.len();
+    let _ = writeln!(out, "<section class=\"plan\" id=\"plan-{i}\">");
+    if several {
+        let _ = writeln!(
+            out,
+            "<h2>{}: {}, {} networks</h2>",
+            esc(&p.label),
+            esc(&f.scenario.name),
+            k
+        );
+    }
+    let broken: Vec<&str> = f
+        .constraints
+        .iter()
+        .filter(|c| !c.holds)
+        .map(|c| c.rule.as_str())
+        .collect();
+    if broken.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"verdict\">Every rule of the scenario holds ({} rules).</p>",
+            f.constraints.len()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<p class=\"verdict broken\">{} of {} rules do not hold: {}. This plan was written with --best-effort.</p>",
+            broken.len(),
+            f.constraints.len(),
+            esc(&broken.join("; "))
+        );
+    }
+    let _ = write!(
+        out,
+        "<p>{} schools and {} students in {} networks: on average {} schools and {} students per network.",
+        thousands(f.input.schools as f64),
+        thousands(f.input.enrollment as f64),
+        k,
+        fmt_num(f.input.schools as f64 / k.max(1) as f64, 1),
+        thousands(f.input.enrollment as f64 / k.max(1) as f64)
+    );
+    if let Some(r) = &f.scenario.reference {
+        let _ = write!(
+            out,
+            " For comparison, {}: {} networks, on average {} schools and {} students per network.",
+            esc(&r.label),
+            r.networks,
+            fmt_num(r.schools_per_network, 1),
+            thousands(r.students_per_network)
+        );
+    }
+    out.push_str("</p>\n");
+
+    match &p.map_svg {
+        Some(svg) => {
+            let _ = writeln!(
+                out,
+                "<figure class=\"map\">\n{}<figcaption>Point at a network or a school for its figures. Networks are labelled on the map; the legend lists each network's schools, students and one balance figure.</figcaption>\n</figure>",
+                svg.trim_start_matches(|c| c != '<')
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">No map: this plan's folder has no map.svg (plans made before maps existed). Run the plan again to draw one.</p>"
+            );
+        }
+    }
+
+    let _ = writeln!(out, "<h3>Rules</h3>\n<table class=\"rules\"><thead><tr><th>Rule</th><th>Holds</th><th>What the plan has</th><th>Margin</th></tr></thead><tbody>");
+    for c in &f.constraints {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"num\">{} {}</td></tr>",
+            esc(&c.rule),
+            if c.holds { "ok" } else { "broken" },
+            if c.holds { "yes" } else { "NO" },
+            esc(&c.observed),
+            fmt_num(c.margin, 2),
+            esc(&c.unit)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+
+    let d = &f.district;
+    let _ = writeln!(out, "<h3>Networks</h3>\n<p>Enrollment deviation is from the mean network; FRPM is the share of students eligible for free or reduced-price meals; DFS is the enrollment-weighted average distance from standard on state tests (0 = standard met); low-performing: {}. District: FRPM {}%, {} of {} rated schools low-performing.</p>",
+        esc(&d.low_performing_rule),
+        d.frpm_pct.map_or("n/a".into(), |v| fmt_num(v, 1)),
+        d.low_performing_schools,
+        d.rated_schools,
+    );
+    let _ = writeln!(out, "<table class=\"balance\"><thead><tr><th>Network</th><th>Schools</th><th>Elem.</th><th>Middle</th><th>High</th><th>Span</th><th>Magnet</th><th>Charter</th><th>Students</th><th>vs. mean</th><th>FRPM %</th><th>ELA DFS</th><th>Math DFS</th><th>Low-perf.</th><th>Mean km</th><th>One piece</th></tr></thead><tbody>");
+    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| fmt_num(v, 1));
+    for n in &f.networks {
+        let level = |l: &str| n.levels.get(l).copied().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {} ({}%)</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&n.network),
+            n.schools,
+            level("elementary"),
+            level("middle"),
+            level("high"),
+            level("span"),
+            n.magnet_schools,
+            n.charter_schools,
+            thousands(n.enrollment as f64),
+            n.enrollment_deviation_pct,
+            opt(n.frpm_pct),
+            opt(n.ela_dfs),
+            opt(n.math_dfs),
+            n.low_performing_schools,
+            n.rated_schools,
+            opt(n.low_performing_pct),
+            fmt_num(n.mean_km, 1),
+            if n.connected { "yes" } else { "no" }
+        );
+    }
+    out.push_str("</tbody></table>\n");
+
+    let _ = writeln!(out, "<h3>Scenario and data</h3>\n<dl class=\"provenance\">");
+    let mut item = |k: &str, v: String| {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
+    };
+    item(
+        "Scenario",
+        format!("{} ({})", f.scenario.name, f.scenario_file),
+    );
+    item(
+        "Command-line changes",
+        if f.overrides.is_empty() {
+            "none".into()
+        } else {
+            f.overrides.join("; ")
+        },
+    );
+    item("Seed", f.seed.to_string());
+    item(
+        "School table",
+        format!(
+            "{} (SHA-256 {})",
+            f.input.schools_file, f.input.schools_sha256
+        ),
+    );
+    item(
+        "District outline",
+        match (&f.input.outline_file, &f.input.outline_sha256) {
+            (Some(file), Some(sha)) => format!("{file} (SHA-256 {sha})"),
+            _ => "none (maps use a hull around the schools)".into(),
+        },
+    );
+    item("Made with", f.tool.clone());
+    out.push_str("</dl>\n");
+    if let Ok(toml) = toml::to_string(&f.scenario) {
+        let _ = writeln!(
+            out,
+            "<details><summary>The scenario as run (TOML)</summary><pre>{}</pre></details>",
+            esc(&toml)
+        );
+    }
+    out.push_str("</section>\n");
+}
