@@ -9,6 +9,11 @@
 //!   the 2018 networks break the enrollment band in 5 networks), minus file writing. Compared against the
 //!   rebalancing issue's target (1 s on 2 cores) and against `plan_default`, a full re-plan.
 //!
+//! - `lausd/map_territories`: the default plan's network territories (Voronoi cells of 951 campuses merged
+//!   by network, clipped to the outline) and their colouring; `lausd/map_svg`, `lausd/map_png` (resvg at
+//!   1.5×) and `lausd/report_html` draw from them. Compared against `plan_default`, which they follow in
+//!   every `plan` run.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -61,9 +66,37 @@ fn lausd(c: &mut Criterion) {
             black_box(Adjacency::build(&u, Some(&outline), 4.0).stats.edges)
         })
     });
-    let adopted = make_plan(&inputs_for(&table, &outline, &scenario), &|| {})
-        .unwrap()
-        .file;
+    let default_plan = make_plan(&inputs_for(&table, &outline, &scenario), &|| {}).unwrap();
+    let adopted = default_plan.file.clone();
+    let options = schoolnets::maps::MapOptions {
+        colour_by: schoolnets::maps::ColourBy::Networks,
+        date: "2026-11-22".into(),
+    };
+    g.bench_function("map_territories", |b| {
+        b.iter(|| {
+            let map =
+                schoolnets::maps::Map::new(&default_plan, &table, Some(&outline), options.clone());
+            black_box(map.territories.neighbours.len())
+        })
+    });
+    let map = schoolnets::maps::Map::new(&default_plan, &table, Some(&outline), options.clone());
+    g.bench_function("map_svg", |b| {
+        b.iter(|| black_box(schoolnets::maps::svg::svg(&map).len()))
+    });
+    let svg = schoolnets::maps::svg::svg(&map);
+    g.bench_function("map_png", |b| {
+        b.iter(|| black_box(schoolnets::maps::png::png(&svg).unwrap().len()))
+    });
+    g.bench_function("report_html", |b| {
+        b.iter(|| {
+            let part = schoolnets::reports::html::Part {
+                label: String::new(),
+                file: &default_plan.file,
+                map_svg: Some(svg.clone()),
+            };
+            black_box(schoolnets::reports::html::page("LAUSD", "2026-11-22", &[part], None).len())
+        })
+    });
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/lausd-2019-20.csv");
     let new_table = read_table(path, std::fs::read(path).unwrap().as_slice()).unwrap();
     g.bench_function("rebalance_2019_20", |b| {

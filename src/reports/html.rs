@@ -49,10 +49,11 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 [data-tip]:hover { opacity: 0.85; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
-  #tooltip, details { display: none; }
-  section, figure.map, table { break-inside: avoid-page; }
-  section.plan { break-before: page; }
-  section.plan:first-of-type { break-before: auto; }
+  #tooltip, details, figure.map figcaption { display: none; }
+  figure.map, table.rules, tr { break-inside: avoid-page; }
+  figure.map svg { max-height: 7.2in; width: auto; }
+  h2, h3 { break-after: avoid-page; }
+  section.plan + section.plan, section#comparison { break-before: page; }
   thead th { position: static; }
   a { color: inherit; text-decoration: none; }
 }
