@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Flags for headless Chromium on a machine with no network: no sandbox (CI runs as root), no GPU, and no
-/// background connections.
-const CHROMIUM_FLAGS: [&str; 8] = [
+/// Flags for headless Chromium on a machine with no network: no sandbox (CI runs as root), no GPU, no
+/// reliance on a large /dev/shm (containers have a small one), and no background connections.
+const CHROMIUM_FLAGS: [&str; 9] = [
     "--headless",
     "--no-sandbox",
+    "--disable-dev-shm-usage",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
