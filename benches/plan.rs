@@ -92,7 +92,7 @@ fn lausd(c: &mut Criterion) {
             let part = schoolnets::reports::html::Part {
                 label: String::new(),
                 file: &default_plan.file,
-                map_svg: Some(svg.clone()),
+                map_svg: Some(&svg),
             };
             black_box(schoolnets::reports::html::page("LAUSD", "2026-11-22", &[part], None).len())
         })

@@ -705,13 +705,13 @@ fn add_plan_files(
     let part = reports::html::Part {
         label: String::new(),
         file: &plan.file,
-        map_svg: Some(svg.clone()),
+        map_svg: Some(&svg),
     };
     set.add(
         &format!("{folder}report.html"),
         reports::html::page(&map.title(), &options.date, &[part], None).into_bytes(),
     );
-    set.add(&format!("{folder}map.svg"), svg.clone().into_bytes());
+    set.add(&format!("{folder}map.svg"), svg.as_bytes().to_vec());
     set.add(
         &format!("{folder}report.md"),
         reports::markdown(plan, table).into_bytes(),
@@ -775,6 +775,15 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
     })
 }
 
+/// The folder of a plan given as a folder or as its plan.json.
+fn plan_folder(path: &Path) -> &Path {
+    if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(path)
+    }
+}
+
 /// Reads a plan folder's plan.json (or a plan.json named directly).
 fn read_plan(path: &Path) -> Result<(String, plans::PlanFile)> {
     let file = if path.is_dir() {
@@ -801,11 +810,7 @@ fn read_plan(path: &Path) -> Result<(String, plans::PlanFile)> {
             "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
         )
     })?;
-    let folder = if path.is_dir() {
-        path
-    } else {
-        path.parent().unwrap_or(path)
-    };
+    let folder = plan_folder(path);
     let label = folder
         .canonicalize()
         .ok()
@@ -872,21 +877,19 @@ fn cmd_compare(a: CompareArgs) -> Result<i32> {
     let c = compare::compare(&compared, table.as_ref());
     let mut set = OutputSet::new();
     add_comparison_files(&mut set, "", &c);
+    let maps: Vec<Option<String>> = a
+        .plans
+        .iter()
+        .map(|path| std::fs::read_to_string(plan_folder(path).join("map.svg")).ok())
+        .collect();
     let parts: Vec<reports::html::Part> = labels
         .iter()
         .zip(&found)
-        .zip(&a.plans)
-        .map(|((label, (_, file)), path)| {
-            let folder = if path.is_dir() {
-                path.as_path()
-            } else {
-                path.parent().unwrap_or(path)
-            };
-            reports::html::Part {
-                label: label.clone(),
-                file,
-                map_svg: std::fs::read_to_string(folder.join("map.svg")).ok(),
-            }
+        .zip(&maps)
+        .map(|((label, (_, file)), svg)| reports::html::Part {
+            label: label.clone(),
+            file,
+            map_svg: svg.as_deref(),
         })
         .collect();
     set.add(
@@ -957,7 +960,7 @@ fn cmd_briefing(a: BriefingArgs) -> Result<i32> {
         .map(|(label, file, svg)| reports::html::Part {
             label: label.clone(),
             file,
-            map_svg: Some(svg.clone()),
+            map_svg: Some(svg),
         })
         .collect();
     set.add(

@@ -214,6 +214,13 @@ pub struct NetworkMetrics {
     pub connected: bool,
 }
 
+impl NetworkMetrics {
+    /// Schools of `level` in the network (0 when it has none).
+    pub fn schools_at(&self, level: Level) -> usize {
+        self.levels.get(level.as_str()).copied().unwrap_or(0)
+    }
+}
+
 /// Computes every network's figures. `assignment[i]` is the network index of school `i`; `campuses` counts
 /// campuses; connectivity is judged on `planning` (the units the solver assigned and their adjacency).
 pub fn measure(
@@ -453,22 +460,25 @@ pub fn check_constraints(
     }
 
     for (key, level, need) in [
-        ("min_high", "high", scenario.coverage.min_high),
-        ("min_middle", "middle", scenario.coverage.min_middle),
+        ("min_high", Level::High, scenario.coverage.min_high),
+        ("min_middle", Level::Middle, scenario.coverage.min_middle),
     ] {
         if need == 0 {
             continue;
         }
-        let have = |m: &NetworkMetrics| m.levels.get(level).copied().unwrap_or(0);
+        let have = |m: &NetworkMetrics| m.schools_at(level);
         let least = metrics.iter().map(have).min().unwrap_or(0);
         let failing = ids(&|m| have(m) < need as usize);
         out.push(ConstraintCheck {
             key: key.into(),
-            rule: format!("at least {need} {level} school(s) in each network"),
+            rule: format!(
+                "at least {need} {} school(s) in each network",
+                level.as_str()
+            ),
             holds: failing.is_empty(),
             observed: format!("fewest: {least}"),
             margin: least as f64 - f64::from(need),
-            unit: format!("{level} schools"),
+            unit: format!("{} schools", level.as_str()),
             failing_networks: failing,
         });
     }

@@ -58,26 +58,26 @@ fn read_geojson(path: &Path) -> Read {
     }
 }
 
-/// Square km of a lon/lat geometry near Los Angeles (local equirectangular projection).
-fn km2(m: &MultiPolygon<f64>) -> f64 {
+/// A lon/lat geometry near Los Angeles in km (local equirectangular projection).
+fn to_km<G: MapCoords<f64, f64, Output = G>>(g: &G) -> G {
     let kx = 111.195 * 34.0f64.to_radians().cos();
-    m.map_coords(|c| geo::Coord {
+    g.map_coords(|c| geo::Coord {
         x: c.x * kx,
         y: c.y * 111.195,
     })
-    .unsigned_area()
+}
+
+/// Square km of a lon/lat geometry.
+fn km2(m: &MultiPolygon<f64>) -> f64 {
+    to_km(m).unsigned_area()
 }
 
 /// Total area (km²) of thin pieces and the mean width (m) of the widest: 2 × area / perimeter.
 fn slivers(pieces: &[geo::Polygon<f64>]) -> (f64, f64) {
-    let kx = 111.195 * 34.0f64.to_radians().cos();
     let mut total = 0.0;
     let mut widest: f64 = 0.0;
     for p in pieces {
-        let km = p.map_coords(|c| geo::Coord {
-            x: c.x * kx,
-            y: c.y * 111.195,
-        });
+        let km = to_km(p);
         use geo::{Euclidean, Length};
         let area = km.unsigned_area();
         let perimeter = Euclidean.length(km.exterior());

@@ -4,6 +4,7 @@
 
 use super::Map;
 use crate::metrics::round;
+use crate::schools::Level;
 use geo::MultiPolygon;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use serde_json::json;
@@ -39,7 +40,6 @@ pub fn geojson(map: &Map) -> String {
     let nets = &plan.file.networks;
     let mut features = Vec::new();
     for (c, n) in nets.iter().enumerate() {
-        let level = |l: &str| n.levels.get(l).copied().unwrap_or(0);
         features.push(Feature {
             bbox: None,
             geometry: territory(&map.territories.networks[c]),
@@ -50,10 +50,10 @@ pub fn geojson(map: &Map) -> String {
                 "fill": map.fills.fills[c],
                 "schools": n.schools,
                 "campuses": n.campuses,
-                "elementary": level("elementary"),
-                "middle": level("middle"),
-                "high": level("high"),
-                "span": level("span"),
+                "elementary": n.schools_at(Level::Elementary),
+                "middle": n.schools_at(Level::Middle),
+                "high": n.schools_at(Level::High),
+                "span": n.schools_at(Level::Span),
                 "magnet_schools": n.magnet_schools,
                 "charter_schools": n.charter_schools,
                 "enrollment": n.enrollment,

@@ -207,15 +207,14 @@ fn label_point(frame: &Frame, m: &MultiPolygon<f64>) -> Option<(f64, f64)> {
 
 /// The tooltip of a network: its size and balance figures in one line.
 pub fn network_tip(n: &NetworkMetrics) -> String {
-    let level = |l: &str| n.levels.get(l).copied().unwrap_or(0);
     let mut tip = format!(
         "{}: {} schools ({} elementary, {} middle, {} high, {} span), {} students ({:+.1}% vs. mean)",
         n.network,
         n.schools,
-        level("elementary"),
-        level("middle"),
-        level("high"),
-        level("span"),
+        n.schools_at(Level::Elementary),
+        n.schools_at(Level::Middle),
+        n.schools_at(Level::High),
+        n.schools_at(Level::Span),
         thousands(n.enrollment as f64),
         n.enrollment_deviation_pct
     );
@@ -388,8 +387,13 @@ pub fn svg(map: &Map) -> String {
         out,
         r##"<g class="territories" stroke="#4d4d4d" stroke-width="1.2" stroke-linejoin="round" fill-rule="evenodd">"##
     );
-    for (c, n) in nets.iter().enumerate() {
-        let m = drawn(&frame, &map.territories.networks[c]);
+    let shown: Vec<MultiPolygon<f64>> = map
+        .territories
+        .networks
+        .iter()
+        .map(|m| drawn(&frame, m))
+        .collect();
+    for (n, (m, fill)) in nets.iter().zip(shown.iter().zip(&map.fills.fills)) {
         if m.0.is_empty() {
             continue;
         }
@@ -398,8 +402,8 @@ pub fn svg(map: &Map) -> String {
             out,
             r#"<path class="network" data-network="{}" d="{}" fill="{}" data-tip="{tip}"><title>{tip}</title></path>"#,
             esc(&n.network),
-            path_data(&frame, &m),
-            map.fills.fills[c],
+            path_data(&frame, m),
+            fill,
         );
     }
     out.push_str("</g>\n");
@@ -425,7 +429,7 @@ pub fn svg(map: &Map) -> String {
         r##"<g class="labels" font-size="15" font-weight="bold" text-anchor="middle" fill="#111111" stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
     );
     for (c, n) in nets.iter().enumerate() {
-        if let Some((x, y)) = label_point(&frame, &drawn(&frame, &map.territories.networks[c])) {
+        if let Some((x, y)) = label_point(&frame, &shown[c]) {
             let _ = writeln!(
                 out,
                 r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,

@@ -10,7 +10,7 @@
 use crate::compare::{escape_html as esc, html_section, Comparison};
 use crate::metrics::thousands;
 use crate::plans::PlanFile;
-use crate::schools::fmt_num;
+use crate::schools::{fmt_num, Level};
 use std::fmt::Write;
 
 /// One plan in the report.
@@ -19,7 +19,7 @@ pub struct Part<'a> {
     pub label: String,
     pub file: &'a PlanFile,
     /// The map's SVG text (`map.svg`), when there is one.
-    pub map_svg: Option<String>,
+    pub map_svg: Option<&'a str>,
 }
 
 const STYLE: &str = r#"
@@ -187,7 +187,7 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
     }
     out.push_str("</p>\n");
 
-    match &p.map_svg {
+    match p.map_svg {
         Some(svg) => {
             let _ = writeln!(
                 out,
@@ -228,16 +228,15 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
     let _ = writeln!(out, "<table class=\"balance\"><thead><tr><th>Network</th><th>Schools</th><th>Elem.</th><th>Middle</th><th>High</th><th>Span</th><th>Magnet</th><th>Charter</th><th>Students</th><th>vs. mean</th><th>FRPM %</th><th>ELA DFS</th><th>Math DFS</th><th>Low-perf.</th><th>Mean km</th><th>One piece</th></tr></thead><tbody>");
     let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| fmt_num(v, 1));
     for n in &f.networks {
-        let level = |l: &str| n.levels.get(l).copied().unwrap_or(0);
         let _ = writeln!(
             out,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {} ({}%)</td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(&n.network),
             n.schools,
-            level("elementary"),
-            level("middle"),
-            level("high"),
-            level("span"),
+            n.schools_at(Level::Elementary),
+            n.schools_at(Level::Middle),
+            n.schools_at(Level::High),
+            n.schools_at(Level::Span),
             n.magnet_schools,
             n.charter_schools,
             thousands(n.enrollment as f64),

@@ -95,7 +95,7 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
     );
     for n in nets {
-        let lv = |l: Level| n.levels.get(l.as_str()).copied().unwrap_or(0);
+        let lv = |l: Level| n.schools_at(l);
         let eth = |g: &str| fmt_num(n.ethnicity_pct.get(g).copied().unwrap_or(0.0), 1);
         let _ = writeln!(
             out,
@@ -446,11 +446,7 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             n.enrollment.to_string(),
             fmt_num(n.enrollment_deviation_pct, 2),
         ];
-        row.extend(
-            Level::ALL
-                .iter()
-                .map(|l| n.levels.get(l.as_str()).copied().unwrap_or(0).to_string()),
-        );
+        row.extend(Level::ALL.iter().map(|l| n.schools_at(*l).to_string()));
         row.extend(
             models
                 .iter()
