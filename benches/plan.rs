@@ -14,6 +14,11 @@
 //!   1.5×) and `lausd/report_html` draw from them. Compared against `plan_default`, which they follow in
 //!   every `plan` run.
 //!
+//! - `lausd/regions`: the default plan's 32 networks grouped into 6 support regions (the solver one level up:
+//!   networks as units, 3 restarts); `lausd/affiliations`: the 90 schools at level 1 in ELA and math
+//!   selected from the table, the lowest 60 kept and split into 3 groups (32 local-search starts). Compared
+//!   against `plan_default`, which includes both.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -68,6 +73,43 @@ fn lausd(c: &mut Criterion) {
     });
     let default_plan = make_plan(&inputs_for(&table, &outline, &scenario), &|| {}).unwrap();
     let adopted = default_plan.file.clone();
+    let settings = schoolnets::solver::Settings {
+        seed: scenario.solver.seed,
+        restarts: scenario.solver.restarts,
+    };
+    let region_rules = scenario.regions.clone().expect("the default scenario has regions");
+    g.bench_function("regions", |b| {
+        b.iter(|| {
+            let (r, _) = schoolnets::regions::draw(
+                &default_plan.units,
+                &default_plan.adjacency,
+                &default_plan.school_network,
+                &default_plan.file.networks,
+                &region_rules,
+                settings,
+            );
+            black_box(r.compactness_km2)
+        })
+    });
+    let ids: Vec<String> = default_plan
+        .file
+        .networks
+        .iter()
+        .map(|n| n.network.clone())
+        .collect();
+    g.bench_function("affiliations", |b| {
+        b.iter(|| {
+            let a = schoolnets::affiliations::build(
+                &table,
+                &default_plan.units.projection,
+                &default_plan.school_network,
+                &ids,
+                &scenario.affiliation,
+                scenario.solver.seed,
+            );
+            black_box(a[0].pair_km_total)
+        })
+    });
     let options = schoolnets::maps::MapOptions {
         colour_by: schoolnets::maps::ColourBy::Networks,
         date: "2026-11-22".into(),

@@ -11,7 +11,9 @@
 //! listed with its reason. Co-located schools (identical coordinates) share a `campus`. Because CDE publishes no
 //! feeder patterns, `feeds_into` is *derived*: each district-run elementary school feeds the nearest district-run
 //! middle school, and each district-run middle (or K-8) school the nearest district-run high school; the extra
-//! column `feeds_into_source` says so for every derived link.
+//! column `feeds_into_source` says so for every derived link. The extra columns `ela_level` and `math_level`
+//! keep the Dashboard's two status levels (1 = very low ... 5 = very high; `perf_level` is the lower of them),
+//! so scenario rules such as affiliations can select on each.
 
 use crate::error::{Error, Result};
 use crate::geography::{haversine_km, Projection};
@@ -25,6 +27,13 @@ pub const DEFAULT_FRPM_FILE: &str = "frpm1819.csv";
 pub const ELA_FILE: &str = "english_2018_academic_indicator.csv";
 pub const MATH_FILE: &str = "math_2018_academic_indicator.csv";
 pub const DEMOGRAPHICS_FILE: &str = "demographics.csv";
+
+/// The extra columns `import cde` writes after the canonical ones.
+pub const EXTRA_COLUMNS: [&str; 3] = ["feeds_into_source", "ela_level", "math_level"];
+
+fn level_text(level: Option<u8>) -> String {
+    level.map(|l| l.to_string()).unwrap_or_default()
+}
 
 /// What to import.
 #[derive(Debug, Clone)]
@@ -372,7 +381,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
                 .unwrap_or([None; 9]),
             feeds_into: None,
             campus: None,
-            extra: vec![String::new()],
+            extra: vec![String::new(), level_text(ela_level), level_text(math_level)],
         });
     }
     assign_campuses(&mut schools);
@@ -385,7 +394,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
         table: SchoolTable {
             source,
             schools,
-            extra_columns: vec!["feeds_into_source".into()],
+            extra_columns: EXTRA_COLUMNS.map(String::from).to_vec(),
             lines,
         },
         dropped,

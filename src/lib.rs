@@ -6,6 +6,7 @@
 //! Everything except the command line (`main.rs`) and [`output`] is free of I/O side effects on the
 //! outputs, so tests can drive the solver and the metrics directly. ARCHITECTURE.md maps the code.
 
+pub mod affiliations;
 pub mod compare;
 pub mod data;
 pub mod error;
@@ -18,10 +19,12 @@ pub mod output;
 pub mod pathways;
 pub mod plans;
 pub mod rebalance;
+pub mod regions;
 pub mod reports;
 pub mod scenarios;
 pub mod schools;
 pub mod solver;
+pub mod staffing;
 pub mod synthetic;
 pub mod territories;
 pub mod units;

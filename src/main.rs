@@ -272,6 +272,9 @@ struct RuleArgs {
     /// Fewest schools of a model in each network, as MODEL=N (repeatable): --min-model magnet=1.
     #[arg(long, value_name = "MODEL=N")]
     min_model: Vec<String>,
+    /// Support regions grouping the networks (overrides the scenario's [regions] count; 0 for none).
+    #[arg(long, value_name = "N")]
+    regions: Option<usize>,
     /// Random seed; the same inputs and seed give byte-identical outputs (overrides the scenario).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -592,6 +595,17 @@ impl RuleArgs {
             set(&format!("coverage.min_models.{model}"), n.to_string());
             scenario.coverage.min_models.insert(model, n);
         }
+        match self.regions {
+            Some(0) => {
+                scenario.regions = None;
+                set("regions", "none".into());
+            }
+            Some(n) => {
+                scenario.regions.get_or_insert_with(Default::default).count = n;
+                set("regions.count", n.to_string());
+            }
+            None => {}
+        }
         if let Some(v) = self.seed {
             scenario.solver.seed = v;
             set("solver.seed", v.to_string());
@@ -608,6 +622,7 @@ impl RuleArgs {
                     "size.min_schools" | "size.max_schools" => {
                         overridden("size.min_schools") || overridden("size.max_schools")
                     }
+                    "regions.count" => overridden("regions.count") || overridden("networks"),
                     k => overridden(k),
                 };
                 let flag = match key.as_str() {
@@ -621,6 +636,7 @@ impl RuleArgs {
                     "diversity.frpm_band" => "--frpm-band",
                     "diversity.ethnicity_band" => "--ethnicity-band",
                     "coverage.min_models" => "--min-model",
+                    "regions.count" => "--regions",
                     _ => "",
                 };
                 if from_cli && !flag.is_empty() {
@@ -701,6 +717,15 @@ fn add_plan_files(
         &format!("{folder}networks.geojson"),
         maps::geojson::geojson(&map).into_bytes(),
     );
+    if let Some(regions) = maps::geojson::regions_geojson(&map) {
+        set.add(&format!("{folder}regions.geojson"), regions.into_bytes());
+    }
+    if !plan.file.affiliations.is_empty() {
+        set.add(
+            &format!("{folder}affiliations.csv"),
+            reports::affiliations_csv(plan),
+        );
+    }
     set.add(&format!("{folder}map.png"), maps::png::png(&svg)?);
     let part = reports::html::Part {
         label: String::new(),
@@ -720,7 +745,7 @@ fn add_plan_files(
     Ok(svg)
 }
 
-/// Prints each rule's result for one plan.
+/// Prints each rule's result for one plan, then its affiliations and staffing in a line each.
 fn print_rules(f: &plans::PlanFile) {
     for c in &f.constraints {
         eprintln!(
@@ -728,6 +753,32 @@ fn print_rules(f: &plans::PlanFile) {
             if c.holds { "ok  " } else { "FAIL" },
             c.rule,
             c.observed
+        );
+    }
+    for a in &f.affiliations {
+        match &a.problem {
+            Some(p) => eprintln!("  note affiliation \"{}\" not formed: {p}", a.label),
+            None => eprintln!(
+                "  affiliation \"{}\": {} schools match{}; groups of {}",
+                a.label,
+                a.matched,
+                a.kept_up_to
+                    .as_ref()
+                    .map(|k| format!(", {} kept ({k})", a.kept))
+                    .unwrap_or_default(),
+                a.groups
+                    .iter()
+                    .map(|g| g.schools.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+    if let Some(s) = &f.staffing {
+        eprintln!(
+            "  staffing: {} positions, ${} a year",
+            s.total_positions,
+            schoolnets::metrics::thousands(s.total_cost)
         );
     }
 }

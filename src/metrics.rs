@@ -212,6 +212,9 @@ pub struct NetworkMetrics {
     /// One connected piece on the adjacency graph of the units planned (campuses, or pathways in feeder
     /// mode).
     pub connected: bool,
+    /// The support region the network belongs to, when the scenario draws regions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl NetworkMetrics {
@@ -317,6 +320,7 @@ pub fn measure(
                 compactness_km2: round(sse, 1),
                 feeder_links_cut: cut[c],
                 connected: !m.is_empty() && adjacency.is_connected(&member),
+                region: None,
             }
         })
         .collect()
@@ -453,7 +457,7 @@ pub fn check_constraints(
                 metrics.len() - failing.len(),
                 metrics.len()
             ),
-            margin: -(failing.len() as f64),
+            margin: 0.0 - failing.len() as f64,
             unit: "networks".into(),
             failing_networks: failing,
         });

@@ -3,13 +3,16 @@
 //!
 //! No file I/O here: the command line reads inputs and writes outputs; this module turns one into the other.
 
+use crate::affiliations::{self, Affiliation};
 use crate::error::{Error, Result};
 use crate::geography::Outline;
 use crate::metrics::{self, ConstraintCheck, District, NetworkMetrics};
 use crate::pathways::{self, FeederLinks, PathwaySummary, Pathways};
+use crate::regions::{self, Regions};
 use crate::scenarios::{Mode, Scenario};
 use crate::schools::SchoolTable;
 use crate::solver::{self, feasibility, Limits, Problem, Settings, UnitData};
+use crate::staffing::{self, Staffing};
 use crate::units::{Adjacency, AdjacencyStats, Units};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -67,6 +70,15 @@ pub struct PlanFile {
     pub pathways: Option<PathwaySummary>,
     pub adjacency: AdjacencyStats,
     pub networks: Vec<NetworkMetrics>,
+    /// Support regions grouping the networks, when the scenario asks for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Regions>,
+    /// Affiliations (extra groups of schools chosen by a rule), when the scenario asks for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<Affiliation>,
+    /// Each network's staff and cost, when the scenario has a [staffing] section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staffing: Option<Staffing>,
     /// School id → network id, for every school.
     pub assignment: BTreeMap<String, String>,
 }
@@ -273,9 +285,30 @@ pub struct Prepared {
 pub fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let table = inputs.table;
     let scenario = inputs.scenario;
+    let source = &inputs.scenario_source;
+    if let Some(r) = &scenario.regions {
+        if r.count == 0 || r.count > scenario.networks {
+            return Err(Error::input(
+                source,
+                None,
+                Some("regions.count"),
+                format!(
+                    "{} regions cannot be made from {} networks",
+                    r.count, scenario.networks
+                ),
+                "use fewer regions (--regions N; 0 for none), or remove the [regions] section",
+            ));
+        }
+    }
+    let district = metrics::district(table, scenario);
+    if let Some(rules) = &scenario.staffing {
+        for (j, p) in rules.need_based.iter().enumerate() {
+            let field = format!("staffing.need_based[{j}].need");
+            staffing::school_need(table, &district.low, &p.need, &field, source)?;
+        }
+    }
     let planning = PlanningUnits::build(table, inputs.outline, scenario);
     let (units, adjacency) = (planning.units(), planning.adjacency());
-    let district = metrics::district(table, scenario);
     let p = problem(table, units, adjacency, scenario, &district);
     let model_names: Vec<String> = scenario.coverage.min_models.keys().cloned().collect();
     let mut conflicts =
@@ -417,10 +450,49 @@ pub fn assemble(
 ) -> Result<Plan> {
     let table = inputs.table;
     let scenario = inputs.scenario;
-    let (networks, constraints) = prepared.measure(table, scenario, &school_network, &ids);
+    let (mut networks, mut constraints) = prepared.measure(table, scenario, &school_network, &ids);
     let Prepared {
         planning, district, ..
     } = prepared;
+    let settings = Settings {
+        seed: scenario.solver.seed,
+        restarts: scenario.solver.restarts,
+    };
+    let regions = scenario.regions.as_ref().map(|rules| {
+        let (regions, checks) = regions::draw(
+            &planning.campuses,
+            &planning.campus_adjacency,
+            &school_network,
+            &networks,
+            rules,
+            settings,
+        );
+        constraints.extend(checks);
+        for (m, &r) in networks.iter_mut().zip(&regions.of_network) {
+            m.region = Some(regions.regions[r].region.clone());
+        }
+        regions
+    });
+    let source = &inputs.scenario_source;
+    let affiliations = affiliations::build(
+        table,
+        &planning.campuses.projection,
+        &school_network,
+        &ids,
+        &scenario.affiliation,
+        scenario.solver.seed,
+    );
+    let staffing = match &scenario.staffing {
+        Some(rules) => Some(staffing::plan(
+            table,
+            &district.low,
+            &school_network,
+            &ids,
+            rules,
+            source,
+        )?),
+        None => None,
+    };
     let all_hold = constraints.iter().all(|c| c.holds);
     // (Arithmetic conflicts without --best-effort returned above, so only search results are left here.)
     if !all_hold && !inputs.best_effort {
@@ -475,6 +547,9 @@ pub fn assemble(
             ..planning.campus_adjacency.stats.clone()
         },
         networks,
+        regions,
+        affiliations,
+        staffing,
         assignment,
     };
     Ok(Plan {

@@ -60,9 +60,123 @@ pub struct Scenario {
     pub pathways: PathwayRules,
     #[serde(default)]
     pub solver: SolverSettings,
+    /// Support regions grouping whole networks (none when the section is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<RegionRules>,
+    /// Affiliations: schools selected by a rule, grouped across networks (`[affiliation.<key>]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub affiliation: BTreeMap<String, AffiliationRules>,
+    /// Staff of each network and what they cost (none when the section is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staffing: Option<StaffingRules>,
     /// Figures of an earlier design to show beside the plan (e.g. LAUSD's 2018 proposal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<Reference>,
+}
+
+/// Support regions: whole networks grouped into a few regions (see `regions.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegionRules {
+    /// Number of regions.
+    pub count: usize,
+    /// Each region's enrollment within this fraction of the mean region enrollment (0.10 = ±10%).
+    pub enrollment_tolerance: f64,
+    /// Each region's number of schools within this fraction of the mean.
+    pub schools_tolerance: f64,
+}
+
+impl Default for RegionRules {
+    fn default() -> RegionRules {
+        RegionRules {
+            count: 6,
+            enrollment_tolerance: 0.10,
+            schools_tolerance: 0.15,
+        }
+    }
+}
+
+/// An affiliation: schools chosen by a rule on the table, grouped into a few groups of nearby schools that
+/// cut across networks (see `affiliations.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AffiliationRules {
+    /// What the groups are called in reports.
+    pub label: String,
+    /// Conditions on the table's columns, all of which must hold: `"column op value"` with op one of
+    /// `= != < <= > >=` (e.g. `"ela_level = 1"`). A school with the column blank does not match.
+    pub select: Vec<String>,
+    /// When more schools match than the groups can hold, keep those with the lowest values of this column
+    /// (or `dfs`, the average of ELA and math distance from standard). Without it, too many is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_lowest: Option<String>,
+    /// Fewest and most groups.
+    #[serde(default = "default_affiliation_groups")]
+    pub min_groups: usize,
+    #[serde(default = "default_affiliation_max_groups")]
+    pub max_groups: usize,
+    /// Fewest and most schools in a group.
+    #[serde(default = "default_affiliation_min_size")]
+    pub min_size: usize,
+    #[serde(default = "default_affiliation_max_size")]
+    pub max_size: usize,
+}
+
+fn default_affiliation_groups() -> usize {
+    2
+}
+fn default_affiliation_max_groups() -> usize {
+    3
+}
+fn default_affiliation_min_size() -> usize {
+    15
+}
+fn default_affiliation_max_size() -> usize {
+    20
+}
+
+/// Staffing of each network (see `staffing.rs`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffingRules {
+    /// Positions every network has.
+    pub standard: Vec<StandardPosition>,
+    /// Positions shared out between networks by need.
+    pub need_based: Vec<NeedPosition>,
+}
+
+/// A position every network has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardPosition {
+    pub title: String,
+    /// Positions of this title in each network.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Yearly cost of one position (salary and benefits).
+    pub cost: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Positions shared out between networks by need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedPosition {
+    pub title: String,
+    /// Average per network: the district has round(per_network × networks) of them.
+    pub per_network: f64,
+    /// Every network gets at least this many; the rest follow need.
+    #[serde(default)]
+    pub min_per_network: u32,
+    /// What need is measured by, summed over a network's schools: `low_performing_schools`,
+    /// `frpm_students` (enrollment × FRPM share), `schools`, or any numeric column of the table (e.g.
+    /// `enrollment`).
+    pub need: String,
+    /// Yearly cost of one position.
+    pub cost: f64,
 }
 
 /// Feeder pathways (see `pathways.rs` for how they are built from `feeds_into`).
@@ -364,12 +478,150 @@ impl Scenario {
                 );
             }
         }
+        self.check_regions(source)?;
+        self.check_affiliations(source)?;
+        self.check_staffing(source)?;
         if self.solver.restarts == 0 || self.solver.restarts > 10_000 {
             return bad(
                 "solver.restarts",
                 "must be 1 to 10000".into(),
                 "use 3 or so",
             );
+        }
+        Ok(())
+    }
+}
+
+impl Scenario {
+    fn check_regions(&self, source: &str) -> Result<()> {
+        let Some(r) = &self.regions else {
+            return Ok(());
+        };
+        let bad = |field: &str, what: String, fix: String| {
+            Err(Error::input(source, None, Some(field), what, fix))
+        };
+        if r.count == 0 || r.count > self.networks {
+            return bad(
+                "regions.count",
+                format!(
+                    "{} regions cannot be made from {} networks",
+                    r.count, self.networks
+                ),
+                format!(
+                    "use 1 to {} regions (6 is the seed design's; --regions N on the command line, 0 for none), or remove the [regions] section",
+                    self.networks
+                ),
+            );
+        }
+        for (key, t) in [
+            ("regions.enrollment_tolerance", r.enrollment_tolerance),
+            ("regions.schools_tolerance", r.schools_tolerance),
+        ] {
+            if !(t.is_finite() && t > 0.0 && t < 1.0) {
+                return bad(
+                    key,
+                    format!("{t} is not a fraction between 0 and 1"),
+                    "write the allowed deviation from the mean as a fraction: 0.15 for ±15%".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_affiliations(&self, source: &str) -> Result<()> {
+        for (key, a) in &self.affiliation {
+            let field = |f: &str| format!("affiliation.{key}.{f}");
+            let bad = |f: &str, what: String, fix: &str| {
+                Err(Error::input(source, None, Some(&field(f)), what, fix))
+            };
+            if a.select.is_empty() {
+                return bad(
+                    "select",
+                    "lists no condition".into(),
+                    "add conditions such as select = [\"ela_level = 1\", \"math_level = 1\"]",
+                );
+            }
+            for c in &a.select {
+                if let Err(e) = crate::affiliations::Condition::parse(c) {
+                    return bad("select", format!("\"{c}\": {e}"), "write each condition as \"column op value\", e.g. \"ela_level <= 1\" (op: = != < <= > >=)");
+                }
+            }
+            if a.min_groups == 0 || a.min_groups > a.max_groups {
+                return bad(
+                    "min_groups",
+                    format!(
+                        "groups from {} to {} is not a range of at least one group",
+                        a.min_groups, a.max_groups
+                    ),
+                    "use e.g. min_groups = 2 and max_groups = 3",
+                );
+            }
+            if a.min_size == 0 || a.min_size > a.max_size {
+                return bad(
+                    "min_size",
+                    format!(
+                        "sizes from {} to {} is not a range of at least one school",
+                        a.min_size, a.max_size
+                    ),
+                    "use e.g. min_size = 15 and max_size = 20",
+                );
+            }
+            if a.max_groups * a.max_size > 5_000 {
+                return bad(
+                    "max_groups",
+                    format!(
+                        "{} groups of up to {} schools is more than 5,000 schools",
+                        a.max_groups, a.max_size
+                    ),
+                    "affiliations are for small groups; use fewer or smaller groups",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_staffing(&self, source: &str) -> Result<()> {
+        let Some(st) = &self.staffing else {
+            return Ok(());
+        };
+        let bad = |field: String, what: String, fix: &str| {
+            Err(Error::input(source, None, Some(&field), what, fix))
+        };
+        for (i, p) in st.standard.iter().enumerate() {
+            if !(p.cost.is_finite() && p.cost >= 0.0) {
+                return bad(
+                    format!("staffing.standard[{i}].cost"),
+                    format!("{} is not a cost of 0 or more", p.cost),
+                    "write the yearly cost of one position, e.g. cost = 150000",
+                );
+            }
+        }
+        for (i, p) in st.need_based.iter().enumerate() {
+            let field = |f: &str| format!("staffing.need_based[{i}].{f}");
+            if !(p.cost.is_finite() && p.cost >= 0.0) {
+                return bad(
+                    field("cost"),
+                    format!("{} is not a cost of 0 or more", p.cost),
+                    "write the yearly cost of one position, e.g. cost = 150000",
+                );
+            }
+            if !(p.per_network.is_finite() && p.per_network >= 0.0 && p.per_network <= 1000.0) {
+                return bad(
+                    field("per_network"),
+                    format!("{} is not an average number of positions", p.per_network),
+                    "write the average per network, e.g. per_network = 2",
+                );
+            }
+            if f64::from(p.min_per_network) > p.per_network {
+                return bad(
+                    field("min_per_network"),
+                    format!(
+                        "every network gets at least {}, more than the average of {}",
+                        p.min_per_network, p.per_network
+                    ),
+                    "make min_per_network at most per_network",
+                );
+            }
         }
         Ok(())
     }

@@ -631,41 +631,67 @@ pub fn fmt_num(v: f64, decimals: usize) -> String {
     }
 }
 
+impl School {
+    /// The school's fields as the table writes them: canonical columns in [`COLUMNS`] order, then the extra
+    /// columns.
+    pub fn row(&self) -> Vec<String> {
+        let yn = |b: bool| if b { "yes" } else { "no" };
+        let mut row = vec![
+            self.id.clone(),
+            self.name.clone(),
+            fmt_num(self.lat, 6),
+            fmt_num(self.lon, 6),
+            self.enrollment.to_string(),
+            self.level.as_str().into(),
+            self.grade_low.clone(),
+            self.grade_high.clone(),
+            self.model.clone(),
+            yn(self.charter).into(),
+            yn(self.magnet).into(),
+            fmt_opt(self.frpm_pct, 1),
+            fmt_opt(self.ela_dfs, 1),
+            fmt_opt(self.math_dfs, 1),
+            self.perf_level.map(|v| v.to_string()).unwrap_or_default(),
+        ];
+        row.extend(
+            self.ethnicity
+                .iter()
+                .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
+        );
+        row.push(self.feeds_into.clone().unwrap_or_default());
+        row.push(self.campus.clone().unwrap_or_default());
+        row.extend(self.extra.iter().cloned());
+        row
+    }
+}
+
+impl SchoolTable {
+    /// Position of a column (canonical or extra, matched exactly) in [`School::row`].
+    pub fn column(&self, name: &str) -> Option<usize> {
+        COLUMNS
+            .iter()
+            .copied()
+            .chain(self.extra_columns.iter().map(String::as_str))
+            .position(|c| c == name)
+    }
+
+    /// Every column name: canonical, then extra.
+    pub fn column_names(&self) -> Vec<&str> {
+        COLUMNS
+            .iter()
+            .copied()
+            .chain(self.extra_columns.iter().map(String::as_str))
+            .collect()
+    }
+}
+
 /// Writes a table in canonical column order, extra columns last.
 pub fn write_table(table: &SchoolTable, out: impl std::io::Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| Error::Output(format!("writing the school table: {e}"));
-    let mut header: Vec<&str> = COLUMNS.to_vec();
-    header.extend(table.extra_columns.iter().map(String::as_str));
-    w.write_record(&header).map_err(io)?;
+    w.write_record(table.column_names()).map_err(io)?;
     for s in &table.schools {
-        let yn = |b: bool| if b { "yes" } else { "no" };
-        let mut row = vec![
-            s.id.clone(),
-            s.name.clone(),
-            fmt_num(s.lat, 6),
-            fmt_num(s.lon, 6),
-            s.enrollment.to_string(),
-            s.level.as_str().into(),
-            s.grade_low.clone(),
-            s.grade_high.clone(),
-            s.model.clone(),
-            yn(s.charter).into(),
-            yn(s.magnet).into(),
-            fmt_opt(s.frpm_pct, 1),
-            fmt_opt(s.ela_dfs, 1),
-            fmt_opt(s.math_dfs, 1),
-            s.perf_level.map(|v| v.to_string()).unwrap_or_default(),
-        ];
-        row.extend(
-            s.ethnicity
-                .iter()
-                .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
-        );
-        row.push(s.feeds_into.clone().unwrap_or_default());
-        row.push(s.campus.clone().unwrap_or_default());
-        row.extend(s.extra.iter().cloned());
-        w.write_record(&row).map_err(io)?;
+        w.write_record(s.row()).map_err(io)?;
     }
     w.flush()
         .map_err(|e| Error::Output(format!("writing the school table: {e}")))?;

@@ -39,6 +39,8 @@ fn other_districts_import_and_plan_with_every_rule_holding() {
         assert!(v.errors.is_empty(), "{name}: {:?}", v.errors);
         let mut scenario = Scenario::default_scenario();
         scenario.networks = k;
+        // Six support regions need more networks than these districts have.
+        scenario.regions = None;
         let inputs = PlanInputs {
             table,
             table_sha256: String::new(),

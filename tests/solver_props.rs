@@ -36,6 +36,8 @@ fn district(n: usize, seed: u64) -> SchoolTable {
 fn scenario(k: usize, min: usize, max: usize, tol: f64) -> Scenario {
     let mut s = Scenario::default_scenario();
     s.networks = k;
+    // These small instances test the network solver; regions would need more networks.
+    s.regions = None;
     s.size.min_schools = min;
     s.size.max_schools = max;
     s.size.enrollment_tolerance = tol;

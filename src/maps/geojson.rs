@@ -1,5 +1,6 @@
-//! `networks.geojson`: one feature per network (its territory, with the network's figures) and one Point
-//! per school. RFC 7946: WGS84 longitude/latitude, exterior rings counter-clockwise and holes clockwise, no
+//! `networks.geojson`: one feature per network (its territory, with the network's figures and region) and
+//! one Point per school (with its network, region and affiliation group); `regions.geojson`: one feature
+//! per support region. RFC 7946: WGS84 longitude/latitude, exterior rings counter-clockwise and holes clockwise, no
 //! `crs` member, coordinates rounded to 6 decimals (about 0.1 m).
 
 use super::Map;
@@ -68,11 +69,18 @@ pub fn geojson(map: &Map) -> String {
                 "max_km": n.max_km,
                 "feeder_links_cut": n.feeder_links_cut,
                 "connected": n.connected,
+                "region": n.region,
             })),
             foreign_members: None,
         });
     }
-    for (s, &c) in map.table.schools.iter().zip(&plan.school_network) {
+    for (i, (s, &c)) in map
+        .table
+        .schools
+        .iter()
+        .zip(&plan.school_network)
+        .enumerate()
+    {
         features.push(Feature {
             bbox: None,
             geometry: Some(Geometry::new(GeometryValue::new_point(vec![
@@ -89,10 +97,16 @@ pub fn geojson(map: &Map) -> String {
                 "model": s.model,
                 "enrollment": s.enrollment,
                 "campus": s.campus,
+                "region": nets[c].region,
+                "affiliation": map.affiliation_of_school[i],
             })),
             foreign_members: None,
         });
     }
+    collection(features)
+}
+
+fn collection(features: Vec<Feature>) -> String {
     let fc = FeatureCollection {
         bbox: None,
         features,
@@ -101,4 +115,36 @@ pub fn geojson(map: &Map) -> String {
     let mut text = serde_json::to_string(&fc).expect("GeoJSON serialises");
     text.push('\n');
     text
+}
+
+/// `regions.geojson`: one feature per support region (the union of its networks' territories, with its
+/// figures), when the plan has regions.
+pub fn regions_geojson(map: &Map) -> Option<String> {
+    let regions = map.plan.file.regions.as_ref()?;
+    let shapes = map.regions.as_ref()?;
+    let features = regions
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, g)| Feature {
+            bbox: None,
+            geometry: territory(&shapes.networks[r]),
+            id: None,
+            properties: props(json!({
+                "kind": "region",
+                "region": g.region,
+                "networks": g.networks.join(", "),
+                "network_count": g.networks.len(),
+                "schools": g.schools,
+                "schools_deviation_pct": g.schools_deviation_pct,
+                "enrollment": g.enrollment,
+                "enrollment_deviation_pct": g.enrollment_deviation_pct,
+                "low_performing_schools": g.low_performing_schools,
+                "area_km2": shapes.area_km2[r],
+                "connected": g.connected,
+            })),
+            foreign_members: None,
+        })
+        .collect();
+    Some(collection(features))
 }

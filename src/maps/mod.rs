@@ -30,6 +30,10 @@ pub struct Map<'a> {
     pub plan: &'a Plan,
     pub table: &'a SchoolTable,
     pub territories: Territories,
+    /// The regions' territories (the same Voronoi cells merged by region), when the plan has regions.
+    pub regions: Option<Territories>,
+    /// Affiliation group id of each school in one (the last listed, if several).
+    pub affiliation_of_school: Vec<Option<String>>,
     pub fills: colours::Fills,
     pub options: MapOptions,
 }
@@ -54,6 +58,38 @@ impl<'a> Map<'a> {
             .collect();
         let nets = &plan.file.networks;
         let territories = territories::build(&sites, nets.len(), outline);
+        // Each network's region index, from the region names the networks carry.
+        let region_of: Option<Vec<usize>> = plan.file.regions.as_ref().and_then(|r| {
+            nets.iter()
+                .map(|n| {
+                    let name = n.region.as_deref()?;
+                    r.regions.iter().position(|g| g.region == name)
+                })
+                .collect()
+        });
+        let regions = region_of.map(|of| {
+            let by_region: Vec<Site> = sites
+                .iter()
+                .map(|s| Site {
+                    lat: s.lat,
+                    lon: s.lon,
+                    network: of[s.network],
+                })
+                .collect();
+            let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
+            territories::build(&by_region, count, outline)
+        });
+        let index = table.index();
+        let mut affiliation_of_school = vec![None; table.schools.len()];
+        for a in &plan.file.affiliations {
+            for g in &a.groups {
+                for m in &g.members {
+                    if let Some(&i) = index.get(m.id.as_str()) {
+                        affiliation_of_school[i] = Some(g.id.clone());
+                    }
+                }
+            }
+        }
         let fills = colours::fills(
             options.colour_by,
             nets,
@@ -64,6 +100,8 @@ impl<'a> Map<'a> {
             plan,
             table,
             territories,
+            regions,
+            affiliation_of_school,
             fills,
             options,
         }

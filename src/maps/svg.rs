@@ -23,6 +23,12 @@ const TITLE_H: f64 = 84.0;
 const FOOT_H: f64 = 78.0;
 const LEGEND_W: f64 = 380.0;
 /// Font stack: DejaVu Sans is embedded for the PNG; browsers fall back to their own sans-serif.
+/// Width of region borders, px.
+const REGION_STROKE: f64 = 3.5;
+/// Radius of the ring marking a school in an affiliation, px, and its colour (magenta: apart from every
+/// network fill and from the black school symbols).
+const AFFILIATION_RING: f64 = 7.0;
+const AFFILIATION_COLOUR: &str = "#c2185b";
 const FONT: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
 
 /// Where the map sits on the page and how km become px.
@@ -358,7 +364,7 @@ pub fn svg(map: &Map) -> String {
     let frame = Frame::new(map);
     let nets = &map.plan.file.networks;
     let legend_x = frame.left + frame.width + 2.0 * MARGIN;
-    let legend_rows = nets.len() as f64 * 19.0 + 260.0 + map.fills.classes.len() as f64 * 20.0;
+    let legend_rows = nets.len() as f64 * 19.0 + 304.0 + map.fills.classes.len() as f64 * 20.0;
     let width = legend_x + LEGEND_W + MARGIN;
     let height = (frame.top + frame.height).max(TITLE_H + legend_rows) + FOOT_H;
     let mut out = String::new();
@@ -407,13 +413,35 @@ pub fn svg(map: &Map) -> String {
         );
     }
     out.push_str("</g>\n");
+    let region_shapes: Vec<MultiPolygon<f64>> = map
+        .regions
+        .as_ref()
+        .map(|r| r.networks.iter().map(|m| drawn(&frame, m)).collect())
+        .unwrap_or_default();
+    if !region_shapes.is_empty() {
+        let _ = writeln!(
+            out,
+            r##"<g class="regions" fill="none" stroke="#111111" stroke-width="{REGION_STROKE}" stroke-linejoin="round" pointer-events="none">"##
+        );
+        for m in region_shapes.iter().filter(|m| !m.0.is_empty()) {
+            let _ = writeln!(out, r#"<path d="{}"/>"#, path_data(&frame, m));
+        }
+        out.push_str("</g>\n");
+    }
     let _ = writeln!(
         out,
         r##"<g class="schools" fill="#1a1a1a" stroke="#ffffff" stroke-width="0.7">"##
     );
-    for (s, &c) in map.table.schools.iter().zip(&map.plan.school_network) {
+    let mut rings = String::new();
+    for (i, (s, &c)) in map
+        .table
+        .schools
+        .iter()
+        .zip(&map.plan.school_network)
+        .enumerate()
+    {
         let (x, y) = frame.px(s.lat, s.lon);
-        let tip = format!(
+        let mut tip = format!(
             "{}: {} {}, {} students, network {}",
             s.name,
             s.level.as_str(),
@@ -421,9 +449,25 @@ pub fn svg(map: &Map) -> String {
             thousands(s.enrollment as f64),
             nets[c].network
         );
+        if let Some(r) = &nets[c].region {
+            tip.push_str(&format!(" (region {r})"));
+        }
+        if let Some(g) = &map.affiliation_of_school[i] {
+            tip.push_str(&format!(", affiliation {g}"));
+            let _ = writeln!(
+                rings,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="{AFFILIATION_RING}"/>"#
+            );
+        }
         school_symbol(&mut out, s.level, x, y, &tip);
     }
     out.push_str("</g>\n");
+    if !rings.is_empty() {
+        let _ = writeln!(
+            out,
+            r##"<g class="affiliations" fill="none" stroke="{AFFILIATION_COLOUR}" stroke-width="2" pointer-events="none">{rings}</g>"##
+        );
+    }
     let _ = writeln!(
         out,
         r##"<g class="labels" font-size="15" font-weight="bold" text-anchor="middle" fill="#111111" stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
@@ -439,6 +483,24 @@ pub fn svg(map: &Map) -> String {
         }
     }
     out.push_str("</g>\n");
+    if let Some(regions) = &map.plan.file.regions {
+        // Region names sit above their area's pole of inaccessibility, clear of the network label there.
+        let _ = writeln!(
+            out,
+            r##"<g class="region-labels" font-size="22" font-weight="bold" font-style="italic" text-anchor="middle" fill="#111111" fill-opacity="0.8" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
+        );
+        for (g, m) in regions.regions.iter().zip(&region_shapes) {
+            if let Some((x, y)) = label_point(&frame, m) {
+                let _ = writeln!(
+                    out,
+                    r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
+                    y - 14.0,
+                    esc(&g.region)
+                );
+            }
+        }
+        out.push_str("</g>\n");
+    }
     scale_bar(&mut out, &frame);
     north_arrow(&mut out, &frame);
 
@@ -508,7 +570,35 @@ fn legend(out: &mut String, map: &Map, x: f64) {
         out,
         r##"<g stroke="#ffffff" stroke-width="0.7">{levels}</g>"##
     );
-    y += 3.0 * 22.0 + 12.0;
+    y += 3.0 * 22.0;
+    if map.plan.file.regions.is_some() {
+        let _ = writeln!(
+            out,
+            r##"<path d="M{x:.0} {:.0}h22" stroke="#111111" stroke-width="{REGION_STROKE}"/><text x="{:.0}" y="{y:.0}" font-size="13">support region border (R1, R2, …)</text>"##,
+            y - 4.0,
+            x + 30.0
+        );
+        y += 22.0;
+    }
+    if map.affiliation_of_school.iter().any(Option::is_some) {
+        let _ = writeln!(
+            out,
+            r##"<circle cx="{:.0}" cy="{:.0}" r="{AFFILIATION_RING}" fill="none" stroke="{AFFILIATION_COLOUR}" stroke-width="2"/><text x="{:.0}" y="{y:.0}" font-size="13">school in an affiliation ({})</text>"##,
+            x + 8.0,
+            y - 4.0,
+            x + 30.0,
+            esc(&map
+                .plan
+                .file
+                .affiliations
+                .iter()
+                .map(|a| a.label.as_str())
+                .collect::<Vec<_>>()
+                .join("; "))
+        );
+        y += 22.0;
+    }
+    y += 12.0;
     let by = map.options.colour_by;
     let _ = writeln!(
         out,
@@ -557,7 +647,10 @@ fn legend(out: &mut String, map: &Map, x: f64) {
             map.fills.fills[c],
             x + 30.0,
             y + 12.0,
-            esc(&n.network),
+            esc(&match &n.region {
+                Some(r) => format!("{} · {r}", n.network),
+                None => n.network.clone(),
+            }),
             x + 150.0,
             y + 12.0,
             n.schools,

@@ -39,6 +39,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.ok { color: #2e7d32; font-weight: bold; }
 td.broken { color: #b00020; font-weight: bold; }
 tr.section th { background: #eef2f7; }
+tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #888; }
+caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
 p.note { border-left: 4px solid #e0a800; padding-left: 0.8em; }
 dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
 dl.provenance dt { font-weight: bold; }
@@ -252,6 +254,10 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
         );
     }
     out.push_str("</tbody></table>\n");
+
+    for section in super::sections::sections(f) {
+        out.push_str(&super::sections::html(&section));
+    }
 
     let _ = writeln!(out, "<h3>Scenario and data</h3>\n<dl class=\"provenance\">");
     let mut item = |k: &str, v: String| {

@@ -2,6 +2,7 @@
 //! self-contained page with the map.
 
 pub mod html;
+pub mod sections;
 
 use crate::metrics::{thousands, NetworkMetrics};
 use crate::plans::Plan;
@@ -21,6 +22,60 @@ fn models(networks: &[NetworkMetrics]) -> Vec<String> {
     m.sort();
     m.dedup();
     m
+}
+
+/// A column-name form of a title: lower case, words joined by `_`.
+fn slug(title: &str) -> String {
+    title
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// `affiliations.csv`: one row per school in an affiliation group, with its geographic network.
+pub fn affiliations_csv(plan: &Plan) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "affiliation",
+        "group",
+        "id",
+        "name",
+        "level",
+        "enrollment",
+        "dfs",
+        "network",
+        "region",
+    ])
+    .expect("writing to memory");
+    let region = |n: &str| {
+        plan.file
+            .networks
+            .iter()
+            .find(|m| m.network == n)
+            .and_then(|m| m.region.clone())
+            .unwrap_or_default()
+    };
+    for a in &plan.file.affiliations {
+        for g in &a.groups {
+            for m in &g.members {
+                w.write_record([
+                    a.label.as_str(),
+                    &g.id,
+                    &m.id,
+                    &m.name,
+                    &m.level,
+                    &m.enrollment.to_string(),
+                    &fmt_opt(m.dfs, 1),
+                    &m.network,
+                    &region(&m.network),
+                ])
+                .expect("writing to memory");
+            }
+        }
+    }
+    w.into_inner().expect("writing to memory")
 }
 
 /// The Markdown report.
@@ -212,6 +267,10 @@ pub fn markdown(plan: &Plan, table: &SchoolTable) -> String {
         1,
         &mut out,
     );
+
+    for section in sections::sections(f) {
+        out.push_str(&sections::markdown(&section));
+    }
 
     feeder_section(&mut out, plan, table);
 
@@ -432,10 +491,20 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             "compactness_km2",
             "feeder_links_cut",
             "connected",
+            "region",
         ]
         .iter()
         .map(|s| s.to_string()),
     );
+    let staff = plan.file.staffing.as_ref();
+    if let Some(st) = staff {
+        header.extend(
+            st.positions
+                .iter()
+                .map(|p| format!("staff_{}", slug(&p.title))),
+        );
+        header.extend(["staff_positions".to_string(), "staff_cost".to_string()]);
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).expect("writing to memory");
     for n in nets {
@@ -479,7 +548,12 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
             } else {
                 "no".into()
             },
+            n.region.clone().unwrap_or_default(),
         ]);
+        if let Some(st) = staff.and_then(|st| st.networks.iter().find(|s| s.network == n.network)) {
+            row.extend(st.positions.iter().map(|c| c.to_string()));
+            row.extend([st.total_positions.to_string(), fmt_num(st.cost, 2)]);
+        }
         w.write_record(&row).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")

@@ -1,0 +1,409 @@
+//! Support regions: a plan's networks grouped into a few regions (the seed design's 6), each connected,
+//! balanced in enrollment and number of schools, and compact.
+//!
+//! This is the network problem one level up, so it reuses the solver: each network becomes one unit (its
+//! campuses contracted, positioned at the school-weighted mean), two networks are neighbours when any of
+//! their campuses are, and the solver partitions those units into `count` connected regions within the
+//! enrollment and school-count bands, minimising Σ schools × squared km from network centres to region
+//! centres. Pure: no file I/O.
+
+use crate::metrics::{round, thousands, ConstraintCheck, NetworkMetrics};
+use crate::scenarios::RegionRules;
+use crate::solver::{self, Homes, Limits, Links, Problem, Settings, UnitData};
+use crate::units::{Adjacency, Units};
+use serde::{Deserialize, Serialize};
+
+/// One region's figures (in plan.json and the reports).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionMetrics {
+    /// `R1`, `R2`, ... numbered from north to south.
+    pub region: String,
+    /// Its networks, by id.
+    pub networks: Vec<String>,
+    pub schools: usize,
+    pub enrollment: u64,
+    /// Enrollment minus the mean region enrollment, in percent of the mean.
+    pub enrollment_deviation_pct: f64,
+    /// Schools minus the mean number per region, in percent of the mean.
+    pub schools_deviation_pct: f64,
+    pub low_performing_schools: usize,
+    /// One connected piece of neighbouring networks.
+    pub connected: bool,
+    /// Mean position of its schools.
+    pub centre_lat: f64,
+    pub centre_lon: f64,
+}
+
+/// A plan's regions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Regions {
+    /// Region index of each network (in the plan's network order).
+    #[serde(skip)]
+    pub of_network: Vec<usize>,
+    /// Sum over schools of squared km from their network's centre to their region's centre.
+    pub compactness_km2: f64,
+    pub regions: Vec<RegionMetrics>,
+}
+
+/// Groups the networks of a plan into regions. `school_network[i]` indexes `networks`; `campuses` and
+/// `adjacency` are the plan's campuses and their adjacency graph. Returns the regions and the checks of their
+/// three rules (to add to the plan's constraints).
+pub fn draw(
+    campuses: &Units,
+    adjacency: &Adjacency,
+    school_network: &[usize],
+    networks: &[NetworkMetrics],
+    rules: &RegionRules,
+    settings: Settings,
+) -> (Regions, Vec<ConstraintCheck>) {
+    let k = networks.len();
+    let network_of_campus: Vec<usize> = campuses
+        .units
+        .iter()
+        .map(|u| school_network[u.schools[0]])
+        .collect();
+    let units = campuses.contract(&network_of_campus, k);
+    let graph = adjacency.contract(&network_of_campus, k);
+    let data: Vec<UnitData> = units
+        .units
+        .iter()
+        .map(|u| UnitData {
+            pos: u.pos,
+            schools: u.schools.len() as u32,
+            enrollment: u.enrollment as f64,
+            ..UnitData::default()
+        })
+        .collect();
+    let (schools_band, enrollment_band) = bands(&data, rules);
+    let problem = Problem {
+        units: data,
+        neighbors: graph.neighbors.clone(),
+        k: rules.count,
+        limits: Limits {
+            connected: true,
+            ..Limits::basic(
+                schools_band.0.ceil() as u32,
+                schools_band.1.floor() as u32,
+                enrollment_band.0,
+                enrollment_band.1,
+            )
+        },
+        links: Links::default(),
+        homes: Homes::default(),
+    };
+    let solution = solver::solve(&problem, settings, &|| {});
+    let regions = measure(&units, &graph, networks, &solution.assignment, rules.count);
+    let checks = check(&regions, rules, schools_band, enrollment_band);
+    (regions, checks)
+}
+
+/// The school-count and enrollment bands [min, max] of the rules.
+fn bands(data: &[UnitData], rules: &RegionRules) -> ((f64, f64), (f64, f64)) {
+    let r = rules.count as f64;
+    let schools = data.iter().map(|u| f64::from(u.schools)).sum::<f64>() / r;
+    let students = data.iter().map(|u| u.enrollment).sum::<f64>() / r;
+    let band = |mean: f64, t: f64| (mean * (1.0 - t), mean * (1.0 + t));
+    (
+        band(schools, rules.schools_tolerance),
+        band(students, rules.enrollment_tolerance),
+    )
+}
+
+/// Figures of the regions of `assignment` (network → region index), numbered north to south.
+fn measure(
+    units: &Units,
+    graph: &Adjacency,
+    networks: &[NetworkMetrics],
+    assignment: &[usize],
+    count: usize,
+) -> Regions {
+    let centre = |r: usize| {
+        let (mut lat, mut lon, mut w) = (0.0, 0.0, 0.0);
+        for (n, u) in units.units.iter().enumerate() {
+            if assignment[n] == r {
+                let s = u.schools.len() as f64;
+                lat += u.lat * s;
+                lon += u.lon * s;
+                w += s;
+            }
+        }
+        (lat / w.max(1.0), lon / w.max(1.0))
+    };
+    let centres: Vec<(f64, f64)> = (0..count).map(centre).collect();
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|&a, &b| {
+        centres[b]
+            .0
+            .total_cmp(&centres[a].0)
+            .then(centres[a].1.total_cmp(&centres[b].1))
+            .then(a.cmp(&b))
+    });
+    let mut rank = vec![0; count];
+    for (i, &r) in order.iter().enumerate() {
+        rank[r] = i;
+    }
+    let of_network: Vec<usize> = assignment.iter().map(|&r| rank[r]).collect();
+    let total_schools: usize = networks.iter().map(|m| m.schools).sum();
+    let total_students: u64 = networks.iter().map(|m| m.enrollment).sum();
+    let mean_schools = total_schools as f64 / count as f64;
+    let mean_students = total_students as f64 / count as f64;
+    let mut compactness = 0.0;
+    let regions = order
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| {
+            let members: Vec<usize> = (0..networks.len())
+                .filter(|&n| assignment[n] == r)
+                .collect();
+            let schools: usize = members.iter().map(|&n| networks[n].schools).sum();
+            let enrollment: u64 = members.iter().map(|&n| networks[n].enrollment).sum();
+            let member: Vec<bool> = (0..networks.len()).map(|n| assignment[n] == r).collect();
+            let (lat, lon) = centres[r];
+            let c = units.projection.forward(lat, lon);
+            for &n in &members {
+                let p = units.units[n].pos;
+                compactness += units.units[n].schools.len() as f64
+                    * ((p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2));
+            }
+            RegionMetrics {
+                region: format!("R{}", i + 1),
+                networks: members
+                    .iter()
+                    .map(|&n| networks[n].network.clone())
+                    .collect(),
+                schools,
+                enrollment,
+                enrollment_deviation_pct: round(
+                    (enrollment as f64 - mean_students) / mean_students * 100.0,
+                    1,
+                ),
+                schools_deviation_pct: round(
+                    (schools as f64 - mean_schools) / mean_schools * 100.0,
+                    1,
+                ),
+                low_performing_schools: members
+                    .iter()
+                    .map(|&n| networks[n].low_performing_schools)
+                    .sum(),
+                connected: graph.is_connected(&member),
+                centre_lat: round(lat, 5),
+                centre_lon: round(lon, 5),
+            }
+        })
+        .collect();
+    Regions {
+        of_network,
+        compactness_km2: round(compactness, 1),
+        regions,
+    }
+}
+
+/// The checks of the region rules: enrollment band, school-count band, connected.
+fn check(
+    regions: &Regions,
+    rules: &RegionRules,
+    schools_band: (f64, f64),
+    enrollment_band: (f64, f64),
+) -> Vec<ConstraintCheck> {
+    let rs = &regions.regions;
+    let ids = |f: &dyn Fn(&RegionMetrics) -> bool| {
+        rs.iter()
+            .filter(|r| f(r))
+            .map(|r| r.region.clone())
+            .collect::<Vec<_>>()
+    };
+    let pct = |t: f64| crate::schools::fmt_num(t * 100.0, 2);
+    let (elo, ehi) = (enrollment_band.0.ceil(), enrollment_band.1.floor());
+    let emin = rs.iter().map(|r| r.enrollment).min().unwrap_or(0) as f64;
+    let emax = rs.iter().map(|r| r.enrollment).max().unwrap_or(0) as f64;
+    let (slo, shi) = (schools_band.0.ceil(), schools_band.1.floor());
+    let smin = rs.iter().map(|r| r.schools).min().unwrap_or(0) as f64;
+    let smax = rs.iter().map(|r| r.schools).max().unwrap_or(0) as f64;
+    let disconnected = ids(&|r| !r.connected);
+    vec![
+        ConstraintCheck {
+            key: "region_enrollment_band".into(),
+            rule: format!(
+                "{} to {} students in each of {} regions (±{}% of the mean)",
+                thousands(elo),
+                thousands(ehi),
+                rules.count,
+                pct(rules.enrollment_tolerance)
+            ),
+            holds: emin >= elo && emax <= ehi,
+            observed: format!("smallest {}, largest {}", thousands(emin), thousands(emax)),
+            margin: (emin - elo).min(ehi - emax),
+            unit: "students".into(),
+            failing_networks: ids(&|r| (r.enrollment as f64) < elo || r.enrollment as f64 > ehi),
+        },
+        ConstraintCheck {
+            key: "region_schools_band".into(),
+            rule: format!(
+                "{} to {} schools in each region (±{}% of the mean)",
+                slo,
+                shi,
+                pct(rules.schools_tolerance)
+            ),
+            holds: smin >= slo && smax <= shi,
+            observed: format!("smallest {smin}, largest {smax}"),
+            margin: (smin - slo).min(shi - smax),
+            unit: "schools".into(),
+            failing_networks: ids(&|r| (r.schools as f64) < slo || r.schools as f64 > shi),
+        },
+        ConstraintCheck {
+            key: "regions_connected".into(),
+            rule: "each region is one connected piece of neighbouring networks".into(),
+            holds: disconnected.is_empty(),
+            observed: format!(
+                "{} of {} regions connected",
+                rs.len() - disconnected.len(),
+                rs.len()
+            ),
+            margin: 0.0 - disconnected.len() as f64,
+            unit: "regions".into(),
+            failing_networks: disconnected,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geography::Projection;
+    use crate::units::{AdjacencyStats, Unit};
+
+    /// A 6 × 4 grid of networks, one campus each (the campus is the network), 10 schools and 1,000 students
+    /// each, neighbours along grid lines.
+    fn grid() -> (Units, Adjacency, Vec<usize>, Vec<NetworkMetrics>) {
+        let (w, h) = (6, 4);
+        let projection = Projection::centred_on([(34.0, -118.0)].into_iter());
+        let mut units = Vec::new();
+        let mut neighbors = vec![Vec::new(); w * h];
+        let mut school_network = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let i = y * w + x;
+                let (lat, lon) = (34.0 + y as f64 * 0.05, -118.0 + x as f64 * 0.05);
+                units.push(Unit {
+                    schools: (i * 10..i * 10 + 10).collect(),
+                    pos: projection.forward(lat, lon),
+                    lat,
+                    lon,
+                    enrollment: 1000,
+                    high: 1,
+                    middle: 1,
+                });
+                school_network.extend(std::iter::repeat_n(i, 10));
+                if x + 1 < w {
+                    neighbors[i].push(i + 1);
+                    neighbors[i + 1].push(i);
+                }
+                if y + 1 < h {
+                    neighbors[i].push(i + w);
+                    neighbors[i + w].push(i);
+                }
+            }
+        }
+        for n in &mut neighbors {
+            n.sort_unstable();
+        }
+        let networks = (0..w * h)
+            .map(|i| NetworkMetrics {
+                network: format!("N{:02}", i + 1),
+                schools: 10,
+                enrollment: 1000,
+                ..NetworkMetrics::default()
+            })
+            .collect();
+        let units = Units {
+            of_school: school_network.clone(),
+            units,
+            projection,
+        };
+        let adjacency = Adjacency {
+            neighbors,
+            stats: AdjacencyStats::default(),
+        };
+        (units, adjacency, school_network, networks)
+    }
+
+    #[test]
+    fn grid_networks_form_balanced_connected_regions() {
+        let (units, adjacency, school_network, networks) = grid();
+        let rules = RegionRules {
+            count: 6,
+            enrollment_tolerance: 0.01,
+            schools_tolerance: 0.01,
+        };
+        let settings = Settings {
+            seed: 1,
+            restarts: 2,
+        };
+        let (regions, checks) = draw(
+            &units,
+            &adjacency,
+            &school_network,
+            &networks,
+            &rules,
+            settings,
+        );
+        assert!(checks.iter().all(|c| c.holds), "{checks:#?}");
+        assert_eq!(regions.regions.len(), 6);
+        for r in &regions.regions {
+            assert_eq!((r.schools, r.enrollment, r.networks.len()), (40, 4000, 4));
+            assert!(r.connected);
+        }
+        // Numbered north to south: R1's centre is at least as far north as R6's.
+        assert!(regions.regions[0].centre_lat >= regions.regions[5].centre_lat);
+        // Every network has a region, and the regions list each network once.
+        let mut listed: Vec<&String> = regions.regions.iter().flat_map(|r| &r.networks).collect();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(listed.len(), 24);
+        assert_eq!(regions.of_network.len(), 24);
+        // Same seed, same regions.
+        let (again, _) = draw(
+            &units,
+            &adjacency,
+            &school_network,
+            &networks,
+            &rules,
+            settings,
+        );
+        assert_eq!(again, regions);
+    }
+
+    #[test]
+    fn an_impossible_band_is_reported_with_its_margin() {
+        let (units, adjacency, school_network, mut networks) = grid();
+        // One network five times as large as the others: no split into 6 regions within ±1%.
+        networks[0].enrollment = 5000;
+        let mut units = units;
+        units.units[0].enrollment = 5000;
+        let rules = RegionRules {
+            count: 6,
+            enrollment_tolerance: 0.01,
+            schools_tolerance: 0.5,
+        };
+        let settings = Settings {
+            seed: 1,
+            restarts: 1,
+        };
+        let (_, checks) = draw(
+            &units,
+            &adjacency,
+            &school_network,
+            &networks,
+            &rules,
+            settings,
+        );
+        let band = checks
+            .iter()
+            .find(|c| c.key == "region_enrollment_band")
+            .unwrap();
+        assert!(
+            !band.holds && band.margin < 0.0 && !band.failing_networks.is_empty(),
+            "{band:#?}"
+        );
+    }
+}
