@@ -77,7 +77,10 @@ fn lausd(c: &mut Criterion) {
         seed: scenario.solver.seed,
         restarts: scenario.solver.restarts,
     };
-    let region_rules = scenario.regions.clone().expect("the default scenario has regions");
+    let region_rules = scenario
+        .regions
+        .clone()
+        .expect("the default scenario has regions");
     g.bench_function("regions", |b| {
         b.iter(|| {
             let (r, _) = schoolnets::regions::draw(
@@ -87,6 +90,7 @@ fn lausd(c: &mut Criterion) {
                 &default_plan.file.networks,
                 &region_rules,
                 settings,
+                None,
             );
             black_box(r.compactness_km2)
         })

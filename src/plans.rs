@@ -436,17 +436,40 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
             scenario.solver.restarts
         )
     };
-    assemble(inputs, prepared, school_network, ids, &searched)
+    assemble(inputs, prepared, school_network, ids, &searched, None)
+}
+
+/// Each network's region index in an adopted plan, when it had `count` regions and every network had one.
+fn adopted_regions(
+    adopted: &PlanFile,
+    networks: &[NetworkMetrics],
+    count: usize,
+) -> Option<Vec<usize>> {
+    let regions = adopted.regions.as_ref()?;
+    if regions.regions.len() != count {
+        return None;
+    }
+    networks
+        .iter()
+        .map(|n| {
+            regions
+                .regions
+                .iter()
+                .position(|r| r.networks.contains(&n.network))
+        })
+        .collect()
 }
 
 /// Measures a school → network assignment, checks every rule and builds the plan. `searched` says how the
-/// assignment was found, for the message when a rule is broken and `best_effort` is off.
+/// assignment was found, for the message when a rule is broken and `best_effort` is off. `adopted`, when
+/// re-running an adopted plan, keeps its regions where the rules allow (see [`regions::draw`]).
 pub fn assemble(
     inputs: &PlanInputs<'_>,
     prepared: Prepared,
     school_network: Vec<usize>,
     ids: Vec<String>,
     searched: &str,
+    adopted: Option<&PlanFile>,
 ) -> Result<Plan> {
     let table = inputs.table;
     let scenario = inputs.scenario;
@@ -459,6 +482,7 @@ pub fn assemble(
         restarts: scenario.solver.restarts,
     };
     let regions = scenario.regions.as_ref().map(|rules| {
+        let kept = adopted.and_then(|a| adopted_regions(a, &networks, rules.count));
         let (regions, checks) = regions::draw(
             &planning.campuses,
             &planning.campus_adjacency,
@@ -466,6 +490,7 @@ pub fn assemble(
             &networks,
             rules,
             settings,
+            kept.as_deref(),
         );
         constraints.extend(checks);
         for (m, &r) in networks.iter_mut().zip(&regions.of_network) {

@@ -72,6 +72,9 @@ pub struct Changes {
     pub before: Vec<ConstraintCheck>,
     /// The rules after rebalancing.
     pub after: Vec<ConstraintCheck>,
+    /// Networks whose support region changed: (network, adopted region, new region). Regions are kept
+    /// unless a region rule needs a change.
+    pub region_moves: Vec<(String, String, String)>,
 }
 
 /// A rebalanced plan and what changed.
@@ -247,8 +250,24 @@ pub fn rebalance(
         after_network,
         ids,
         &format!("rebalancing (the best of {restarts} restarts from the adopted plan)"),
+        Some(adopted),
     )?;
     let after = plan.file.constraints.clone();
+    let region_moves = plan
+        .file
+        .networks
+        .iter()
+        .filter_map(|n| {
+            let new = n.region.clone()?;
+            let old = adopted
+                .networks
+                .iter()
+                .find(|m| m.network == n.network)?
+                .region
+                .clone()?;
+            (old != new).then(|| (n.network.clone(), old, new))
+        })
+        .collect();
     Ok(Rebalanced {
         plan,
         changes: Changes {
@@ -260,6 +279,7 @@ pub fn rebalance(
             moved_students,
             before,
             after,
+            region_moves,
         },
     })
 }
@@ -334,6 +354,17 @@ pub fn markdown(c: &Changes, adopted: &str, table: &str) -> String {
             Minimize::Students => "students",
         }
     );
+    if !c.region_moves.is_empty() {
+        let _ = writeln!(
+            out,
+            "Support regions are kept where their rules allow; these networks change region: {}.\n",
+            c.region_moves
+                .iter()
+                .map(|(n, a, b)| format!("{n} from {a} to {b}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let _ = writeln!(out, "## Rules before and after\n");
     let _ = writeln!(
         out,

@@ -45,9 +45,16 @@ pub struct Regions {
     pub regions: Vec<RegionMetrics>,
 }
 
+/// Price, in km² of compactness, of one school whose network leaves its adopted region: far above any
+/// change in compactness (LAUSD's regions total about 50,000 km²), so regions change only where a rule needs
+/// it.
+const PRICE_PER_SCHOOL_MOVED: f64 = 1e6;
+
 /// Groups the networks of a plan into regions. `school_network[i]` indexes `networks`; `campuses` and
-/// `adjacency` are the plan's campuses and their adjacency graph. Returns the regions and the checks of their
-/// three rules (to add to the plan's constraints).
+/// `adjacency` are the plan's campuses and their adjacency graph. `adopted`, when re-running an adopted plan,
+/// gives each network's region in it (index into the adopted `R1`, `R2`, ...): the search then starts there,
+/// every school whose network changes region is priced far above compactness, and the adopted names stay.
+/// Returns the regions and the checks of their three rules (to add to the plan's constraints).
 pub fn draw(
     campuses: &Units,
     adjacency: &Adjacency,
@@ -55,6 +62,7 @@ pub fn draw(
     networks: &[NetworkMetrics],
     rules: &RegionRules,
     settings: Settings,
+    adopted: Option<&[usize]>,
 ) -> (Regions, Vec<ConstraintCheck>) {
     let k = networks.len();
     let network_of_campus: Vec<usize> = campuses
@@ -75,6 +83,17 @@ pub fn draw(
         })
         .collect();
     let (schools_band, enrollment_band) = bands(&data, rules);
+    let homes = match adopted {
+        Some(a) => Homes {
+            cost: PRICE_PER_SCHOOL_MOVED,
+            of_unit: a
+                .iter()
+                .zip(&data)
+                .map(|(&r, u)| Some((r, f64::from(u.schools))))
+                .collect(),
+        },
+        None => Homes::default(),
+    };
     let problem = Problem {
         units: data,
         neighbors: graph.neighbors.clone(),
@@ -89,10 +108,36 @@ pub fn draw(
             )
         },
         links: Links::default(),
-        homes: Homes::default(),
+        homes,
     };
-    let solution = solver::solve(&problem, settings, &|| {});
-    let regions = measure(&units, &graph, networks, &solution.assignment, rules.count);
+    let solution = match adopted {
+        Some(start) => {
+            let start = start.to_vec();
+            let kept = solver::Solution::of(
+                &solver::search::State::new(&problem, start.clone()),
+                0,
+                false,
+            );
+            if kept.violation <= 0.0 {
+                kept
+            } else {
+                solver::best_restart(settings, &|| {}, |seed_value, i| {
+                    use rand::SeedableRng;
+                    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
+                    solver::finish(&problem, start.clone(), &mut rng, i)
+                })
+            }
+        }
+        None => solver::solve(&problem, settings, &|| {}),
+    };
+    let regions = measure(
+        &units,
+        &graph,
+        networks,
+        &solution.assignment,
+        rules.count,
+        adopted.is_some(),
+    );
     let checks = check(&regions, rules, schools_band, enrollment_band);
     (regions, checks)
 }
@@ -109,13 +154,15 @@ fn bands(data: &[UnitData], rules: &RegionRules) -> ((f64, f64), (f64, f64)) {
     )
 }
 
-/// Figures of the regions of `assignment` (network → region index), numbered north to south.
+/// Figures of the regions of `assignment` (network → region index), numbered north to south (or, with
+/// `keep_names`, in index order: region `i` is `R{i+1}`).
 fn measure(
     units: &Units,
     graph: &Adjacency,
     networks: &[NetworkMetrics],
     assignment: &[usize],
     count: usize,
+    keep_names: bool,
 ) -> Regions {
     let centre = |r: usize| {
         let (mut lat, mut lon, mut w) = (0.0, 0.0, 0.0);
@@ -132,6 +179,9 @@ fn measure(
     let centres: Vec<(f64, f64)> = (0..count).map(centre).collect();
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by(|&a, &b| {
+        if keep_names {
+            return a.cmp(&b);
+        }
         centres[b]
             .0
             .total_cmp(&centres[a].0)
@@ -346,6 +396,7 @@ mod tests {
             &networks,
             &rules,
             settings,
+            None,
         );
         assert!(checks.iter().all(|c| c.holds), "{checks:#?}");
         assert_eq!(regions.regions.len(), 6);
@@ -369,8 +420,21 @@ mod tests {
             &networks,
             &rules,
             settings,
+            None,
         );
         assert_eq!(again, regions);
+        // Re-drawn from itself as the adopted regions: nothing changes, names included.
+        let (kept, checks) = draw(
+            &units,
+            &adjacency,
+            &school_network,
+            &networks,
+            &rules,
+            settings,
+            Some(&regions.of_network),
+        );
+        assert!(checks.iter().all(|c| c.holds));
+        assert_eq!(kept.regions, regions.regions);
     }
 
     #[test]
@@ -396,6 +460,7 @@ mod tests {
             &networks,
             &rules,
             settings,
+            None,
         );
         let band = checks
             .iter()

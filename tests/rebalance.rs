@@ -277,3 +277,59 @@ fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Each network's region, from plan.json.
+fn regions(dir: &Path) -> BTreeMap<String, String> {
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    plan["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["network"].as_str().unwrap().to_string(),
+                n["region"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let o = schoolnets(&["plan", "-q", "--out", &d("2018")]);
+    assert!(o.status.success());
+    let adopted = regions(Path::new(&d("2018")));
+    let mut changed = Vec::new();
+    for year in ["2019-20", "2020-21"] {
+        let table = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/lausd-{year}.csv"));
+        let o = schoolnets(&[
+            "rebalance",
+            "-q",
+            "--plan",
+            &d("2018"),
+            "--schools",
+            table.to_str().unwrap(),
+            "--out",
+            &d(year),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let now = regions(Path::new(&d(year)));
+        let moved: Vec<&String> = now.keys().filter(|n| now[*n] != adopted[*n]).collect();
+        // Each network that changed region is named in changes.md.
+        let md = std::fs::read_to_string(d(&format!("{year}/changes.md"))).unwrap();
+        for n in &moved {
+            assert!(
+                md.contains(&format!("{n} from {} to {}", adopted[*n], now[*n])),
+                "{md}"
+            );
+        }
+        changed.push(moved.len());
+    }
+    // 2019-20: every adopted region still meets its rules, so none changes. 2020-21 (6% fewer students):
+    // the adopted regions break a region rule, and a few of the 32 networks change region to fix it.
+    assert_eq!(changed[0], 0);
+    assert!((1..=4).contains(&changed[1]), "{changed:?}");
+}
