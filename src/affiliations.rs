@@ -317,14 +317,19 @@ fn one(
     if let Some((col, name)) = keep {
         rule.push_str(&format!("; the {most} lowest by {name} when more match"));
         if matched > most {
-            let value = |i: usize| col.value(table, i).trim().parse::<f64>().ok();
-            // Lowest first; schools without a value last; table order breaks ties.
-            chosen.sort_by(|&a, &b| match (value(a), value(b)) {
+            // Each school's value read once; lowest first, schools without a value last, table order breaks ties.
+            let value: Vec<Option<f64>> = chosen
+                .iter()
+                .map(|&i| col.value(table, i).trim().parse::<f64>().ok())
+                .collect();
+            let mut by_value: Vec<usize> = (0..chosen.len()).collect();
+            by_value.sort_by(|&a, &b| match (value[a], value[b]) {
                 (Some(x), Some(y)) => x.total_cmp(&y).then(a.cmp(&b)),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => a.cmp(&b),
             });
+            chosen = by_value.iter().map(|&k| chosen[k]).collect();
             chosen.truncate(most);
             kept_up_to = chosen
                 .last()
@@ -357,15 +362,18 @@ fn one(
         .collect();
     let of = group(&points, g, rules.min_size, rules.max_size, seed);
     // Number groups from north to south.
-    let mut order: Vec<usize> = (0..g).collect();
-    let north = |c: usize| {
-        let ys: Vec<f64> = (0..points.len())
-            .filter(|&p| of[p] == c)
-            .map(|p| points[p][1])
-            .collect();
-        ys.iter().sum::<f64>() / ys.len().max(1) as f64
-    };
-    order.sort_by(|&a, &b| north(b).total_cmp(&north(a)).then(a.cmp(&b)));
+    let mut centres = vec![(0.0f64, 0.0f64); g];
+    let mut sizes = vec![0.0f64; g];
+    for (p, &c) in of.iter().enumerate() {
+        let s = &table.schools[chosen[p]];
+        centres[c].0 += s.lat;
+        centres[c].1 += s.lon;
+        sizes[c] += 1.0;
+    }
+    for (c, n) in centres.iter_mut().zip(&sizes) {
+        *c = (c.0 / n.max(1.0), c.1 / n.max(1.0));
+    }
+    let order = crate::geography::north_to_south(&centres);
     for (n, &c) in order.iter().enumerate() {
         let idx: Vec<usize> = (0..points.len()).filter(|&p| of[p] == c).collect();
         let (mut sum, mut max, mut pairs) = (0.0f64, 0.0f64, 0usize);

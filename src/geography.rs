@@ -12,6 +12,20 @@ use std::path::Path;
 /// Mean Earth radius in km (IUGG).
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 
+/// Order in which to number places (networks, regions, groups) so names are stable and readable: from north
+/// to south by `(lat, lon)` centre, then west to east, then by index.
+pub fn north_to_south(centres: &[(f64, f64)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..centres.len()).collect();
+    order.sort_by(|&a, &b| {
+        centres[b]
+            .0
+            .total_cmp(&centres[a].0)
+            .then(centres[a].1.total_cmp(&centres[b].1))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
 /// Great-circle distance in km between two (lat, lon) points in degrees.
 pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());

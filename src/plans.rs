@@ -5,7 +5,7 @@
 
 use crate::affiliations::{self, Affiliation};
 use crate::error::{Error, Result};
-use crate::geography::Outline;
+use crate::geography::{self, Outline};
 use crate::metrics::{self, ConstraintCheck, District, NetworkMetrics};
 use crate::pathways::{self, FeederLinks, PathwaySummary, Pathways};
 use crate::regions::{self, Regions};
@@ -286,20 +286,8 @@ pub fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let table = inputs.table;
     let scenario = inputs.scenario;
     let source = &inputs.scenario_source;
-    if let Some(r) = &scenario.regions {
-        if r.count == 0 || r.count > scenario.networks {
-            return Err(Error::input(
-                source,
-                None,
-                Some("regions.count"),
-                format!(
-                    "{} regions cannot be made from {} networks",
-                    r.count, scenario.networks
-                ),
-                "use fewer regions (--regions N; 0 for none), or remove the [regions] section",
-            ));
-        }
-    }
+    // The command line checks scenarios as it reads them; a library caller may have changed one since.
+    scenario.check(source)?;
     let district = metrics::district(table, scenario);
     if let Some(rules) = &scenario.staffing {
         for (j, p) in rules.need_based.iter().enumerate() {
@@ -387,35 +375,10 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     let scenario = inputs.scenario;
     let prepared = prepare(inputs)?;
     let (p, units) = (&prepared.problem, prepared.planning.units());
-    let solution = solver::solve(
-        p,
-        Settings {
-            seed: scenario.solver.seed,
-            restarts: scenario.solver.restarts,
-        },
-        progress,
-    );
+    let solution = solver::solve(p, (&scenario.solver).into(), progress);
 
     // Name networks N01.. from north to south (then west to east) so names are stable and readable.
-    let mut lat_lon = vec![(0.0f64, 0.0f64, 0usize); p.k];
-    for (u, &c) in solution.assignment.iter().enumerate() {
-        let w = units.units[u].schools.len();
-        lat_lon[c].0 += units.units[u].lat * w as f64;
-        lat_lon[c].1 += units.units[u].lon * w as f64;
-        lat_lon[c].2 += w;
-    }
-    let mut order: Vec<usize> = (0..p.k).collect();
-    let key = |c: usize| {
-        let n = lat_lon[c].2.max(1) as f64;
-        (lat_lon[c].0 / n, lat_lon[c].1 / n)
-    };
-    order.sort_by(|&a, &b| {
-        key(b)
-            .0
-            .total_cmp(&key(a).0)
-            .then(key(a).1.total_cmp(&key(b).1))
-            .then(a.cmp(&b))
-    });
+    let order = geography::north_to_south(&units.centres(&solution.assignment, p.k));
     let mut rank = vec![0; p.k];
     for (r, &c) in order.iter().enumerate() {
         rank[c] = r;
@@ -477,10 +440,7 @@ pub fn assemble(
     let Prepared {
         planning, district, ..
     } = prepared;
-    let settings = Settings {
-        seed: scenario.solver.seed,
-        restarts: scenario.solver.restarts,
-    };
+    let settings: Settings = (&scenario.solver).into();
     let regions = scenario.regions.as_ref().map(|rules| {
         let kept = adopted.and_then(|a| adopted_regions(a, &networks, rules.count));
         let (regions, checks) = regions::draw(

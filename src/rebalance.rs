@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::metrics::{self, ConstraintCheck};
 use crate::plans::{self, Plan, PlanFile, PlanInputs};
 use crate::schools::fmt_num;
-use crate::solver::{self, Homes, Solution};
+use crate::solver::{self, Homes};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -160,21 +160,7 @@ pub fn rebalance(
     };
     let p = &prepared.problem;
     let restarts = inputs.scenario.solver.restarts.max(1);
-    let initial = Solution::of(&solver::search::State::new(p, start.clone()), 0, false);
-    let best = if initial.violation <= 0.0 {
-        (0..restarts).for_each(|_| progress());
-        initial
-    } else {
-        let settings = solver::Settings {
-            seed: inputs.scenario.solver.seed,
-            restarts,
-        };
-        solver::best_restart(settings, progress, |seed_value, i| {
-            use rand::SeedableRng;
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
-            solver::finish(p, start.clone(), &mut rng, i)
-        })
-    };
+    let best = solver::from_start(p, start, (&inputs.scenario.solver).into(), progress);
     let after_network = school_network(&best.assignment);
 
     // School-level changes.

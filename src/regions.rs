@@ -111,23 +111,7 @@ pub fn draw(
         homes,
     };
     let solution = match adopted {
-        Some(start) => {
-            let start = start.to_vec();
-            let kept = solver::Solution::of(
-                &solver::search::State::new(&problem, start.clone()),
-                0,
-                false,
-            );
-            if kept.violation <= 0.0 {
-                kept
-            } else {
-                solver::best_restart(settings, &|| {}, |seed_value, i| {
-                    use rand::SeedableRng;
-                    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
-                    solver::finish(&problem, start.clone(), &mut rng, i)
-                })
-            }
-        }
+        Some(start) => solver::from_start(&problem, start.to_vec(), settings, &|| {}),
         None => solver::solve(&problem, settings, &|| {}),
     };
     let regions = measure(
@@ -164,30 +148,12 @@ fn measure(
     count: usize,
     keep_names: bool,
 ) -> Regions {
-    let centre = |r: usize| {
-        let (mut lat, mut lon, mut w) = (0.0, 0.0, 0.0);
-        for (n, u) in units.units.iter().enumerate() {
-            if assignment[n] == r {
-                let s = u.schools.len() as f64;
-                lat += u.lat * s;
-                lon += u.lon * s;
-                w += s;
-            }
-        }
-        (lat / w.max(1.0), lon / w.max(1.0))
+    let centres = units.centres(assignment, count);
+    let order: Vec<usize> = if keep_names {
+        (0..count).collect()
+    } else {
+        crate::geography::north_to_south(&centres)
     };
-    let centres: Vec<(f64, f64)> = (0..count).map(centre).collect();
-    let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by(|&a, &b| {
-        if keep_names {
-            return a.cmp(&b);
-        }
-        centres[b]
-            .0
-            .total_cmp(&centres[a].0)
-            .then(centres[a].1.total_cmp(&centres[b].1))
-            .then(a.cmp(&b))
-    });
     let mut rank = vec![0; count];
     for (i, &r) in order.iter().enumerate() {
         rank[r] = i;
@@ -389,15 +355,18 @@ mod tests {
             seed: 1,
             restarts: 2,
         };
-        let (regions, checks) = draw(
-            &units,
-            &adjacency,
-            &school_network,
-            &networks,
-            &rules,
-            settings,
-            None,
-        );
+        let run = |adopted: Option<&[usize]>| {
+            draw(
+                &units,
+                &adjacency,
+                &school_network,
+                &networks,
+                &rules,
+                settings,
+                adopted,
+            )
+        };
+        let (regions, checks) = run(None);
         assert!(checks.iter().all(|c| c.holds), "{checks:#?}");
         assert_eq!(regions.regions.len(), 6);
         for r in &regions.regions {
@@ -413,26 +382,10 @@ mod tests {
         assert_eq!(listed.len(), 24);
         assert_eq!(regions.of_network.len(), 24);
         // Same seed, same regions.
-        let (again, _) = draw(
-            &units,
-            &adjacency,
-            &school_network,
-            &networks,
-            &rules,
-            settings,
-            None,
-        );
+        let (again, _) = run(None);
         assert_eq!(again, regions);
         // Re-drawn from itself as the adopted regions: nothing changes, names included.
-        let (kept, checks) = draw(
-            &units,
-            &adjacency,
-            &school_network,
-            &networks,
-            &rules,
-            settings,
-            Some(&regions.of_network),
-        );
+        let (kept, checks) = run(Some(&regions.of_network));
         assert!(checks.iter().all(|c| c.holds));
         assert_eq!(kept.regions, regions.regions);
     }

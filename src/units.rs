@@ -117,6 +117,21 @@ impl Units {
         }
     }
 
+    /// The school-weighted mean (lat, lon) of the units in each of `k` groups (`group[u]` in 0..k); (0, 0)
+    /// for an empty group.
+    pub fn centres(&self, group: &[usize], k: usize) -> Vec<(f64, f64)> {
+        let mut sums = vec![(0.0f64, 0.0f64, 0.0f64); k];
+        for (u, &g) in group.iter().enumerate() {
+            let w = self.units[u].schools.len() as f64;
+            sums[g].0 += self.units[u].lat * w;
+            sums[g].1 += self.units[u].lon * w;
+            sums[g].2 += w;
+        }
+        sums.iter()
+            .map(|&(lat, lon, w)| (lat / w.max(1.0), lon / w.max(1.0)))
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.units.len()
     }

@@ -13,9 +13,12 @@ fn schoolnets(args: &[&str]) -> Output {
         .unwrap()
 }
 
+fn plan_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
+}
+
 fn assignment(dir: &Path) -> BTreeMap<String, String> {
-    let plan: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    let plan = plan_json(dir);
     assert!(plan["all_constraints_hold"].as_bool().unwrap());
     plan["assignment"]
         .as_object()
@@ -280,9 +283,7 @@ fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
 
 /// Each network's region, from plan.json.
 fn regions(dir: &Path) -> BTreeMap<String, String> {
-    let plan: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
-    plan["networks"]
+    plan_json(dir)["networks"]
         .as_array()
         .unwrap()
         .iter()

@@ -210,6 +210,15 @@ pub struct Settings {
     pub restarts: usize,
 }
 
+impl From<&crate::scenarios::SolverSettings> for Settings {
+    fn from(s: &crate::scenarios::SolverSettings) -> Settings {
+        Settings {
+            seed: s.seed,
+            restarts: s.restarts,
+        }
+    }
+}
+
 /// Derives the seed of restart `i` (SplitMix64 of the base seed and index).
 pub fn restart_seed(seed: u64, i: usize) -> u64 {
     let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -406,6 +415,27 @@ pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync
     }
     best_restart(settings, progress, |seed_value, i| {
         solve_once(p, seed_value, i)
+    })
+}
+
+/// Searches from an adopted assignment `start`: returns it as it is when it already meets every rule (calling
+/// `progress` once per restart), otherwise the best of `settings.restarts` runs of [`finish`] from it. With
+/// [`Homes`] set, every run keeps as much of `start` as the rules allow.
+pub fn from_start(
+    p: &Problem,
+    start: Vec<usize>,
+    settings: Settings,
+    progress: &(dyn Fn() + Sync),
+) -> Solution {
+    let initial = Solution::of(&search::State::new(p, start.clone()), 0, false);
+    if initial.violation <= 0.0 {
+        (0..settings.restarts.max(1)).for_each(|_| progress());
+        return initial;
+    }
+    best_restart(settings, progress, |seed_value, i| {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
+        finish(p, start.clone(), &mut rng, i)
     })
 }
 
