@@ -47,13 +47,26 @@ impl fmt::Display for Problem {
             write!(f, ", line {line}")?;
         }
         if let Some(field) = &self.field {
-            write!(f, ", column '{field}'")?;
+            write!(f, ", {} '{field}'", field_noun(&self.file))?;
         }
         write!(f, ": {}", self.what)?;
         if !self.fix.is_empty() {
             write!(f, "\n    fix: {}", self.fix)?;
         }
         Ok(())
+    }
+}
+
+/// What a field is called in a file of this kind: a key in TOML and JSON, a column in a table.
+fn field_noun(file: &str) -> &'static str {
+    let file = file.to_ascii_lowercase();
+    if [".toml", ".json", ".geojson"]
+        .iter()
+        .any(|ext| file.contains(ext))
+    {
+        "key"
+    } else {
+        "column"
     }
 }
 

@@ -6,7 +6,9 @@
 //! great-circle (haversine) formula.
 
 use crate::error::{Error, Result};
-use geo::{Contains, Coord, Intersects, Line, LineString, MultiPolygon, Point, Polygon};
+use geo::{
+    Contains, Coord, Intersects, Line, LineString, MultiPolygon, Point, Polygon, Validation,
+};
 use std::path::Path;
 
 /// Mean Earth radius in km (IUGG).
@@ -88,7 +90,8 @@ impl Outline {
     /// Reads an outline from a GeoJSON file: a Polygon or MultiPolygon geometry, a Feature holding one, or a
     /// FeatureCollection whose polygon features are all part of the outline.
     pub fn load(path: &Path) -> Result<Outline> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(path, e))?;
+        let text =
+            crate::limits::read_text(path, crate::limits::MAX_DOCUMENT_BYTES, "district outline")?;
         Outline::parse(&path.display().to_string(), &text)
     }
 
@@ -115,6 +118,26 @@ impl Outline {
         };
         let mut polys: Vec<Polygon<f64>> = Vec::new();
         for g in geometries {
+            // Only polygons are outlines; and the geojson crate's conversion indexes each position's second
+            // number without checking, so positions are checked first (found by fuzzing).
+            let rings: Vec<&Vec<geojson::Position>> = match &g.value {
+                geojson::GeometryValue::Polygon { coordinates } => coordinates.iter().collect(),
+                geojson::GeometryValue::MultiPolygon { coordinates } => {
+                    coordinates.iter().flatten().collect()
+                }
+                other => {
+                    return Err(bad(format!(
+                        "the outline is a {}, not a polygon",
+                        other.type_name()
+                    )))
+                }
+            };
+            if let Some(p) = rings.iter().flat_map(|r| r.iter()).find(|p| p.len() < 2) {
+                return Err(bad(format!(
+                    "a position has {} number(s); each needs a longitude and a latitude",
+                    p.len()
+                )));
+            }
             let geom: geo::Geometry<f64> = g
                 .try_into()
                 .map_err(|e: geojson::Error| bad(format!("cannot read geometry: {e}")))?;
@@ -138,16 +161,29 @@ impl Outline {
             }
             for c in &p.exterior().0 {
                 if !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y) {
+                    let why = if (-90.0..=90.0).contains(&c.x) && (-180.0..=180.0).contains(&c.y) {
+                        "the outline seems to be written latitude first; GeoJSON writes longitude, latitude"
+                    } else {
+                        "reproject the outline to EPSG:4326"
+                    };
                     return Err(bad(format!(
-                        "position ({}, {}) is not longitude/latitude; reproject the outline to EPSG:4326",
+                        "position ({}, {}) is not longitude/latitude; {why}",
                         c.x, c.y
                     )));
                 }
             }
         }
-        Ok(Outline {
-            shape: MultiPolygon(polys),
-        })
+        let shape = MultiPolygon(polys);
+        if let Err(e) = shape.check_validation() {
+            return Err(Error::input(
+                source,
+                None,
+                None,
+                format!("the outline is not a valid polygon: {e}"),
+                "repair it in QGIS (Vector > Geometry Tools > Fix Geometries) and save it again as GeoJSON in EPSG:4326",
+            ));
+        }
+        Ok(Outline { shape })
     }
 
     /// Whether a (lat, lon) point lies inside (or on) the outline.

@@ -228,7 +228,14 @@ fn model_of(charter: bool, funding: &str, edops: &str, magnet: bool) -> String {
         "Opportunity School" => "opportunity".into(),
         "Traditional" | "" if magnet => "magnet".into(),
         "Traditional" | "" => "traditional".into(),
-        other => other.to_ascii_lowercase(),
+        other => {
+            let m = other.to_ascii_lowercase();
+            if crate::schools::MODELS.contains(&m.as_str()) {
+                m
+            } else {
+                "other".into()
+            }
+        }
     }
 }
 

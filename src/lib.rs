@@ -13,6 +13,7 @@ pub mod error;
 pub mod frontier;
 pub mod geography;
 pub mod import;
+pub mod limits;
 pub mod maps;
 pub mod metrics;
 pub mod output;

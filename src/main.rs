@@ -7,7 +7,7 @@ use schoolnets::output::OutputSet;
 use schoolnets::plans::{self, PlanInputs};
 use schoolnets::scenarios::{Scenario, DEFAULT_SCENARIO_NAME};
 use schoolnets::schools::{read_table, SchoolTable};
-use schoolnets::{compare, data, frontier, import, maps, reports, validate};
+use schoolnets::{compare, data, frontier, import, limits, maps, reports, validate};
 use std::path::{Path, PathBuf};
 
 /// Draw a school district's support networks: group its schools into networks of neighbouring campuses
@@ -491,7 +491,7 @@ fn load_schools(path: Option<&Path>) -> Result<LoadedTable> {
             sha256: plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()),
         }),
         Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| Error::unreadable(p, e))?;
+            let bytes = limits::read_file(p, limits::MAX_TABLE_BYTES, "school table")?;
             Ok(LoadedTable {
                 table: read_table(&p.display().to_string(), bytes.as_slice())?,
                 sha256: plans::sha256_hex(&bytes),
@@ -507,7 +507,7 @@ fn load_outline(
 ) -> Result<Option<(Outline, String, String)>> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::unreadable(p, e))?;
+            let text = limits::read_text(p, limits::MAX_DOCUMENT_BYTES, "district outline")?;
             let name = p.display().to_string();
             Ok(Some((
                 Outline::parse(&name, &text)?,
@@ -835,32 +835,30 @@ fn plan_folder(path: &Path) -> &Path {
     }
 }
 
-/// Reads a plan folder's plan.json (or a plan.json named directly).
-fn read_plan(path: &Path) -> Result<(String, plans::PlanFile)> {
-    let file = if path.is_dir() {
+/// The plan.json of a plan folder (or the plan.json named directly).
+fn plan_json_path(path: &Path) -> PathBuf {
+    if path.is_dir() {
         path.join("plan.json")
     } else {
         path.to_path_buf()
-    };
+    }
+}
+
+/// Reads a plan folder's plan.json (or a plan.json named directly).
+fn read_plan(path: &Path) -> Result<(String, plans::PlanFile)> {
+    let file = plan_json_path(path);
     let shown = file.display().to_string();
-    let text = std::fs::read_to_string(&file).map_err(|e| {
-        Error::input(
+    if !file.exists() {
+        return Err(Error::input(
             &shown,
             None,
             None,
-            format!("cannot read the plan: {e}"),
+            "cannot read the plan: there is no plan.json here",
             "give a folder written by `schoolnets plan --out DIR` (it holds plan.json), or the plan.json itself",
-        )
-    })?;
-    let plan: plans::PlanFile = serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            &shown,
-            Some(e.line() as u64),
-            None,
-            format!("not a plan.json this version of schoolnets can read: {e}"),
-            "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
-        )
-    })?;
+        ));
+    }
+    let text = limits::read_text(&file, limits::MAX_DOCUMENT_BYTES, "plan.json")?;
+    let plan = plans::PlanFile::parse(&shown, &text)?;
     let folder = plan_folder(path);
     let label = folder
         .canonicalize()
@@ -877,7 +875,12 @@ fn plan_table(f: &plans::PlanFile) -> Option<SchoolTable> {
     if *want == plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()) {
         return read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes()).ok();
     }
-    let bytes = std::fs::read(&f.input.schools_file).ok()?;
+    let bytes = limits::read_file(
+        Path::new(&f.input.schools_file),
+        limits::MAX_TABLE_BYTES,
+        "school table",
+    )
+    .ok()?;
     (plans::sha256_hex(&bytes) == *want)
         .then(|| read_table(&f.input.schools_file, bytes.as_slice()).ok())
         .flatten()
@@ -1052,6 +1055,11 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
     let map_options = a.map.options()?;
     let (_, adopted) = read_plan(&a.plan)?;
     let loaded = load_schools(Some(&a.schools))?;
+    schoolnets::rebalance::check_same_district(
+        &adopted,
+        &plan_json_path(&a.plan).display().to_string(),
+        &loaded.table,
+    )?;
     let lausd_outline = plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes());
     let outline = load_outline(
         a.boundary.as_deref(),

@@ -556,6 +556,21 @@ fn pathways_whole(units: &Units, school_network: &[usize]) -> ConstraintCheck {
     )
 }
 
+impl PlanFile {
+    /// Parses a plan.json written by `schoolnets plan`; `source` names it in messages.
+    pub fn parse(source: &str, text: &str) -> Result<PlanFile> {
+        serde_json::from_str(text).map_err(|e| {
+            Error::input(
+                source,
+                Some(e.line() as u64),
+                None,
+                format!("not a plan.json this version of schoolnets can read: {e}"),
+                "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
+            )
+        })
+    }
+}
+
 /// SHA-256 of bytes, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

@@ -15,7 +15,7 @@
 use crate::error::{Error, Result};
 use crate::metrics::{self, ConstraintCheck};
 use crate::plans::{self, Plan, PlanFile, PlanInputs};
-use crate::schools::fmt_num;
+use crate::schools::{fmt_num, SchoolTable};
 use crate::solver::{self, Homes};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -81,6 +81,41 @@ pub struct Changes {
 pub struct Rebalanced {
     pub plan: Plan,
     pub changes: Changes,
+}
+
+/// Checks that `adopted` (read from `plan_source`) is a plan of the district `table` describes: a later
+/// year's table keeps almost every school, so when fewer than half of the table's schools are in the plan,
+/// the plan was drawn for another table, and rebalancing would treat most schools as new.
+pub fn check_same_district(
+    adopted: &PlanFile,
+    plan_source: &str,
+    table: &SchoolTable,
+) -> Result<()> {
+    let matched = table
+        .schools
+        .iter()
+        .filter(|s| adopted.assignment.contains_key(&s.id))
+        .count();
+    let n = table.schools.len();
+    if matched * 2 >= n {
+        return Ok(());
+    }
+    Err(Error::input(
+        plan_source,
+        None,
+        Some("assignment"),
+        format!(
+            "this plan was drawn for {} schools of {}; only {matched} of the {n} schools in {} are among them ({:.0}%), so it is a plan of another table or district",
+            adopted.assignment.len(),
+            adopted.input.schools_file,
+            table.source,
+            100.0 * matched as f64 / n.max(1) as f64
+        ),
+        format!(
+            "give the plan drawn from an earlier table of the same district, or draw new networks with `schoolnets plan --schools {}`",
+            table.source
+        ),
+    ))
 }
 
 /// Rebalances `adopted` on the new table in `inputs` (whose scenario must have as many networks).

@@ -354,7 +354,7 @@ impl Scenario {
 
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(path, e))?;
+        let text = crate::limits::read_text(path, crate::limits::MAX_SCENARIO_BYTES, "scenario")?;
         Scenario::parse(&path.display().to_string(), &text)
     }
 
@@ -370,7 +370,7 @@ impl Scenario {
                 "compare with scenarios/neighborhood.toml, which lists every key with its meaning and type",
             )
         })?;
-        scenario.check(source)?;
+        scenario.check(source).map_err(|e| locate_keys(e, text))?;
         Ok(scenario)
     }
 
@@ -627,6 +627,70 @@ impl Scenario {
     }
 }
 
+/// Gives each problem that names a key but no line the line where `text` sets that key.
+fn locate_keys(e: Error, text: &str) -> Error {
+    match e {
+        Error::Input(mut problems) => {
+            for p in problems.iter_mut().filter(|p| p.line.is_none()) {
+                p.line = p.field.as_deref().and_then(|f| line_of_key(text, f));
+            }
+            Error::Input(problems)
+        }
+        other => other,
+    }
+}
+
+/// The 1-based line where TOML `text` sets the dotted `key` ("size.min_schools"; an index such as
+/// "staffing.need_based[1].cost" finds that table of the array), or the line of its table when the key
+/// itself is not written (a default), if the table is.
+fn line_of_key(text: &str, key: &str) -> Option<u64> {
+    // Split "a.b[1].c" into the table path "a.b", which array element, and the last key "c".
+    let (table_part, last) = key.rsplit_once('.').unwrap_or(("", key));
+    let (table, index) = match table_part.split_once('[') {
+        Some((t, rest)) => (
+            t.to_string(),
+            rest.trim_end_matches(']')
+                .split(']')
+                .next()
+                .and_then(|i| i.parse::<usize>().ok()),
+        ),
+        None => (table_part.to_string(), None),
+    };
+    let mut current = String::new();
+    let mut seen_of_array = 0usize;
+    let mut table_line = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            let name = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
+            let is_ours = name == table;
+            let is_array = line.starts_with("[[");
+            current = name;
+            if is_ours {
+                if is_array {
+                    seen_of_array += 1;
+                    if index.is_some_and(|k| k + 1 != seen_of_array) {
+                        current.push_str("#other");
+                        continue;
+                    }
+                }
+                table_line = Some(i as u64 + 1);
+            }
+            continue;
+        }
+        if let Some((k, _)) = line.split_once('=') {
+            let k = k.trim().trim_matches('"');
+            if current == table && k == last {
+                return Some(i as u64 + 1);
+            }
+        }
+    }
+    table_line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,5 +733,17 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("larger than max_schools"), "{err}");
+    }
+
+    #[test]
+    fn keys_are_found_on_their_lines() {
+        let text = "networks = 32\n\n[size]\n# comment\nmin_schools = 40\n\n[[staffing.need_based]]\ncost = 1\n\n[[staffing.need_based]]\n  cost = -1\n";
+        assert_eq!(line_of_key(text, "networks"), Some(1));
+        assert_eq!(line_of_key(text, "size.min_schools"), Some(5));
+        // Not written: the line of its table.
+        assert_eq!(line_of_key(text, "size.max_schools"), Some(3));
+        assert_eq!(line_of_key(text, "staffing.need_based[1].cost"), Some(11));
+        assert_eq!(line_of_key(text, "staffing.need_based[0].cost"), Some(8));
+        assert_eq!(line_of_key(text, "regions.count"), None);
     }
 }

@@ -10,9 +10,45 @@
 //! in one pass.
 
 use crate::error::{Error, Problem, Result};
+use crate::limits::{self, LineLimited, LineTooLong};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+
+/// The school models a table may name (lower case). The first ten are LAUSD's and most districts'; the rest
+/// are the California Department of Education's other kinds of school (its `EdOpsName`, lower-cased), which
+/// `import cde` writes as they are. A typo such as `magent` would otherwise make a model of its own that no
+/// model rule counts, so an unknown name is an input error.
+pub const MODELS: &[&str] = &[
+    "traditional",
+    "magnet",
+    "affiliated charter",
+    "independent charter",
+    "charter",
+    "continuation",
+    "alternative",
+    "special education",
+    "community day",
+    "opportunity",
+    "county community school",
+    "juvenile court school",
+    "youth authority school",
+    "state special school",
+    "district special education consortia school",
+    "home and hospital",
+    "rop",
+    "other",
+];
+
+/// The known name nearest to `s` when it is a likely typo of it (at most two edits away).
+fn closest<'a>(s: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(s, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
 
 /// The required columns of the canonical table, in the order `write_table` uses.
 pub const COLUMNS: [&str; 26] = [
@@ -194,8 +230,8 @@ fn normalise_header(h: &str) -> String {
 
 /// Loads a table from a file path.
 pub fn load_table(path: &Path) -> Result<SchoolTable> {
-    let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, e))?;
-    read_table(&path.display().to_string(), file)
+    let bytes = limits::read_file(path, limits::MAX_TABLE_BYTES, "school table")?;
+    read_table(&path.display().to_string(), bytes.as_slice())
 }
 
 /// Reads a table from any reader; `source` names it in messages.
@@ -203,7 +239,7 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(LineLimited::new(reader, limits::MAX_LINE_BYTES));
     let mut records = rdr.byte_records();
     let header = match records.next() {
         None => {
@@ -278,9 +314,24 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
 
     let mut schools = Vec::new();
     let mut lines = Vec::new();
-    for rec in records {
+    for (row, rec) in records.enumerate() {
+        if row == limits::MAX_TABLE_ROWS {
+            return Err(Error::input(
+                source,
+                rec.ok().and_then(|r| r.position().map(|p| p.line())),
+                None,
+                format!(
+                    "the table has more than {} rows, the most schoolnets plans at once",
+                    limits::MAX_TABLE_ROWS
+                ),
+                "plan one district or region at a time (California has about 10,000 schools)",
+            ));
+        }
         let rec = match rec {
             Ok(r) => r,
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                return Err(csv_error(source, e))
+            }
             Err(e) => {
                 problems.push(csv_problem(source, e));
                 if problems.len() > 1000 {
@@ -339,6 +390,18 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
 }
 
 fn csv_problem(source: &str, e: csv::Error) -> Problem {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        if let Some(long) = io.get_ref().and_then(|r| r.downcast_ref::<LineTooLong>()) {
+            return Problem {
+                file: source.into(),
+                line: Some(long.line),
+                field: None,
+                what: format!("{long}; a school's row is a few hundred bytes"),
+                fix: "check that this is the school table, saved as CSV with one school per line"
+                    .into(),
+            };
+        }
+    }
     let line = e.position().map(|p| p.line());
     Problem {
         file: source.into(),
@@ -506,10 +569,14 @@ impl RowReader<'_> {
         let level = self.text("level").and_then(|t| match Level::parse(&t) {
             Some(l) => Some(l),
             None => {
+                const LEVELS: &[&str] = &["elementary", "middle", "high", "span", "other"];
+                let hint = closest(&t.to_ascii_lowercase(), LEVELS)
+                    .map(|c| format!("did you mean '{c}'? "))
+                    .unwrap_or_default();
                 self.problem(
                     "level",
                     format!("'{t}' is not a known level"),
-                    "use one of: elementary, middle, high, span, other",
+                    &format!("{hint}use one of: {}", LEVELS.join(", ")),
                 );
                 None
             }
@@ -522,7 +589,21 @@ impl RowReader<'_> {
                 self.problem(
                     "model",
                     "is empty but required".into(),
-                    "name the school model: traditional, magnet, affiliated charter, independent charter, continuation, alternative, special education, ...",
+                    &format!("name the school model, one of: {}", MODELS.join(", ")),
+                );
+                None
+            }
+            Some(m) if !MODELS.contains(&m.as_str()) => {
+                let hint = closest(&m, MODELS)
+                    .map(|c| format!("did you mean '{c}'? "))
+                    .unwrap_or_default();
+                self.problem(
+                    "model",
+                    format!("'{m}' is not a known school model"),
+                    &format!(
+                        "{hint}use one of: {} (a model the list lacks can be written 'other')",
+                        MODELS.join(", ")
+                    ),
                 );
                 None
             }

@@ -195,12 +195,13 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
         *by_level.entry(s.level).or_default() += 1;
         *by_model.entry(&s.model).or_default() += 1;
     }
-    let mut campuses: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in &table.schools {
-        if let Some(c) = &s.campus {
-            *campuses.entry(c).or_default() += 1;
-        }
-    }
+    // Campuses as the planner groups them: the same campus id, or the same coordinates.
+    let shared: Vec<usize> = crate::units::Units::build(table)
+        .units
+        .iter()
+        .map(|u| u.schools.len())
+        .filter(|&n| n > 1)
+        .collect();
     let links = table
         .schools
         .iter()
@@ -259,9 +260,9 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     );
     let _ = writeln!(
         out,
-        "  co-located campuses: {} campuses holding {} schools",
-        campuses.values().filter(|c| **c > 1).count(),
-        campuses.values().filter(|c| **c > 1).sum::<usize>()
+        "  co-located campuses (same campus id or same coordinates; planned whole): {} campuses holding {} schools",
+        shared.len(),
+        shared.iter().sum::<usize>()
     );
     let _ = writeln!(
         out,

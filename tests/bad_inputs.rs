@@ -1,77 +1,206 @@
-//! The catalogue of bad school tables in `tests/bad-tables/`: each `NAME.csv` must make both `validate` and
-//! `plan` exit with the code on the first line of `NAME.expected`, print every other line of it, write no
-//! output, and never panic.
+//! The catalogue of bad inputs: one small file per case, each beside a `.expected` file saying what every
+//! command given it must do.
+//!
+//! - `tests/bad-tables/NAME.csv`: run through `validate` and `plan --schools`.
+//! - `tests/bad-scenarios/NAME.toml`: `plan --scenario`.
+//! - `tests/bad-outlines/NAME.geojson`: `plan --boundary`.
+//! - `tests/bad-plans/NAME` (a plan folder, or a `.json` named as a plan): `rebalance --plan` onto the
+//!   2019-20 LAUSD table.
+//!
+//! `.expected` format, one statement per line (`#` starts a comment):
+//! - `3`: every command exits with 3; `validate 0` / `plan 4`: that command's exit code;
+//! - `text`: every command's output (stdout and stderr) contains `text`; `plan: text`: only `plan`'s does.
+//!
+//! Every command that fails must also name the file, write no output and never panic.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn schoolnets() -> Command {
     Command::new(env!("CARGO_BIN_EXE_schoolnets"))
 }
 
-#[test]
-fn every_bad_table_gets_a_clear_error() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-tables");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+fn manifest(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+/// What a `.expected` file asks of each command.
+struct Expected {
+    /// Exit code for all commands, and per command.
+    code: Option<i32>,
+    codes: Vec<(String, i32)>,
+    /// (command or "" for all, text).
+    texts: Vec<(String, String)>,
+}
+
+impl Expected {
+    fn read(path: &Path) -> Expected {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("{}: {e} (every case needs its .expected)", path.display()));
+        let mut e = Expected {
+            code: None,
+            codes: Vec::new(),
+            texts: Vec::new(),
+        };
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Ok(c) = line.parse() {
+                e.code = Some(c);
+            } else if let Some((cmd, c)) = line
+                .split_once(' ')
+                .filter(|(cmd, c)| !cmd.ends_with(':') && c.parse::<i32>().is_ok())
+            {
+                e.codes.push((cmd.to_string(), c.parse().unwrap()));
+            } else if let Some((cmd, t)) = line
+                .split_once(": ")
+                .filter(|(cmd, _)| ["validate", "plan", "rebalance"].contains(cmd))
+            {
+                e.texts.push((cmd.to_string(), t.to_string()));
+            } else {
+                e.texts.push((String::new(), line.to_string()));
+            }
+        }
+        e
+    }
+
+    fn code_for(&self, cmd: &str) -> i32 {
+        self.codes
+            .iter()
+            .find(|(c, _)| c == cmd)
+            .map(|(_, code)| *code)
+            .or(self.code)
+            .unwrap_or_else(|| panic!("no exit code for {cmd}"))
+    }
+}
+
+/// The commands to run on one case: (command name, arguments).
+type Runs = Vec<(&'static str, Vec<OsString>)>;
+
+/// Runs every case in `dir` whose name ends with `ext` through the commands `runs` builds (command name,
+/// arguments; the second argument of `runs` is an empty output folder), and returns what went wrong.
+fn run_catalogue(dir: &str, ext: &str, min_cases: usize, runs: &dyn Fn(&Path, &Path) -> Runs) {
+    let dir = manifest(dir);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            if ext.is_empty() {
+                !name.ends_with(".expected") && !name.ends_with(".md")
+            } else {
+                name.ends_with(ext)
+            }
+        })
         .collect();
     cases.sort();
     assert!(
-        cases.len() >= 19,
-        "the catalogue lost cases: {}",
+        cases.len() >= min_cases,
+        "{}: the catalogue lost cases: {}",
+        dir.display(),
         cases.len()
     );
     let mut failures = Vec::new();
-    for csv in &cases {
-        let expected = std::fs::read_to_string(csv.with_extension("expected")).unwrap();
-        let mut lines = expected.lines();
-        let code: i32 = lines.next().unwrap().parse().unwrap();
-        let wanted: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    for case in &cases {
+        let stem = case.file_stem().unwrap().to_string_lossy().into_owned();
+        let expected = Expected::read(&dir.join(format!("{stem}.expected")));
+        let before = std::fs::read(case).ok();
         let out_dir = tempfile::tempdir().unwrap();
-        for args in [
-            vec!["validate".as_ref(), csv.as_os_str()],
-            vec![
-                "plan".as_ref(),
-                "--schools".as_ref(),
-                csv.as_os_str(),
-                "--out".as_ref(),
-                out_dir.path().as_os_str(),
-                "-q".as_ref(),
-            ],
-        ] {
+        for (cmd, args) in runs(case, out_dir.path()) {
             let out = schoolnets().args(&args).output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let name = csv.file_name().unwrap().to_string_lossy();
+            let all = format!("{stdout}{stderr}");
+            let code = expected.code_for(cmd);
             if out.status.code() != Some(code) {
                 failures.push(format!(
-                    "{name} ({:?}): exit {:?}, wanted {code}\n{stderr}",
-                    args[0],
+                    "{stem} ({cmd}): exit {:?}, wanted {code}\n{all}",
                     out.status.code()
                 ));
             }
-            for w in &wanted {
-                if !stderr.contains(w) {
-                    failures.push(format!(
-                        "{name} ({:?}): error lacks {w:?}:\n{stderr}",
-                        args[0]
-                    ));
+            if stderr.contains("panicked") {
+                failures.push(format!("{stem} ({cmd}): panicked\n{stderr}"));
+            }
+            for (only, text) in &expected.texts {
+                if (only.is_empty() || only == cmd) && !all.contains(text.as_str()) {
+                    failures.push(format!("{stem} ({cmd}): output lacks {text:?}:\n{all}"));
                 }
             }
-            if !stderr.contains(&*name) {
+            let file_name = case.file_name().unwrap().to_string_lossy();
+            if code == 3 && !stderr.contains(&*file_name) {
                 failures.push(format!(
-                    "{name}: the error does not name the file:\n{stderr}"
+                    "{stem} ({cmd}): the error does not name the file:\n{stderr}"
                 ));
             }
         }
-        assert_eq!(
-            std::fs::read_dir(out_dir.path()).unwrap().count(),
-            0,
-            "{csv:?}: plan wrote outputs for a bad table"
-        );
+        let written = std::fs::read_dir(out_dir.path()).unwrap().count();
+        if written != 0 {
+            failures.push(format!("{stem}: a failed command wrote {written} outputs"));
+        }
+        if before.is_some() && std::fs::read(case).ok() != before {
+            failures.push(format!("{stem}: the input file changed"));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn os(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
+    args.iter().map(|a| a.as_ref().to_os_string()).collect()
+}
+
+#[test]
+fn every_bad_table_gets_a_clear_error() {
+    run_catalogue("tests/bad-tables", ".csv", 26, &|case, out| {
+        vec![
+            ("validate", os(&[&"validate", &case])),
+            (
+                "plan",
+                os(&[&"plan", &"--schools", &case, &"--out", &out, &"-q"]),
+            ),
+        ]
+    });
+}
+
+#[test]
+fn every_bad_scenario_gets_a_clear_error() {
+    run_catalogue("tests/bad-scenarios", ".toml", 10, &|case, out| {
+        vec![(
+            "plan",
+            os(&[&"plan", &"--scenario", &case, &"--out", &out, &"-q"]),
+        )]
+    });
+}
+
+#[test]
+fn every_bad_outline_gets_a_clear_error() {
+    run_catalogue("tests/bad-outlines", ".geojson", 7, &|case, out| {
+        vec![(
+            "plan",
+            os(&[&"plan", &"--boundary", &case, &"--out", &out, &"-q"]),
+        )]
+    });
+}
+
+#[test]
+fn every_bad_adopted_plan_gets_a_clear_error() {
+    let next_year = manifest("data/lausd-2019-20.csv");
+    run_catalogue("tests/bad-plans", "", 3, &|case, out| {
+        vec![(
+            "rebalance",
+            os(&[
+                &"rebalance",
+                &"--plan",
+                &case,
+                &"--schools",
+                &next_year,
+                &"--out",
+                &out,
+                &"-q",
+            ]),
+        )]
+    });
 }
 
 #[test]

@@ -35,8 +35,8 @@ pub fn check(
         out.push(Conflict {
             constraint: "networks".into(),
             explanation: format!(
-                "{k} networks need at least {k} campuses, but the table has {n_units} (co-located schools count as one campus). \
-                 Nearest setting that works: networks = {n_units} or fewer."
+                "{k} networks need at least {k} campuses, but the table has {n_units} (co-located schools count as one campus).{}",
+                nearest(&[(n_units > 0).then(|| format!("networks = {n_units} or fewer"))])
             ),
         });
     }
@@ -45,11 +45,12 @@ pub fn check(
         out.push(Conflict {
             constraint: "networks, size.min_schools".into(),
             explanation: format!(
-                "{k} networks × at least {min_s} schools = {} schools, but the table has {schools}. \
-                 Nearest settings that work: networks = {} (at {min_s} schools each), or min_schools = {} (with {k} networks).",
+                "{k} networks × at least {min_s} schools = {} schools, but the table has {schools}.{}",
                 k * min_s,
-                schools / min_s.max(1),
-                schools / k
+                nearest(&[
+                    at_least_one(schools / min_s.max(1), |n| format!("networks = {n} (at {min_s} schools each)")),
+                    at_least_one(schools / k, |m| format!("min_schools = {m} (with {k} networks)")),
+                ])
             ),
         });
     }
@@ -58,11 +59,12 @@ pub fn check(
         out.push(Conflict {
             constraint: "networks, size.max_schools".into(),
             explanation: format!(
-                "{k} networks × at most {max_s} schools = {} schools, but the table has {schools}. \
-                 Nearest settings that work: networks = {} (at {max_s} schools each), or max_schools = {} (with {k} networks).",
+                "{k} networks × at most {max_s} schools = {} schools, but the table has {schools}.{}",
                 k * max_s,
-                schools.div_ceil(max_s.max(1)),
-                schools.div_ceil(k)
+                nearest(&[
+                    Some(format!("networks = {} (at {max_s} schools each)", schools.div_ceil(max_s.max(1)))),
+                    Some(format!("max_schools = {} (with {k} networks)", schools.div_ceil(k))),
+                ])
             ),
         });
     }
@@ -75,11 +77,12 @@ pub fn check(
             out.push(Conflict {
                 constraint: format!("networks, {key}"),
                 explanation: format!(
-                    "{k} networks × at least {need} {what} school(s) = {} {what} schools, but the table has {have}. \
-                     Nearest settings that work: networks = {} or fewer, or {key} = {}.",
+                    "{k} networks × at least {need} {what} school(s) = {} {what} schools, but the table has {have}.{}",
                     k * need,
-                    have / need,
-                    have / k
+                    nearest(&[
+                        at_least_one(have / need, |n| format!("networks = {n} or fewer")),
+                        Some(format!("{key} = {}", have / k)),
+                    ])
                 ),
             });
         }
@@ -109,11 +112,12 @@ pub fn check(
             out.push(Conflict {
                 constraint: format!("coverage.min_models.{name}"),
                 explanation: format!(
-                    "{k} networks × at least {need} {name} school(s) = {} schools, but the table has {have}. \
-                     Nearest settings that work: networks = {} or fewer, or {name} = {}.",
+                    "{k} networks × at least {need} {name} school(s) = {} schools, but the table has {have}.{}",
                     k * u64::from(need),
-                    have / u64::from(need),
-                    have / k
+                    nearest(&[
+                        at_least_one(have / u64::from(need), |n| format!("networks = {n} or fewer")),
+                        Some(format!("{name} = {}", have / k)),
+                    ])
                 ),
             });
         }
@@ -162,4 +166,20 @@ pub fn check(
         }
     }
     out
+}
+
+/// " Nearest setting(s) that work: a, or b." for the settings given; empty when none is.
+fn nearest(settings: &[Option<String>]) -> String {
+    let given: Vec<&str> = settings.iter().flatten().map(String::as_str).collect();
+    match given.len() {
+        0 => String::new(),
+        1 => format!(" Nearest setting that works: {}.", given[0]),
+        _ => format!(" Nearest settings that work: {}.", given.join(", or ")),
+    }
+}
+
+/// A setting worth suggesting only when it keeps at least one network (or one school): zero networks is
+/// no plan, and zero schools per network is no rule.
+fn at_least_one(n: u64, setting: impl Fn(u64) -> String) -> Option<String> {
+    (n >= 1).then(|| setting(n))
 }

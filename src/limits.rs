@@ -1,0 +1,179 @@
+//! Size limits on input files, so that a wrong or hostile file is refused with a clear error instead of
+//! exhausting memory.
+//!
+//! The limits are far above any real district or state (California's ~10,000 schools make a 2 MB table and
+//! a 4 MB plan.json) and low enough that a run on the largest accepted input stays within a few GB. Every
+//! reader of a user's file goes through here; the limits are listed in the README.
+
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// Most schools (rows) a table may hold: 2.5 times the 100,000-school synthetic instance that the
+/// benchmarks plan.
+pub const MAX_TABLE_ROWS: usize = 250_000;
+
+/// Largest school table file.
+pub const MAX_TABLE_BYTES: u64 = 128 << 20;
+
+/// Longest line of a school table (a row is a few hundred bytes).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Largest scenario file.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+
+/// Largest outline (GeoJSON) or plan.json.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
+
+/// `n` bytes in words a planner reads ("128 MB").
+pub fn describe_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{} MB", n >> 20)
+    } else if n >= 1 << 10 {
+        format!("{} KB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Reads a whole file of at most `max` bytes; `what` names its kind in the error ("school table").
+pub fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
+    let too_big = || {
+        Error::input(
+            path.display().to_string(),
+            None,
+            None,
+            format!(
+                "the file is larger than {}, the most a {what} may be",
+                describe_bytes(max)
+            ),
+            format!("check that this is the {what} you meant; a real one is far smaller"),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, e))?;
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::unreadable(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole UTF-8 text file of at most `max` bytes.
+pub fn read_text(path: &Path, max: u64, what: &str) -> Result<String> {
+    let bytes = read_file(path, max, what)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        Error::input(
+            path.display().to_string(),
+            Some(line),
+            None,
+            format!("byte {at} is not UTF-8 text"),
+            format!("save the {what} as UTF-8 (in a text editor: Save As, encoding UTF-8)"),
+        )
+    })
+}
+
+/// A line longer than [`MAX_LINE_BYTES`], met while reading; carried inside an `io::Error`.
+#[derive(Debug)]
+pub struct LineTooLong {
+    /// 1-based line number.
+    pub line: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is longer than {}",
+            self.line,
+            describe_bytes(MAX_LINE_BYTES as u64)
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// A reader that fails with [`LineTooLong`] as soon as a line exceeds `limit` bytes, so that a parser
+/// reading through it never buffers more than that for one line.
+pub struct LineLimited<R> {
+    inner: R,
+    limit: usize,
+    since_newline: usize,
+    line: u64,
+}
+
+impl<R: Read> LineLimited<R> {
+    pub fn new(inner: R, limit: usize) -> LineLimited<R> {
+        LineLimited {
+            inner,
+            limit,
+            since_newline: 0,
+            line: 1,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > self.limit {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        LineTooLong { line: self.line },
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_stops_the_reader_at_the_limit() {
+        let text = format!("short\n{}\nafter\n", "x".repeat(100));
+        let mut r = LineLimited::new(text.as_bytes(), 50);
+        let mut out = Vec::new();
+        let err = r.read_to_end(&mut out).unwrap_err();
+        let inner = err
+            .get_ref()
+            .unwrap()
+            .downcast_ref::<LineTooLong>()
+            .unwrap();
+        assert_eq!(inner.line, 2);
+
+        let mut r = LineLimited::new(text.as_bytes(), 100);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, text.as_bytes());
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.csv");
+        std::fs::write(&p, vec![b'a'; 2000]).unwrap();
+        let err = read_file(&p, 1000, "school table").unwrap_err().to_string();
+        assert!(err.contains("larger than 1000 bytes"), "{err}");
+        assert_eq!(read_file(&p, 2000, "school table").unwrap().len(), 2000);
+        std::fs::write(&p, b"ok\n\xff\n").unwrap();
+        let err = read_text(&p, 100, "scenario").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("not UTF-8"), "{err}");
+    }
+}

@@ -1,0 +1,143 @@
+//! Inputs far beyond any district: refused with a clear input error (exit 3), quickly and in bounded memory,
+//! never an abort. The limits are in `src/limits.rs` and the README.
+
+use std::io::Write;
+use std::process::Command;
+
+fn schoolnets() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
+}
+
+const HEADER: &str = "id,name,lat,lon,enrollment,level,grade_low,grade_high,model,charter,magnet,frpm_pct,ela_dfs,math_dfs,perf_level,hispanic,black,white,asian,filipino,pacific,native,multi,not_reported,feeds_into,campus\n";
+
+/// Runs `validate` on `path` and returns (exit code, stderr).
+fn validate(path: &std::path::Path) -> (Option<i32>, String) {
+    let out = schoolnets().arg("validate").arg(path).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_million_row_table_is_refused_at_the_row_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("million.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    f.write_all(HEADER.as_bytes()).unwrap();
+    for i in 0..1_000_000u32 {
+        // Valid rows, spread over a grid so that nothing but the count is wrong.
+        let lat = 33.0 + f64::from(i % 1000) * 0.001;
+        let lon = -118.0 - f64::from(i / 1000) * 0.001;
+        writeln!(
+            f,
+            "s{i},School {i},{lat:.3},{lon:.3},300,elementary,K,5,traditional,no,no,,,,,,,,,,,,,,,"
+        )
+        .unwrap();
+    }
+    f.into_inner().unwrap().sync_all().unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size < schoolnets::limits::MAX_TABLE_BYTES, "{size}");
+
+    let (code, stderr) = validate(&path);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("million.csv, line 250002")
+            && stderr.contains("more than 250000 rows")
+            && stderr.contains("plan one district or region at a time"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_one_gigabyte_line_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge-line.csv");
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(HEADER.as_bytes()).unwrap();
+    // A sparse file: 1 GB of NUL bytes with no line break, taking no disk space.
+    f.set_len(HEADER.len() as u64 + (1 << 30)).unwrap();
+    drop(f);
+    let (code, stderr) = validate(&path);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("huge-line.csv") && stderr.contains("larger than 128 MB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_long_line_in_a_small_file_is_refused_at_the_line_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long-line.csv");
+    let mut text = HEADER.to_string();
+    text.push_str("a,School a,34.05,-118.25,500,elementary,K,5,traditional,no,no,,,,,,,,,,,,,,,\n");
+    text.push_str(&"x".repeat(2 << 20));
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+    let (code, stderr) = validate(&path);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("long-line.csv, line 3: line 3 is longer than 1 MB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn oversized_scenarios_outlines_and_plans_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("big.toml");
+    let mut text = String::from("networks = 32\n");
+    while text.len() <= 1 << 20 {
+        text.push_str("# a comment line that pads the scenario file beyond its limit\n");
+    }
+    std::fs::write(&scenario, text).unwrap();
+    let out = schoolnets()
+        .args(["plan", "-q", "--scenario"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("big.toml") && stderr.contains("larger than 1 MB, the most a scenario"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+
+    for (flag, name, what) in [
+        ("--boundary", "big.geojson", "district outline"),
+        ("--plan", "plan.json", "plan.json"),
+    ] {
+        let path = dir.path().join(name);
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(300 << 20).unwrap();
+        let cmd = if flag == "--plan" {
+            "rebalance"
+        } else {
+            "plan"
+        };
+        let mut command = schoolnets();
+        command.args([cmd, "-q", flag]).arg(&path);
+        if cmd == "rebalance" {
+            command.arg("--schools").arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/lausd-2019-20.csv"
+            ));
+        }
+        let out = command
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name)
+                && stderr.contains(&format!("larger than 256 MB, the most a {what}")),
+            "{stderr}"
+        );
+    }
+}
