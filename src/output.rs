@@ -99,6 +99,12 @@ impl OutputSet {
                 )));
             }
         }
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Output(format!(
+                "{} is a file, not a folder: give --out the name of a folder (it is created if needed)",
+                dir.display()
+            )));
+        }
         // Folders this run creates, removed again if it fails (deepest last).
         let mut created: Vec<PathBuf> = Vec::new();
         for t in &targets {
@@ -123,7 +129,7 @@ impl OutputSet {
                 if let Err(e) = std::fs::create_dir_all(parent) {
                     tx.roll_back();
                     return Err(Error::Output(format!(
-                        "cannot create the folder {}: {e}",
+                        "cannot create the folder {}: {e}; choose a folder you can write to with --out",
                         parent.display()
                     )));
                 }

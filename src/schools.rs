@@ -40,6 +40,26 @@ pub const MODELS: &[&str] = &[
     "other",
 ];
 
+/// "rename 'enrolment' to 'enrollment'; " for each missing column that the header seems to misspell.
+fn misspelt_columns(header: &[String], missing: &[&str]) -> String {
+    let present: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !COLUMNS.contains(h))
+        .collect();
+    missing
+        .iter()
+        .filter_map(|m| {
+            let near = present
+                .iter()
+                .map(|h| (strsim::levenshtein(h, m), *h))
+                .filter(|(d, _)| *d <= 2)
+                .min()?;
+            Some(format!("rename '{}' to '{m}'; ", near.1))
+        })
+        .collect()
+}
+
 /// The known name nearest to `s` when it is a likely typo of it (at most two edits away).
 fn closest<'a>(s: &str, known: &[&'a str]) -> Option<&'a str> {
     known
@@ -299,7 +319,8 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             field: None,
             what: format!("missing required column(s): {}", missing.join(", ")),
             fix: format!(
-                "add the column(s) to the header (they may be left empty where the README allows); the full header is: {}",
+                "{}add the column(s) to the header (they may be left empty where the README allows); the full header is: {}",
+                misspelt_columns(&header, &missing),
                 COLUMNS.join(",")
             ),
         });

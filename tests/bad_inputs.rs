@@ -152,7 +152,7 @@ fn os(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
 
 #[test]
 fn every_bad_table_gets_a_clear_error() {
-    run_catalogue("tests/bad-tables", ".csv", 26, &|case, out| {
+    run_catalogue("tests/bad-tables", ".csv", 27, &|case, out| {
         vec![
             ("validate", os(&[&"validate", &case])),
             (
@@ -337,5 +337,27 @@ fn equity_rules_the_district_itself_cannot_meet_are_explained() {
             "32 networks × at least 1 opportunity school(s) = 32 schools, but the table has 4"
         ),
         "{stderr}"
+    );
+}
+
+#[test]
+fn an_output_folder_that_is_a_file_is_an_output_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "the planner's notes").unwrap();
+    let out = schoolnets()
+        .args(["plan", "-q", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("notes.txt is a file, not a folder"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "the planner's notes"
     );
 }
