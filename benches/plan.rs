@@ -76,6 +76,7 @@ fn lausd(c: &mut Criterion) {
     let settings = schoolnets::solver::Settings {
         seed: scenario.solver.seed,
         restarts: scenario.solver.restarts,
+        pairs: true,
     };
     let region_rules = scenario
         .regions

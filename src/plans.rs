@@ -94,6 +94,7 @@ pub struct Plan {
 }
 
 /// What the solver assigns: the campuses (neighborhood mode), or pathways grouping them (feeder mode).
+#[derive(Clone)]
 pub struct PlanningUnits {
     pub campuses: Units,
     pub campus_adjacency: Adjacency,
@@ -102,6 +103,7 @@ pub struct PlanningUnits {
 }
 
 /// Feeder mode's planning units.
+#[derive(Clone)]
 pub struct FeederUnits {
     pub pathways: Pathways,
     pub units: Units,
@@ -274,6 +276,7 @@ pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
 
 /// What every plan starts from: planning units, district figures and the solver problem, after the
 /// arithmetic feasibility checks.
+#[derive(Clone)]
 pub struct Prepared {
     pub planning: PlanningUnits,
     pub district: District,
@@ -371,11 +374,49 @@ impl Prepared {
 /// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
 /// when the best plan found breaks a constraint and `best_effort` is off.
 pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
+    let settings: Settings = (&inputs.scenario.solver).into();
+    let prepared = prepare(inputs)?;
+    let p = &prepared.problem;
+    let searched = solver::solve(
+        p,
+        Settings {
+            pairs: false,
+            ..settings
+        },
+        progress,
+    );
+    let improved = solver::pairs::improve(p, searched.clone(), settings.seed);
+    if improved.assignment == searched.assignment {
+        return plan_from(inputs, prepared, &searched);
+    }
+    // Region rules are checked after the networks are drawn. Re-solving pairs of networks (the last step of
+    // the search) shifts their enrollments, which can leave no grouping into regions within the bands; then
+    // the plan as it stood before that step is tried, and kept if every rule holds there.
+    let again = inputs.scenario.regions.is_some().then(|| prepared.clone());
+    let plan = plan_from(inputs, prepared, &improved);
+    let broken = |r: &Result<Plan>| match r {
+        Ok(plan) => !plan.file.all_constraints_hold,
+        Err(Error::Infeasible(_)) => true,
+        Err(_) => false,
+    };
+    if let Some(prepared) = again.filter(|_| broken(&plan)) {
+        let fallback = plan_from(inputs, prepared, &searched);
+        if !broken(&fallback) {
+            return fallback;
+        }
+    }
+    plan
+}
+
+/// Names the networks of a solution and assembles its plan.
+fn plan_from(
+    inputs: &PlanInputs<'_>,
+    prepared: Prepared,
+    solution: &solver::Solution,
+) -> Result<Plan> {
     let table = inputs.table;
     let scenario = inputs.scenario;
-    let prepared = prepare(inputs)?;
     let (p, units) = (&prepared.problem, prepared.planning.units());
-    let solution = solver::solve(p, (&scenario.solver).into(), progress);
 
     // Name networks N01.. from north to south (then west to east) so names are stable and readable.
     let order = geography::north_to_south(&units.centres(&solution.assignment, p.k));

@@ -354,6 +354,7 @@ mod tests {
         let settings = Settings {
             seed: 1,
             restarts: 2,
+            pairs: true,
         };
         let run = |adopted: Option<&[usize]>| {
             draw(
@@ -405,6 +406,7 @@ mod tests {
         let settings = Settings {
             seed: 1,
             restarts: 1,
+            pairs: true,
         };
         let (_, checks) = draw(
             &units,

@@ -8,6 +8,9 @@
 //! 4. [`search::polish`]: local search, then chain moves and swaps while rules are broken, then swaps for
 //!    compactness.
 //!
+//! After the restarts, [`pairs::improve`] re-solves each pair of neighbouring networks of the best plan as
+//! a two-network problem and keeps the more compact borders (when [`Settings::pairs`] is on).
+//!
 //! Restarts run in parallel (rayon) with seeds derived from the scenario seed; the winner is chosen by
 //! (violation, compactness, restart index), so the result does not depend on the thread count. Tiny
 //! problems are searched exhaustively ([`exact`]); large ones are split into parts ([`parts`]).
@@ -15,6 +18,7 @@
 pub mod assign;
 pub mod exact;
 pub mod feasibility;
+pub mod pairs;
 pub mod parts;
 pub mod search;
 pub mod seed;
@@ -208,6 +212,8 @@ pub struct Solution {
 pub struct Settings {
     pub seed: u64,
     pub restarts: usize,
+    /// After the restarts, re-solve pairs of neighbouring networks ([`pairs::improve`]).
+    pub pairs: bool,
 }
 
 impl From<&crate::scenarios::SolverSettings> for Settings {
@@ -215,6 +221,7 @@ impl From<&crate::scenarios::SolverSettings> for Settings {
         Settings {
             seed: s.seed,
             restarts: s.restarts,
+            pairs: true,
         }
     }
 }
@@ -390,10 +397,16 @@ impl Solution {
 /// Problems of at most [`exact::MAX_UNITS`] units are searched exhaustively instead: the result is optimal,
 /// and if it breaks a rule, no plan can meet them all.
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
-    if p.k > parts::SPLIT_ABOVE {
-        return parts::solve(p, settings, progress);
+    let best = if p.k > parts::SPLIT_ABOVE {
+        parts::solve(p, settings, progress)
+    } else {
+        solve_direct(p, settings, progress)
+    };
+    if settings.pairs {
+        pairs::improve(p, best, settings.seed)
+    } else {
+        best
     }
-    solve_direct(p, settings, progress)
 }
 
 /// [`solve`] without splitting into parts.

@@ -69,7 +69,7 @@ fn bisect(p: &Problem, units: &[usize], k: usize, k1: usize) -> (Vec<usize>, Vec
 
 /// The sub-problem on `units`: induced adjacency, with the shortest links added back to join pieces
 /// the cut separated.
-fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
+pub(crate) fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
     let mut local = vec![usize::MAX; p.units.len()];
     for (i, &u) in units.iter().enumerate() {
         local[u] = i;

@@ -1,0 +1,197 @@
+//! Pairwise re-optimisation of a plan that meets every rule.
+//!
+//! Local search moves one unit (or swaps two) at a time and stops where no single step helps; two networks
+//! may still be better drawn afresh. So, for each pair of neighbouring networks, their campuses are solved
+//! again as a two-network problem (the same pipeline, several seeded restarts, the same absolute limits), and
+//! the new border is kept when both networks still meet every rule and the pair is more compact. Pairs are
+//! re-solved in parallel from the same plan; improvements are then applied best first, each network changing
+//! at most once per round, so the result does not depend on the thread count.
+
+use super::{parts, restart_seed, search, solve_direct, Problem, Settings, Solution};
+use rayon::prelude::*;
+
+/// Rounds over all neighbouring pairs (each round starts from the plan the one before left).
+pub const ROUNDS: usize = 2;
+
+/// Restarts of each pair's two-network problem.
+pub const PAIR_RESTARTS: usize = 1;
+
+/// A pair's better border: networks `a`, `b`, each of their units' new network, and the cost it saves.
+struct Better {
+    a: usize,
+    b: usize,
+    units: Vec<usize>,
+    new: Vec<usize>,
+    gain: f64,
+}
+
+/// Improves `best` (which must meet every rule; otherwise it is returned as it is) by re-solving pairs of
+/// neighbouring networks. Plans with [`super::Homes`] (rebalancing) are left alone: their cost is not
+/// compactness alone. So are problems solved in parts (more than [`parts::SPLIT_ABOVE`] networks), where
+/// thousands of pairs would cost more than the parts themselves.
+pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
+    if best.violation > 0.0 || p.homes.cost > 0.0 || p.k < 3 || p.k > parts::SPLIT_ABOVE {
+        return best;
+    }
+    let mut best = best;
+    for round in 0..ROUNDS {
+        let state = search::State::new(p, best.assignment.clone());
+        let pairs = neighbouring_pairs(p, &state.assign);
+        let found: Vec<Better> = pairs
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, &(a, b))| {
+                let seed = restart_seed(seed, round * pairs.len() + i);
+                resolve_pair(p, &state.assign, a, b, seed)
+            })
+            .collect();
+        let mut order: Vec<&Better> = found.iter().collect();
+        order.sort_by(|x, y| y.gain.total_cmp(&x.gain).then((x.a, x.b).cmp(&(y.a, y.b))));
+        let mut assign = best.assignment.clone();
+        let mut changed = vec![false; p.k];
+        for f in order {
+            if changed[f.a] || changed[f.b] {
+                continue;
+            }
+            for (&u, &c) in f.units.iter().zip(&f.new) {
+                assign[u] = c;
+            }
+            changed[f.a] = true;
+            changed[f.b] = true;
+        }
+        let candidate = Solution::of(&search::State::new(p, assign), best.restart, false);
+        // Each pair was checked on its own; the whole plan is checked again before it replaces the old.
+        if candidate.violation <= 0.0 && candidate.cost < best.cost - 1e-9 {
+            best = candidate;
+        } else {
+            break;
+        }
+    }
+    best
+}
+
+/// Pairs of networks (a < b) with a unit of one next to a unit of the other, in order.
+fn neighbouring_pairs(p: &Problem, assign: &[usize]) -> Vec<(usize, usize)> {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (u, list) in p.neighbors.iter().enumerate() {
+        for &v in list {
+            let (a, b) = (assign[u], assign[v]);
+            if a < b {
+                pairs.push((a, b));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Re-solves networks `a` and `b` as a two-network problem; returns the new border when it meets every rule
+/// and costs less.
+fn resolve_pair(p: &Problem, assign: &[usize], a: usize, b: usize, seed: u64) -> Option<Better> {
+    let units: Vec<usize> = (0..assign.len())
+        .filter(|&u| assign[u] == a || assign[u] == b)
+        .collect();
+    let sub = parts::sub_problem(p, &units, 2);
+    let current: Vec<usize> = units.iter().map(|&u| usize::from(assign[u] == b)).collect();
+    let before = search::State::new(&sub, current).total_cost();
+    let settings = Settings {
+        seed,
+        restarts: PAIR_RESTARTS,
+        pairs: false,
+    };
+    let found = solve_direct(&sub, settings, &|| {});
+    if found.violation > 0.0 || found.cost >= before - 1e-6 * before.max(1.0) {
+        return None;
+    }
+    Some(Better {
+        a,
+        b,
+        new: found
+            .assignment
+            .iter()
+            .map(|&c| if c == 0 { a } else { b })
+            .collect(),
+        units,
+        gain: before - found.cost,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::{Limits, Links, UnitData};
+
+    /// A 9 × 4 grid of one-school units 1 km apart, three networks of 10 to 14 schools.
+    fn grid() -> Problem {
+        let (w, h) = (9usize, 4usize);
+        let units = (0..w * h)
+            .map(|i| UnitData {
+                pos: [(i % w) as f64, (i / w) as f64],
+                schools: 1,
+                enrollment: 100.0,
+                ..UnitData::default()
+            })
+            .collect();
+        let neighbors = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let mut n = Vec::new();
+                if x > 0 {
+                    n.push(i - 1);
+                }
+                if x + 1 < w {
+                    n.push(i + 1);
+                }
+                if y > 0 {
+                    n.push(i - w);
+                }
+                if y + 1 < h {
+                    n.push(i + w);
+                }
+                n
+            })
+            .collect();
+        Problem {
+            units,
+            neighbors,
+            k: 3,
+            limits: Limits::basic(10, 14, 1000.0, 1400.0),
+            links: Links::default(),
+            homes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn long_thin_networks_are_redrawn_compact_and_every_rule_still_holds() {
+        let p = grid();
+        // Long thin networks of 12 schools, each connected and within the rules: row 0 with the left of
+        // row 1; the rest of rows 1 and 2; the left of row 2 with row 3. Three 3 × 4 blocks are far more
+        // compact.
+        let assign: Vec<usize> = (0..36)
+            .map(|i| match (i % 9, i / 9) {
+                (_, 0) => 0,
+                (x, 1) if x < 3 => 0,
+                (x, 2) if x < 3 => 2,
+                (_, 1) | (_, 2) => 1,
+                _ => 2,
+            })
+            .collect();
+        let start = Solution::of(&search::State::new(&p, assign), 0, false);
+        assert_eq!(start.violation, 0.0);
+        let better = improve(&p, start.clone(), 7);
+        assert_eq!(better.violation, 0.0);
+        assert!(
+            better.cost < start.cost * 0.8,
+            "{} → {}",
+            start.cost,
+            better.cost
+        );
+        // The same seed gives the same plan.
+        assert_eq!(improve(&p, start, 7).assignment, better.assignment);
+        // A plan that breaks a rule is returned as it is.
+        let broken = Solution::of(&search::State::new(&p, vec![0; 36]), 0, false);
+        assert!(broken.violation > 0.0);
+        assert_eq!(improve(&p, broken.clone(), 7).assignment, broken.assignment);
+    }
+}
