@@ -134,7 +134,7 @@ impl OutputSet {
                     )));
                 }
             }
-            let tmp = temp_path(target);
+            let tmp = hidden_path(target, TEMP);
             tx.temps.push(tmp.clone());
             let written = if faults.fail_write.as_deref() == Some(name) {
                 Err(Faults::injected("write", name))
@@ -154,7 +154,7 @@ impl OutputSet {
         }
         for (((name, _), tmp), target) in self.files.iter().zip(tx.temps.clone()).zip(&targets) {
             let backup = if target.exists() {
-                let b = backup_path(target);
+                let b = hidden_path(target, OLD);
                 let _ = std::fs::remove_file(&b);
                 if let Err(e) = std::fs::hard_link(target, &b)
                     .or_else(|_| std::fs::copy(target, &b).map(|_| ()))
@@ -243,7 +243,7 @@ fn remove_stale_temps(target: &Path) {
     let name = name.to_string_lossy();
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let pid = [".tmp-", ".old-"].iter().find_map(|kind| {
+        let pid = [TEMP, OLD].iter().find_map(|kind| {
             file.strip_prefix(&format!(".{name}{kind}"))
                 .and_then(|p| p.parse::<u32>().ok())
         });
@@ -264,21 +264,19 @@ fn process_running(pid: u32) -> bool {
     }
 }
 
-fn backup_path(target: &Path) -> PathBuf {
+/// The hidden file beside `target` that this process uses while writing it: `.NAME.tmp-PID` for the new
+/// contents ([`TEMP`]), `.NAME.old-PID` for the link to the file it replaces ([`OLD`]).
+fn hidden_path(target: &Path, kind: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.old-{}", std::process::id()))
+    target.with_file_name(format!(".{name}{kind}{}", std::process::id()))
 }
 
-fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
+/// Kinds of [`hidden_path`].
+const TEMP: &str = ".tmp-";
+const OLD: &str = ".old-";
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;
@@ -304,7 +302,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             ))
         })?;
     }
-    let tmp = temp_path(path);
+    let tmp = hidden_path(path, TEMP);
     write_synced(&tmp, bytes)
         .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| {

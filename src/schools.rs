@@ -49,14 +49,7 @@ fn misspelt_columns(header: &[String], missing: &[&str]) -> String {
         .collect();
     missing
         .iter()
-        .filter_map(|m| {
-            let near = present
-                .iter()
-                .map(|h| (strsim::levenshtein(h, m), *h))
-                .filter(|(d, _)| *d <= 2)
-                .min()?;
-            Some(format!("rename '{}' to '{m}'; ", near.1))
-        })
+        .filter_map(|m| closest(m, &present).map(|h| format!("rename '{h}' to '{m}'; ")))
         .collect()
 }
 

@@ -13,6 +13,22 @@ fn schoolnets(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `schoolnets rebalance -q --plan PLAN --schools TABLE --out OUT`, with `extra` arguments.
+fn rebalance(plan: &str, schools: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "rebalance",
+        "-q",
+        "--plan",
+        plan,
+        "--schools",
+        schools,
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    schoolnets(&args)
+}
+
 fn plan_json(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
 }
@@ -136,16 +152,7 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
         [100, 100, 100, 100, 300, 300, 50, 50, 100, 100, 100, 100],
     ] {
         std::fs::write(d("new.csv"), table(&shift)).unwrap();
-        let o = schoolnets(&[
-            "rebalance",
-            "-q",
-            "--plan",
-            &d("plan"),
-            "--schools",
-            &d("new.csv"),
-            "--out",
-            &d("re"),
-        ]);
+        let o = rebalance(&d("plan"), &d("new.csv"), &d("re"), &[]);
         assert!(
             o.status.success(),
             "{shift:?}: {}",
@@ -168,18 +175,12 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
             moved
         );
         // A cap below the minimum fails with exit 4 and says how many moves it took.
-        let o = schoolnets(&[
-            "rebalance",
-            "-q",
-            "--plan",
+        let o = rebalance(
             &d("plan"),
-            "--schools",
             &d("new.csv"),
-            "--out",
             &d("capped"),
-            "--max-moves",
-            &(fewest - 1).to_string(),
-        ]);
+            &["--max-moves", &(fewest - 1).to_string()],
+        );
         assert_eq!(o.status.code(), Some(4));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
@@ -197,16 +198,7 @@ fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
     let o = schoolnets(&["plan", "-q", "--out", &d("2018")]);
     assert!(o.status.success());
     let table = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2019-20.csv");
-    let o = schoolnets(&[
-        "rebalance",
-        "-q",
-        "--plan",
-        &d("2018"),
-        "--schools",
-        table.to_str().unwrap(),
-        "--out",
-        &d("2019"),
-    ]);
+    let o = rebalance(&d("2018"), table.to_str().unwrap(), &d("2019"), &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let before = assignment(Path::new(&d("2018")));
     let after = assignment(Path::new(&d("2019")));
@@ -261,18 +253,12 @@ fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
     assert_eq!(a, b);
 
     // A scenario with another number of networks is refused: rebalancing keeps the adopted networks.
-    let o = schoolnets(&[
-        "rebalance",
-        "-q",
-        "--plan",
+    let o = rebalance(
         &d("2018"),
-        "--schools",
         table.to_str().unwrap(),
-        "--scenario",
-        "feeder",
-        "--out",
         &d("x"),
-    ]);
+        &["--scenario", "feeder"],
+    );
     assert_eq!(
         o.status.code(),
         Some(2),
@@ -306,16 +292,7 @@ fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
     let mut changed = Vec::new();
     for year in ["2019-20", "2020-21"] {
         let table = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/lausd-{year}.csv"));
-        let o = schoolnets(&[
-            "rebalance",
-            "-q",
-            "--plan",
-            &d("2018"),
-            "--schools",
-            table.to_str().unwrap(),
-            "--out",
-            &d(year),
-        ]);
+        let o = rebalance(&d("2018"), table.to_str().unwrap(), &d(year), &[]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let now = regions(Path::new(&d(year)));
         let moved: Vec<&String> = now.keys().filter(|n| now[*n] != adopted[*n]).collect();

@@ -36,7 +36,12 @@ pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
     let mut best = best;
     for round in 0..ROUNDS {
         let state = search::State::new(p, best.assignment.clone());
-        let pairs = neighbouring_pairs(p, &state.assign);
+        // Pairs of networks (a < b) with a unit of one next to a unit of the other, in order.
+        let pairs: Vec<(usize, usize)> = search::network_neighbours(&state)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(a, nb)| nb.into_iter().filter(move |&b| a < b).map(move |b| (a, b)))
+            .collect();
         let found: Vec<Better> = pairs
             .par_iter()
             .enumerate()
@@ -68,22 +73,6 @@ pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
         }
     }
     best
-}
-
-/// Pairs of networks (a < b) with a unit of one next to a unit of the other, in order.
-fn neighbouring_pairs(p: &Problem, assign: &[usize]) -> Vec<(usize, usize)> {
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (u, list) in p.neighbors.iter().enumerate() {
-        for &v in list {
-            let (a, b) = (assign[u], assign[v]);
-            if a < b {
-                pairs.push((a, b));
-            }
-        }
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
 }
 
 /// Re-solves networks `a` and `b` as a two-network problem; returns the new border when it meets every rule

@@ -496,7 +496,7 @@ fn has_slack(s: &State<'_>, t: usize, incoming: bool) -> bool {
 }
 
 /// Networks that share at least one adjacency edge with each network, sorted.
-fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
+pub(crate) fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
     let mut nb = vec![Vec::new(); s.p.k];
     for (u, list) in s.p.neighbors.iter().enumerate() {
         let a = s.assign[u];
