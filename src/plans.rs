@@ -94,7 +94,6 @@ pub struct Plan {
 }
 
 /// What the solver assigns: the campuses (neighborhood mode), or pathways grouping them (feeder mode).
-#[derive(Clone)]
 pub struct PlanningUnits {
     pub campuses: Units,
     pub campus_adjacency: Adjacency,
@@ -103,7 +102,6 @@ pub struct PlanningUnits {
 }
 
 /// Feeder mode's planning units.
-#[derive(Clone)]
 pub struct FeederUnits {
     pub pathways: Pathways,
     pub units: Units,
@@ -276,7 +274,6 @@ pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
 
 /// What every plan starts from: planning units, district figures and the solver problem, after the
 /// arithmetic feasibility checks.
-#[derive(Clone)]
 pub struct Prepared {
     pub planning: PlanningUnits,
     pub district: District,
@@ -392,15 +389,15 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     // Region rules are checked after the networks are drawn. Re-solving pairs of networks (the last step of
     // the search) shifts their enrollments, which can leave no grouping into regions within the bands; then
     // the plan as it stood before that step is tried, and kept if every rule holds there.
-    let again = inputs.scenario.regions.is_some().then(|| prepared.clone());
     let plan = plan_from(inputs, prepared, &improved);
     let broken = |r: &Result<Plan>| match r {
         Ok(plan) => !plan.file.all_constraints_hold,
         Err(Error::Infeasible(_)) => true,
         Err(_) => false,
     };
-    if let Some(prepared) = again.filter(|_| broken(&plan)) {
-        let fallback = plan_from(inputs, prepared, &searched);
+    if inputs.scenario.regions.is_some() && broken(&plan) {
+        // `prepare` is a pure function of the inputs: preparing again gives what was consumed above.
+        let fallback = plan_from(inputs, prepare(inputs)?, &searched);
         if !broken(&fallback) {
             return fallback;
         }
