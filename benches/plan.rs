@@ -19,6 +19,10 @@
 //!   selected from the table, the lowest 60 kept and split into 3 groups (32 local-search starts). Compared
 //!   against `plan_default`, which includes both.
 //!
+//! - `lausd/lower_bound`: the proven lower bound on compactness (`solver::bound`: each school's
+//!   nearest-neighbour prices for 20-45 schools, then the Lagrangian of the size LP). Compared against the
+//!   same LP solved with good_lp in `examples/quality.rs` and against `plan_default`.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -64,6 +68,17 @@ fn lausd(c: &mut Criterion) {
     };
     g.bench_function("lp_assignment", |b| {
         b.iter(|| black_box(schoolnets::solver::assign::capacitated(&p, &centres)))
+    });
+    let points: Vec<[f64; 2]> = table
+        .schools
+        .iter()
+        .map(|s| units.projection.forward(s.lat, s.lon))
+        .collect();
+    g.bench_function("lower_bound", |b| {
+        b.iter(|| {
+            let prices = schoolnets::solver::bound::size_prices(&points, 32, 20, 45).unwrap();
+            black_box(schoolnets::solver::bound::lagrangian(&prices, 32))
+        })
     });
     g.bench_function("adjacency", |b| {
         b.iter(|| {

@@ -370,39 +370,53 @@ impl Prepared {
 
 /// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
 /// when the best plan found breaks a constraint and `best_effort` is off.
+///
+/// Support regions are drawn from the finished networks, so the network search cannot see their rules.
+/// The restarts are therefore tried best first: each with pair re-solving (which shifts enrollments and can
+/// leave no grouping into regions within the bands), then as it was before it; the first that keeps every
+/// rule wins. When none does, the best restart's plan is returned (with its broken rules).
 pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
     let settings: Settings = (&inputs.scenario.solver).into();
-    let prepared = prepare(inputs)?;
-    let p = &prepared.problem;
-    let searched = solver::solve(
-        p,
-        Settings {
-            pairs: false,
-            ..settings
-        },
-        progress,
-    );
-    let improved = solver::pairs::improve(p, searched.clone(), settings.seed);
-    if improved.assignment == searched.assignment {
-        return plan_from(inputs, prepared, &searched);
-    }
-    // Region rules are checked after the networks are drawn. Re-solving pairs of networks (the last step of
-    // the search) shifts their enrollments, which can leave no grouping into regions within the bands; then
-    // the plan as it stood before that step is tried, and kept if every rule holds there.
-    let plan = plan_from(inputs, prepared, &improved);
+    let mut prepared = Some(prepare(inputs)?);
+    let ranked = {
+        let p = &prepared.as_ref().expect("prepared above").problem;
+        solver::solve_ranked(p, settings, progress)
+    };
     let broken = |r: &Result<Plan>| match r {
         Ok(plan) => !plan.file.all_constraints_hold,
         Err(Error::Infeasible(_)) => true,
         Err(_) => false,
     };
-    if inputs.scenario.regions.is_some() && broken(&plan) {
-        // `prepare` is a pure function of the inputs: preparing again gives what was consumed above.
-        let fallback = plan_from(inputs, prepare(inputs)?, &searched);
-        if !broken(&fallback) {
-            return fallback;
+    let mut first: Option<Result<Plan>> = None;
+    for searched in &ranked {
+        // Only restarts that meet every network rule can do better than the best one.
+        if first.is_some() && searched.violation > 0.0 {
+            break;
+        }
+        // `prepare` is a pure function of the inputs: preparing again gives what an attempt consumed.
+        let mut ready = Some(match prepared.take() {
+            Some(p) => p,
+            None => prepare(inputs)?,
+        });
+        let p = &ready.as_ref().expect("just prepared").problem;
+        let improved = solver::pairs::improve(p, searched.clone(), settings.seed);
+        let mut candidates = vec![improved];
+        if candidates[0].assignment != searched.assignment && inputs.scenario.regions.is_some() {
+            candidates.push(searched.clone());
+        }
+        for solution in &candidates {
+            let attempt = match ready.take() {
+                Some(p) => p,
+                None => prepare(inputs)?,
+            };
+            let plan = plan_from(inputs, attempt, solution);
+            if !broken(&plan) || inputs.scenario.regions.is_none() {
+                return plan;
+            }
+            first.get_or_insert(plan);
         }
     }
-    plan
+    first.expect("at least one restart was tried")
 }
 
 /// Names the networks of a solution and assembles its plan.

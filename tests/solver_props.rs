@@ -33,6 +33,34 @@ fn district(n: usize, seed: u64) -> SchoolTable {
     read_table("random", text.as_bytes()).unwrap()
 }
 
+/// Brute force: the least compactness (Σ squared distances to each network's centroid) over every
+/// labelling of the points with `k` networks of `min..=max` points each; infinite when there is none.
+fn best_split(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> f64 {
+    let n = points.len();
+    let mut best = f64::INFINITY;
+    'all: for code in 0..k.pow(n as u32) {
+        let label = |i: usize| code / k.pow(i as u32) % k;
+        let mut total = 0.0;
+        for c in 0..k {
+            let m: Vec<[f64; 2]> = (0..n)
+                .filter(|&i| label(i) == c)
+                .map(|i| points[i])
+                .collect();
+            if m.len() < min.max(1) || m.len() > max {
+                continue 'all;
+            }
+            let cx = m.iter().map(|p| p[0]).sum::<f64>() / m.len() as f64;
+            let cy = m.iter().map(|p| p[1]).sum::<f64>() / m.len() as f64;
+            total += m
+                .iter()
+                .map(|p| (p[0] - cx).powi(2) + (p[1] - cy).powi(2))
+                .sum::<f64>();
+        }
+        best = best.min(total);
+    }
+    best
+}
+
 fn scenario(k: usize, min: usize, max: usize, tol: f64) -> Scenario {
     let mut s = Scenario::default_scenario();
     s.networks = k;
@@ -181,5 +209,34 @@ proptest! {
         let p = schoolnets::plans::problem(&table, &units, &adj, &s, &district);
         let conflicts = schoolnets::solver::feasibility::check(&p, 0.9, &[], &|u| u.to_string());
         prop_assert!(conflicts.iter().all(|c| !c.constraint.contains("min_schools") && !c.constraint.contains("max_schools")), "{:?}", conflicts);
+    }
+
+    #[test]
+    fn the_lower_bound_never_exceeds_the_best_split(
+        pts in proptest::collection::vec((0.0f64..20.0, 0.0f64..20.0), 2..9),
+        k in 1usize..4, min in 1usize..4, extra in 0usize..4, colocated in any::<bool>(),
+    ) {
+        use schoolnets::solver::bound;
+        let mut points: Vec<[f64; 2]> = pts.iter().map(|&(x, y)| [x, y]).collect();
+        if colocated { let first = points[0]; points[1] = first; } // schools on one campus: distance 0
+        let max = min + extra;
+        let best = best_split(&points, k, min, max);
+        let lp = bound::lower_bound(&points, k, min, max);
+        match bound::size_prices(&points, k, min, max) {
+            // No split of these sizes: the bound must say so too.
+            None => {
+                prop_assert!(best.is_infinite(), "sizes fit ({best}) but no bound");
+                prop_assert!(lp.is_none());
+            }
+            Some(prices) => {
+                prop_assert!(best.is_finite(), "no split exists, but the bound found sizes");
+                let lp = lp.expect("the LP solves whenever sizes fit");
+                let dual = bound::lagrangian(&prices, k);
+                let tol = 1e-6 * (1.0 + best);
+                prop_assert!(lp <= best + tol, "bound {lp} above the best split {best}");
+                prop_assert!((lp - dual).abs() <= tol, "LP {lp} and Lagrangian {dual} disagree");
+                prop_assert!(lp >= -tol);
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@
 //! problems are searched exhaustively ([`exact`]); large ones are split into parts ([`parts`]).
 
 pub mod assign;
+pub mod bound;
 pub mod exact;
 pub mod feasibility;
 pub mod pairs;
@@ -397,11 +398,10 @@ impl Solution {
 /// Problems of at most [`exact::MAX_UNITS`] units are searched exhaustively instead: the result is optimal,
 /// and if it breaks a rule, no plan can meet them all.
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
-    let best = if p.k > parts::SPLIT_ABOVE {
-        parts::solve(p, settings, progress)
-    } else {
-        solve_direct(p, settings, progress)
-    };
+    let best = solve_ranked(p, settings, progress)
+        .into_iter()
+        .next()
+        .expect("at least one solution");
     if settings.pairs {
         pairs::improve(p, best, settings.seed)
     } else {
@@ -409,8 +409,32 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
     }
 }
 
-/// [`solve`] without splitting into parts.
+/// Every restart's solution, best first, without pair re-solving (whatever `settings.pairs` says): for
+/// callers that check rules the solver does not see (support regions, drawn from the finished networks)
+/// and fall back to the next restart when the best breaks them. Problems solved in parts or exhaustively
+/// give one solution.
+pub fn solve_ranked(
+    p: &Problem,
+    settings: Settings,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Solution> {
+    if p.k > parts::SPLIT_ABOVE {
+        vec![parts::solve(p, settings, progress)]
+    } else {
+        ranked_direct(p, settings, progress)
+    }
+}
+
+/// [`solve`] without splitting into parts (and without pair re-solving).
 pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
+    ranked_direct(p, settings, progress)
+        .into_iter()
+        .next()
+        .expect("at least one solution")
+}
+
+/// [`solve_ranked`] without splitting into parts.
+fn ranked_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Vec<Solution> {
     if p.units.len() <= exact::MAX_UNITS && p.k <= p.units.len() {
         let found = exact::solve(p);
         for _ in 0..settings.restarts.max(1) {
@@ -421,12 +445,12 @@ pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync
             // Proven infeasible: report the heuristic's closest plan.
             None => solve_once(p, restart_seed(settings.seed, 0), 0),
         };
-        return Solution {
+        return vec![Solution {
             exhaustive: true,
             ..closest
-        };
+        }];
     }
-    best_restart(settings, progress, |seed_value, i| {
+    ranked_restarts(settings, progress, |seed_value, i| {
         solve_once(p, seed_value, i)
     })
 }
@@ -460,7 +484,19 @@ pub fn best_restart(
     progress: &(dyn Fn() + Sync),
     run: impl Fn(u64, usize) -> Solution + Sync,
 ) -> Solution {
-    let solutions: Vec<Solution> = (0..settings.restarts.max(1))
+    ranked_restarts(settings, progress, run)
+        .into_iter()
+        .next()
+        .expect("at least one restart")
+}
+
+/// Like [`best_restart`], but returns every restart's solution, best first (the same order).
+pub fn ranked_restarts(
+    settings: Settings,
+    progress: &(dyn Fn() + Sync),
+    run: impl Fn(u64, usize) -> Solution + Sync,
+) -> Vec<Solution> {
+    let mut solutions: Vec<Solution> = (0..settings.restarts.max(1))
         .into_par_iter()
         .map(|i| {
             let s = run(restart_seed(settings.seed, i), i);
@@ -468,13 +504,11 @@ pub fn best_restart(
             s
         })
         .collect();
+    solutions.sort_by(|a, b| {
+        a.violation
+            .total_cmp(&b.violation)
+            .then(a.cost.total_cmp(&b.cost))
+            .then(a.restart.cmp(&b.restart))
+    });
     solutions
-        .into_iter()
-        .min_by(|a, b| {
-            a.violation
-                .total_cmp(&b.violation)
-                .then(a.cost.total_cmp(&b.cost))
-                .then(a.restart.cmp(&b.restart))
-        })
-        .expect("at least one restart")
 }

@@ -1,0 +1,202 @@
+//! A proven lower bound on compactness: no plan of `k` networks of `min..=max` schools each can be more
+//! compact than this, whatever its other rules. It tells how far from optimal a plan can at most be.
+//!
+//! The argument. A network `C` of `m` schools has compactness (Σ of squared distances to its centroid)
+//! `SSE(C) = 1/(2m) · Σ_{i∈C} Σ_{j∈C} d²(i, j)`. For each school `i`, its inner sum is at least the sum of
+//! squared distances to its `m - 1` nearest other schools, `L_i(m)`. So `SSE(C) ≥ Σ_{i∈C} c(i, m)` with
+//! `c(i, m) = L_i(m) / (2m)`: each school pays a price that depends only on itself and the size of its
+//! network. Which sizes occur is limited: if `x[i][m] = 1` when school `i` is in a network of `m` schools,
+//! then `Σ_m x[i][m] = 1` for each school and `Σ_i Σ_m x[i][m] / m = k` (each network of `m` schools adds
+//! `m` terms of `1/m`). The linear program
+//!
+//! ```text
+//! minimise Σ_i Σ_m c(i, m)·x[i][m]   subject to   Σ_m x[i][m] = 1 (each school),
+//!                                                 Σ_i Σ_m x[i][m] / m = k,   x ≥ 0
+//! ```
+//!
+//! is a relaxation of every plan, so its optimum is a lower bound (solved with good_lp, like the assignment
+//! LP). Since `L_i(m)/m` grows with `m`, each school would like the smallest network, and the second
+//! constraint, which fixes the mean size at `n / k`, is what makes the bound bite.
+//!
+//! How tight it is: for schools spread evenly, a network that is a disc of radius `R` costs `R²/2` per
+//! school, while each school's `m - 1` nearest neighbours form a disc of the same size around the school
+//! itself, priced at `R²/4`: the bound is about half of what an ideal plan costs, and real plans sit above
+//! it by at least that factor. It is a certificate, not an estimate: [`lagrangian`] computes the
+//! same optimum another way (one multiplier for the single coupling constraint), and the tests check that
+//! both agree and that the bound never exceeds the optimum found by brute force on small instances.
+
+use super::assign::lp_backend;
+use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
+use rayon::prelude::*;
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+/// The sizes a network may have and each school's price for each size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SizePrices {
+    /// Smallest size a network can have: `max(min, n - (k-1)·max, 1)`.
+    pub min: usize,
+    /// Largest size a network can have: `min(max, n - (k-1)·min)`.
+    pub max: usize,
+    /// `prices[i][m - min]` = `c(i, m)` in km² (see the module documentation).
+    pub prices: Vec<Vec<f64>>,
+}
+
+/// Each school's price for each network size it could be in, from its nearest neighbours (found with an
+/// R-tree). `None` when no split of `n` schools into `k` networks of `min..=max` schools exists.
+pub fn size_prices(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Option<SizePrices> {
+    let n = points.len();
+    if k == 0 || n < k * min.max(1) || n > k.saturating_mul(max) {
+        return None;
+    }
+    let lo = min
+        .max(1)
+        .max(n.saturating_sub((k - 1).saturating_mul(max)));
+    let hi = max.min(n - (k - 1) * min.max(1));
+    if lo > hi {
+        return None;
+    }
+    let tree = RTree::bulk_load(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| GeomWithData::new(p, i))
+            .collect(),
+    );
+    let prices = points
+        .par_iter()
+        .map(|&p| {
+            // The school itself comes first, at distance 0; ties among equals do not change the sums.
+            let mut sum = 0.0;
+            let mut out = Vec::with_capacity(hi - lo + 1);
+            for (m, (_, d2)) in tree
+                .nearest_neighbor_iter_with_distance_2(&p)
+                .take(hi)
+                .enumerate()
+                .map(|(j, nd)| (j + 1, nd))
+            {
+                sum += d2;
+                if m >= lo {
+                    out.push(sum / (2.0 * m as f64));
+                }
+            }
+            out
+        })
+        .collect();
+    Some(SizePrices {
+        min: lo,
+        max: hi,
+        prices,
+    })
+}
+
+/// The lower bound, in km²: the optimum of the linear program in the module documentation, solved with
+/// good_lp. `None` when no split into networks of the allowed sizes exists, or the LP back-end fails.
+pub fn lower_bound(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Option<f64> {
+    let sp = size_prices(points, k, min, max)?;
+    let sizes: Vec<f64> = (sp.min..=sp.max).map(|m| m as f64).collect();
+    // Prices in km² span a few orders of magnitude; scale them near 1 for the simplex's tolerances.
+    let scale = sp
+        .prices
+        .iter()
+        .map(|row| row[row.len() - 1])
+        .sum::<f64>()
+        .max(1e-12)
+        / points.len() as f64;
+    let mut vars = ProblemVariables::new();
+    let x: Vec<Vec<_>> = sp
+        .prices
+        .iter()
+        .map(|row| row.iter().map(|_| vars.add(variable().min(0.0))).collect())
+        .collect();
+    let mut objective = Expression::with_capacity(x.len() * sizes.len());
+    let mut networks = Expression::with_capacity(x.len() * sizes.len());
+    for (row, xs) in sp.prices.iter().zip(&x) {
+        for ((&c, &v), &m) in row.iter().zip(xs).zip(&sizes) {
+            objective.add_mul(c / scale, v);
+            networks.add_mul(1.0 / m, v);
+        }
+    }
+    let mut model = vars.minimise(objective).using(lp_backend);
+    for xs in &x {
+        let one: Expression = xs.iter().copied().sum();
+        model = model.with(constraint!(one == 1.0));
+    }
+    model = model.with(constraint!(networks == k as f64));
+    let solution = model.solve().ok()?;
+    let value: f64 = sp
+        .prices
+        .iter()
+        .zip(&x)
+        .flat_map(|(row, xs)| row.iter().zip(xs))
+        .map(|(&c, &v)| c * solution.value(v).max(0.0))
+        .sum();
+    Some(value)
+}
+
+/// The same optimum by Lagrangian duality, without an LP solver: with a multiplier `λ` on the coupling
+/// constraint, `g(λ) = λ·k + Σ_i min_m (c(i, m) - λ/m)` is a lower bound for every `λ`, and its maximum
+/// equals the LP optimum. `g` is concave and piecewise linear, so a ternary search over `λ` finds it.
+pub fn lagrangian(sp: &SizePrices, k: usize) -> f64 {
+    let g = |lambda: f64| -> f64 {
+        lambda * k as f64
+            + sp.prices
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(j, &c)| c - lambda / (sp.min + j) as f64)
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .sum::<f64>()
+    };
+    // The optimal λ makes the marginal school indifferent between sizes: c(i, m)·m² differences bound it.
+    let top =
+        sp.prices.iter().flatten().fold(0.0f64, |a, &c| a.max(c)) * (sp.max * sp.max) as f64 * 4.0
+            + 1.0;
+    let (mut lo, mut hi) = (-top, top);
+    for _ in 0..200 {
+        let a = lo + (hi - lo) / 3.0;
+        let b = hi - (hi - lo) / 3.0;
+        if g(a) < g(b) {
+            lo = a;
+        } else {
+            hi = b;
+        }
+    }
+    g((lo + hi) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evenly_sized_pairs_on_a_line() {
+        // Four points at 0, 1, 10, 11 km, two networks of two: the best plan pairs neighbours, 0.5 + 0.5.
+        let pts = [[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0]];
+        let sp = size_prices(&pts, 2, 2, 2).unwrap();
+        assert_eq!((sp.min, sp.max), (2, 2));
+        // Each point's nearest other is 1 km away: c = 1/(2·2) = 0.25; four of them make 1.0, the optimum.
+        let b = lower_bound(&pts, 2, 2, 2).unwrap();
+        assert!((b - 1.0).abs() < 1e-9, "{b}");
+        assert!((lagrangian(&sp, 2) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn impossible_sizes_have_no_bound() {
+        let pts = [[0.0, 0.0]; 5];
+        assert!(size_prices(&pts, 2, 3, 4).is_none()); // 2 × 3 > 5
+        assert!(size_prices(&pts, 2, 1, 2).is_none()); // 2 × 2 < 5
+        assert!(size_prices(&pts, 0, 1, 5).is_none());
+    }
+
+    #[test]
+    fn sizes_narrow_to_what_the_others_leave() {
+        // 10 schools in 3 networks of 2..=6: the largest possible network has 10 - 2·2 = 6, smallest 2.
+        // With 3..=6, one network has at most 10 - 2·3 = 4.
+        let pts: Vec<[f64; 2]> = (0..10).map(|i| [i as f64, 0.0]).collect();
+        let sp = size_prices(&pts, 3, 3, 6).unwrap();
+        assert_eq!((sp.min, sp.max), (3, 4));
+    }
+}
