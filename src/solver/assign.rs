@@ -1,7 +1,7 @@
 //! Capacitated assignment of units to fixed centres, as a linear program solved with good_lp.
 //!
-//! Variables x[u][c] in [0, 1] for each unit and each of its `CANDIDATES` nearest centres; minimise
-//! Σ schools(u)·dist²(u, c)·x[u][c] subject to Σ_c x[u][c] = 1, and for each network: enrollment within
+//! Variables `x[u][c]` in [0, 1] for each unit and each of its `CANDIDATES` nearest centres; minimise
+//! `Σ schools(u)·dist²(u, c)·x[u][c]` subject to `Σ_c x[u][c] = 1`, and for each network: enrollment within
 //! the band, school count within bounds, and at least the required high and middle schools. The LP
 //! optimum has few fractional units; each goes to its largest share, and local search repairs the rest.
 
