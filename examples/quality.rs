@@ -56,6 +56,34 @@ fn main() {
         p.k,
         start.elapsed().as_secs_f64()
     );
+    // The feeder-pattern scenario: networks of whole pathways, against the bound for its own count and sizes.
+    {
+        let feeder = Scenario::parse("feeder", schoolnets::scenarios::FEEDER_SCENARIO).unwrap();
+        let (k, min, max) = (
+            feeder.networks,
+            feeder.size.min_schools,
+            feeder.size.max_schools,
+        );
+        let prices = schoolnets::solver::bound::size_prices(&points, k, min, max).unwrap();
+        let bound = schoolnets::solver::bound::lagrangian(&prices, k);
+        let inputs = PlanInputs {
+            table: &table,
+            table_sha256: String::new(),
+            outline: Some(&outline),
+            outline_source: None,
+            scenario: &feeder,
+            scenario_source: String::new(),
+            overrides: vec![],
+            best_effort: true,
+        };
+        let plan = make_plan(&inputs, &|| {}).unwrap();
+        println!(
+            "feeder scenario ({k} networks of {min}-{max} schools): lower bound {bound:.1} km², plan {:.1} km² ({:.3}× the bound), all rules hold: {}",
+            plan.file.compactness_km2,
+            plan.file.compactness_km2 / bound,
+            plan.file.all_constraints_hold
+        );
+    }
     println!("| tolerance | restarts | compactness km² | ratio to floor | ratio to bound | all rules hold | time |");
     println!("|---|---|---|---|---|---|---|");
     for tol in [0.10, 0.05] {
