@@ -69,11 +69,7 @@ fn lausd(c: &mut Criterion) {
     g.bench_function("lp_assignment", |b| {
         b.iter(|| black_box(schoolnets::solver::assign::capacitated(&p, &centres)))
     });
-    let points: Vec<[f64; 2]> = table
-        .schools
-        .iter()
-        .map(|s| units.projection.forward(s.lat, s.lon))
-        .collect();
+    let points = schoolnets::solver::bound::school_points(&table, &units.projection);
     g.bench_function("lower_bound", |b| {
         b.iter(|| {
             let prices = schoolnets::solver::bound::size_prices(&points, 32, 20, 45).unwrap();

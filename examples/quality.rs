@@ -24,11 +24,7 @@ fn main() {
     let adjacency = Adjacency::build(&units, Some(&outline), base.geography.max_edge_factor);
     let district = schoolnets::metrics::district(&table, &base);
     let p = problem(&table, &units, &adjacency, &base, &district);
-    let points: Vec<[f64; 2]> = table
-        .schools
-        .iter()
-        .map(|s| units.projection.forward(s.lat, s.lon))
-        .collect();
+    let points = schoolnets::solver::bound::school_points(&table, &units.projection);
     let (min, max) = (base.size.min_schools, base.size.max_schools);
     let start = std::time::Instant::now();
     let bound = schoolnets::solver::bound::lower_bound(&points, p.k, min, max)
@@ -56,6 +52,20 @@ fn main() {
         p.k,
         start.elapsed().as_secs_f64()
     );
+    // A plan of the LAUSD table under `scenario`, written even when a rule breaks (the table says which).
+    let plan_of = |scenario: &Scenario| {
+        let inputs = PlanInputs {
+            table: &table,
+            table_sha256: String::new(),
+            outline: Some(&outline),
+            outline_source: None,
+            scenario,
+            scenario_source: String::new(),
+            overrides: vec![],
+            best_effort: true,
+        };
+        make_plan(&inputs, &|| {}).unwrap()
+    };
     // The feeder-pattern scenario: networks of whole pathways, against the bound for its own count and sizes.
     {
         let feeder = Scenario::parse("feeder", schoolnets::scenarios::FEEDER_SCENARIO).unwrap();
@@ -66,17 +76,7 @@ fn main() {
         );
         let prices = schoolnets::solver::bound::size_prices(&points, k, min, max).unwrap();
         let bound = schoolnets::solver::bound::lagrangian(&prices, k);
-        let inputs = PlanInputs {
-            table: &table,
-            table_sha256: String::new(),
-            outline: Some(&outline),
-            outline_source: None,
-            scenario: &feeder,
-            scenario_source: String::new(),
-            overrides: vec![],
-            best_effort: true,
-        };
-        let plan = make_plan(&inputs, &|| {}).unwrap();
+        let plan = plan_of(&feeder);
         println!(
             "feeder scenario ({k} networks of {min}-{max} schools): lower bound {bound:.1} km², plan {:.1} km² ({:.3}× the bound), all rules hold: {}",
             plan.file.compactness_km2,
@@ -91,18 +91,8 @@ fn main() {
             let mut s = base.clone();
             s.size.enrollment_tolerance = tol;
             s.solver.restarts = restarts;
-            let inputs = PlanInputs {
-                table: &table,
-                table_sha256: String::new(),
-                outline: Some(&outline),
-                outline_source: None,
-                scenario: &s,
-                scenario_source: String::new(),
-                overrides: vec![],
-                best_effort: true,
-            };
             let t = std::time::Instant::now();
-            let plan = make_plan(&inputs, &|| {}).unwrap();
+            let plan = plan_of(&s);
             println!(
                 "| ±{:.0}% | {restarts} | {:.1} | {:.3} | {:.3} | {} | {:.2} s |",
                 tol * 100.0,

@@ -343,6 +343,28 @@ pub struct ConstraintCheck {
     pub failing_networks: Vec<String>,
 }
 
+impl ConstraintCheck {
+    /// The check that each of `total` pieces (networks or regions, the `unit`) is one connected piece;
+    /// `failing` names those that are not.
+    pub fn connected(
+        key: &str,
+        rule: String,
+        total: usize,
+        unit: &str,
+        failing: Vec<String>,
+    ) -> Self {
+        ConstraintCheck {
+            key: key.into(),
+            rule,
+            holds: failing.is_empty(),
+            observed: format!("{} of {total} {unit} connected", total - failing.len()),
+            margin: 0.0 - failing.len() as f64,
+            unit: unit.into(),
+            failing_networks: failing,
+        }
+    }
+}
+
 /// Enrollment band [min, max] for a scenario and table.
 pub fn enrollment_band(total: u64, scenario: &Scenario) -> (f64, f64) {
     let mean = total as f64 / scenario.networks as f64;
@@ -440,27 +462,21 @@ pub fn check_constraints(
     });
 
     if scenario.geography.connected {
-        let failing = ids(&|m| !m.connected);
-        out.push(ConstraintCheck {
-            key: "connected".into(),
-            rule: match scenario.mode {
-                crate::scenarios::Mode::Neighborhood => {
-                    "each network is one connected piece of neighbouring campuses".into()
-                }
-                crate::scenarios::Mode::Feeder => {
-                    "each network is one connected piece of neighbouring pathways".into()
-                }
-            },
-            holds: failing.is_empty(),
-            observed: format!(
-                "{} of {} networks connected",
-                metrics.len() - failing.len(),
-                metrics.len()
-            ),
-            margin: 0.0 - failing.len() as f64,
-            unit: "networks".into(),
-            failing_networks: failing,
-        });
+        let rule = match scenario.mode {
+            crate::scenarios::Mode::Neighborhood => {
+                "each network is one connected piece of neighbouring campuses"
+            }
+            crate::scenarios::Mode::Feeder => {
+                "each network is one connected piece of neighbouring pathways"
+            }
+        };
+        out.push(ConstraintCheck::connected(
+            "connected",
+            rule.into(),
+            metrics.len(),
+            "networks",
+            ids(&|m| !m.connected),
+        ));
     }
 
     for (key, level, need) in [

@@ -377,9 +377,17 @@ impl Prepared {
 /// rule wins. When none does, the best restart's plan is returned (with its broken rules).
 pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
     let settings: Settings = (&inputs.scenario.solver).into();
-    let mut prepared = Some(prepare(inputs)?);
+    // Each attempt consumes a `Prepared`; `prepare` is a pure function of the inputs, so preparing again
+    // gives the same one. Only fallbacks (below) need a second.
+    let mut slot = Some(prepare(inputs)?);
+    let ready = |slot: &mut Option<Prepared>| -> Result<Prepared> {
+        match slot.take() {
+            Some(p) => Ok(p),
+            None => prepare(inputs),
+        }
+    };
     let ranked = {
-        let p = &prepared.as_ref().expect("prepared above").problem;
+        let p = &slot.as_ref().expect("prepared above").problem;
         solver::solve_ranked(p, settings, progress)
     };
     let broken = |r: &Result<Plan>| match r {
@@ -393,23 +401,15 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         if first.is_some() && searched.violation > 0.0 {
             break;
         }
-        // `prepare` is a pure function of the inputs: preparing again gives what an attempt consumed.
-        let mut ready = Some(match prepared.take() {
-            Some(p) => p,
-            None => prepare(inputs)?,
-        });
-        let p = &ready.as_ref().expect("just prepared").problem;
-        let improved = solver::pairs::improve(p, searched.clone(), settings.seed);
+        let prepared = ready(&mut slot)?;
+        let improved = solver::pairs::improve(&prepared.problem, searched.clone(), settings.seed);
+        slot = Some(prepared);
         let mut candidates = vec![improved];
         if candidates[0].assignment != searched.assignment && inputs.scenario.regions.is_some() {
             candidates.push(searched.clone());
         }
         for solution in &candidates {
-            let attempt = match ready.take() {
-                Some(p) => p,
-                None => prepare(inputs)?,
-            };
-            let plan = plan_from(inputs, attempt, solution);
+            let plan = plan_from(inputs, ready(&mut slot)?, solution);
             if !broken(&plan) || inputs.scenario.regions.is_none() {
                 return plan;
             }

@@ -282,19 +282,13 @@ fn check(
             unit: "schools".into(),
             failing_networks: ids(&|r| (r.schools as f64) < slo || r.schools as f64 > shi),
         },
-        ConstraintCheck {
-            key: "regions_connected".into(),
-            rule: "each region is one connected piece of neighbouring networks".into(),
-            holds: disconnected.is_empty(),
-            observed: format!(
-                "{} of {} regions connected",
-                rs.len() - disconnected.len(),
-                rs.len()
-            ),
-            margin: 0.0 - disconnected.len() as f64,
-            unit: "regions".into(),
-            failing_networks: disconnected,
-        },
+        ConstraintCheck::connected(
+            "regions_connected",
+            "each region is one connected piece of neighbouring networks".into(),
+            rs.len(),
+            "regions",
+            disconnected,
+        ),
     ]
 }
 

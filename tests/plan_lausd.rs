@@ -150,11 +150,7 @@ fn default_plan_meets_every_constraint_recomputed_independently() {
 
     // No plan of 32 networks of 20-45 schools can be more compact than the proven lower bound
     // (solver::bound); this one is within 2.2 times it (2.03 measured: BENCHMARKS.md).
-    let points: Vec<[f64; 2]> = table
-        .schools
-        .iter()
-        .map(|s| units.projection.forward(s.lat, s.lon))
-        .collect();
+    let points = schoolnets::solver::bound::school_points(&table, &units.projection);
     let prices = schoolnets::solver::bound::size_prices(&points, 32, 20, 45).unwrap();
     let bound = schoolnets::solver::bound::lagrangian(&prices, 32);
     let compactness = plan["compactness_km2"].as_f64().unwrap();

@@ -26,10 +26,22 @@
 //! both agree and that the bound never exceeds the optimum found by brute force on small instances.
 
 use super::assign::lp_backend;
+use crate::geography::Projection;
+use crate::schools::SchoolTable;
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
+
+/// Each school's position in km in `projection` (the points the bound measures distances between; the
+/// plan's compactness is measured in the same projection).
+pub fn school_points(table: &SchoolTable, projection: &Projection) -> Vec<[f64; 2]> {
+    table
+        .schools
+        .iter()
+        .map(|s| projection.forward(s.lat, s.lon))
+        .collect()
+}
 
 /// The sizes a network may have and each school's price for each size.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,13 +61,11 @@ pub fn size_prices(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Opt
     if k == 0 || n < k * min.max(1) || n > k.saturating_mul(max) {
         return None;
     }
+    // With k·min ≤ n ≤ k·max, every lower term below is at most every upper one, so lo ≤ hi.
     let lo = min
         .max(1)
         .max(n.saturating_sub((k - 1).saturating_mul(max)));
     let hi = max.min(n - (k - 1) * min.max(1));
-    if lo > hi {
-        return None;
-    }
     let tree = RTree::bulk_load(
         points
             .iter()
