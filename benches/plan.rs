@@ -69,7 +69,7 @@ fn lausd(c: &mut Criterion) {
     g.bench_function("lp_assignment", |b| {
         b.iter(|| black_box(schoolnets::solver::assign::capacitated(&p, &centres)))
     });
-    let points = schoolnets::solver::bound::school_points(&table, &units.projection);
+    let points = table.points(&units.projection);
     g.bench_function("lower_bound", |b| {
         b.iter(|| {
             let prices = schoolnets::solver::bound::size_prices(&points, 32, 20, 45).unwrap();

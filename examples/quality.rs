@@ -24,7 +24,7 @@ fn main() {
     let adjacency = Adjacency::build(&units, Some(&outline), base.geography.max_edge_factor);
     let district = schoolnets::metrics::district(&table, &base);
     let p = problem(&table, &units, &adjacency, &base, &district);
-    let points = schoolnets::solver::bound::school_points(&table, &units.projection);
+    let points = table.points(&units.projection);
     let (min, max) = (base.size.min_schools, base.size.max_schools);
     let start = std::time::Instant::now();
     let bound = schoolnets::solver::bound::lower_bound(&points, p.k, min, max)
@@ -42,8 +42,7 @@ fn main() {
     let start = std::time::Instant::now();
     let floor = (0..reference_restarts)
         .map(|i| {
-            let mut rng =
-                rand_chacha::ChaCha8Rng::seed_from_u64(schoolnets::solver::restart_seed(1, i));
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(schoolnets::seeds::derive(1, i));
             schoolnets::solver::seed::unconstrained_sse(&p, &mut rng)
         })
         .fold(f64::INFINITY, f64::min);

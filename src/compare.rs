@@ -13,10 +13,10 @@
 //! what makes "N05 became N07" readable; it can differ from the matching that minimises total moves only
 //! when overlaps are close, which the matching table makes visible.
 
-use crate::metrics::thousands;
 use crate::metrics::NetworkMetrics;
 use crate::plans::PlanFile;
-use crate::schools::{fmt_num, SchoolTable};
+use crate::schools::SchoolTable;
+use crate::text::{escape_html, fmt_num, human, md_cell, thousands};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -584,25 +584,6 @@ fn changes(base: &Compared, other: &Compared, table: Option<&SchoolTable>) -> Ch
     }
 }
 
-/// A number for people: thousands separators and at most `d` decimals.
-fn human(v: f64, d: usize) -> String {
-    let s = fmt_num(v, d);
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let int = thousands(int.parse::<f64>().unwrap_or(0.0));
-    // thousands() rounds, so keep the sign of values such as -0.4 that have an integer part of "-0".
-    let sign = if int == "0" && s.starts_with('-') {
-        "-"
-    } else {
-        ""
-    };
-    match frac {
-        Some(f) => format!("{sign}{int}.{f}"),
-        None => format!("{sign}{int}"),
-    }
-}
-
 impl Value {
     /// For people (Markdown, HTML).
     fn show(&self, unit: &str) -> String {
@@ -628,10 +609,6 @@ impl Value {
             Value::Missing => String::new(),
         }
     }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
 }
 
 /// compare.md.
@@ -805,22 +782,6 @@ pub fn moves_csv(c: &Comparison) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// Escapes text for HTML.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The comparison as an HTML `<section>` for `report.html` (no scripts, no external resources).
 pub fn html_section(c: &Comparison) -> String {
     let e = escape_html;
@@ -975,14 +936,5 @@ mod tests {
         let m = match_networks(&a, &b);
         assert_eq!(m.len(), 2);
         assert!(m.iter().all(|m| m.shared == 1));
-    }
-
-    #[test]
-    fn human_numbers() {
-        assert_eq!(human(15493.0, 0), "15,493");
-        assert_eq!(human(1234567.26, 1), "1,234,567.3");
-        assert_eq!(human(-12.5, 1), "-12.5");
-        assert_eq!(human(-0.4, 1), "-0.4");
-        assert_eq!(human(-1234.0, 0), "-1,234");
     }
 }

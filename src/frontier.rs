@@ -7,10 +7,9 @@
 //! steps in a row find no plan meeting every rule. Pure: returns points; the writers render them.
 
 use crate::error::{Error, Result};
-use crate::metrics::round;
 use crate::plans::{make_plan, PlanFile, PlanInputs};
 use crate::scenarios::Scenario;
-use crate::schools::fmt_num;
+use crate::text::{fmt_num, fmt_opt as opt, round};
 use serde::Serialize;
 
 /// Which balance rules the sweep tightens.
@@ -234,10 +233,6 @@ pub fn sweep(
         }
     }
     Ok(points)
-}
-
-fn opt(v: Option<f64>, d: usize) -> String {
-    v.map(|v| fmt_num(v, d)).unwrap_or_default()
 }
 
 /// frontier.csv: one row per step.

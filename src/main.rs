@@ -778,7 +778,7 @@ fn print_rules(f: &plans::PlanFile) {
         eprintln!(
             "  staffing: {} positions, ${} a year",
             s.total_positions,
-            schoolnets::metrics::thousands(s.total_cost)
+            schoolnets::text::thousands(s.total_cost)
         );
     }
 }
@@ -812,7 +812,7 @@ fn cmd_plan(a: PlanArgs) -> Result<i32> {
         eprintln!(
             "{} schools, {} students → {} networks in {:.1} s",
             f.input.schools,
-            schoolnets::metrics::thousands(f.input.enrollment as f64),
+            schoolnets::text::thousands(f.input.enrollment as f64),
             f.networks.len(),
             start.elapsed().as_secs_f64()
         );
@@ -1121,7 +1121,7 @@ fn cmd_rebalance(a: RebalanceArgs) -> Result<i32> {
             "{} of {} schools change network ({} students); {} new, {} gone; rules broken before: {}, after: {} ({:.1} s)",
             c.moved.len(),
             c.kept,
-            schoolnets::metrics::thousands(c.moved_students as f64),
+            schoolnets::text::thousands(c.moved_students as f64),
             c.added.len(),
             c.removed.len(),
             broken_before,
@@ -1205,7 +1205,7 @@ fn cmd_import(a: CdeArgs) -> Result<i32> {
         "wrote {}: {} schools, {} students; {} feeder links derived by distance (no feeder records exist in CDE data)",
         a.out.display(),
         imported.table.schools.len(),
-        schoolnets::metrics::thousands(imported.table.total_enrollment() as f64),
+        schoolnets::text::thousands(imported.table.total_enrollment() as f64),
         imported.derived_links
     );
     eprintln!(

@@ -6,20 +6,10 @@
 use crate::geography::haversine_km;
 use crate::scenarios::Scenario;
 use crate::schools::{Level, SchoolTable, ETHNICITIES};
+use crate::text::{fmt_num, round, thousands};
 use crate::units::{Adjacency, Units};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// Rounds to `d` decimals (for stable, readable output).
-pub fn round(v: f64, d: i32) -> f64 {
-    let m = 10f64.powi(d);
-    let r = (v * m).round() / m;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
 
 /// A school's distance from standard: the average of its ELA and math figures, or the one it has.
 pub fn school_dfs(s: &crate::schools::School) -> Option<f64> {
@@ -121,7 +111,7 @@ pub fn district(table: &SchoolTable, scenario: &Scenario) -> District {
             let rule = match cut {
                 Some(c) => format!(
                     "bottom quarter of the district's schools by distance from standard (average of ELA and math at or below {})",
-                    crate::schools::fmt_num(c, 1)
+                    fmt_num(c, 1)
                 ),
                 None => "bottom quarter by distance from standard (no school has scores)".into(),
             };
@@ -372,28 +362,6 @@ pub fn enrollment_band(total: u64, scenario: &Scenario) -> (f64, f64) {
     (mean * (1.0 - t), mean * (1.0 + t))
 }
 
-fn fmt_int(v: f64) -> String {
-    let n = v.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
-/// Formats a whole number with thousands separators (for people; CSV files get plain numbers).
-pub fn thousands(v: f64) -> String {
-    fmt_int(v)
-}
-
 /// Checks every hard constraint of the scenario.
 pub fn check_constraints(
     table: &SchoolTable,
@@ -449,13 +417,13 @@ pub fn check_constraints(
         key: "enrollment_band".into(),
         rule: format!(
             "{} to {} students in each network (±{}% of the mean, {})",
-            fmt_int(elo.ceil()),
-            fmt_int(ehi.floor()),
-            crate::schools::fmt_num(scenario.size.enrollment_tolerance * 100.0, 2),
-            fmt_int(table.total_enrollment() as f64 / scenario.networks as f64)
+            thousands(elo.ceil()),
+            thousands(ehi.floor()),
+            fmt_num(scenario.size.enrollment_tolerance * 100.0, 2),
+            thousands(table.total_enrollment() as f64 / scenario.networks as f64)
         ),
         holds: failing.is_empty(),
-        observed: format!("smallest {}, largest {}", fmt_int(emin), fmt_int(emax)),
+        observed: format!("smallest {}, largest {}", thousands(emin), thousands(emax)),
         margin: round((emin - elo).min(ehi - emax), 0),
         unit: "students".into(),
         failing_networks: failing,
@@ -580,11 +548,7 @@ fn band_check(
         key: key.into(),
         rule,
         holds: failing.is_empty(),
-        observed: format!(
-            "lowest {}, highest {}",
-            crate::schools::fmt_num(vmin, 1),
-            crate::schools::fmt_num(vmax, 1)
-        ),
+        observed: format!("lowest {}, highest {}", fmt_num(vmin, 1), fmt_num(vmax, 1)),
         margin: round((vmin - lo).min(hi - vmax), 2),
         unit: unit.into(),
         failing_networks: failing,
@@ -621,7 +585,7 @@ fn balance_checks(
         }
         *r.models.entry(s.model.clone()).or_default() += 1;
     }
-    let fmt = |v: f64| crate::schools::fmt_num(v, 1);
+    let fmt = |v: f64| fmt_num(v, 1);
     if let Some(cap) = scenario.performance.max_low_performing_share {
         let share = |r: &Raw| (r.rated > 0.0).then(|| 100.0 * r.low / r.rated);
         band_check(

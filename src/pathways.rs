@@ -191,7 +191,7 @@ impl Pathways {
             .map(|&t| format!("{} ({})", table.schools[t].name, table.schools[t].id))
             .collect();
         match tops.len() {
-            0 => crate::plans::unit_name(table, campuses, p.campuses[0]),
+            0 => campuses.describe(table, p.campuses[0]),
             1 => format!("the pathway of {}, {schools} schools", tops[0]),
             _ => format!(
                 "the pathways of {} (merged: they share a campus), {schools} schools",

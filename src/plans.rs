@@ -150,7 +150,7 @@ impl PlanningUnits {
     pub fn describe(&self, table: &SchoolTable, u: usize) -> String {
         match &self.feeder {
             Some(f) => f.pathways.describe(table, &self.campuses, u),
-            None => unit_name(table, &self.campuses, u),
+            None => self.campuses.describe(table, u),
         }
     }
 }
@@ -248,27 +248,11 @@ pub fn problem(
     };
     Problem {
         units: units.units.iter().map(unit_data).collect(),
-        neighbors: adjacency.neighbors.clone(),
+        neighbors: adjacency.graph.clone(),
         k: scenario.networks,
         limits,
         links,
         homes: crate::solver::Homes::default(),
-    }
-}
-
-/// Describes a unit for messages: its school, or its campus and schools.
-pub fn unit_name(table: &SchoolTable, units: &Units, u: usize) -> String {
-    let s = &units.units[u].schools;
-    let first = &table.schools[s[0]];
-    if s.len() == 1 {
-        format!("{} ({})", first.name, first.id)
-    } else {
-        let names: Vec<&str> = s.iter().map(|&i| table.schools[i].name.as_str()).collect();
-        format!(
-            "campus {} ({})",
-            first.campus.as_deref().unwrap_or(&first.id),
-            names.join(", ")
-        )
     }
 }
 
@@ -540,7 +524,7 @@ pub fn assemble(
                 c.key,
                 c.rule,
                 c.observed,
-                metrics::round(-c.margin, 1),
+                crate::text::round(-c.margin, 1),
                 c.unit,
                 c.failing_networks.join(", ")
             )
@@ -573,14 +557,14 @@ pub fn assemble(
         seed: scenario.solver.seed,
         all_constraints_hold: all_hold,
         constraints,
-        compactness_km2: metrics::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
+        compactness_km2: crate::text::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
         dissimilarity_index: metrics::dissimilarity(table, &school_network, ids.len()),
         district,
         feeder_links: pathways::feeder_links(table, &school_network),
         pathways: planning.feeder.as_ref().map(|f| f.pathways.summary.clone()),
         adjacency: AdjacencyStats {
-            median_edge_km: metrics::round(planning.campus_adjacency.stats.median_edge_km, 3),
-            max_edge_km: metrics::round(planning.campus_adjacency.stats.max_edge_km, 3),
+            median_edge_km: crate::text::round(planning.campus_adjacency.stats.median_edge_km, 3),
+            max_edge_km: crate::text::round(planning.campus_adjacency.stats.max_edge_km, 3),
             ..planning.campus_adjacency.stats.clone()
         },
         networks,

@@ -13,10 +13,11 @@
 //! checks it against exhaustive search on a small one. No file I/O here.
 
 use crate::error::{Error, Result};
-use crate::metrics::{self, ConstraintCheck};
+use crate::metrics::ConstraintCheck;
 use crate::plans::{self, Plan, PlanFile, PlanInputs};
-use crate::schools::{fmt_num, SchoolTable};
+use crate::schools::SchoolTable;
 use crate::solver::{self, Homes};
+use crate::text::fmt_num;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -253,7 +254,7 @@ pub fn rebalance(
             return Err(Error::Infeasible(format!(
                 "- max_moves: restoring the rules took {} school moves ({} students), but --max-moves is {max}. Raise it to {}, or loosen the rules the moves fix ({}).",
                 moved.len(),
-                metrics::thousands(moved_students as f64),
+                crate::text::thousands(moved_students as f64),
                 moved.len(),
                 {
                     let mut keys: Vec<&str> = moved.iter().flat_map(|m| m.fixes.iter().map(String::as_str)).collect();
@@ -367,7 +368,7 @@ pub fn markdown(c: &Changes, adopted: &str, table: &str) -> String {
         c.moved.len(),
         c.kept,
         share(c.moved.len()),
-        metrics::thousands(c.moved_students as f64),
+        crate::text::thousands(c.moved_students as f64),
         c.added.len(),
         c.removed.len(),
         match c.minimize {
@@ -437,7 +438,7 @@ pub fn markdown(c: &Changes, adopted: &str, table: &str) -> String {
                 r.school_id,
                 r.level,
                 r.enrollment
-                    .map(|e| metrics::thousands(f64::from(e)))
+                    .map(|e| crate::text::thousands(f64::from(e)))
                     .unwrap_or_default(),
                 r.from.as_deref().unwrap_or("(new)"),
                 r.to.as_deref().unwrap_or("(closed)"),

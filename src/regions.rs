@@ -7,9 +7,10 @@
 //! enrollment and school-count bands, minimising Σ schools × squared km from network centres to region
 //! centres. Pure: no file I/O.
 
-use crate::metrics::{round, thousands, ConstraintCheck, NetworkMetrics};
+use crate::metrics::{ConstraintCheck, NetworkMetrics};
 use crate::scenarios::RegionRules;
 use crate::solver::{self, Homes, Limits, Links, Problem, Settings, UnitData};
+use crate::text::{round, thousands};
 use crate::units::{Adjacency, Units};
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +101,7 @@ pub fn draw(
     };
     let problem = Problem {
         units: data,
-        neighbors: graph.neighbors.clone(),
+        neighbors: graph.graph.clone(),
         k: rules.count,
         limits: Limits {
             connected: true,
@@ -244,7 +245,7 @@ fn check(
             .map(|r| r.region.clone())
             .collect::<Vec<_>>()
     };
-    let pct = |t: f64| crate::schools::fmt_num(t * 100.0, 2);
+    let pct = |t: f64| crate::text::fmt_num(t * 100.0, 2);
     let (elo, ehi) = (enrollment_band.0.ceil(), enrollment_band.1.floor());
     let emin = rs.iter().map(|r| r.enrollment).min().unwrap_or(0) as f64;
     let emax = rs.iter().map(|r| r.enrollment).max().unwrap_or(0) as f64;
@@ -330,9 +331,6 @@ mod tests {
                 }
             }
         }
-        for n in &mut neighbors {
-            n.sort_unstable();
-        }
         let networks = (0..w * h)
             .map(|i| NetworkMetrics {
                 network: format!("N{:02}", i + 1),
@@ -347,7 +345,7 @@ mod tests {
             projection,
         };
         let adjacency = Adjacency {
-            neighbors,
+            graph: std::sync::Arc::new(crate::graph::Graph::from_lists(neighbors)),
             stats: AdjacencyStats::default(),
         };
         (units, adjacency, school_network, networks)

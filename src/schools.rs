@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Problem, Result};
 use crate::limits::{self, LineLimited, LineTooLong};
+use crate::text::{fmt_num, fmt_opt};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -210,6 +211,15 @@ pub struct SchoolTable {
 }
 
 impl SchoolTable {
+    /// Each school's position in km in `projection`, in table order (the points compactness and the lower
+    /// bound measure distances between).
+    pub fn points(&self, projection: &crate::geography::Projection) -> Vec<[f64; 2]> {
+        self.schools
+            .iter()
+            .map(|s| projection.forward(s.lat, s.lon))
+            .collect()
+    }
+
     /// Index of each school id (the first row, where an id is duplicated).
     pub fn index(&self) -> HashMap<&str, usize> {
         let mut index = HashMap::with_capacity(self.schools.len());
@@ -703,26 +713,6 @@ impl RowReader<'_> {
             campus,
             extra,
         })
-    }
-}
-
-/// Formats an optional float with at most `decimals` decimals, trimming trailing zeros.
-pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
-    v.map(|v| fmt_num(v, decimals)).unwrap_or_default()
-}
-
-/// Formats a float with at most `decimals` decimals, trimming trailing zeros (`-0` becomes `0`).
-pub fn fmt_num(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
     }
 }
 

@@ -7,9 +7,9 @@
 //! largest-remainder method, ties to the network listed first. Pure: no file I/O.
 
 use crate::error::{Error, Result};
-use crate::metrics::round;
 use crate::scenarios::StaffingRules;
 use crate::schools::SchoolTable;
+use crate::text::round;
 use serde::{Deserialize, Serialize};
 
 /// One position title and its totals.

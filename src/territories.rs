@@ -19,7 +19,7 @@
 //! holes clockwise, coordinates rounded to 6 decimals.
 
 use crate::geography::{Outline, Projection};
-use crate::metrics::round;
+use crate::text::round;
 use geo::{
     unary_union, Area, BooleanOps, BoundingRect, Buffer, Contains, ConvexHull, Coord, Distance,
     Euclidean, Intersects, LineString, MapCoords, MultiPoint, MultiPolygon, Orient, Point, Polygon,

@@ -6,9 +6,11 @@
 //! graph connected. ARCHITECTURE.md explains why.
 
 use crate::geography::{Outline, Projection};
+use crate::graph::Graph;
 use crate::schools::{Level, SchoolTable};
 use petgraph::unionfind::UnionFind;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A campus: one or more co-located schools, planned as a whole.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -136,6 +138,22 @@ impl Units {
         self.units.len()
     }
 
+    /// Names unit `u` for messages: its school, or its campus and schools.
+    pub fn describe(&self, table: &SchoolTable, u: usize) -> String {
+        let s = &self.units[u].schools;
+        let first = &table.schools[s[0]];
+        if s.len() == 1 {
+            format!("{} ({})", first.name, first.id)
+        } else {
+            let names: Vec<&str> = s.iter().map(|&i| table.schools[i].name.as_str()).collect();
+            format!(
+                "campus {} ({})",
+                first.campus.as_deref().unwrap_or(&first.id),
+                names.join(", ")
+            )
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.units.is_empty()
     }
@@ -156,8 +174,8 @@ pub struct AdjacencyStats {
 /// Undirected adjacency between units.
 #[derive(Debug, Clone)]
 pub struct Adjacency {
-    /// Sorted neighbour lists.
-    pub neighbors: Vec<Vec<usize>>,
+    /// The neighbour graph, shared with the solver problems built on it.
+    pub graph: Arc<Graph>,
     pub stats: AdjacencyStats,
 }
 
@@ -269,45 +287,31 @@ impl Adjacency {
                 }
             }
         }
-        for nb in &mut neighbors {
-            nb.sort_unstable();
-            nb.dedup();
+        let graph = Graph::from_lists(neighbors);
+        stats.edges = graph.edges();
+        Adjacency {
+            graph: Arc::new(graph),
+            stats,
         }
-        stats.edges = neighbors.iter().map(Vec::len).sum::<usize>() / 2;
-        Adjacency { neighbors, stats }
     }
 
     /// The adjacency of grouped units (see [`Units::contract`]): two groups are adjacent when any of their
     /// members are. The statistics are those of the underlying graph, with `edges` counting group links.
     pub fn contract(&self, group: &[usize], n: usize) -> Adjacency {
-        let mut neighbors = vec![Vec::new(); n];
-        for (u, list) in self.neighbors.iter().enumerate() {
-            for &v in list {
-                let (a, b) = (group[u], group[v]);
-                if a != b {
-                    neighbors[a].push(b);
-                }
-            }
-        }
-        for nb in &mut neighbors {
-            nb.sort_unstable();
-            nb.dedup();
-        }
+        let graph = self.graph.contract(group, n);
         let stats = AdjacencyStats {
-            edges: neighbors.iter().map(Vec::len).sum::<usize>() / 2,
+            edges: graph.edges(),
             ..self.stats.clone()
         };
-        Adjacency { neighbors, stats }
+        Adjacency {
+            graph: Arc::new(graph),
+            stats,
+        }
     }
 
     /// Whether the units with `member[u] == true` form one connected piece (an empty set is not connected).
     pub fn is_connected(&self, member: &[bool]) -> bool {
-        self.components(member).len() == 1
-    }
-
-    /// Connected pieces of the units selected by `member`, in order of their smallest unit.
-    pub fn components(&self, member: &[bool]) -> Vec<Vec<usize>> {
-        crate::solver::search::components(&self.neighbors, member)
+        self.graph.is_connected(member)
     }
 }
 
@@ -360,7 +364,7 @@ mod tests {
         assert_eq!(adj.stats.restored_to_connect, 1);
         assert!(adj.is_connected(&[true; 10]));
         assert_eq!(
-            adj.neighbors[9].len(),
+            adj.graph[9].len(),
             1,
             "the far school keeps only its shortest link"
         );
@@ -383,7 +387,10 @@ mod tests {
         assert_eq!(g.of_school, vec![0, 0, 1, 1]);
         assert!((g.units[0].lon - (-117.9945)).abs() < 1e-9);
         let ga = adj.contract(&group, 2);
-        assert_eq!(ga.neighbors, vec![vec![1], vec![0]]);
+        assert_eq!(
+            (ga.graph[0].clone(), ga.graph[1].clone()),
+            (vec![1], vec![0])
+        );
         assert_eq!(ga.stats.edges, 1);
     }
 }

@@ -232,7 +232,7 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
         "{}: {} schools, {} students",
         table.source,
         n,
-        crate::metrics::thousands(table.total_enrollment() as f64)
+        crate::text::thousands(table.total_enrollment() as f64)
     );
     let _ = writeln!(
         out,

@@ -127,7 +127,7 @@ proptest! {
                         let mut seen = HashSet::from([members[0]]);
                         let mut stack = vec![members[0]];
                         while let Some(u) = stack.pop() {
-                            for &v in &plan.adjacency.neighbors[u] {
+                            for &v in &plan.adjacency.graph[u] {
                                 if net[table.schools[plan.units.units[v].schools[0]].id.as_str()] == *c && seen.insert(v) { stack.push(v); }
                             }
                         }
@@ -179,7 +179,7 @@ proptest! {
                 let mut seen = HashSet::from([members[0]]);
                 let mut stack = vec![members[0]];
                 while let Some(u) = stack.pop() {
-                    for &v in &adj.neighbors[u] {
+                    for &v in &adj.graph[u] {
                         if code[v] == net && seen.insert(v) { stack.push(v); }
                     }
                 }

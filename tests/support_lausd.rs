@@ -85,7 +85,7 @@ fn regions_connected(plan: &serde_json::Value) -> Vec<bool> {
             let mut seen = BTreeSet::from([members[0]]);
             let mut stack = vec![members[0]];
             while let Some(u) = stack.pop() {
-                for &v in &adjacency.neighbors[u] {
+                for &v in &adjacency.graph[u] {
                     if region_of_unit[v] == name && seen.insert(v) {
                         stack.push(v);
                     }

@@ -4,7 +4,7 @@
 //! (sequential) for shares and PuOr (diverging, centred on zero) for enrollment deviation.
 
 use crate::metrics::NetworkMetrics;
-use crate::schools::fmt_num;
+use crate::text::fmt_num;
 
 /// Paul Tol's "light" scheme (pale enough for dark labels on top), then his "muted" scheme as a reserve.
 const QUALITATIVE: [&str; 18] = [

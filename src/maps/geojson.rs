@@ -4,8 +4,8 @@
 //! `crs` member, coordinates rounded to 6 decimals (about 0.1 m).
 
 use super::Map;
-use crate::metrics::round;
 use crate::schools::Level;
+use crate::text::round;
 use geo::MultiPolygon;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use serde_json::json;

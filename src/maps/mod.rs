@@ -12,10 +12,10 @@ pub mod svg;
 pub use colours::ColourBy;
 
 use crate::geography::Outline;
-use crate::metrics::thousands;
 use crate::plans::Plan;
 use crate::schools::SchoolTable;
 use crate::territories::{self, Site, Territories};
+use crate::text::thousands;
 
 /// How to draw the map.
 #[derive(Debug, Clone, PartialEq)]

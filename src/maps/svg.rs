@@ -8,10 +8,10 @@
 //! so every renderer (browsers, resvg, Inkscape) draws the same map.
 
 use super::Map;
-use crate::compare::escape_html as esc;
 use crate::geography::Projection;
-use crate::metrics::{thousands, NetworkMetrics};
-use crate::schools::{fmt_num, Level};
+use crate::metrics::NetworkMetrics;
+use crate::schools::Level;
+use crate::text::{escape_html as esc, fmt_num, thousands};
 use geo::{Contains, Distance, Euclidean, MultiPolygon, Point, Polygon};
 use std::fmt::Write;
 

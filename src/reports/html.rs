@@ -7,10 +7,10 @@
 //! one script only moves the tooltip, and without it each map element still has its SVG `<title>`. A print
 //! stylesheet keeps maps and tables whole on paper.
 
-use crate::compare::{escape_html as esc, html_section, Comparison};
-use crate::metrics::thousands;
+use crate::compare::{html_section, Comparison};
 use crate::plans::PlanFile;
-use crate::schools::{fmt_num, Level};
+use crate::schools::Level;
+use crate::text::{escape_html as esc, fmt_num, thousands};
 use std::fmt::Write;
 
 /// One plan in the report.

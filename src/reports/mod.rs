@@ -4,14 +4,11 @@
 pub mod html;
 pub mod sections;
 
-use crate::metrics::{thousands, NetworkMetrics};
+use crate::metrics::NetworkMetrics;
 use crate::plans::Plan;
-use crate::schools::{fmt_num, fmt_opt, Level, SchoolTable, ETHNICITIES};
+use crate::schools::{Level, SchoolTable, ETHNICITIES};
+use crate::text::{fmt_num, fmt_opt, or_na as opt, slug, thousands};
 use std::fmt::Write;
-
-fn opt(v: Option<f64>, d: usize) -> String {
-    v.map(|v| fmt_num(v, d)).unwrap_or_else(|| "n/a".into())
-}
 
 /// All school models in the plan, sorted.
 fn models(networks: &[NetworkMetrics]) -> Vec<String> {
@@ -22,16 +19,6 @@ fn models(networks: &[NetworkMetrics]) -> Vec<String> {
     m.sort();
     m.dedup();
     m
-}
-
-/// A column-name form of a title: lower case, words joined by `_`.
-fn slug(title: &str) -> String {
-    title
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("_")
 }
 
 /// `affiliations.csv`: one row per school in an affiliation group, with its geographic network.

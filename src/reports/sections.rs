@@ -1,10 +1,8 @@
 //! The report sections on regions, affiliations and staffing, built once from plan.json's content and
 //! rendered as Markdown (report.md) or HTML (report.html), so both say the same thing.
 
-use crate::compare::escape_html as esc;
-use crate::metrics::thousands;
 use crate::plans::PlanFile;
-use crate::schools::fmt_num;
+use crate::text::{escape_html as esc, fmt_num, money, signed_pct, thousands};
 use std::fmt::Write;
 
 /// A titled section: paragraphs, then tables.
@@ -36,14 +34,6 @@ impl Table {
             collapsed: false,
         }
     }
-}
-
-fn money(v: f64) -> String {
-    format!("${}", thousands(v))
-}
-
-fn signed_pct(v: f64) -> String {
-    format!("{}{}%", if v > 0.0 { "+" } else { "" }, fmt_num(v, 1))
 }
 
 /// The sections a plan has (none when its scenario draws no regions, affiliations or staffing).

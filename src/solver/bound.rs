@@ -26,22 +26,10 @@
 //! both agree and that the bound never exceeds the optimum found by brute force on small instances.
 
 use super::assign::lp_backend;
-use crate::geography::Projection;
-use crate::schools::SchoolTable;
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
-
-/// Each school's position in km in `projection` (the points the bound measures distances between; the
-/// plan's compactness is measured in the same projection).
-pub fn school_points(table: &SchoolTable, projection: &Projection) -> Vec<[f64; 2]> {
-    table
-        .schools
-        .iter()
-        .map(|s| projection.forward(s.lat, s.lon))
-        .collect()
-}
 
 /// The sizes a network may have and each school's price for each size.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 //! network 0; each later unit in an existing network or the next new one). There are S(n, k) splits
 //! (a Stirling number: 42,525 for 10 units in 5 networks). The result is optimal, and "no plan" is a proof.
 
-use super::search::{components, State};
+use super::state::State;
 use super::Problem;
 
 /// Largest number of units searched exhaustively.
@@ -54,7 +54,7 @@ fn consider(p: &Problem, assign: &[usize], best: &mut Option<(f64, Vec<usize>)>)
     if p.limits.connected {
         for c in 0..p.k {
             let member: Vec<bool> = assign.iter().map(|&a| a == c).collect();
-            if components(&p.neighbors, &member).len() != 1 {
+            if !p.neighbors.is_connected(&member) {
                 return;
             }
         }

@@ -4,8 +4,8 @@
 //! 1. [`seed`]: k-means++ and a few Lloyd iterations on unit positions (weighted by school count);
 //! 2. [`assign`]: a linear program (good_lp) that assigns units to the centres at least squared distance
 //!    under every linear rule, rounded to whole units, with capacitated Lloyd rounds (recentre, solve again);
-//! 3. [`search::repair_connectivity`]: every network becomes one connected piece;
-//! 4. [`search::polish`]: local search, then chain moves and swaps while rules are broken, then swaps for
+//! 3. [`repair::repair_connectivity`]: every network becomes one connected piece;
+//! 4. [`moves::polish`]: local search, then chain moves and swaps while rules are broken, then swaps for
 //!    compactness.
 //!
 //! After the restarts, [`pairs::improve`] re-solves each pair of neighbouring networks of the best plan as
@@ -19,12 +19,16 @@ pub mod assign;
 pub mod bound;
 pub mod exact;
 pub mod feasibility;
+pub mod moves;
 pub mod pairs;
 pub mod parts;
-pub mod search;
+pub mod repair;
 pub mod seed;
+pub mod state;
 
+use crate::graph::Graph;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Most school models that can carry a per-network minimum.
 pub const MAX_MODEL_RULES: usize = 8;
@@ -106,8 +110,8 @@ impl Limits {
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub units: Vec<UnitData>,
-    /// Sorted neighbour lists (the adjacency graph).
-    pub neighbors: Vec<Vec<usize>>,
+    /// The adjacency graph (shared with the units it was built from).
+    pub neighbors: Arc<Graph>,
     /// Number of networks.
     pub k: usize,
     pub limits: Limits,
@@ -195,7 +199,7 @@ impl Problem {
 pub struct Solution {
     /// Network index (0..k) of each unit.
     pub assignment: Vec<usize>,
-    /// Sum of constraint violations (0 when every hard constraint holds); see [`search::violation`].
+    /// Sum of constraint violations (0 when every hard constraint holds); see [`state::violation`].
     pub violation: f64,
     /// Sum over schools of squared distance to their network's centre, km².
     pub sse: f64,
@@ -215,24 +219,6 @@ pub struct Settings {
     pub restarts: usize,
     /// After the restarts, re-solve pairs of neighbouring networks ([`pairs::improve`]).
     pub pairs: bool,
-}
-
-impl From<&crate::scenarios::SolverSettings> for Settings {
-    fn from(s: &crate::scenarios::SolverSettings) -> Settings {
-        Settings {
-            seed: s.seed,
-            restarts: s.restarts,
-            pairs: true,
-        }
-    }
-}
-
-/// Derives the seed of restart `i` (SplitMix64 of the base seed and index).
-pub fn restart_seed(seed: u64, i: usize) -> u64 {
-    let mut z = seed.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Rounds of capacitated Lloyd iterations (LP assignment → recentre) per restart.
@@ -277,12 +263,12 @@ fn settle(
     restart: usize,
     rebalance_rounds: usize,
 ) -> Solution {
-    search::fill_empty(p, &mut assignment);
+    repair::fill_empty(p, &mut assignment);
     if p.limits.connected {
-        search::repair_connectivity(p, &mut assignment);
+        repair::repair_connectivity(p, &mut assignment);
     }
-    let mut state = search::State::new(p, assignment);
-    search::polish(&mut state, rng);
+    let mut state = state::State::new(p, assignment);
+    moves::polish(&mut state, rng);
     let mut best = Solution::of(&state, restart, false);
     for _ in 0..rebalance_rounds {
         if best.violation <= 0.0 {
@@ -291,12 +277,12 @@ fn settle(
         let Some(mut a) = assign::rebalance(p, &best.assignment) else {
             break;
         };
-        search::fill_empty(p, &mut a);
+        repair::fill_empty(p, &mut a);
         if p.limits.connected {
-            search::repair_connectivity(p, &mut a);
+            repair::repair_connectivity(p, &mut a);
         }
-        let mut next = search::State::new(p, a);
-        search::polish(&mut next, rng);
+        let mut next = state::State::new(p, a);
+        moves::polish(&mut next, rng);
         let candidate = Solution::of(&next, restart, false);
         if (candidate.violation, candidate.cost) < (best.violation, best.cost) {
             best = candidate;
@@ -329,12 +315,12 @@ fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usiz
         if best.violation <= 0.0 {
             break;
         }
-        let mut state = search::State::new(p, best.assignment.clone());
+        let mut state = state::State::new(p, best.assignment.clone());
         let mean = p.mean_enrollment();
         let broken: Vec<bool> = state
             .totals
             .iter()
-            .map(|t| search::violation(t, &p.limits, mean) > 0.0)
+            .map(|t| state::violation(t, &p.limits, mean) > 0.0)
             .collect();
         // (unit, network it would move to), each unit at most once per target.
         let mut kicks: Vec<(usize, usize)> = Vec::new();
@@ -379,7 +365,7 @@ fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usiz
 
 impl Solution {
     /// The solution a search state stands at.
-    pub fn of(state: &search::State<'_>, restart: usize, exhaustive: bool) -> Solution {
+    pub fn of(state: &state::State<'_>, restart: usize, exhaustive: bool) -> Solution {
         Solution {
             violation: state.total_violation(),
             sse: state.total_sse(),
@@ -441,9 +427,9 @@ fn ranked_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) 
             progress();
         }
         let closest = match found {
-            Some(a) => Solution::of(&search::State::new(p, a), 0, false),
+            Some(a) => Solution::of(&state::State::new(p, a), 0, false),
             // Proven infeasible: report the heuristic's closest plan.
-            None => solve_once(p, restart_seed(settings.seed, 0), 0),
+            None => solve_once(p, crate::seeds::derive(settings.seed, 0), 0),
         };
         return vec![Solution {
             exhaustive: true,
@@ -464,7 +450,7 @@ pub fn from_start(
     settings: Settings,
     progress: &(dyn Fn() + Sync),
 ) -> Solution {
-    let initial = Solution::of(&search::State::new(p, start.clone()), 0, false);
+    let initial = Solution::of(&state::State::new(p, start.clone()), 0, false);
     if initial.violation <= 0.0 {
         (0..settings.restarts.max(1)).for_each(|_| progress());
         return initial;
@@ -477,7 +463,7 @@ pub fn from_start(
 }
 
 /// Runs `settings.restarts` restarts (at least one) in parallel, restart *i* with the seed
-/// [`restart_seed`]`(settings.seed, i)`, calling `progress` after each; returns the best: least violation,
+/// [`crate::seeds::derive`]`(settings.seed, i)`, calling `progress` after each; returns the best: least violation,
 /// then least cost, then lowest restart index, so the winner never depends on thread scheduling.
 pub fn best_restart(
     settings: Settings,
@@ -499,7 +485,7 @@ pub fn ranked_restarts(
     let mut solutions: Vec<Solution> = (0..settings.restarts.max(1))
         .into_par_iter()
         .map(|i| {
-            let s = run(restart_seed(settings.seed, i), i);
+            let s = run(crate::seeds::derive(settings.seed, i), i);
             progress();
             s
         })

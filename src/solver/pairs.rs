@@ -7,7 +7,7 @@
 //! re-solved in parallel from the same plan; improvements are then applied best first, each network changing
 //! at most once per round, so the result does not depend on the thread count.
 
-use super::{parts, restart_seed, search, solve_direct, Problem, Settings, Solution};
+use super::{moves, parts, solve_direct, state, Problem, Settings, Solution};
 use rayon::prelude::*;
 
 /// Rounds over all neighbouring pairs (each round starts from the plan the one before left).
@@ -35,9 +35,9 @@ pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
     }
     let mut best = best;
     for round in 0..ROUNDS {
-        let state = search::State::new(p, best.assignment.clone());
+        let state = state::State::new(p, best.assignment.clone());
         // Pairs of networks (a < b) with a unit of one next to a unit of the other, in order.
-        let pairs: Vec<(usize, usize)> = search::network_neighbours(&state)
+        let pairs: Vec<(usize, usize)> = moves::network_neighbours(&state)
             .into_iter()
             .enumerate()
             .flat_map(|(a, nb)| nb.into_iter().filter(move |&b| a < b).map(move |b| (a, b)))
@@ -46,7 +46,7 @@ pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
             .par_iter()
             .enumerate()
             .filter_map(|(i, &(a, b))| {
-                let seed = restart_seed(seed, round * pairs.len() + i);
+                let seed = crate::seeds::derive(seed, round * pairs.len() + i);
                 resolve_pair(p, &state.assign, a, b, seed)
             })
             .collect();
@@ -64,7 +64,7 @@ pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
             changed[f.a] = true;
             changed[f.b] = true;
         }
-        let candidate = Solution::of(&search::State::new(p, assign), best.restart, false);
+        let candidate = Solution::of(&state::State::new(p, assign), best.restart, false);
         // Each pair was checked on its own; the whole plan is checked again before it replaces the old.
         if candidate.violation <= 0.0 && candidate.cost < best.cost - 1e-9 {
             best = candidate;
@@ -83,7 +83,7 @@ fn resolve_pair(p: &Problem, assign: &[usize], a: usize, b: usize, seed: u64) ->
         .collect();
     let sub = parts::sub_problem(p, &units, 2);
     let current: Vec<usize> = units.iter().map(|&u| usize::from(assign[u] == b)).collect();
-    let before = search::State::new(&sub, current).total_cost();
+    let before = state::State::new(&sub, current).total_cost();
     let settings = Settings {
         seed,
         restarts: PAIR_RESTARTS,
@@ -109,7 +109,9 @@ fn resolve_pair(p: &Problem, assign: &[usize], a: usize, b: usize, seed: u64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Graph;
     use crate::solver::{Limits, Links, UnitData};
+    use std::sync::Arc;
 
     /// A 9 × 4 grid of one-school units 1 km apart, three networks of 10 to 14 schools.
     fn grid() -> Problem {
@@ -122,7 +124,7 @@ mod tests {
                 ..UnitData::default()
             })
             .collect();
-        let neighbors = (0..w * h)
+        let neighbors: Vec<Vec<usize>> = (0..w * h)
             .map(|i| {
                 let (x, y) = (i % w, i / w);
                 let mut n = Vec::new();
@@ -143,7 +145,7 @@ mod tests {
             .collect();
         Problem {
             units,
-            neighbors,
+            neighbors: Arc::new(Graph::from_lists(neighbors)),
             k: 3,
             limits: Limits::basic(10, 14, 1000.0, 1400.0),
             links: Links::default(),
@@ -166,7 +168,7 @@ mod tests {
                 _ => 2,
             })
             .collect();
-        let start = Solution::of(&search::State::new(&p, assign), 0, false);
+        let start = Solution::of(&state::State::new(&p, assign), 0, false);
         assert_eq!(start.violation, 0.0);
         let better = improve(&p, start.clone(), 7);
         assert_eq!(better.violation, 0.0);
@@ -179,7 +181,7 @@ mod tests {
         // The same seed gives the same plan.
         assert_eq!(improve(&p, start, 7).assignment, better.assignment);
         // A plan that breaks a rule is returned as it is.
-        let broken = Solution::of(&search::State::new(&p, vec![0; 36]), 0, false);
+        let broken = Solution::of(&state::State::new(&p, vec![0; 36]), 0, false);
         assert!(broken.violation > 0.0);
         assert_eq!(improve(&p, broken.clone(), 7).assignment, broken.assignment);
     }

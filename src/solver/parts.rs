@@ -7,7 +7,9 @@
 //! parallel), with the same absolute limits; then the joined plan is repaired and polished on the whole
 //! adjacency graph, so moves can cross the cuts. Cost grows about linearly with the number of parts.
 
-use super::{search, solve_direct, Problem, Settings, Solution};
+use super::{solve_direct, Problem, Settings, Solution};
+use crate::graph::Graph;
+use std::sync::Arc;
 
 /// Problems with more networks than this are split into parts; smaller ones are solved whole (on LAUSD,
 /// 32 networks solved whole are 1-4% more compact than in two parts, at twice the time).
@@ -74,20 +76,12 @@ pub(crate) fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
     for (i, &u) in units.iter().enumerate() {
         local[u] = i;
     }
-    let mut neighbors: Vec<Vec<usize>> = units
-        .iter()
-        .map(|&u| {
-            p.neighbors[u]
-                .iter()
-                .filter(|&&v| local[v] != usize::MAX)
-                .map(|&v| local[v])
-                .collect()
-        })
-        .collect();
+    let mut graph = p.neighbors.induced(units);
     let member = vec![true; units.len()];
-    let mut comps = search::components(&neighbors, &member);
+    let mut comps = graph.components(&member);
     comps.sort_by_key(|c| std::cmp::Reverse(c.len()));
     if comps.len() > 1 {
+        let mut links: Vec<(usize, usize)> = Vec::new();
         let main: Vec<usize> = comps[0].clone();
         for comp in &comps[1..] {
             // Shortest link from this piece to the largest piece.
@@ -101,13 +95,14 @@ pub(crate) fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
                     }
                 }
             }
-            neighbors[best.1].push(best.2);
-            neighbors[best.2].push(best.1);
+            links.push((best.1, best.2));
         }
-        for l in &mut neighbors {
-            l.sort_unstable();
-            l.dedup();
+        let mut lists: Vec<Vec<usize>> = graph.iter().cloned().collect();
+        for (a, b) in links {
+            lists[a].push(b);
+            lists[b].push(a);
         }
+        graph = Graph::from_lists(lists);
     }
     let links = super::Links {
         cost: p.links.cost,
@@ -127,7 +122,7 @@ pub(crate) fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
     };
     Problem {
         units: units.iter().map(|&u| p.units[u]).collect(),
-        neighbors,
+        neighbors: Arc::new(graph),
         k,
         limits: p.limits,
         links,
@@ -169,7 +164,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
     let all: Vec<usize> = (0..p.units.len()).collect();
     let assignment = solve_part(p, &all, p.k, settings, progress);
     let mut rng =
-        rand_chacha::ChaCha8Rng::seed_from_u64(super::restart_seed(settings.seed, usize::MAX));
+        rand_chacha::ChaCha8Rng::seed_from_u64(crate::seeds::derive(settings.seed, usize::MAX));
     super::finish(p, assignment, &mut rng, 0)
 }
 

@@ -3,17 +3,21 @@
 //! Every section and key is optional except `networks`; missing ones take the defaults documented in
 //! `scenarios/neighborhood.toml`. Unknown keys are errors (a misspelt key must not be silently ignored).
 
+pub mod condition;
+
+pub use condition::{Condition, Op, DFS_COLUMN};
+
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The default scenario, compiled into the binary (the file `scenarios/neighborhood.toml`).
-pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/neighborhood.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/neighborhood.toml");
 /// How the default scenario is named in messages and plan.json.
 pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (built in)";
 /// The feeder-pattern scenario, compiled into the binary (the file `scenarios/feeder.toml`).
-pub const FEEDER_SCENARIO: &str = include_str!("../scenarios/feeder.toml");
+pub const FEEDER_SCENARIO: &str = include_str!("../../scenarios/feeder.toml");
 
 /// The scenarios compiled into the binary: (short name, how plan.json names it, TOML text).
 pub const BUILT_IN: [(&str, &str, &str); 2] = [
@@ -335,6 +339,17 @@ impl Default for SolverSettings {
     }
 }
 
+impl From<&SolverSettings> for crate::solver::Settings {
+    /// The solver's settings for a scenario: its seed and restarts, with pair re-solving on.
+    fn from(s: &SolverSettings) -> crate::solver::Settings {
+        crate::solver::Settings {
+            seed: s.seed,
+            restarts: s.restarts,
+            pairs: true,
+        }
+    }
+}
+
 impl Scenario {
     /// The built-in default scenario.
     pub fn default_scenario() -> Scenario {
@@ -542,7 +557,7 @@ impl Scenario {
                 );
             }
             for c in &a.select {
-                if let Err(e) = crate::affiliations::Condition::parse(c) {
+                if let Err(e) = Condition::parse(c) {
                     return bad("select", format!("\"{c}\": {e}"), "write each condition as \"column op value\", e.g. \"ela_level <= 1\" (op: = != < <= > >=)");
                 }
             }

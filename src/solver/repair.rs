@@ -1,0 +1,110 @@
+//! Repairs that make an assignment a plan the moves can work on: no empty network, every network one
+//! connected piece.
+
+use super::Problem;
+
+/// Gives every empty network one unit: the unit farthest from its centre in the largest network.
+pub fn fill_empty(p: &Problem, assign: &mut [usize]) {
+    loop {
+        let mut count = vec![0usize; p.k];
+        for &c in assign.iter() {
+            count[c] += 1;
+        }
+        let Some(empty) = count.iter().position(|&c| c == 0) else {
+            return;
+        };
+        let big = (0..p.k)
+            .max_by_key(|&c| (count[c], std::cmp::Reverse(c)))
+            .expect("k >= 1");
+        if count[big] <= 1 {
+            return; // fewer units than networks: reported by the feasibility check
+        }
+        let members: Vec<usize> = (0..assign.len()).filter(|&u| assign[u] == big).collect();
+        let (mut cx, mut cy) = (0.0, 0.0);
+        for &u in &members {
+            cx += p.units[u].pos[0];
+            cy += p.units[u].pos[1];
+        }
+        let m = members.len() as f64;
+        let far = members
+            .iter()
+            .copied()
+            .max_by(|&x, &y| {
+                let dx = (p.units[x].pos[0] - cx / m).hypot(p.units[x].pos[1] - cy / m);
+                let dy = (p.units[y].pos[0] - cx / m).hypot(p.units[y].pos[1] - cy / m);
+                dx.total_cmp(&dy).then(y.cmp(&x))
+            })
+            .expect("non-empty");
+        assign[far] = empty;
+    }
+}
+
+/// Makes every network connected: each piece other than a network's largest (by schools) joins the
+/// neighbouring network whose centre is nearest to it.
+pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
+    let mut seen = vec![usize::MAX; assign.len()];
+    for pass in 0..100 {
+        let mut changed = false;
+        let mut members = vec![Vec::new(); p.k];
+        for (u, &c) in assign.iter().enumerate() {
+            members[c].push(u);
+        }
+        for c in 0..p.k {
+            let comps = p.neighbors.pieces(
+                members[c].iter().copied(),
+                |u| assign[u] == c,
+                &mut seen,
+                pass * p.k + c,
+            );
+            if comps.len() <= 1 {
+                continue;
+            }
+            let schools = |comp: &Vec<usize>| comp.iter().map(|&u| p.units[u].schools).sum::<u32>();
+            let keep = (0..comps.len())
+                .max_by_key(|&i| (schools(&comps[i]), std::cmp::Reverse(i)))
+                .expect("non-empty");
+            for (i, comp) in comps.iter().enumerate() {
+                if i == keep {
+                    continue;
+                }
+                let (mut x, mut y) = (0.0, 0.0);
+                for &u in comp {
+                    x += p.units[u].pos[0];
+                    y += p.units[u].pos[1];
+                }
+                let m = comp.len() as f64;
+                let centroid = [x / m, y / m];
+                let mut options: Vec<usize> = comp
+                    .iter()
+                    .flat_map(|&u| p.neighbors[u].iter().map(|&v| assign[v]))
+                    .filter(|&b| b != c)
+                    .collect();
+                options.sort_unstable();
+                options.dedup();
+                // The neighbouring network whose school-weighted centre is nearest to the piece.
+                let centre = |b: usize| {
+                    let (mut x, mut y, mut n) = (0.0, 0.0, 0.0);
+                    for &u in members[b].iter().filter(|&&u| assign[u] == b) {
+                        let w = f64::from(p.units[u].schools);
+                        x += w * p.units[u].pos[0];
+                        y += w * p.units[u].pos[1];
+                        n += w;
+                    }
+                    ((x / n - centroid[0]).powi(2) + (y / n - centroid[1]).powi(2)).sqrt()
+                };
+                let target = options
+                    .into_iter()
+                    .min_by(|&a, &b| centre(a).total_cmp(&centre(b)).then(a.cmp(&b)));
+                if let Some(t) = target {
+                    for &u in comp {
+                        assign[u] = t;
+                    }
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
