@@ -4,8 +4,10 @@
 //! `scenarios/neighborhood.toml`. Unknown keys are errors (a misspelt key must not be silently ignored).
 
 pub mod condition;
+pub mod overrides;
 
 pub use condition::{Condition, Op, DFS_COLUMN};
+pub use overrides::Overrides;
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,97 @@
+//! `schoolnets import cde`.
+
+use clap::{Args, Subcommand};
+use schoolnets::error::{exit, Error, Result};
+use schoolnets::import;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// From California Department of Education files (directory, FRPM, Dashboard indicators, ethnicity).
+    Cde(CdeArgs),
+}
+
+#[derive(Args)]
+pub struct CdeArgs {
+    /// CDS code prefix: 7 digits for a district (LAUSD: 1964733), 2 for a county, "" for the whole state.
+    #[arg(long, value_name = "CDS")]
+    pub district: String,
+    /// Folder holding the CDE files (pubschls.txt, frpm*.csv, the two indicator files, demographics.csv).
+    #[arg(long, value_name = "DIR", default_value = "../shared/cde")]
+    pub cde_dir: PathBuf,
+    /// FRPM file (inside --cde-dir) giving the school year's enrollment.
+    #[arg(long, value_name = "FILE", default_value = import::DEFAULT_FRPM_FILE)]
+    pub frpm: String,
+    /// CSV id,lat,lon with coordinates for schools the directory lacks.
+    #[arg(long, value_name = "CSV")]
+    pub coordinates: Option<PathBuf>,
+    /// Where to write the school table.
+    #[arg(long, value_name = "CSV")]
+    pub out: PathBuf,
+    /// Also write the list of schools left out, with reasons, to this CSV.
+    #[arg(long, value_name = "CSV")]
+    pub dropped: Option<PathBuf>,
+    /// Also write copies of the CDE files restricted to this district into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub extract_to: Option<PathBuf>,
+}
+
+pub fn run(a: CdeArgs) -> Result<i32> {
+    let opts = import::ImportOptions {
+        cde_dir: a.cde_dir.clone(),
+        prefix: a.district.clone(),
+        frpm_file: a.frpm.clone(),
+        extra_coordinates: a.coordinates.clone(),
+    };
+    if let Some(dir) = &a.extract_to {
+        let files = import::extract(&a.cde_dir, &a.district, std::slice::from_ref(&a.frpm), dir)?;
+        eprintln!("extracted {} files into {}", files.len(), dir.display());
+    }
+    let imported = import::import_cde(&opts)?;
+    let mut bytes = Vec::new();
+    schoolnets::schools::write_table(&imported.table, &mut bytes)?;
+    schoolnets::output::write_atomic(&a.out, &bytes)?;
+    eprintln!(
+        "wrote {}: {} schools, {} students; {} feeder links derived by distance (no feeder records exist in CDE data)",
+        a.out.display(),
+        imported.table.schools.len(),
+        schoolnets::text::thousands(imported.table.total_enrollment() as f64),
+        imported.derived_links
+    );
+    eprintln!(
+        "left out: {} directory entries closed before the school year",
+        imported.closed_earlier
+    );
+    let mut by_reason: std::collections::BTreeMap<import::DropReason, Vec<&import::Dropped>> =
+        Default::default();
+    for d in &imported.dropped {
+        by_reason.entry(d.reason).or_default().push(d);
+    }
+    for (reason, list) in &by_reason {
+        eprintln!("left out: {} — {}", list.len(), reason.describe());
+        for d in list.iter().take(15) {
+            eprintln!("    {} {}", d.id, d.name);
+        }
+        if list.len() > 15 {
+            eprintln!(
+                "    ... and {} more{}",
+                list.len() - 15,
+                if a.dropped.is_some() {
+                    " (see the --dropped file)"
+                } else {
+                    " (use --dropped FILE for the full list)"
+                }
+            );
+        }
+    }
+    if let Some(p) = &a.dropped {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["id", "name", "reason"]);
+        for d in &imported.dropped {
+            let _ = w.write_record([d.id.as_str(), d.name.as_str(), d.reason.describe()]);
+        }
+        let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
+        schoolnets::output::write_atomic(p, &bytes)?;
+    }
+    Ok(exit::OK)
+}

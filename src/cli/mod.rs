@@ -1,0 +1,263 @@
+//! The commands: each takes its parsed arguments, calls the library and prints what it did. Shared
+//! argument groups, the progress bar and the terminal summaries live here.
+
+pub mod briefing;
+pub mod compare;
+pub mod frontier;
+pub mod import;
+pub mod plan;
+pub mod rebalance;
+pub mod validate;
+
+use clap::Args;
+use schoolnets::error::{Error, Result};
+use schoolnets::inputs::{InputPaths, Inputs};
+use schoolnets::maps;
+use schoolnets::plans;
+use schoolnets::scenarios::Overrides;
+use std::path::PathBuf;
+
+/// Where the schools, outline and scenario come from (shared by `plan` and `frontier`).
+#[derive(Args)]
+pub struct InputArgs {
+    /// School table (CSV in the format the README describes). Default: the built-in LAUSD 2018-19 table.
+    #[arg(long, value_name = "CSV")]
+    pub schools: Option<PathBuf>,
+    /// District outline (GeoJSON polygon, lon/lat). Default: LAUSD's outline with the built-in table, none otherwise.
+    #[arg(long, value_name = "GEOJSON")]
+    pub boundary: Option<PathBuf>,
+    /// Scenario file (TOML), or the name of a built-in one: `neighborhood` (the default: networks of
+    /// neighbouring campuses) or `feeder` (networks of whole feeder pathways). The built-in ones are the
+    /// files in scenarios/; copy one to change it.
+    #[arg(long, value_name = "TOML|NAME")]
+    pub scenario: Option<PathBuf>,
+}
+
+impl InputArgs {
+    pub fn paths(&self) -> InputPaths {
+        InputPaths {
+            schools: self.schools.clone(),
+            boundary: self.boundary.clone(),
+            scenario: self.scenario.clone(),
+        }
+    }
+}
+
+/// How a long-running command runs (shared by `plan`, `frontier`, `briefing` and `rebalance`).
+#[derive(Args)]
+pub struct RunArgs {
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How maps are drawn (shared by `plan`, `briefing` and `rebalance`).
+#[derive(Args)]
+pub struct MapArgs {
+    /// What the map's colours show: `networks` (neighbouring networks never share a colour),
+    /// `frpm` (share of students in poverty), `low-performing` (share of low-performing schools) or
+    /// `enrollment` (above or below the mean network), for equity discussions.
+    #[arg(
+        long = "map-colour",
+        visible_alias = "map-color",
+        value_enum,
+        default_value = "networks",
+        value_name = "BY"
+    )]
+    pub map_colour: maps::ColourBy,
+    /// Date printed on the map and report (YYYY-MM-DD). Default: today (UTC). Give the same date to
+    /// reproduce earlier outputs byte for byte.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+}
+
+impl MapArgs {
+    pub fn options(&self) -> Result<maps::MapOptions> {
+        Ok(maps::MapOptions {
+            colour_by: self.map_colour,
+            date: report_date(self.date.as_deref())?,
+        })
+    }
+}
+
+/// The `--date` given (checked), or today's.
+pub fn report_date(date: Option<&str>) -> Result<String> {
+    match date {
+        Some(d) if maps::is_date(d) => Ok(d.to_string()),
+        Some(d) => Err(Error::Usage(format!(
+            "--date {d}: expected a date as YYYY-MM-DD, for example --date 2026-11-22"
+        ))),
+        None => Ok(maps::today()),
+    }
+}
+
+/// A progress bar on standard error (drawn only on a terminal), or nothing with --quiet.
+pub fn progress_bar(quiet: bool, len: u64, what: &str, message: String) -> indicatif::ProgressBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {what} ({{elapsed}})"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+/// Rule values that override the scenario for a quick what-if (shared by `plan` and `frontier`).
+#[derive(Args)]
+pub struct RuleArgs {
+    /// Number of networks (overrides the scenario).
+    #[arg(long, value_name = "K")]
+    pub networks: Option<usize>,
+    /// Allowed enrollment deviation from the mean, as a fraction: 0.05 for ±5% (overrides the scenario).
+    #[arg(long, value_name = "FRACTION")]
+    pub tolerance: Option<f64>,
+    /// Fewest schools in a network (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub min_schools: Option<usize>,
+    /// Most schools in a network (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub max_schools: Option<usize>,
+    /// Most low-performing schools a network may have, as a share of its rated schools: 0.35 for 35%.
+    #[arg(long, value_name = "SHARE")]
+    pub max_low_share: Option<f64>,
+    /// Each network's mean distance from standard within this many points of the district's.
+    #[arg(long, value_name = "POINTS")]
+    pub dfs_band: Option<f64>,
+    /// Each network's FRPM (poverty) share within this many percentage points of the district's.
+    #[arg(long, value_name = "POINTS")]
+    pub frpm_band: Option<f64>,
+    /// Each ethnic group's share of a network within this many percentage points of the district's.
+    #[arg(long, value_name = "POINTS")]
+    pub ethnicity_band: Option<f64>,
+    /// Fewest schools of a model in each network, as MODEL=N (repeatable): --min-model magnet=1.
+    #[arg(long, value_name = "MODEL=N")]
+    pub min_model: Vec<String>,
+    /// Support regions grouping the networks (overrides the scenario's [regions] count; 0 for none).
+    #[arg(long, value_name = "N")]
+    pub regions: Option<usize>,
+    /// Random seed; the same inputs and seed give byte-identical outputs (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Independent solver restarts; the best plan wins (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub restarts: Option<usize>,
+}
+
+impl RuleArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            networks: self.networks,
+            tolerance: self.tolerance,
+            min_schools: self.min_schools,
+            max_schools: self.max_schools,
+            max_low_share: self.max_low_share,
+            dfs_band: self.dfs_band,
+            frpm_band: self.frpm_band,
+            ethnicity_band: self.ethnicity_band,
+            min_model: self.min_model.clone(),
+            regions: self.regions,
+            seed: self.seed,
+            restarts: self.restarts,
+        }
+    }
+}
+
+/// Sets the worker thread count (results do not depend on it).
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Error::Internal(format!("thread pool: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Solves one plan, with a progress bar of restarts.
+pub fn solve(
+    inputs: &Inputs,
+    overrides: Vec<String>,
+    best_effort: bool,
+    quiet: bool,
+) -> Result<plans::Plan> {
+    let parts = schoolnets::solver::parts::count(inputs.scenario.networks);
+    let bar = progress_bar(
+        quiet,
+        (inputs.scenario.solver.restarts * parts) as u64,
+        if parts > 1 {
+            "part restarts"
+        } else {
+            "restarts"
+        },
+        format!(
+            "planning {} networks ({})",
+            inputs.scenario.networks, inputs.scenario.name
+        ),
+    );
+    let progress = || bar.inc(1);
+    let plan = plans::make_plan(&inputs.plan_inputs(overrides, best_effort), &progress);
+    bar.finish_and_clear();
+    plan
+}
+
+/// Prints each rule's result for one plan, then its affiliations and staffing in a line each.
+pub fn print_rules(f: &plans::PlanFile) {
+    for c in &f.constraints {
+        eprintln!(
+            "  {} {} ({})",
+            if c.holds { "ok  " } else { "FAIL" },
+            c.rule,
+            c.observed
+        );
+    }
+    for a in &f.affiliations {
+        match &a.problem {
+            Some(p) => eprintln!("  note affiliation \"{}\" not formed: {p}", a.label),
+            None => eprintln!(
+                "  affiliation \"{}\": {} schools match{}; groups of {}",
+                a.label,
+                a.matched,
+                a.kept_up_to
+                    .as_ref()
+                    .map(|k| format!(", {} kept ({k})", a.kept))
+                    .unwrap_or_default(),
+                a.groups
+                    .iter()
+                    .map(|g| g.schools.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+    if let Some(s) = &f.staffing {
+        eprintln!(
+            "  staffing: {} positions, ${} a year",
+            s.total_positions,
+            schoolnets::text::thousands(s.total_cost)
+        );
+    }
+}
+
+pub fn print_written(written: &[PathBuf]) {
+    eprintln!(
+        "wrote {}",
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}

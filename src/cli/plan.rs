@@ -1,0 +1,65 @@
+//! `schoolnets plan`.
+
+use super::*;
+use clap::Args;
+use schoolnets::error::{exit, Result};
+use schoolnets::folder;
+use schoolnets::output::OutputSet;
+
+#[derive(Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
+    #[arg(long)]
+    pub best_effort: bool,
+    #[command(flatten)]
+    pub map: MapArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+pub fn run(a: PlanArgs) -> Result<i32> {
+    set_threads(a.run.threads)?;
+    let mut inputs = a.input.paths().load()?;
+    let overrides = a
+        .rules
+        .overrides()
+        .apply(&mut inputs.scenario, &inputs.scenario_source)?;
+    let start = std::time::Instant::now();
+    let options = a.map.options()?;
+    let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet)?;
+    let mut set = OutputSet::new();
+    folder::add_plan_files(
+        &mut set,
+        "",
+        &plan,
+        inputs.table(),
+        inputs.outline(),
+        &options,
+    )?;
+    let written = set.commit(&a.out, &a.input.paths().files())?;
+
+    let f = &plan.file;
+    if !a.run.quiet {
+        eprintln!(
+            "{} schools, {} students → {} networks in {:.1} s",
+            f.input.schools,
+            schoolnets::text::thousands(f.input.enrollment as f64),
+            f.networks.len(),
+            start.elapsed().as_secs_f64()
+        );
+        print_rules(f);
+        print_written(&written);
+    }
+    Ok(if f.all_constraints_hold {
+        exit::OK
+    } else {
+        exit::CONSTRAINTS_VIOLATED
+    })
+}

@@ -1,0 +1,146 @@
+//! `schoolnets rebalance`.
+
+use super::*;
+use clap::Args;
+use schoolnets::data;
+use schoolnets::error::{exit, Result};
+use schoolnets::folder::{self, PlanFolder};
+use schoolnets::inputs::{load_scenario, LoadedOutline, LoadedTable};
+use schoolnets::output::OutputSet;
+
+/// What `rebalance` keeps small.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum MinimizeArg {
+    /// The number of schools that change network.
+    Schools,
+    /// The number of students in schools that change network.
+    Students,
+}
+
+#[derive(Args)]
+pub struct RebalanceArgs {
+    /// The adopted plan: a folder written by `plan` (or its plan.json).
+    #[arg(long, value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// The new school table (CSV), for example data/lausd-2019-20.csv.
+    #[arg(long, value_name = "CSV")]
+    pub schools: PathBuf,
+    /// District outline (GeoJSON). Default: LAUSD's if the adopted plan used it, none otherwise.
+    #[arg(long, value_name = "GEOJSON")]
+    pub boundary: Option<PathBuf>,
+    /// Scenario file or built-in name; it must keep the adopted number of networks. Default: the adopted
+    /// plan's scenario as it was run (from its plan.json).
+    #[arg(long, value_name = "TOML|NAME")]
+    pub scenario: Option<PathBuf>,
+    /// What to keep small: the schools that change network, or the students in them.
+    #[arg(long, value_enum, default_value = "schools")]
+    pub minimize: MinimizeArg,
+    /// Fail, saying how many moves are needed, if restoring the rules takes more school moves than this.
+    #[arg(long, value_name = "N")]
+    pub max_moves: Option<usize>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/rebalanced")]
+    pub out: PathBuf,
+    /// Write the plan that breaks the fewest rules even when some cannot hold (exit code 1).
+    #[arg(long)]
+    pub best_effort: bool,
+    #[command(flatten)]
+    pub map: MapArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+pub fn run(a: RebalanceArgs) -> Result<i32> {
+    set_threads(a.run.threads)?;
+    let map_options = a.map.options()?;
+    let adopted = PlanFolder::read(&a.plan)?.file;
+    let loaded = LoadedTable::load(Some(&a.schools))?;
+    schoolnets::rebalance::check_same_district(
+        &adopted,
+        &PlanFolder::json_of(&a.plan).display().to_string(),
+        &loaded.table,
+    )?;
+    let lausd_outline = plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes());
+    let outline = LoadedOutline::load(
+        a.boundary.as_deref(),
+        adopted.input.outline_sha256.as_deref() == Some(lausd_outline.as_str()),
+    )?;
+    let scenario = match &a.scenario {
+        Some(p) => load_scenario(Some(p))?,
+        None => (
+            adopted.scenario.clone(),
+            format!("{} (the adopted plan's scenario)", a.plan.display()),
+        ),
+    };
+    let inputs = Inputs::validated(loaded, outline, scenario)?;
+    let options = schoolnets::rebalance::Options {
+        minimize: match a.minimize {
+            MinimizeArg::Schools => schoolnets::rebalance::Minimize::Schools,
+            MinimizeArg::Students => schoolnets::rebalance::Minimize::Students,
+        },
+        max_moves: a.max_moves,
+    };
+    let start = std::time::Instant::now();
+    let bar = progress_bar(
+        a.run.quiet,
+        inputs.scenario.solver.restarts.max(1) as u64,
+        "restarts",
+        format!("rebalancing {} networks", inputs.scenario.networks),
+    );
+    let progress = || bar.inc(1);
+    let done = schoolnets::rebalance::rebalance(
+        &inputs.plan_inputs(Vec::new(), a.best_effort),
+        &adopted,
+        options,
+        &progress,
+    );
+    bar.finish_and_clear();
+    let done = done?;
+    let mut set = OutputSet::new();
+    folder::add_plan_files(
+        &mut set,
+        "",
+        &done.plan,
+        inputs.table(),
+        inputs.outline(),
+        &map_options,
+    )?;
+    let c = &done.changes;
+    set.add(
+        "changes.md",
+        schoolnets::rebalance::markdown(
+            c,
+            &a.plan.display().to_string(),
+            &a.schools.display().to_string(),
+        )
+        .into_bytes(),
+    );
+    set.add("changes.csv", schoolnets::rebalance::csv(c));
+    let mut inputs_paths: Vec<PathBuf> =
+        vec![a.plan.clone(), a.plan.join("plan.json"), a.schools.clone()];
+    inputs_paths.extend(a.boundary.iter().cloned());
+    inputs_paths.extend(a.scenario.iter().cloned());
+    let written = set.commit(&a.out, &inputs_paths)?;
+    let f = &done.plan.file;
+    if !a.run.quiet {
+        let broken_before = c.before.iter().filter(|r| !r.holds).count();
+        eprintln!(
+            "{} of {} schools change network ({} students); {} new, {} gone; rules broken before: {}, after: {} ({:.1} s)",
+            c.moved.len(),
+            c.kept,
+            schoolnets::text::thousands(c.moved_students as f64),
+            c.added.len(),
+            c.removed.len(),
+            broken_before,
+            f.constraints.iter().filter(|r| !r.holds).count(),
+            start.elapsed().as_secs_f64()
+        );
+        print_rules(f);
+        print_written(&written);
+    }
+    Ok(if f.all_constraints_hold {
+        exit::OK
+    } else {
+        exit::CONSTRAINTS_VIOLATED
+    })
+}

@@ -1,0 +1,179 @@
+//! Plan folders: the set of files `plan` writes (and `rebalance`, `briefing` and the editor write the same
+//! set), and reading one back for `compare` and `rebalance`.
+//!
+//! Writing goes through [`OutputSet`], so a folder is replaced as a whole or not at all; this module only
+//! says which files a plan has and what is in them.
+
+use crate::compare::{self, Comparison};
+use crate::data;
+use crate::error::{Error, Result};
+use crate::geography::Outline;
+use crate::limits;
+use crate::maps;
+use crate::output::OutputSet;
+use crate::plans::{self, Plan, PlanFile};
+use crate::reports;
+use crate::schools::{read_table, SchoolTable};
+use std::path::{Path, PathBuf};
+
+/// A plan folder read back: its plan.json and the label its column gets in a comparison.
+pub struct PlanFolder {
+    /// The path as given: a folder, or a plan.json in one.
+    pub path: PathBuf,
+    /// The folder's name (for column labels).
+    pub label: String,
+    pub file: PlanFile,
+}
+
+impl PlanFolder {
+    /// The folder of a plan given as a folder or as its plan.json.
+    pub fn folder_of(path: &Path) -> &Path {
+        if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(path)
+        }
+    }
+
+    /// The plan.json of a plan folder (or the plan.json named directly).
+    pub fn json_of(path: &Path) -> PathBuf {
+        if path.is_dir() {
+            path.join("plan.json")
+        } else {
+            path.to_path_buf()
+        }
+    }
+
+    /// Reads a plan folder's plan.json (or a plan.json named directly).
+    pub fn read(path: &Path) -> Result<PlanFolder> {
+        let file = PlanFolder::json_of(path);
+        let shown = file.display().to_string();
+        if !file.exists() {
+            return Err(Error::input(
+                &shown,
+                None,
+                None,
+                "cannot read the plan: there is no plan.json here",
+                "give a folder written by `schoolnets plan --out DIR` (it holds plan.json), or the plan.json itself",
+            ));
+        }
+        let text = limits::read_text(&file, limits::MAX_DOCUMENT_BYTES, "plan.json")?;
+        let plan = PlanFile::parse(&shown, &text)?;
+        let folder = PlanFolder::folder_of(path);
+        let label = folder
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| folder.display().to_string());
+        Ok(PlanFolder {
+            path: path.to_path_buf(),
+            label,
+            file: plan,
+        })
+    }
+
+    /// The folder's map.svg, when it has one.
+    pub fn map_svg(&self) -> Option<String> {
+        std::fs::read_to_string(PlanFolder::folder_of(&self.path).join("map.svg")).ok()
+    }
+
+    /// The paths an output must never replace: the folder and its plan.json.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        vec![self.path.clone(), self.path.join("plan.json")]
+    }
+
+    /// The school table the plan was made from, if it is at hand: the built-in one, or the file plan.json
+    /// names, when its SHA-256 matches.
+    pub fn table(&self) -> Option<SchoolTable> {
+        table_of(&self.file)
+    }
+}
+
+/// The school table a plan was made from, if it is at hand (see [`PlanFolder::table`]).
+pub fn table_of(f: &PlanFile) -> Option<SchoolTable> {
+    let want = &f.input.schools_sha256;
+    if *want == plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()) {
+        return read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes()).ok();
+    }
+    let bytes = limits::read_file(
+        Path::new(&f.input.schools_file),
+        limits::MAX_TABLE_BYTES,
+        "school table",
+    )
+    .ok()?;
+    (plans::sha256_hex(&bytes) == *want)
+        .then(|| read_table(&f.input.schools_file, bytes.as_slice()).ok())
+        .flatten()
+}
+
+/// Labels for the plans' columns: folder names, or the paths as given where two folders share a name.
+pub fn unique_labels(folders: &[PlanFolder]) -> Vec<String> {
+    folders
+        .iter()
+        .map(|f| {
+            if folders.iter().filter(|g| g.label == f.label).count() > 1 {
+                f.path.display().to_string()
+            } else {
+                f.label.clone()
+            }
+        })
+        .collect()
+}
+
+/// Adds the files of a plan folder to `set`, under `prefix` ("" for the output folder itself, or
+/// "feeder/"), and returns the map's SVG (for a report of several plans).
+pub fn add_plan_files(
+    set: &mut OutputSet,
+    prefix: &str,
+    plan: &Plan,
+    table: &SchoolTable,
+    outline: Option<&Outline>,
+    options: &maps::MapOptions,
+) -> Result<String> {
+    let map = maps::Map::new(plan, table, outline, options.clone());
+    let svg = maps::svg::svg(&map);
+    let mut json =
+        serde_json::to_string_pretty(&plan.file).map_err(|e| Error::Internal(e.to_string()))?;
+    json.push('\n');
+    set.add(&format!("{prefix}plan.json"), json.into_bytes());
+    set.add(
+        &format!("{prefix}networks.geojson"),
+        maps::geojson::geojson(&map).into_bytes(),
+    );
+    if let Some(regions) = maps::geojson::regions_geojson(&map) {
+        set.add(&format!("{prefix}regions.geojson"), regions.into_bytes());
+    }
+    if !plan.file.affiliations.is_empty() {
+        set.add(
+            &format!("{prefix}affiliations.csv"),
+            reports::affiliations_csv(plan),
+        );
+    }
+    set.add(&format!("{prefix}map.png"), maps::png::png(&svg)?);
+    let part = reports::html::Part {
+        label: String::new(),
+        file: &plan.file,
+        map_svg: Some(&svg),
+    };
+    set.add(
+        &format!("{prefix}report.html"),
+        reports::html::page(&map.title(), &options.date, &[part], None).into_bytes(),
+    );
+    set.add(&format!("{prefix}map.svg"), svg.as_bytes().to_vec());
+    set.add(
+        &format!("{prefix}report.md"),
+        reports::markdown(plan, table).into_bytes(),
+    );
+    set.add(&format!("{prefix}report.csv"), reports::csv(plan));
+    Ok(svg)
+}
+
+/// Adds compare.md, compare.csv and moves.csv to `set`, under `prefix`.
+pub fn add_comparison_files(set: &mut OutputSet, prefix: &str, c: &Comparison) {
+    set.add(
+        &format!("{prefix}compare.md"),
+        compare::markdown(c).into_bytes(),
+    );
+    set.add(&format!("{prefix}compare.csv"), compare::csv(c));
+    set.add(&format!("{prefix}moves.csv"), compare::moves_csv(c));
+}
