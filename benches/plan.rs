@@ -41,16 +41,7 @@ fn lausd(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("plan_default", |b| {
         b.iter(|| {
-            let inputs = PlanInputs {
-                table: &table,
-                table_sha256: String::new(),
-                outline: Some(&outline),
-                outline_source: None,
-                scenario: &scenario,
-                scenario_source: String::new(),
-                overrides: vec![],
-                best_effort: false,
-            };
+            let inputs = PlanInputs::new(&table, &scenario).with_outline(&outline);
             black_box(make_plan(&inputs, &|| {}).unwrap().file.compactness_km2)
         })
     });
@@ -151,6 +142,7 @@ fn lausd(c: &mut Criterion) {
                 label: String::new(),
                 file: &default_plan.file,
                 map_svg: Some(&svg),
+                table: Some(&table),
             };
             black_box(schoolnets::reports::html::page("LAUSD", "2026-11-22", &[part], None).len())
         })
@@ -176,16 +168,7 @@ fn inputs_for<'a>(
     outline: &'a Outline,
     scenario: &'a Scenario,
 ) -> PlanInputs<'a> {
-    PlanInputs {
-        table,
-        table_sha256: String::new(),
-        outline: Some(outline),
-        outline_source: None,
-        scenario,
-        scenario_source: String::new(),
-        overrides: vec![],
-        best_effort: false,
-    }
+    PlanInputs::new(table, scenario).with_outline(outline)
 }
 
 criterion_group!(benches, lausd);

@@ -53,16 +53,9 @@ fn main() {
     );
     // A plan of the LAUSD table under `scenario`, written even when a rule breaks (the table says which).
     let plan_of = |scenario: &Scenario| {
-        let inputs = PlanInputs {
-            table: &table,
-            table_sha256: String::new(),
-            outline: Some(&outline),
-            outline_source: None,
-            scenario,
-            scenario_source: String::new(),
-            overrides: vec![],
-            best_effort: true,
-        };
+        let inputs = PlanInputs::new(&table, scenario)
+            .with_outline(&outline)
+            .best_effort(true);
         make_plan(&inputs, &|| {}).unwrap()
     };
     // The feeder-pattern scenario: networks of whole pathways, against the bound for its own count and sizes.

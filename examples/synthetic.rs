@@ -18,16 +18,7 @@ fn main() {
     let table = schoolnets::synthetic::district(n, 42);
     let mut scenario = Scenario::default_scenario();
     scenario.networks = k;
-    let inputs = PlanInputs {
-        table: &table,
-        table_sha256: String::new(),
-        outline: None,
-        outline_source: None,
-        scenario: &scenario,
-        scenario_source: "default".into(),
-        overrides: vec![],
-        best_effort: true,
-    };
+    let inputs = PlanInputs::new(&table, &scenario).best_effort(true);
     let start = std::time::Instant::now();
     match make_plan(&inputs, &|| {}) {
         Ok(plan) => {

@@ -169,7 +169,7 @@ impl Column {
 }
 
 /// The fewest groups in `rules`' range that can hold `n` schools, or why none can (with what would fit).
-pub fn groups_for(n: usize, rules: &AffiliationRules) -> std::result::Result<usize, String> {
+pub(crate) fn groups_for(n: usize, rules: &AffiliationRules) -> std::result::Result<usize, String> {
     let (lo, hi) = (rules.min_size, rules.max_size);
     if let Some(g) = (rules.min_groups..=rules.max_groups).find(|g| g * lo <= n && n <= g * hi) {
         return Ok(g);
@@ -338,7 +338,7 @@ fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
 }
 
 /// Restarts of [`group`]'s local search.
-pub const GROUP_RESTARTS: usize = 32;
+pub(crate) const GROUP_RESTARTS: usize = 32;
 
 /// Splits `points` (km) into `g` groups of `min..=max` points each (the caller checks that `g` groups can
 /// hold them), minimising the sum over groups of the distances between every two members. Each of
@@ -365,7 +365,7 @@ pub fn group(points: &[[f64; 2]], g: usize, min: usize, max: usize, seed: u64) -
 }
 
 /// Sum over groups of the distances between every two members.
-pub fn pair_sum(d: &[Vec<f64>], of: &[usize]) -> f64 {
+pub(crate) fn pair_sum(d: &[Vec<f64>], of: &[usize]) -> f64 {
     let mut s = 0.0;
     for i in 0..of.len() {
         for j in i + 1..of.len() {

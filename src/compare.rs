@@ -15,10 +15,10 @@
 
 use crate::metrics::NetworkMetrics;
 use crate::plans::PlanFile;
+use crate::reports::model::{self, Cell, Kind, Section, Table};
 use crate::schools::SchoolTable;
-use crate::text::{escape_html, fmt_num, human, md_cell, thousands};
+use crate::text::{fmt_num, human, thousands};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 
 /// One plan to compare, with the label its column gets (usually its folder's name).
 pub struct Compared<'a> {
@@ -482,7 +482,7 @@ fn change_rows(changes: &[Changes]) -> Vec<Row> {
 }
 
 /// Matches the networks of two assignments (school id → network) greedily by overlap.
-pub fn match_networks(
+pub(crate) fn match_networks(
     baseline: &BTreeMap<String, String>,
     plan: &BTreeMap<String, String>,
 ) -> Vec<NetworkMatch> {
@@ -611,53 +611,50 @@ impl Value {
     }
 }
 
-/// compare.md.
-pub fn markdown(c: &Comparison) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# Plans compared: {}\n", c.labels.join(", "));
-    let _ = writeln!(
-        out,
-        "Each column is one plan (its folder). \"Reference design\" rows give the averages of the earlier design the plan's scenario names (for LAUSD, the 2018 proposal); they are for comparison, not rules. Changes are counted against the first plan, after matching networks by the schools they share.\n"
-    );
+/// What compare.md and the comparison in report.html say: the side-by-side figures by section, the matched
+/// networks of each plan against the first, and how to read them.
+pub fn sections(c: &Comparison) -> Vec<Section> {
+    let mut out = Vec::new();
+    let mut intro = Section::new("");
+    intro.paragraph("Each column is one plan (its folder). \"Reference design\" rows give the averages of the earlier design the plan's scenario names (for LAUSD, the 2018 proposal); they are for comparison, not rules. Changes are counted against the first plan, after matching networks by the schools they share.");
     for n in &c.notes {
-        let _ = writeln!(out, "> {n}\n");
+        intro.note(n.clone());
     }
-    let mut section = "";
+    out.push(intro);
+    let mut header: Vec<&str> = vec![""];
+    header.extend(c.labels.iter().map(String::as_str));
+    let mut current: Option<(Section, Table)> = None;
     for r in &c.rows {
-        if r.section != section {
-            section = r.section;
-            let _ = writeln!(out, "\n## {section}\n");
-            let _ = writeln!(
-                out,
-                "| | {} |",
-                c.labels
-                    .iter()
-                    .map(|l| md_cell(l))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
-            let _ = writeln!(out, "|---|{}", "---|".repeat(c.labels.len()));
+        if current.as_ref().is_none_or(|(s, _)| s.title != r.section) {
+            if let Some((mut s, t)) = current.take() {
+                s.table(t);
+                out.push(s);
+            }
+            current = Some((Section::new(r.section), Table::new("", &header)));
         }
-        let _ = writeln!(
-            out,
-            "| {} | {} |",
-            md_cell(&r.metric),
-            r.values
-                .iter()
-                .map(|v| md_cell(&v.show(r.unit)))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
+        let (_, t) = current.as_mut().expect("set above");
+        let mut row = vec![Cell::text(&r.metric)];
+        row.extend(r.values.iter().map(|v| {
+            let shown = v.show(r.unit);
+            match v {
+                Value::Text(t) if t == "NO" || t.starts_with("NO:") => Cell {
+                    text: shown,
+                    kind: Kind::Broken,
+                },
+                Value::Number(..) => Cell::num(shown),
+                _ => Cell::text(shown),
+            }
+        }));
+        t.row(row);
+    }
+    if let Some((mut s, t)) = current {
+        s.table(t);
+        out.push(s);
     }
     for ch in &c.changes {
-        let _ = writeln!(
-            out,
-            "\n## {} → {}: matched networks\n",
-            ch.baseline, ch.plan
-        );
-        let _ = writeln!(
-            out,
-            "{} of {} schools are in another network ({}); moves.csv lists them. Schools only in one plan: {} in {}, {} in {}.\n",
+        let mut s = Section::new(format!("{} → {}: matched networks", ch.baseline, ch.plan));
+        s.paragraph(format!(
+            "{} of {} schools are in another network ({}); moves.csv lists them. Schools only in one plan: {} in {}, {} in {}.",
             thousands(ch.moves.len() as f64),
             thousands(ch.compared as f64),
             ch.moved_students
@@ -667,42 +664,60 @@ pub fn markdown(c: &Comparison) -> String {
             ch.baseline,
             ch.only_in_plan,
             ch.plan
+        ));
+        let (b, p) = (
+            format!("{} network", ch.baseline),
+            format!("{} network", ch.plan),
         );
-        let _ = writeln!(out, "| {} network | {} network | Schools in both | Schools in {} network | Schools in {} network |", md_cell(&ch.baseline), md_cell(&ch.plan), md_cell(&ch.baseline), md_cell(&ch.plan));
-        let _ = writeln!(out, "|---|---|--:|--:|--:|");
+        let (sb, sp) = (
+            format!("Schools in {} network", ch.baseline),
+            format!("Schools in {} network", ch.plan),
+        );
+        let mut t = Table::new("", &[&b, &p, "Schools in both", &sb, &sp]);
         for m in &ch.matches {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                m.baseline_network, m.plan_network, m.shared, m.baseline_schools, m.plan_schools
-            );
+            t.row(vec![
+                Cell::text(&m.baseline_network),
+                Cell::text(&m.plan_network),
+                Cell::num(m.shared.to_string()),
+                Cell::num(m.baseline_schools.to_string()),
+                Cell::num(m.plan_schools.to_string()),
+            ]);
         }
+        s.table(t);
         if !ch.unmatched_baseline.is_empty() || !ch.unmatched_plan.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nNot matched (the plans have different numbers of networks): {}{}{}.",
-                ch.unmatched_baseline
-                    .iter()
-                    .map(|n| format!("{n} of {}", ch.baseline))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if ch.unmatched_baseline.is_empty() || ch.unmatched_plan.is_empty() {
-                    ""
-                } else {
-                    "; "
-                },
+            let mut unmatched: Vec<String> = ch
+                .unmatched_baseline
+                .iter()
+                .map(|n| format!("{n} of {}", ch.baseline))
+                .collect();
+            unmatched.extend(
                 ch.unmatched_plan
                     .iter()
-                    .map(|n| format!("{n} of {}", ch.plan))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                    .map(|n| format!("{n} of {}", ch.plan)),
             );
+            s.paragraph(format!(
+                "Not matched (the plans have different numbers of networks): {}.",
+                unmatched.join(", ")
+            ));
         }
+        out.push(s);
     }
-    let _ = writeln!(
-        out,
-        "\n## How to read this\n\n- Compactness is the sum over schools of the squared distance to their network's centre: lower means tighter networks. Plans with different numbers of networks are not strictly comparable on it.\n- Low-performing: the rule each plan.json states under `district.low_performing_rule`. Distance from standard: mean of ELA and math, enrollment-weighted.\n- Dissimilarity index: the share of a group's students who would have to change network for every network to have the district's mix (0 = even, 100 = complete separation).\n- A feeder link is one school's `feeds_into`; it is cut when the two schools are in different networks. A pathway is a top school with every school that feeds it.\n- A school is \"in another network\" when its network in the other plan is not the one matched to its baseline network."
-    );
+    let mut how = Section::new("How to read this");
+    how.bullets(vec![
+        "Compactness is the sum over schools of the squared distance to their network's centre: lower means tighter networks. Plans with different numbers of networks are not strictly comparable on it.".into(),
+        "Low-performing: the rule each plan.json states under `district.low_performing_rule`. Distance from standard: mean of ELA and math, enrollment-weighted.".into(),
+        "Dissimilarity index: the share of a group's students who would have to change network for every network to have the district's mix (0 = even, 100 = complete separation).".into(),
+        "A feeder link is one school's `feeds_into`; it is cut when the two schools are in different networks. A pathway is a top school with every school that feeds it.".into(),
+        "A school is \"in another network\" when its network in the other plan is not the one matched to its baseline network.".into(),
+    ]);
+    out.push(how);
+    out
+}
+
+/// compare.md.
+pub fn markdown(c: &Comparison) -> String {
+    let mut out = format!("# Plans compared: {}\n\n", c.labels.join(", "));
+    out.push_str(&model::markdown(&sections(c), 2));
     out
 }
 
@@ -722,147 +737,77 @@ const HEADLINE: [&str; 10] = [
 
 /// A short Markdown table of the headline figures and the school moves, for the terminal.
 pub fn headline(c: &Comparison) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "| | {} |", c.labels.join(" | "));
-    let _ = writeln!(out, "|---|{}", "---|".repeat(c.labels.len()));
+    let mut header: Vec<&str> = vec![""];
+    header.extend(c.labels.iter().map(String::as_str));
+    let mut t = Table::new("", &header);
     for r in &c.rows {
         if HEADLINE.contains(&r.metric.as_str())
             || r.metric.starts_with("Schools in another network than")
         {
-            let values: Vec<String> = r.values.iter().map(|v| v.show(r.unit)).collect();
-            let _ = writeln!(out, "| {} | {} |", r.metric, values.join(" | "));
+            let mut row = vec![Cell::text(&r.metric)];
+            row.extend(r.values.iter().map(|v| Cell::text(v.show(r.unit))));
+            t.row(row);
         }
     }
-    out
+    let mut s = Section::new("");
+    s.table(t);
+    model::markdown(&[s], 2)
 }
 
 /// compare.csv: one row per figure, one column per plan; plain numbers for spreadsheets.
 pub fn csv(c: &Comparison) -> Vec<u8> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["section".to_string(), "metric".into(), "unit".into()];
-    header.extend(c.labels.iter().cloned());
-    let _ = w.write_record(&header);
+    let mut header = vec!["section", "metric", "unit"];
+    header.extend(c.labels.iter().map(String::as_str));
+    let mut t = Table::new("", &header);
     for r in &c.rows {
-        let mut rec = vec![r.section.to_string(), r.metric.clone(), r.unit.to_string()];
-        rec.extend(r.values.iter().map(Value::raw));
-        let _ = w.write_record(&rec);
+        let mut rec = vec![
+            Cell::text(r.section),
+            Cell::text(&r.metric),
+            Cell::text(r.unit),
+        ];
+        rec.extend(r.values.iter().map(|v| Cell::text(v.raw())));
+        t.row(rec);
     }
-    w.into_inner().unwrap_or_default()
+    model::csv(&t)
 }
 
 /// moves.csv: every school in another network than in the baseline, for each other plan.
-pub fn moves_csv(c: &Comparison) -> Vec<u8> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "baseline",
-        "plan",
-        "school_id",
-        "school_name",
-        "level",
-        "enrollment",
-        "baseline_network",
-        "plan_network",
-        "plan_network_matches_baseline_network",
-    ]);
+pub(crate) fn moves_csv(c: &Comparison) -> Vec<u8> {
+    let mut t = Table::new(
+        "",
+        &[
+            "baseline",
+            "plan",
+            "school_id",
+            "school_name",
+            "level",
+            "enrollment",
+            "baseline_network",
+            "plan_network",
+            "plan_network_matches_baseline_network",
+        ],
+    );
     for ch in &c.changes {
         for m in &ch.moves {
-            let _ = w.write_record([
-                ch.baseline.as_str(),
-                ch.plan.as_str(),
-                &m.school_id,
-                m.name.as_deref().unwrap_or(""),
-                m.level.as_deref().unwrap_or(""),
-                &m.enrollment.map(|e| e.to_string()).unwrap_or_default(),
-                &m.baseline_network,
-                &m.plan_network,
-                m.plan_network_matches.as_deref().unwrap_or(""),
-            ]);
-        }
-    }
-    w.into_inner().unwrap_or_default()
-}
-
-/// The comparison as an HTML `<section>` for `report.html` (no scripts, no external resources).
-pub fn html_section(c: &Comparison) -> String {
-    let e = escape_html;
-    let mut out = String::new();
-    let _ = writeln!(out, "<section id=\"comparison\">");
-    let _ = writeln!(out, "<h2>Plans compared</h2>");
-    let _ = writeln!(out, "<p>Each column is one plan. \"Reference design\" rows give the averages of the earlier design each scenario names; they are for comparison, not rules. Changes are counted against the first plan, after matching networks by the schools they share.</p>");
-    for n in &c.notes {
-        let _ = writeln!(out, "<p class=\"note\">{}</p>", e(n));
-    }
-    let _ = writeln!(out, "<table class=\"compare\">");
-    let _ = writeln!(
-        out,
-        "<thead><tr><th></th>{}</tr></thead><tbody>",
-        c.labels
-            .iter()
-            .map(|l| format!("<th>{}</th>", e(l)))
-            .collect::<String>()
-    );
-    let mut section = "";
-    for r in &c.rows {
-        if r.section != section {
-            section = r.section;
-            let _ = writeln!(
-                out,
-                "<tr class=\"section\"><th colspan=\"{}\">{}</th></tr>",
-                c.labels.len() + 1,
-                e(section)
+            t.row(
+                [
+                    ch.baseline.as_str(),
+                    ch.plan.as_str(),
+                    &m.school_id,
+                    m.name.as_deref().unwrap_or(""),
+                    m.level.as_deref().unwrap_or(""),
+                    &m.enrollment.map(|e| e.to_string()).unwrap_or_default(),
+                    &m.baseline_network,
+                    &m.plan_network,
+                    m.plan_network_matches.as_deref().unwrap_or(""),
+                ]
+                .into_iter()
+                .map(Cell::text)
+                .collect(),
             );
         }
-        let cells: String = r
-            .values
-            .iter()
-            .map(|v| {
-                let class = match v {
-                    Value::Text(t) if t == "NO" || t.starts_with("NO:") => " class=\"broken\"",
-                    Value::Number(..) => " class=\"num\"",
-                    _ => "",
-                };
-                format!("<td{class}>{}</td>", e(&v.show(r.unit)))
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th>{cells}</tr>",
-            e(&r.metric)
-        );
     }
-    let _ = writeln!(out, "</tbody></table>");
-    for ch in &c.changes {
-        let _ = writeln!(
-            out,
-            "<h3>{} → {}: matched networks</h3>\n<p>{} of {} schools are in another network{}.</p>",
-            e(&ch.baseline),
-            e(&ch.plan),
-            thousands(ch.moves.len() as f64),
-            thousands(ch.compared as f64),
-            ch.moved_students
-                .map(|s| format!(" ({} students)", thousands(s as f64)))
-                .unwrap_or_default()
-        );
-        let _ = writeln!(
-            out,
-            "<table class=\"matches\"><thead><tr><th>{} network</th><th>{} network</th><th>Schools in both</th></tr></thead><tbody>",
-            e(&ch.baseline),
-            e(&ch.plan)
-        );
-        for m in &ch.matches {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{} of {}</td></tr>",
-                e(&m.baseline_network),
-                e(&m.plan_network),
-                m.shared,
-                m.baseline_schools
-            );
-        }
-        let _ = writeln!(out, "</tbody></table>");
-    }
-    let _ = writeln!(out, "</section>");
-    out
+    model::csv(&t)
 }
 
 #[cfg(test)]

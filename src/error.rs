@@ -16,11 +16,11 @@ pub mod exit {
     /// The command line is wrong (unknown option, bad value). clap uses 2 as well.
     pub const USAGE: i32 = 2;
     /// An input file (school table, scenario, outline, plan) is missing or malformed.
-    pub const INPUT: i32 = 3;
+    pub(crate) const INPUT: i32 = 3;
     /// The scenario's constraints cannot all hold on this table.
-    pub const INFEASIBLE: i32 = 4;
+    pub(crate) const INFEASIBLE: i32 = 4;
     /// An output could not be written (permissions, disk full, would overwrite an input).
-    pub const OUTPUT: i32 = 5;
+    pub(crate) const OUTPUT: i32 = 5;
     /// A bug in schoolnets. Please report it.
     pub const INTERNAL: i32 = 70;
 }
@@ -107,7 +107,7 @@ impl Error {
     }
 
     /// An input file that could not be opened or read.
-    pub fn unreadable(path: &Path, err: std::io::Error) -> Error {
+    pub(crate) fn unreadable(path: &Path, err: std::io::Error) -> Error {
         let fix = match err.kind() {
             std::io::ErrorKind::NotFound => {
                 "check the path; relative paths start from the current folder"

@@ -27,7 +27,7 @@ pub struct PlanFolder {
 
 impl PlanFolder {
     /// The folder of a plan given as a folder or as its plan.json.
-    pub fn folder_of(path: &Path) -> &Path {
+    pub(crate) fn folder_of(path: &Path) -> &Path {
         if path.is_dir() {
             path
         } else {
@@ -90,7 +90,7 @@ impl PlanFolder {
 }
 
 /// The school table a plan was made from, if it is at hand (see [`PlanFolder::table`]).
-pub fn table_of(f: &PlanFile) -> Option<SchoolTable> {
+pub(crate) fn table_of(f: &PlanFile) -> Option<SchoolTable> {
     let want = &f.input.schools_sha256;
     if *want == plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()) {
         return read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes()).ok();
@@ -154,6 +154,7 @@ pub fn add_plan_files(
         label: String::new(),
         file: &plan.file,
         map_svg: Some(&svg),
+        table: Some(table),
     };
     set.add(
         &format!("{prefix}report.html"),

@@ -182,16 +182,7 @@ pub fn sweep(
     free.diversity.frpm_band = None;
     free.diversity.ethnicity_band = None;
     let run = |s: &Scenario| {
-        let step = PlanInputs {
-            table: inputs.table,
-            table_sha256: inputs.table_sha256.clone(),
-            outline: inputs.outline,
-            outline_source: inputs.outline_source.clone(),
-            scenario: s,
-            scenario_source: inputs.scenario_source.clone(),
-            overrides: vec![],
-            best_effort: false,
-        };
+        let step = inputs.with_scenario(s);
         make_plan(&step, &|| {})
     };
     let base = run(&free)?.file;

@@ -12,11 +12,11 @@ use geo::{
 use std::path::Path;
 
 /// Mean Earth radius in km (IUGG).
-pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+pub(crate) const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// Order in which to number places (networks, regions, groups) so names are stable and readable: from north
 /// to south by `(lat, lon)` centre, then west to east, then by index.
-pub fn north_to_south(centres: &[(f64, f64)]) -> Vec<usize> {
+pub(crate) fn north_to_south(centres: &[(f64, f64)]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..centres.len()).collect();
     order.sort_by(|&a, &b| {
         centres[b]
@@ -29,7 +29,7 @@ pub fn north_to_south(centres: &[(f64, f64)]) -> Vec<usize> {
 }
 
 /// Great-circle distance in km between two (lat, lon) points in degrees.
-pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+pub(crate) fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = p2 - p1;
     let dl = (lon2 - lon1).to_radians();
@@ -48,7 +48,7 @@ pub struct Projection {
 
 impl Projection {
     /// A projection centred on the mean of the given (lat, lon) points.
-    pub fn centred_on(points: impl Iterator<Item = (f64, f64)>) -> Projection {
+    pub(crate) fn centred_on(points: impl Iterator<Item = (f64, f64)>) -> Projection {
         let (mut n, mut slat, mut slon) = (0.0, 0.0, 0.0);
         for (la, lo) in points {
             n += 1.0;
@@ -70,12 +70,12 @@ impl Projection {
     }
 
     /// (x east, y north) in km.
-    pub fn forward(&self, lat: f64, lon: f64) -> [f64; 2] {
+    pub(crate) fn forward(&self, lat: f64, lon: f64) -> [f64; 2] {
         [(lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky]
     }
 
     /// Back to (lat, lon) in degrees.
-    pub fn inverse(&self, p: [f64; 2]) -> (f64, f64) {
+    pub(crate) fn inverse(&self, p: [f64; 2]) -> (f64, f64) {
         (p[1] / self.ky + self.lat0, p[0] / self.kx + self.lon0)
     }
 }

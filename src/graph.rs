@@ -15,7 +15,7 @@ pub struct Graph {
 impl Graph {
     /// A graph from neighbour lists; each list is sorted and deduplicated, and self-loops are dropped. The
     /// lists must be symmetric (`v` in `lists[u]` exactly when `u` in `lists[v]`).
-    pub fn from_lists(mut lists: Vec<Vec<usize>>) -> Graph {
+    pub(crate) fn from_lists(mut lists: Vec<Vec<usize>>) -> Graph {
         for (u, l) in lists.iter_mut().enumerate() {
             l.retain(|&v| v != u);
             l.sort_unstable();
@@ -55,7 +55,7 @@ impl Graph {
 
     /// The graph of grouped nodes: `group[u]` is the new node of node `u` (0..n); two groups are
     /// neighbours when any of their members are.
-    pub fn contract(&self, group: &[usize], n: usize) -> Graph {
+    pub(crate) fn contract(&self, group: &[usize], n: usize) -> Graph {
         let mut lists = vec![Vec::new(); n];
         for (u, list) in self.lists.iter().enumerate() {
             for &v in list {
@@ -69,7 +69,7 @@ impl Graph {
     }
 
     /// The graph induced on `nodes` (renumbered 0.. in the order given).
-    pub fn induced(&self, nodes: &[usize]) -> Graph {
+    pub(crate) fn induced(&self, nodes: &[usize]) -> Graph {
         let mut local = vec![usize::MAX; self.len()];
         for (i, &u) in nodes.iter().enumerate() {
             local[u] = i;
@@ -122,13 +122,13 @@ impl Graph {
     }
 
     /// Connected pieces of the nodes with `member[u] == true`, in order of their smallest node.
-    pub fn components(&self, member: &[bool]) -> Vec<Vec<usize>> {
+    pub(crate) fn components(&self, member: &[bool]) -> Vec<Vec<usize>> {
         let mut seen = vec![usize::MAX; member.len()];
         self.pieces(0..member.len(), |u| member[u], &mut seen, 0)
     }
 
     /// Whether the nodes with `member[u] == true` form one connected piece (an empty set is not connected).
-    pub fn is_connected(&self, member: &[bool]) -> bool {
+    pub(crate) fn is_connected(&self, member: &[bool]) -> bool {
         self.components(member).len() == 1
     }
 }

@@ -22,14 +22,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// File names inside a CDE folder.
-pub const DIRECTORY_FILE: &str = "pubschls.txt";
+pub(crate) const DIRECTORY_FILE: &str = "pubschls.txt";
 pub const DEFAULT_FRPM_FILE: &str = "frpm1819.csv";
-pub const ELA_FILE: &str = "english_2018_academic_indicator.csv";
-pub const MATH_FILE: &str = "math_2018_academic_indicator.csv";
-pub const DEMOGRAPHICS_FILE: &str = "demographics.csv";
+pub(crate) const ELA_FILE: &str = "english_2018_academic_indicator.csv";
+pub(crate) const MATH_FILE: &str = "math_2018_academic_indicator.csv";
+pub(crate) const DEMOGRAPHICS_FILE: &str = "demographics.csv";
 
 /// The extra columns `import cde` writes after the canonical ones.
-pub const EXTRA_COLUMNS: [&str; 3] = ["feeds_into_source", "ela_level", "math_level"];
+pub(crate) const EXTRA_COLUMNS: [&str; 3] = ["feeds_into_source", "ela_level", "math_level"];
 
 fn level_text(level: Option<u8>) -> String {
     level.map(|l| l.to_string()).unwrap_or_default()
@@ -97,7 +97,7 @@ pub struct Import {
 }
 
 /// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
-pub fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, e))?;
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
@@ -194,7 +194,7 @@ fn grade_number(g: &str) -> Option<i32> {
 }
 
 /// Grade band from the lowest and highest grades served (the rule the README documents).
-pub fn level_from_grades(low: &str, high: &str) -> Level {
+pub(crate) fn level_from_grades(low: &str, high: &str) -> Level {
     match (grade_number(low), grade_number(high)) {
         (Some(lo), Some(hi)) if lo <= hi => {
             if lo >= 9 {
@@ -640,7 +640,7 @@ fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
 }
 
 /// Gives schools with identical coordinates a shared campus id (`campus-` + the smallest member id).
-pub fn assign_campuses(schools: &mut [School]) {
+pub(crate) fn assign_campuses(schools: &mut [School]) {
     let mut groups: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
     for (i, s) in schools.iter().enumerate() {
         groups
@@ -668,7 +668,7 @@ fn is_pathway_target(s: &School, level: Level) -> bool {
 /// `feeds_into_source` extra column (the table's first extra column). Links stay inside a district (the
 /// first 7 digits of the CDS code), so a statewide table does not link schools across district lines.
 /// Returns the number of links derived.
-pub fn derive_feeders(schools: &mut [School]) -> usize {
+pub(crate) fn derive_feeders(schools: &mut [School]) -> usize {
     let mut districts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, s) in schools.iter().enumerate() {
         districts

@@ -11,22 +11,22 @@ use std::path::Path;
 
 /// Most schools (rows) a table may hold: 2.5 times the 100,000-school synthetic instance that the
 /// benchmarks plan.
-pub const MAX_TABLE_ROWS: usize = 250_000;
+pub(crate) const MAX_TABLE_ROWS: usize = 250_000;
 
 /// Largest school table file.
 pub const MAX_TABLE_BYTES: u64 = 128 << 20;
 
 /// Longest line of a school table (a row is a few hundred bytes).
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// Largest scenario file.
-pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// Largest outline (GeoJSON) or plan.json.
-pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
 
 /// `n` bytes in words a planner reads ("128 MB").
-pub fn describe_bytes(n: u64) -> String {
+pub(crate) fn describe_bytes(n: u64) -> String {
     if n >= 1 << 20 {
         format!("{} MB", n >> 20)
     } else if n >= 1 << 10 {
@@ -37,7 +37,7 @@ pub fn describe_bytes(n: u64) -> String {
 }
 
 /// Reads a whole file of at most `max` bytes; `what` names its kind in the error ("school table").
-pub fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
     let too_big = || {
         Error::input(
             path.display().to_string(),
@@ -65,7 +65,7 @@ pub fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
 }
 
 /// Reads a whole UTF-8 text file of at most `max` bytes.
-pub fn read_text(path: &Path, max: u64, what: &str) -> Result<String> {
+pub(crate) fn read_text(path: &Path, max: u64, what: &str) -> Result<String> {
     let bytes = read_file(path, max, what)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -82,7 +82,7 @@ pub fn read_text(path: &Path, max: u64, what: &str) -> Result<String> {
 
 /// A line longer than [`MAX_LINE_BYTES`], met while reading; carried inside an `io::Error`.
 #[derive(Debug)]
-pub struct LineTooLong {
+pub(crate) struct LineTooLong {
     /// 1-based line number.
     pub line: u64,
 }
@@ -102,7 +102,7 @@ impl std::error::Error for LineTooLong {}
 
 /// A reader that fails with [`LineTooLong`] as soon as a line exceeds `limit` bytes, so that a parser
 /// reading through it never buffers more than that for one line.
-pub struct LineLimited<R> {
+pub(crate) struct LineLimited<R> {
     inner: R,
     limit: usize,
     since_newline: usize,

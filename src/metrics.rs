@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A school's distance from standard: the average of its ELA and math figures, or the one it has.
-pub fn school_dfs(s: &crate::schools::School) -> Option<f64> {
+pub(crate) fn school_dfs(s: &crate::schools::School) -> Option<f64> {
     match (s.ela_dfs, s.math_dfs) {
         (Some(a), Some(b)) => Some((a + b) / 2.0),
         (a, b) => a.or(b),
@@ -209,14 +209,14 @@ pub struct NetworkMetrics {
 
 impl NetworkMetrics {
     /// Schools of `level` in the network (0 when it has none).
-    pub fn schools_at(&self, level: Level) -> usize {
+    pub(crate) fn schools_at(&self, level: Level) -> usize {
         self.levels.get(level.as_str()).copied().unwrap_or(0)
     }
 }
 
 /// Computes every network's figures. `assignment[i]` is the network index of school `i`; `campuses` counts
 /// campuses; connectivity is judged on `planning` (the units the solver assigned and their adjacency).
-pub fn measure(
+pub(crate) fn measure(
     table: &SchoolTable,
     campuses: &Units,
     planning: (&Units, &Adjacency),
@@ -363,7 +363,7 @@ pub fn enrollment_band(total: u64, scenario: &Scenario) -> (f64, f64) {
 }
 
 /// Checks every hard constraint of the scenario.
-pub fn check_constraints(
+pub(crate) fn check_constraints(
     table: &SchoolTable,
     units: &Units,
     assignment: &[usize],
@@ -484,7 +484,7 @@ pub fn check_constraints(
 }
 
 /// Checks that every unit of `units` (campuses, or pathways) has all its schools in one network.
-pub fn units_whole(
+pub(crate) fn units_whole(
     key: &str,
     rule: &str,
     what: &str,

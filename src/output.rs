@@ -23,7 +23,7 @@ pub struct OutputSet {
 /// `SCHOOLNETS_TEST_FAULT`: `write:NAME` fails writing that output, `rename:NAME` fails moving it into place,
 /// `pause:MS` sleeps after writing each temporary file (so a test can kill the process mid-write).
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Faults {
+pub(crate) struct Faults {
     pub fail_write: Option<String>,
     pub fail_rename: Option<String>,
     pub pause_ms: u64,
@@ -31,7 +31,7 @@ pub struct Faults {
 
 impl Faults {
     /// The faults `SCHOOLNETS_TEST_FAULT` asks for (none when it is unset).
-    pub fn from_env() -> Faults {
+    pub(crate) fn from_env() -> Faults {
         let mut f = Faults::default();
         if let Ok(spec) = std::env::var("SCHOOLNETS_TEST_FAULT") {
             for part in spec.split(',') {
@@ -83,7 +83,7 @@ impl OutputSet {
     }
 
     /// [`commit`](Self::commit) with the given injected faults.
-    pub fn commit_with(
+    pub(crate) fn commit_with(
         &self,
         dir: &Path,
         inputs: &[PathBuf],

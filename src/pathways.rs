@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 /// One planning unit of feeder mode: a whole pathway (or several merged by a shared campus), or a school
 /// in no pathway with its campus.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pathway {
+pub(crate) struct Pathway {
     /// Indices of the top schools of the pathways it holds (one, unless campuses merged several); empty
     /// for a campus of schools in no pathway.
     pub tops: Vec<usize>,
@@ -36,7 +36,7 @@ pub struct Pathway {
 
 /// The pathways of a table, as planning units over its campuses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pathways {
+pub(crate) struct Pathways {
     /// Planning unit of each campus.
     pub of_campus: Vec<usize>,
     pub units: Vec<Pathway>,
@@ -203,7 +203,7 @@ impl Pathways {
 
 /// The school each school feeds (`feeds_into` as a school index; `None` without a link). Validation has
 /// already rejected links to unknown schools.
-pub fn feeder_targets(table: &SchoolTable) -> Vec<Option<usize>> {
+pub(crate) fn feeder_targets(table: &SchoolTable) -> Vec<Option<usize>> {
     let index = table.index();
     table
         .schools

@@ -33,6 +33,48 @@ pub struct PlanInputs<'a> {
     pub best_effort: bool,
 }
 
+impl<'a> PlanInputs<'a> {
+    /// Inputs with no outline, no overrides and no recorded provenance (an empty SHA-256, the source
+    /// `scenario_source`): what a library caller or a test that builds its own table starts from.
+    pub fn new(table: &'a SchoolTable, scenario: &'a Scenario) -> PlanInputs<'a> {
+        PlanInputs {
+            table,
+            table_sha256: String::new(),
+            outline: None,
+            outline_source: None,
+            scenario,
+            scenario_source: String::new(),
+            overrides: Vec::new(),
+            best_effort: false,
+        }
+    }
+
+    /// The same inputs with a district outline.
+    pub fn with_outline(mut self, outline: &'a Outline) -> PlanInputs<'a> {
+        self.outline = Some(outline);
+        self
+    }
+
+    /// The same inputs, writing a plan even when a rule breaks (`--best-effort`).
+    pub fn best_effort(mut self, on: bool) -> PlanInputs<'a> {
+        self.best_effort = on;
+        self
+    }
+
+    /// The same inputs with another scenario (and the same provenance).
+    pub(crate) fn with_scenario(&self, scenario: &'a Scenario) -> PlanInputs<'a> {
+        PlanInputs {
+            scenario,
+            overrides: Vec::new(),
+            best_effort: false,
+            table_sha256: self.table_sha256.clone(),
+            outline_source: self.outline_source.clone(),
+            scenario_source: self.scenario_source.clone(),
+            ..*self
+        }
+    }
+}
+
 /// Where a plan's inputs came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputInfo {
@@ -94,7 +136,7 @@ pub struct Plan {
 }
 
 /// What the solver assigns: the campuses (neighborhood mode), or pathways grouping them (feeder mode).
-pub struct PlanningUnits {
+pub(crate) struct PlanningUnits {
     pub campuses: Units,
     pub campus_adjacency: Adjacency,
     /// Feeder mode: the pathways, as units over the campuses, and their adjacency.
@@ -102,7 +144,7 @@ pub struct PlanningUnits {
 }
 
 /// Feeder mode's planning units.
-pub struct FeederUnits {
+pub(crate) struct FeederUnits {
     pub pathways: Pathways,
     pub units: Units,
     pub adjacency: Adjacency,
@@ -258,7 +300,7 @@ pub fn problem(
 
 /// What every plan starts from: planning units, district figures and the solver problem, after the
 /// arithmetic feasibility checks.
-pub struct Prepared {
+pub(crate) struct Prepared {
     pub planning: PlanningUnits,
     pub district: District,
     pub problem: Problem,
@@ -266,7 +308,7 @@ pub struct Prepared {
 
 /// Builds the planning units and the solver problem, and checks that the rules can hold at all. Returns
 /// `Error::Infeasible` with the arithmetic when they cannot (unless `best_effort`).
-pub fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
+pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let table = inputs.table;
     let scenario = inputs.scenario;
     let source = &inputs.scenario_source;
@@ -321,7 +363,7 @@ pub fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
 impl Prepared {
     /// Each network's figures and the check of every rule (with `pathways_whole` in feeder mode) for a
     /// school → network assignment, networks named `ids`.
-    pub fn measure(
+    pub(crate) fn measure(
         &self,
         table: &SchoolTable,
         scenario: &Scenario,
@@ -462,7 +504,7 @@ fn adopted_regions(
 /// Measures a school → network assignment, checks every rule and builds the plan. `searched` says how the
 /// assignment was found, for the message when a rule is broken and `best_effort` is off. `adopted`, when
 /// re-running an adopted plan, keeps its regions where the rules allow (see [`regions::draw`]).
-pub fn assemble(
+pub(crate) fn assemble(
     inputs: &PlanInputs<'_>,
     prepared: Prepared,
     school_network: Vec<usize>,

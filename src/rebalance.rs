@@ -31,7 +31,7 @@ pub enum Minimize {
 }
 
 /// Price of one school (or one student) away from its adopted network, in km² of compactness: far above any
-/// change a move makes to compactness (a LAUSD plan totals about 6,400 km²).
+/// change a move makes to a district's compactness, so a school moves only where a rule needs it.
 const PRICE_PER_SCHOOL: f64 = 1e6;
 const PRICE_PER_STUDENT: f64 = 1e4;
 

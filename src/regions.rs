@@ -47,13 +47,12 @@ pub struct Regions {
 }
 
 /// Price, in km² of compactness, of one school whose network leaves its adopted region: far above any
-/// change in compactness (LAUSD's regions total about 50,000 km²), so regions change only where a rule needs
-/// it.
+/// change in a district's compactness, so regions change only where a rule needs it.
 const PRICE_PER_SCHOOL_MOVED: f64 = 1e6;
 
-/// Restarts of the region search when the scenario's own restarts leave a rule broken (about 1.5 ms each on
-/// LAUSD's 32 networks).
-pub const RESTARTS_WHEN_BROKEN: usize = 64;
+/// Restarts of the region search when the scenario's own restarts leave a rule broken: the region problem
+/// is tiny (a few dozen networks), so many restarts cost little (BENCHMARKS.md, `lausd/regions`).
+pub(crate) const RESTARTS_WHEN_BROKEN: usize = 64;
 
 /// Groups the networks of a plan into regions. `school_network[i]` indexes `networks`; `campuses` and
 /// `adjacency` are the plan's campuses and their adjacency graph. `adopted`, when re-running an adopted plan,

@@ -14,13 +14,12 @@ use crate::limits::{self, LineLimited, LineTooLong};
 use crate::text::{fmt_num, fmt_opt};
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
 
 /// The school models a table may name (lower case). The first ten are LAUSD's and most districts'; the rest
 /// are the California Department of Education's other kinds of school (its `EdOpsName`, lower-cased), which
 /// `import cde` writes as they are. A typo such as `magent` would otherwise make a model of its own that no
 /// model rule counts, so an unknown name is an input error.
-pub const MODELS: &[&str] = &[
+pub(crate) const MODELS: &[&str] = &[
     "traditional",
     "magnet",
     "affiliated charter",
@@ -127,7 +126,7 @@ pub enum Level {
 
 impl Level {
     /// All levels, in report order.
-    pub const ALL: [Level; 5] = [
+    pub(crate) const ALL: [Level; 5] = [
         Level::Elementary,
         Level::Middle,
         Level::High,
@@ -249,12 +248,6 @@ fn normalise_header(h: &str) -> String {
         .chars()
         .map(|c| if c == ' ' || c == '-' { '_' } else { c })
         .collect()
-}
-
-/// Loads a table from a file path.
-pub fn load_table(path: &Path) -> Result<SchoolTable> {
-    let bytes = limits::read_file(path, limits::MAX_TABLE_BYTES, "school table")?;
-    read_table(&path.display().to_string(), bytes.as_slice())
 }
 
 /// Reads a table from any reader; `source` names it in messages.
@@ -761,7 +754,7 @@ impl SchoolTable {
     }
 
     /// Every column name: canonical, then extra.
-    pub fn column_names(&self) -> Vec<&str> {
+    pub(crate) fn column_names(&self) -> Vec<&str> {
         COLUMNS
             .iter()
             .copied()

@@ -47,12 +47,12 @@ pub struct Staffing {
 }
 
 /// Need measures that are not table columns.
-pub const NEED_MEASURES: [&str; 3] = ["low_performing_schools", "frpm_students", "schools"];
+pub(crate) const NEED_MEASURES: [&str; 3] = ["low_performing_schools", "frpm_students", "schools"];
 
 /// Each school's need by `measure`: a [`NEED_MEASURES`] name or a numeric column of the table (blank is
 /// 0). `low[i]` says whether school `i` is low-performing. An unknown measure or a non-numeric value is
 /// an error naming the scenario field (`field`) or the table row.
-pub fn school_need(
+pub(crate) fn school_need(
     table: &SchoolTable,
     low: &[Option<bool>],
     measure: &str,
@@ -116,7 +116,7 @@ pub fn school_need(
 
 /// Shares `total` positions between networks: `min` each, the rest in proportion to `need` by largest
 /// remainder (ties to the lower index). With no need at all, the rest is shared evenly the same way.
-pub fn apportion(need: &[f64], total: u32, min: u32) -> Vec<u32> {
+pub(crate) fn apportion(need: &[f64], total: u32, min: u32) -> Vec<u32> {
     let k = need.len() as u32;
     let mut out = vec![min; need.len()];
     let rest = total.saturating_sub(min * k);

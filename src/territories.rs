@@ -28,7 +28,7 @@ use geo::{
 use std::collections::BTreeMap;
 
 /// How far the hull around the schools reaches beyond the outermost schools when there is no outline, km.
-pub const HULL_BUFFER_KM: f64 = 1.5;
+pub(crate) const HULL_BUFFER_KM: f64 = 1.5;
 
 /// A school's position and network.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -17,7 +17,7 @@ pub fn round(v: f64, d: i32) -> f64 {
 
 /// Formats a float with at most `decimals` decimals, trimming trailing zeros (`-0` becomes `0`). Plain
 /// digits, no separators: the form CSV files and plan.json use.
-pub fn fmt_num(v: f64, decimals: usize) -> String {
+pub(crate) fn fmt_num(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -32,12 +32,12 @@ pub fn fmt_num(v: f64, decimals: usize) -> String {
 }
 
 /// [`fmt_num`], or an empty string for a missing value (a blank CSV cell).
-pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
+pub(crate) fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
     v.map(|v| fmt_num(v, decimals)).unwrap_or_default()
 }
 
 /// [`fmt_num`], or `n/a` for a missing value (for people).
-pub fn or_na(v: Option<f64>, decimals: usize) -> String {
+pub(crate) fn or_na(v: Option<f64>, decimals: usize) -> String {
     v.map(|v| fmt_num(v, decimals))
         .unwrap_or_else(|| "n/a".into())
 }
@@ -61,7 +61,7 @@ pub fn thousands(v: f64) -> String {
 }
 
 /// A number for people: thousands separators and at most `d` decimals.
-pub fn human(v: f64, d: usize) -> String {
+pub(crate) fn human(v: f64, d: usize) -> String {
     let s = fmt_num(v, d);
     let (int, frac) = s
         .split_once('.')
@@ -80,17 +80,17 @@ pub fn human(v: f64, d: usize) -> String {
 }
 
 /// A percentage with its sign: `+3.2%`, `-1%`, `0%`.
-pub fn signed_pct(v: f64) -> String {
+pub(crate) fn signed_pct(v: f64) -> String {
     format!("{}{}%", if v > 0.0 { "+" } else { "" }, fmt_num(v, 1))
 }
 
 /// US dollars with thousands separators: `$1,234,000`.
-pub fn money(v: f64) -> String {
+pub(crate) fn money(v: f64) -> String {
     format!("${}", thousands(v))
 }
 
 /// A column-name form of a title: lower case, words joined by `_`.
-pub fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     title
         .to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
@@ -100,7 +100,7 @@ pub fn slug(title: &str) -> String {
 }
 
 /// Escapes text for HTML and SVG (element content and quoted attributes).
-pub fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -116,7 +116,7 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// Escapes a Markdown table cell (a `|` would end the cell).
-pub fn md_cell(s: &str) -> String {
+pub(crate) fn md_cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 

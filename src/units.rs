@@ -93,7 +93,7 @@ impl Units {
     /// Groups these units into larger ones: `group[u]` is the new unit of unit `u` (0..n, every value
     /// used). A new unit's position is the school-weighted mean of its members', so the solver's compactness
     /// still weighs every school.
-    pub fn contract(&self, group: &[usize], n: usize) -> Units {
+    pub(crate) fn contract(&self, group: &[usize], n: usize) -> Units {
         let mut units = vec![Unit::default(); n];
         for (u, unit) in self.units.iter().enumerate() {
             let g = &mut units[group[u]];
@@ -297,7 +297,7 @@ impl Adjacency {
 
     /// The adjacency of grouped units (see [`Units::contract`]): two groups are adjacent when any of their
     /// members are. The statistics are those of the underlying graph, with `edges` counting group links.
-    pub fn contract(&self, group: &[usize], n: usize) -> Adjacency {
+    pub(crate) fn contract(&self, group: &[usize], n: usize) -> Adjacency {
         let graph = self.graph.contract(group, n);
         let stats = AdjacencyStats {
             edges: graph.edges(),
@@ -310,7 +310,7 @@ impl Adjacency {
     }
 
     /// Whether the units with `member[u] == true` form one connected piece (an empty set is not connected).
-    pub fn is_connected(&self, member: &[bool]) -> bool {
+    pub(crate) fn is_connected(&self, member: &[bool]) -> bool {
         self.graph.is_connected(member)
     }
 }

@@ -24,7 +24,7 @@ pub struct Validation {
 /// Distance from the median position above which a school is "far outside the others", km: the larger of
 /// this and ten times the median distance of all schools from that position (robust to the outliers
 /// themselves, however few schools there are).
-pub const MIN_OUTLIER_KM: f64 = 100.0;
+pub(crate) const MIN_OUTLIER_KM: f64 = 100.0;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);

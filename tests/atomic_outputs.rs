@@ -1,6 +1,8 @@
 //! Outputs are all replaced or none is: an injected write or rename failure, or a `plan` killed while it
 //! writes, leaves the output folder holding the previous complete set, and the inputs untouched.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -33,7 +35,7 @@ fn visible(s: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
 
 /// `plan` on a copy of the LAUSD table, with a seed, into `out`.
 fn plan(table: &Path, out: &Path, seed: &str, fault: Option<&str>) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_schoolnets"));
+    let mut c = common::schoolnets();
     c.args([
         "plan",
         "-q",

@@ -13,17 +13,12 @@
 //!
 //! Every command that fails must also name the file, write no output and never panic.
 
+mod common;
+
+use common::{manifest, schoolnets};
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn schoolnets() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-}
-
-fn manifest(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
 
 /// What a `.expected` file asks of each command.
 struct Expected {

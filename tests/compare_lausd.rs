@@ -2,20 +2,10 @@
 //! figures agree with each plan.json, the reference design's averages are shown, school moves agree with the
 //! network matching, and bad plan folders are reported as input errors.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn schoolnets(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 /// compare.csv as metric → values (one per plan, in column order).
 fn compare_csv(path: &Path) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
@@ -40,20 +30,11 @@ fn compare_csv(path: &Path) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
     (labels, rows)
 }
 
-fn assignment(plan: &serde_json::Value) -> BTreeMap<String, String> {
-    plan["assignment"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect()
-}
-
 #[test]
 fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("briefing");
-    let o = schoolnets(&["briefing", "-q", "--out", out.to_str().unwrap()]);
+    let o = common::run(&["briefing", "-q", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in [
         "neighborhood/plan.json",
@@ -71,8 +52,8 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
-    let nb = json(&out.join("neighborhood/plan.json"));
-    let fd = json(&out.join("feeder/plan.json"));
+    let nb = common::json(&out.join("neighborhood/plan.json"));
+    let fd = common::json(&out.join("feeder/plan.json"));
     assert_eq!(nb["scenario"]["mode"], "neighborhood");
     assert_eq!(fd["scenario"]["mode"], "feeder");
 
@@ -124,8 +105,8 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
     assert!(row("Feeder pathways kept whole")[1].starts_with("yes"));
 
     // Moves: recount from the two assignments and the matching compare.md lists.
-    let a = assignment(&nb);
-    let b = assignment(&fd);
+    let a = common::assignment(&nb);
+    let b = common::assignment(&fd);
     let md = std::fs::read_to_string(out.join("comparison/compare.md")).unwrap();
     let section = md
         .split("## neighborhood → feeder: matched networks")
@@ -188,7 +169,7 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
 fn a_plan_compared_with_itself_moves_nothing_and_bad_folders_are_input_errors() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan");
-    let o = schoolnets(&[
+    let o = common::run(&[
         "plan",
         "-q",
         "--networks",
@@ -198,7 +179,7 @@ fn a_plan_compared_with_itself_moves_nothing_and_bad_folders_are_input_errors() 
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let cmp = dir.path().join("cmp");
-    let o = schoolnets(&[
+    let o = common::run(&[
         "compare",
         "-q",
         plan.to_str().unwrap(),
@@ -233,7 +214,7 @@ fn a_plan_compared_with_itself_moves_nothing_and_bad_folders_are_input_errors() 
     std::fs::create_dir(&bad).unwrap();
     std::fs::write(bad.join("plan.json"), "{\n  \"tool\": 3\n}\n").unwrap();
     for (folder, says) in [(&empty, "cannot read the plan"), (&bad, "line 2")] {
-        let o = schoolnets(&[
+        let o = common::run(&[
             "compare",
             plan.to_str().unwrap(),
             folder.to_str().unwrap(),

@@ -2,37 +2,18 @@
 //! through the library): pathways kept whole, the size rules, feeder links counted in every plan, the
 //! soft goal of keeping pathways together, and the explanation when a pathway is too large.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn schoolnets(args: &[&str], out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
-}
-
-fn plan_json(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
-}
 
 /// id → (feeds_into, enrollment), read with the csv crate only.
 fn lausd() -> BTreeMap<String, (String, u64)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2018.csv");
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
-    let (id, feeds, enr) = (col("id"), col("feeds_into"), col("enrollment"));
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (
-                rec[id].to_string(),
-                (rec[feeds].to_string(), rec[enr].parse().unwrap()),
-            )
+    common::lausd_rows()
+        .into_iter()
+        .map(|r| {
+            let v = (r["feeds_into"].clone(), r["enrollment"].parse().unwrap());
+            (r["id"].clone(), v)
         })
         .collect()
 }
@@ -49,9 +30,9 @@ fn cut_links(rows: &BTreeMap<String, (String, u64)>, plan: &serde_json::Value) -
 #[test]
 fn the_feeder_plan_keeps_every_pathway_whole_and_meets_its_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let o = schoolnets(&["plan", "-q", "--scenario", "feeder"], dir.path());
+    let o = common::run_into(&["plan", "-q", "--scenario", "feeder"], dir.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let plan = plan_json(dir.path());
+    let plan = common::plan_json(dir.path());
     let rows = lausd();
     assert!(plan["all_constraints_hold"].as_bool().unwrap());
     assert_eq!(plan["scenario"]["mode"], "feeder");
@@ -91,9 +72,9 @@ fn the_feeder_plan_keeps_every_pathway_whole_and_meets_its_rules() {
 fn every_plan_counts_the_feeder_links_it_cuts_and_the_soft_goal_cuts_fewer() {
     let rows = lausd();
     let plain = tempfile::tempdir().unwrap();
-    let o = schoolnets(&["plan", "-q"], plain.path());
+    let o = common::run_into(&["plan", "-q"], plain.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let p0 = plan_json(plain.path());
+    let p0 = common::plan_json(plain.path());
     let cut0 = cut_links(&rows, &p0);
     assert!(cut0 > 0, "neighborhood networks ignore pathways by default");
     assert_eq!(p0["feeder_links"]["cut"].as_u64().unwrap() as usize, cut0);
@@ -121,12 +102,12 @@ fn every_plan_counts_the_feeder_links_it_cuts_and_the_soft_goal_cuts_fewer() {
     let file = scen.path().join("soft.toml");
     std::fs::write(&file, text).unwrap();
     let soft = tempfile::tempdir().unwrap();
-    let o = schoolnets(
+    let o = common::run_into(
         &["plan", "-q", "--scenario", file.to_str().unwrap()],
         soft.path(),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let p1 = plan_json(soft.path());
+    let p1 = common::plan_json(soft.path());
     assert!(p1["all_constraints_hold"].as_bool().unwrap());
     let cut1 = cut_links(&rows, &p1);
     assert!(
@@ -139,7 +120,7 @@ fn every_plan_counts_the_feeder_links_it_cuts_and_the_soft_goal_cuts_fewer() {
 fn a_pathway_too_large_for_the_band_is_named_with_the_ways_out() {
     let dir = tempfile::tempdir().unwrap();
     // 60 networks: mean 10,087 students, so ±10% allows at most 11,096; the largest pathway has more.
-    let o = schoolnets(
+    let o = common::run_into(
         &["plan", "-q", "--scenario", "feeder", "--networks", "60"],
         dir.path(),
     );
@@ -158,7 +139,7 @@ fn a_pathway_too_large_for_the_band_is_named_with_the_ways_out() {
 fn feeder_plans_hold_for_other_seeds() {
     for seed in ["1", "5", "6"] {
         let dir = tempfile::tempdir().unwrap();
-        let o = schoolnets(
+        let o = common::run_into(
             &["plan", "-q", "--scenario", "feeder", "--seed", seed],
             dir.path(),
         );
@@ -167,7 +148,7 @@ fn feeder_plans_hold_for_other_seeds() {
             "seed {seed}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let plan = plan_json(dir.path());
+        let plan = common::plan_json(dir.path());
         assert!(plan["all_constraints_hold"].as_bool().unwrap());
         assert_eq!(cut_links(&lausd(), &plan), 0, "seed {seed}: pathways whole");
     }

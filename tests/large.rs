@@ -12,16 +12,7 @@ fn plan(threads: usize) -> schoolnets::plans::PlanFile {
     let mut scenario = Scenario::default_scenario();
     scenario.networks = 64;
     scenario.solver.restarts = 2;
-    let inputs = PlanInputs {
-        table: &table,
-        table_sha256: String::new(),
-        outline: None,
-        outline_source: None,
-        scenario: &scenario,
-        scenario_source: "test".into(),
-        overrides: vec![],
-        best_effort: true,
-    };
+    let inputs = PlanInputs::new(&table, &scenario).best_effort(true);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -1,18 +1,17 @@
 //! Inputs far beyond any district: refused with a clear input error (exit 3), quickly and in bounded memory,
 //! never an abort. The limits are in `src/limits.rs` and the README.
 
+mod common;
+
 use std::io::Write;
-use std::process::Command;
-
-fn schoolnets() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-}
-
-const HEADER: &str = "id,name,lat,lon,enrollment,level,grade_low,grade_high,model,charter,magnet,frpm_pct,ela_dfs,math_dfs,perf_level,hispanic,black,white,asian,filipino,pacific,native,multi,not_reported,feeds_into,campus\n";
 
 /// Runs `validate` on `path` and returns (exit code, stderr).
 fn validate(path: &std::path::Path) -> (Option<i32>, String) {
-    let out = schoolnets().arg("validate").arg(path).output().unwrap();
+    let out = common::schoolnets()
+        .arg("validate")
+        .arg(path)
+        .output()
+        .unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -24,7 +23,7 @@ fn a_million_row_table_is_refused_at_the_row_limit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("million.csv");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    f.write_all(HEADER.as_bytes()).unwrap();
+    f.write_all(common::header().as_bytes()).unwrap();
     for i in 0..1_000_000u32 {
         // Valid rows, spread over a grid so that nothing but the count is wrong.
         let lat = 33.0 + f64::from(i % 1000) * 0.001;
@@ -54,9 +53,10 @@ fn a_one_gigabyte_line_is_refused_without_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge-line.csv");
     let mut f = std::fs::File::create(&path).unwrap();
-    f.write_all(HEADER.as_bytes()).unwrap();
+    f.write_all(common::header().as_bytes()).unwrap();
     // A sparse file: 1 GB of NUL bytes with no line break, taking no disk space.
-    f.set_len(HEADER.len() as u64 + (1 << 30)).unwrap();
+    f.set_len(common::header().len() as u64 + (1 << 30))
+        .unwrap();
     drop(f);
     let (code, stderr) = validate(&path);
     assert_eq!(code, Some(3), "{stderr}");
@@ -70,7 +70,7 @@ fn a_one_gigabyte_line_is_refused_without_reading_it() {
 fn a_long_line_in_a_small_file_is_refused_at_the_line_limit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("long-line.csv");
-    let mut text = HEADER.to_string();
+    let mut text = common::header();
     text.push_str("a,School a,34.05,-118.25,500,elementary,K,5,traditional,no,no,,,,,,,,,,,,,,,\n");
     text.push_str(&"x".repeat(2 << 20));
     text.push('\n');
@@ -92,7 +92,7 @@ fn oversized_scenarios_outlines_and_plans_are_refused() {
         text.push_str("# a comment line that pads the scenario file beyond its limit\n");
     }
     std::fs::write(&scenario, text).unwrap();
-    let out = schoolnets()
+    let out = common::schoolnets()
         .args(["plan", "-q", "--scenario"])
         .arg(&scenario)
         .arg("--out")
@@ -119,7 +119,7 @@ fn oversized_scenarios_outlines_and_plans_are_refused() {
         } else {
             "plan"
         };
-        let mut command = schoolnets();
+        let mut command = common::schoolnets();
         command.args([cmd, "-q", flag]).arg(&path);
         if cmd == "rebalance" {
             command.arg("--schools").arg(concat!(

@@ -3,6 +3,8 @@
 //! own network's territory, GDAL's own validity check), map.svg and map.png (neighbouring networks never
 //! share a colour, labels, a picture that is not blank), and report.html (self-contained).
 
+mod common;
+
 use geo::{
     unary_union, Area, BooleanOps, Distance, Euclidean, Intersects, MapCoords, MultiPolygon, Point,
     Validation, Winding,
@@ -10,14 +12,6 @@ use geo::{
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-
-fn schoolnets(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
 
 /// Network territories (by name, with their fill) and schools (network, lon, lat) from the GeoJSON.
 struct Read {
@@ -110,7 +104,7 @@ fn outline() -> MultiPolygon<f64> {
 fn the_default_plan_maps_tile_the_district_and_open_in_gis_and_browsers() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    schoolnets(&[
+    common::run_ok(&[
         "plan",
         "-q",
         "--date",

@@ -41,16 +41,7 @@ fn other_districts_import_and_plan_with_every_rule_holding() {
         scenario.networks = k;
         // Six support regions need more networks than these districts have.
         scenario.regions = None;
-        let inputs = PlanInputs {
-            table,
-            table_sha256: String::new(),
-            outline: None,
-            outline_source: None,
-            scenario: &scenario,
-            scenario_source: "test".into(),
-            overrides: vec![],
-            best_effort: false,
-        };
+        let inputs = PlanInputs::new(table, &scenario);
         let plan = make_plan(&inputs, &|| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(plan.file.all_constraints_hold, "{name}");
         assert_eq!(plan.file.assignment.len(), table.schools.len());

@@ -2,53 +2,21 @@
 //! recomputation of every constraint of the default scenario from plan.json and the CSV (not through the
 //! library's metrics), plus determinism across thread counts and output safety.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::process::Command;
-
-fn schoolnets() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-}
-
-fn run_plan(out: &Path, extra: &[&str]) {
-    let o = schoolnets()
-        .args(["plan", "-q", "--out"])
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "plan failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-/// The table, read with the csv crate only.
-fn lausd_rows() -> Vec<HashMap<String, String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2018.csv");
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
 
 #[test]
 fn default_plan_meets_every_constraint_recomputed_independently() {
     let dir = tempfile::tempdir().unwrap();
-    run_plan(dir.path(), &[]);
+    common::plan_into(dir.path(), &[]);
     for f in ["plan.json", "networks.geojson", "report.md", "report.csv"] {
         assert!(dir.path().join(f).is_file(), "{f} missing");
     }
     let plan: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).unwrap()).unwrap();
-    let rows = lausd_rows();
+    let rows = common::lausd_rows();
     let assignment = plan["assignment"].as_object().unwrap();
 
     // Every school assigned exactly once, to one of 32 networks; nothing else assigned.
@@ -183,7 +151,7 @@ fn default_plan_meets_every_constraint_recomputed_independently() {
 #[test]
 fn geojson_is_rfc7946() {
     let dir = tempfile::tempdir().unwrap();
-    run_plan(dir.path(), &["--restarts", "2"]);
+    common::plan_into(dir.path(), &["--restarts", "2"]);
     let gj: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("networks.geojson")).unwrap())
             .unwrap();
@@ -248,7 +216,7 @@ fn the_same_seed_gives_byte_identical_outputs_whatever_the_thread_count() {
     // The default plan (default restarts), every file it writes.
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     for (d, threads) in dirs.iter().zip(["1", "2", "8"]) {
-        run_plan(d.path(), &["--threads", threads, "--date", "2026-11-22"]);
+        common::plan_into(d.path(), &["--threads", threads, "--date", "2026-11-22"]);
     }
     let listing = |d: &Path| {
         let mut names: Vec<String> = std::fs::read_dir(d)
@@ -272,7 +240,7 @@ fn the_same_seed_gives_byte_identical_outputs_whatever_the_thread_count() {
     }
     // A different seed is a different search (and is recorded).
     let other = tempfile::tempdir().unwrap();
-    run_plan(other.path(), &["--restarts", "4", "--seed", "7"]);
+    common::plan_into(other.path(), &["--restarts", "4", "--seed", "7"]);
     let plan: serde_json::Value =
         serde_json::from_slice(&std::fs::read(other.path().join("plan.json")).unwrap()).unwrap();
     assert_eq!(plan["seed"], 7);
@@ -293,7 +261,7 @@ fn outputs_never_overwrite_inputs() {
     )
     .unwrap();
     let before = std::fs::read(&table).unwrap();
-    let o = schoolnets()
+    let o = common::schoolnets()
         .args(["plan", "-q", "--restarts", "1", "--schools"])
         .arg(&table)
         .arg("--out")
@@ -314,7 +282,7 @@ fn outputs_never_overwrite_inputs() {
 #[test]
 fn best_effort_writes_the_plan_and_lists_violations() {
     let dir = tempfile::tempdir().unwrap();
-    let o = schoolnets()
+    let o = common::schoolnets()
         .args([
             "plan",
             "-q",
@@ -357,7 +325,7 @@ fn best_effort_writes_the_plan_and_lists_violations() {
 #[test]
 fn equity_rules_hold_when_recomputed_independently() {
     let dir = tempfile::tempdir().unwrap();
-    run_plan(
+    common::plan_into(
         dir.path(),
         &[
             "--max-low-share",
@@ -372,30 +340,15 @@ fn equity_rules_hold_when_recomputed_independently() {
             "magnet=1",
         ],
     );
-    let plan: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).unwrap()).unwrap();
+    let plan = common::plan_json(dir.path());
     assert_eq!(plan["all_constraints_hold"], true);
-    let rows = lausd_rows();
-    let num = |r: &HashMap<String, String>, k: &str| r[k].parse::<f64>().ok();
-    // A school's distance from standard: the average of ELA and math, or the one it has.
-    let dfs = |r: &HashMap<String, String>| match (num(r, "ela_dfs"), num(r, "math_dfs")) {
-        (Some(a), Some(b)) => Some((a + b) / 2.0),
-        (a, b) => a.or(b),
-    };
+    let rows = common::lausd_rows();
+    let num = |r: &BTreeMap<String, String>, k: &str| r[k].parse::<f64>().ok();
+    let dfs = common::row_dfs;
     let mut scores: Vec<f64> = rows.iter().filter_map(dfs).collect();
     scores.sort_by(f64::total_cmp);
     let cut = scores[(scores.len() as f64 * 0.25).ceil() as usize - 1];
-    let groups = [
-        "hispanic",
-        "black",
-        "white",
-        "asian",
-        "filipino",
-        "pacific",
-        "native",
-        "multi",
-        "not_reported",
-    ];
+    let groups = schoolnets::schools::ETHNICITIES;
     #[derive(Default)]
     struct Acc {
         low: f64,
@@ -467,7 +420,7 @@ fn equity_rules_hold_when_recomputed_independently() {
 #[test]
 fn frontier_sweeps_from_no_rule_to_the_district_share() {
     let dir = tempfile::tempdir().unwrap();
-    let o = schoolnets()
+    let o = common::schoolnets()
         .args([
             "frontier",
             "-q",

@@ -2,16 +2,13 @@
 //! possible moves; on LAUSD with the real 2019-20 table, it restores every rule while moving a small share of
 //! schools, and changes.csv agrees with the two plans.
 
+mod common;
+
+use common::Row;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn schoolnets(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 /// `schoolnets rebalance -q --plan PLAN --schools TABLE --out OUT`, with `extra` arguments.
 fn rebalance(plan: &str, schools: &str, out: &str, extra: &[&str]) -> Output {
@@ -26,38 +23,47 @@ fn rebalance(plan: &str, schools: &str, out: &str, extra: &[&str]) -> Output {
         out,
     ];
     args.extend_from_slice(extra);
-    schoolnets(&args)
-}
-
-fn plan_json(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
+    common::run(&args)
 }
 
 fn assignment(dir: &Path) -> BTreeMap<String, String> {
-    let plan = plan_json(dir);
+    let plan = common::plan_json(dir);
     assert!(plan["all_constraints_hold"].as_bool().unwrap());
-    plan["assignment"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect()
+    common::assignment(&plan)
 }
-
-const HEADER: &str = "id,name,lat,lon,enrollment,level,grade_low,grade_high,model,charter,magnet,frpm_pct,ela_dfs,math_dfs,perf_level,hispanic,black,white,asian,filipino,pacific,native,multi,not_reported,feeds_into,campus";
 
 /// Twelve schools in three clusters of four, far apart.
 fn table(enrollment: &[u32; 12]) -> String {
-    let mut out = format!("{HEADER}\n");
-    for (i, e) in enrollment.iter().enumerate() {
-        let (cluster, j) = (i / 4, i % 4);
-        let lat = 34.0 + 0.2 * cluster as f64 + 0.005 * (j / 2) as f64;
-        let lon = -118.3 + 0.2 * cluster as f64 + 0.005 * (j % 2) as f64;
-        out.push_str(&format!(
-            "S{i:02},School {i},{lat:.5},{lon:.5},{e},elementary,K,5,traditional,no,no,50,0,0,3,{e},0,0,0,0,0,0,0,0,,\n"
-        ));
-    }
-    out
+    let rows: Vec<Row> = enrollment
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (cluster, j) = (i / 4, i % 4);
+            let lat = 34.0 + 0.2 * cluster as f64 + 0.005 * (j / 2) as f64;
+            let lon = -118.3 + 0.2 * cluster as f64 + 0.005 * (j % 2) as f64;
+            let mut row = Row::new(&format!("S{i:02}"), lat, lon)
+                .set("enrollment", e)
+                .set("frpm_pct", 50)
+                .set("ela_dfs", 0)
+                .set("math_dfs", 0)
+                .set("perf_level", 3)
+                .set("hispanic", e);
+            for g in [
+                "black",
+                "white",
+                "asian",
+                "filipino",
+                "pacific",
+                "native",
+                "multi",
+                "not_reported",
+            ] {
+                row = row.set(g, 0);
+            }
+            row
+        })
+        .collect();
+    common::table_text(&rows)
 }
 
 const SCENARIO: &str = r#"
@@ -111,7 +117,7 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
     let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
     std::fs::write(d("scenario.toml"), SCENARIO).unwrap();
     std::fs::write(d("2018.csv"), table(&[100; 12])).unwrap();
-    let o = schoolnets(&[
+    let o = common::run(&[
         "plan",
         "-q",
         "--schools",
@@ -195,7 +201,7 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
 fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
     let dir = tempfile::tempdir().unwrap();
     let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
-    let o = schoolnets(&["plan", "-q", "--out", &d("2018")]);
+    let o = common::run(&["plan", "-q", "--out", &d("2018")]);
     assert!(o.status.success());
     let table = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2019-20.csv");
     let o = rebalance(&d("2018"), table.to_str().unwrap(), &d("2019"), &[]);
@@ -267,38 +273,23 @@ fn rebalancing_lausd_for_2019_20_restores_every_rule_moving_few_schools() {
     );
 }
 
-/// Each network's region, from plan.json.
-fn regions(dir: &Path) -> BTreeMap<String, String> {
-    plan_json(dir)["networks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["network"].as_str().unwrap().to_string(),
-                n["region"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
     let dir = tempfile::tempdir().unwrap();
     let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
-    let o = schoolnets(&["plan", "-q", "--out", &d("2018")]);
+    let o = common::run(&["plan", "-q", "--out", &d("2018")]);
     assert!(o.status.success());
-    let adopted = regions(Path::new(&d("2018")));
+    let adopted = common::network_regions(&common::plan_json(Path::new(&d("2018"))));
     let mut changed = Vec::new();
     for year in ["2019-20", "2020-21"] {
         let table = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/lausd-{year}.csv"));
         let o = rebalance(&d("2018"), table.to_str().unwrap(), &d(year), &[]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let now = regions(Path::new(&d(year)));
+        let now = common::network_regions(&common::plan_json(Path::new(&d(year))));
         let moved: Vec<&String> = now.keys().filter(|n| now[*n] != adopted[*n]).collect();
         // Whether the adopted regions, filled with this year's networks, still meet the region bands
         // (±10% of the mean region's students, ±15% of its schools: the default scenario's).
-        let plan = plan_json(Path::new(&d(year)));
+        let plan = common::plan_json(Path::new(&d(year)));
         let mut totals: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
         for n in plan["networks"].as_array().unwrap() {
             let t = totals

@@ -4,6 +4,8 @@
 //! Runs wherever `chromium` and `chromedriver` are installed. CI installs them (Debian's chromium and
 //! chromium-driver) and sets SCHOOLNETS_REQUIRE_BROWSER=1, so there the test cannot be skipped.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -48,7 +50,7 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
 
 fn plan_report(dir: &Path) -> PathBuf {
     let out = dir.join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_schoolnets"))
+    let o = common::schoolnets()
         .args(["plan", "-q", "--date", "2026-11-22", "--out"])
         .arg(&out)
         .output()

@@ -81,10 +81,7 @@ proptest! {
         let table = district(n, seed);
         let per = n / k;
         let s = scenario(k, per / 2, per * 2, tol);
-        let inputs = PlanInputs {
-            table: &table, table_sha256: String::new(), outline: None, outline_source: None,
-            scenario: &s, scenario_source: "test".into(), overrides: vec![], best_effort: true,
-        };
+        let inputs = PlanInputs::new(&table, &s).best_effort(true);
         let plan = match make_plan(&inputs, &|| {}) {
             Ok(p) => p,
             // Only the arithmetic pre-check may refuse with best_effort; it must be right.
@@ -149,10 +146,7 @@ proptest! {
         let mut s = scenario(k, min, min + extra, tol);
         s.coverage.min_high = high;
         s.coverage.min_middle = middle;
-        let inputs = PlanInputs {
-            table: &table, table_sha256: String::new(), outline: None, outline_source: None,
-            scenario: &s, scenario_source: "test".into(), overrides: vec![], best_effort: false,
-        };
+        let inputs = PlanInputs::new(&table, &s);
         let result = make_plan(&inputs, &|| {});
         // Brute force over every labelled assignment of campuses to networks.
         let units = schoolnets::units::Units::build(&table);

@@ -2,49 +2,12 @@
 //! csv crate) and the campus adjacency graph (built by `units`, not by the regions code), and their
 //! configuration through a scenario file.
 
+mod common;
+
 use schoolnets::geography::Outline;
 use schoolnets::schools::read_table;
 use schoolnets::units::{Adjacency, Units};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn schoolnets(args: &[&str], out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schoolnets"))
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
-}
-
-fn plan_json(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
-}
-
-/// id → column → value, read with the csv crate only.
-fn lausd() -> BTreeMap<String, HashMap<String, String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lausd-2018.csv");
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            let row: HashMap<String, String> = h
-                .iter()
-                .zip(rec.iter())
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            (row["id"].clone(), row)
-        })
-        .collect()
-}
-
-fn dfs(row: &HashMap<String, String>) -> Option<f64> {
-    let e: f64 = row["ela_dfs"].parse().ok()?;
-    let m: f64 = row["math_dfs"].parse().ok()?;
-    Some((e + m) / 2.0)
-}
+use std::collections::BTreeSet;
 
 /// Whether each region's networks form one connected piece of neighbouring campuses, judged on the campus
 /// graph that `units` builds (the regions code contracts that graph; this walks it directly).
@@ -53,17 +16,7 @@ fn regions_connected(plan: &serde_json::Value) -> Vec<bool> {
     let outline = Outline::parse("o", schoolnets::data::LAUSD_BOUNDARY).unwrap();
     let units = Units::build(&table);
     let adjacency = Adjacency::build(&units, Some(&outline), 4.0);
-    let network_region: HashMap<String, String> = plan["networks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["network"].as_str().unwrap().to_string(),
-                n["region"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let network_region = common::network_regions(plan);
     let assignment = plan["assignment"].as_object().unwrap();
     let region_of_unit: Vec<String> = units
         .units
@@ -99,10 +52,10 @@ fn regions_connected(plan: &serde_json::Value) -> Vec<bool> {
 #[test]
 fn the_default_plan_has_regions_affiliations_and_staffing_from_the_real_data() {
     let dir = tempfile::tempdir().unwrap();
-    let o = schoolnets(&["plan", "-q", "--date", "2026-11-23"], dir.path());
+    let o = common::run_into(&["plan", "-q", "--date", "2026-11-23"], dir.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let plan = plan_json(dir.path());
-    let rows = lausd();
+    let plan = common::plan_json(dir.path());
+    let rows = common::lausd_by_id();
     let networks = plan["networks"].as_array().unwrap();
 
     // Regions: 6, each network in exactly one, within ±10% of the mean enrollment and ±15% of the mean
@@ -192,12 +145,12 @@ fn the_default_plan_has_regions_affiliations_and_staffing_from_the_real_data() {
     assert_eq!(kept.len(), 60);
     let worst_kept = kept
         .iter()
-        .map(|id| dfs(&rows[id]).unwrap())
+        .map(|id| common::row_dfs(&rows[id]).unwrap())
         .fold(f64::MIN, f64::max);
     for id in &matching {
         if !kept.contains(*id) {
             assert!(
-                dfs(&rows[*id]).is_none_or(|v| v >= worst_kept),
+                common::row_dfs(&rows[*id]).is_none_or(|v| v >= worst_kept),
                 "{id} left out"
             );
         }
@@ -265,12 +218,15 @@ fn regions_affiliations_and_staffing_follow_the_scenario_file() {
     let path = dir.path().join("s.toml");
     std::fs::write(&path, scenario).unwrap();
     let out = dir.path().join("out");
-    let o = schoolnets(&["plan", "-q", "--scenario", path.to_str().unwrap()], &out);
+    let o = common::run_into(&["plan", "-q", "--scenario", path.to_str().unwrap()], &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let plan = plan_json(&out);
+    let plan = common::plan_json(&out);
     assert_eq!(plan["regions"]["regions"].as_array().unwrap().len(), 4);
     let a = &plan["affiliations"][0];
-    let level1 = lausd().values().filter(|r| r["ela_level"] == "1").count();
+    let level1 = common::lausd_by_id()
+        .values()
+        .filter(|r| r["ela_level"] == "1")
+        .count();
     assert_eq!(a["matched"].as_u64().unwrap() as usize, level1);
     let problem = a["problem"].as_str().unwrap();
     assert!(
@@ -294,10 +250,10 @@ fn regions_affiliations_and_staffing_follow_the_scenario_file() {
         .replace("ela_level <= 1", "csi = yes");
     std::fs::write(&path, bad).unwrap();
     let out = dir.path().join("csi");
-    let o = schoolnets(&["plan", "-q", "--scenario", path.to_str().unwrap()], &out);
+    let o = common::run_into(&["plan", "-q", "--scenario", path.to_str().unwrap()], &out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
-    let problem = plan_json(&out)["affiliations"][0]["problem"]
+    let problem = common::plan_json(&out)["affiliations"][0]["problem"]
         .as_str()
         .unwrap()
         .to_string();
@@ -310,7 +266,7 @@ fn regions_affiliations_and_staffing_follow_the_scenario_file() {
         .unwrap()
         .replace("csi = yes", "csi yes");
     std::fs::write(&path, broken).unwrap();
-    let o = schoolnets(
+    let o = common::run_into(
         &["plan", "-q", "--scenario", path.to_str().unwrap()],
         &dir.path().join("bad"),
     );
@@ -329,7 +285,7 @@ fn regions_affiliations_and_staffing_follow_the_scenario_file() {
 /// 3,693 and 1,036 students). Region enrollments are recomputed from the assignment and the table.
 #[test]
 fn regions_hold_when_network_rules_are_tight() {
-    let rows = lausd();
+    let rows = common::lausd_by_id();
     let total: f64 = rows
         .values()
         .map(|r| r["enrollment"].parse::<f64>().unwrap())
@@ -340,13 +296,13 @@ fn regions_hold_when_network_rules_are_tight() {
         &["--tolerance", "0.05", "--restarts", "16"][..],
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let o = schoolnets(&[&["plan", "-q"][..], args].concat(), dir.path());
+        let o = common::run_into(&[&["plan", "-q"][..], args].concat(), dir.path());
         assert!(
             o.status.success(),
             "{args:?}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let plan = plan_json(dir.path());
+        let plan = common::plan_json(dir.path());
         assert_eq!(plan["all_constraints_hold"], true, "{args:?}");
         let assignment = plan["assignment"].as_object().unwrap();
         for r in plan["regions"]["regions"].as_array().unwrap() {

@@ -84,6 +84,7 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
             label: label.clone(),
             file,
             map_svg: Some(svg),
+            table: Some(inputs.table()),
         })
         .collect();
     set.add(
@@ -92,7 +93,7 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
             "Board briefing: support network designs compared",
             &options.date,
             &parts,
-            Some(&c),
+            Some(&compare::sections(&c)),
         )
         .into_bytes(),
     );

@@ -53,6 +53,10 @@ pub fn run(a: CompareArgs) -> Result<i32> {
                 label: label.clone(),
                 file,
                 map_svg: svg.as_deref(),
+                // The first plan's table, for every plan made from the same one.
+                table: table
+                    .as_ref()
+                    .filter(|_| file.input.schools_sha256 == found[0].file.input.schools_sha256),
             },
         )
         .collect();
@@ -62,7 +66,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             &format!("Plans compared: {}", labels.join(", ")),
             &date,
             &parts,
-            Some(&c),
+            Some(&compare::sections(&c)),
         )
         .into_bytes(),
     );

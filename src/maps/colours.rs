@@ -17,7 +17,7 @@ const SEQUENTIAL: [&str; 5] = ["#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0
 /// ColorBrewer PuOr, 5 classes: orange below the mean, purple above.
 const DIVERGING: [&str; 5] = ["#E66101", "#FDB863", "#F7F7F7", "#B2ABD2", "#5E3C99"];
 /// Networks without the figure.
-pub const NO_DATA: &str = "#D9D9D9";
+pub(crate) const NO_DATA: &str = "#D9D9D9";
 
 /// What the network fill shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -143,7 +143,7 @@ fn classed(
 /// DSatur graph colouring: colour indices such that no two neighbours share one. Deterministic: ties go to
 /// the network with more neighbours, then the lower index. Planar maps need at most 4 colours in theory;
 /// DSatur uses 4 or 5 on district maps.
-pub fn colour_graph(k: usize, neighbours: &[(usize, usize)]) -> Vec<usize> {
+pub(crate) fn colour_graph(k: usize, neighbours: &[(usize, usize)]) -> Vec<usize> {
     let mut adj = vec![Vec::new(); k];
     for &(a, b) in neighbours {
         if a < k && b < k && a != b {

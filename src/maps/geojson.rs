@@ -119,7 +119,7 @@ fn collection(features: Vec<Feature>) -> String {
 
 /// `regions.geojson`: one feature per support region (the union of its networks' territories, with its
 /// figures), when the plan has regions.
-pub fn regions_geojson(map: &Map) -> Option<String> {
+pub(crate) fn regions_geojson(map: &Map) -> Option<String> {
     let regions = map.plan.file.regions.as_ref()?;
     let shapes = map.regions.as_ref()?;
     let features = regions

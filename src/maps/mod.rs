@@ -114,7 +114,7 @@ impl<'a> Map<'a> {
     }
 
     /// Schools, students, seed, date and whether every rule holds.
-    pub fn subtitle(&self) -> String {
+    pub(crate) fn subtitle(&self) -> String {
         let f = &self.plan.file;
         format!(
             "{} schools, {} students · seed {} · {} · {}",
@@ -131,7 +131,7 @@ impl<'a> Map<'a> {
     }
 
     /// How the territories were drawn, for the map's footnote.
-    pub fn method_note(&self) -> String {
+    pub(crate) fn method_note(&self) -> String {
         let t = &self.territories;
         if let Some(note) = &t.note {
             return format!("No territories drawn: {note}.");

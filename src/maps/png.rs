@@ -8,7 +8,7 @@ const SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Pixels per SVG unit: 1.5 makes labels and symbols crisp on a projector and on paper.
-pub const ZOOM: f32 = 1.5;
+pub(crate) const ZOOM: f32 = 1.5;
 
 /// Renders SVG text to PNG bytes at [`ZOOM`].
 pub fn png(svg: &str) -> Result<Vec<u8>> {

@@ -212,7 +212,7 @@ fn label_point(frame: &Frame, m: &MultiPolygon<f64>) -> Option<(f64, f64)> {
 }
 
 /// The tooltip of a network: its size and balance figures in one line.
-pub fn network_tip(n: &NetworkMetrics) -> String {
+pub(crate) fn network_tip(n: &NetworkMetrics) -> String {
     let mut tip = format!(
         "{}: {} schools ({} elementary, {} middle, {} high, {} span), {} students ({:+.1}% vs. mean)",
         n.network,

@@ -3,14 +3,14 @@
 //! For each plan: the map (the SVG of [`crate::maps::svg`], inline, with a tooltip per network and school),
 //! which rules hold, one row per network with its balance figures, and the scenario and data it came from.
 //! When several plans are given (`briefing`, `compare`), their side-by-side comparison follows
-//! ([`crate::compare::html_section`]). No network access: no external scripts, styles, fonts or images; the
+//! (the sections of [`crate::compare::sections`]). No network access: no external scripts, styles, fonts or images; the
 //! one script only moves the tooltip, and without it each map element still has its SVG `<title>`. A print
 //! stylesheet keeps maps and tables whole on paper.
 
-use crate::compare::{html_section, Comparison};
+use super::model::{self, Section};
 use crate::plans::PlanFile;
-use crate::schools::Level;
-use crate::text::{escape_html as esc, fmt_num, thousands};
+use crate::schools::SchoolTable;
+use crate::text::escape_html as esc;
 use std::fmt::Write;
 
 /// One plan in the report.
@@ -20,6 +20,8 @@ pub struct Part<'a> {
     pub file: &'a PlanFile,
     /// The map's SVG text (`map.svg`), when there is one.
     pub map_svg: Option<&'a str>,
+    /// The school table the plan was made from, when at hand (names schools, counts missing data).
+    pub table: Option<&'a SchoolTable>,
 }
 
 const STYLE: &str = r#"
@@ -32,6 +34,7 @@ p.sub { color: #555; margin-top: 0; }
 figure.map { margin: 1em 0; }
 figure.map svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
 figure.map figcaption { color: #555; font-size: 0.9em; }
+div.wide { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; text-align: left; vertical-align: top; }
 thead th { background: #f3f5f8; position: sticky; top: 0; }
@@ -42,9 +45,7 @@ tr.section th { background: #eef2f7; }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #888; }
 caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
 p.note { border-left: 4px solid #e0a800; padding-left: 0.8em; }
-dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
-dl.provenance dt { font-weight: bold; }
-dl.provenance dd { margin: 0; word-break: break-all; }
+li { overflow-wrap: anywhere; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 #tooltip { position: absolute; z-index: 10; max-width: 420px; padding: 0.45em 0.65em; background: #1f1f1f; color: #fff; border-radius: 4px; font-size: 0.85em; pointer-events: none; box-shadow: 0 2px 6px rgba(0,0,0,0.3); }
 #tooltip[hidden] { display: none; }
@@ -52,7 +53,8 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
   #tooltip, details, figure.map figcaption { display: none; }
-  figure.map, table.rules, tr { break-inside: avoid-page; }
+  figure.map, tr { break-inside: avoid-page; }
+  div.wide { overflow: visible; }
   figure.map svg { max-height: 7.2in; width: auto; }
   h2, h3 { break-after: avoid-page; }
   section.plan + section.plan, section#comparison { break-before: page; }
@@ -87,9 +89,9 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
-/// The whole page: `title`, then each plan, then the comparison when there is one. `date` is the date
-/// printed under the title (an input, so the page is reproducible).
-pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&Comparison>) -> String {
+/// The whole page: `title`, then each plan, then the comparison's sections when there are any. `date` is
+/// the date printed under the title (an input, so the page is reproducible).
+pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&[Section]>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -125,7 +127,9 @@ pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&Compari
         plan_section(&mut out, i, p, parts.len() > 1);
     }
     if let Some(c) = comparison {
-        out.push_str(&html_section(c));
+        let _ = writeln!(out, "<section id=\"comparison\">\n<h2>Plans compared</h2>");
+        out.push_str(&model::html(c, 3));
+        out.push_str("</section>\n");
     }
     let _ = writeln!(
         out,
@@ -136,7 +140,6 @@ pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&Compari
 
 fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
     let f = p.file;
-    let k = f.networks.len();
     let _ = writeln!(out, "<section class=\"plan\" id=\"plan-{i}\">");
     if several {
         let _ = writeln!(
@@ -144,51 +147,12 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
             "<h2>{}: {}, {} networks</h2>",
             esc(&p.label),
             esc(&f.scenario.name),
-            k
+            f.networks.len()
         );
     }
-    let broken: Vec<&str> = f
-        .constraints
-        .iter()
-        .filter(|c| !c.holds)
-        .map(|c| c.rule.as_str())
-        .collect();
-    if broken.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p class=\"verdict\">Every rule of the scenario holds ({} rules).</p>",
-            f.constraints.len()
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "<p class=\"verdict broken\">{} of {} rules do not hold: {}. This plan was written with --best-effort.</p>",
-            broken.len(),
-            f.constraints.len(),
-            esc(&broken.join("; "))
-        );
-    }
-    let _ = write!(
-        out,
-        "<p>{} schools and {} students in {} networks: on average {} schools and {} students per network.",
-        thousands(f.input.schools as f64),
-        thousands(f.input.enrollment as f64),
-        k,
-        fmt_num(f.input.schools as f64 / k.max(1) as f64, 1),
-        thousands(f.input.enrollment as f64 / k.max(1) as f64)
-    );
-    if let Some(r) = &f.scenario.reference {
-        let _ = write!(
-            out,
-            " For comparison, {}: {} networks, on average {} schools and {} students per network.",
-            esc(&r.label),
-            r.networks,
-            fmt_num(r.schools_per_network, 1),
-            thousands(r.students_per_network)
-        );
-    }
-    out.push_str("</p>\n");
-
+    let sections = super::plan::sections(f, p.table);
+    let (overview, rest) = sections.split_at(1);
+    out.push_str(&model::html(overview, 3));
     match p.map_svg {
         Some(svg) => {
             let _ = writeln!(
@@ -204,100 +168,6 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
             );
         }
     }
-
-    let _ = writeln!(out, "<h3>Rules</h3>\n<table class=\"rules\"><thead><tr><th>Rule</th><th>Holds</th><th>What the plan has</th><th>Margin</th></tr></thead><tbody>");
-    for c in &f.constraints {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"num\">{} {}</td></tr>",
-            esc(&c.rule),
-            if c.holds { "ok" } else { "broken" },
-            if c.holds { "yes" } else { "NO" },
-            esc(&c.observed),
-            fmt_num(c.margin, 2),
-            esc(&c.unit)
-        );
-    }
-    out.push_str("</tbody></table>\n");
-
-    let d = &f.district;
-    let _ = writeln!(out, "<h3>Networks</h3>\n<p>Enrollment deviation is from the mean network; FRPM is the share of students eligible for free or reduced-price meals; DFS is the enrollment-weighted average distance from standard on state tests (0 = standard met); low-performing: {}. District: FRPM {}%, {} of {} rated schools low-performing.</p>",
-        esc(&d.low_performing_rule),
-        d.frpm_pct.map_or("n/a".into(), |v| fmt_num(v, 1)),
-        d.low_performing_schools,
-        d.rated_schools,
-    );
-    let _ = writeln!(out, "<table class=\"balance\"><thead><tr><th>Network</th><th>Schools</th><th>Elem.</th><th>Middle</th><th>High</th><th>Span</th><th>Magnet</th><th>Charter</th><th>Students</th><th>vs. mean</th><th>FRPM %</th><th>ELA DFS</th><th>Math DFS</th><th>Low-perf.</th><th>Mean km</th><th>One piece</th></tr></thead><tbody>");
-    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| fmt_num(v, 1));
-    for n in &f.networks {
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {} ({}%)</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(&n.network),
-            n.schools,
-            n.schools_at(Level::Elementary),
-            n.schools_at(Level::Middle),
-            n.schools_at(Level::High),
-            n.schools_at(Level::Span),
-            n.magnet_schools,
-            n.charter_schools,
-            thousands(n.enrollment as f64),
-            n.enrollment_deviation_pct,
-            opt(n.frpm_pct),
-            opt(n.ela_dfs),
-            opt(n.math_dfs),
-            n.low_performing_schools,
-            n.rated_schools,
-            opt(n.low_performing_pct),
-            fmt_num(n.mean_km, 1),
-            if n.connected { "yes" } else { "no" }
-        );
-    }
-    out.push_str("</tbody></table>\n");
-
-    for section in super::sections::sections(f) {
-        out.push_str(&super::sections::html(&section));
-    }
-
-    let _ = writeln!(out, "<h3>Scenario and data</h3>\n<dl class=\"provenance\">");
-    let mut item = |k: &str, v: String| {
-        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
-    };
-    item(
-        "Scenario",
-        format!("{} ({})", f.scenario.name, f.scenario_file),
-    );
-    item(
-        "Command-line changes",
-        if f.overrides.is_empty() {
-            "none".into()
-        } else {
-            f.overrides.join("; ")
-        },
-    );
-    item("Seed", f.seed.to_string());
-    item(
-        "School table",
-        format!(
-            "{} (SHA-256 {})",
-            f.input.schools_file, f.input.schools_sha256
-        ),
-    );
-    item(
-        "District outline",
-        match (&f.input.outline_file, &f.input.outline_sha256) {
-            (Some(file), Some(sha)) => format!("{file} (SHA-256 {sha})"),
-            _ => "none (maps use a hull around the schools)".into(),
-        },
-    );
-    item("Made with", f.tool.clone());
-    out.push_str("</dl>\n");
-    if let Ok(toml) = toml::to_string(&f.scenario) {
-        let _ = writeln!(
-            out,
-            "<details><summary>The scenario as run (TOML)</summary><pre>{}</pre></details>",
-            esc(&toml)
-        );
-    }
+    out.push_str(&model::html(rest, 3));
     out.push_str("</section>\n");
 }

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 /// A comparison in a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Eq,
     Ne,
     Lt,
@@ -17,14 +17,14 @@ pub enum Op {
 
 /// One condition of a selection rule: `column op value`, e.g. `ela_level = 1` or `model != charter`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
+pub(crate) struct Condition {
     pub column: String,
     pub op: Op,
     pub value: String,
 }
 
 /// The derived column `dfs`: the average of a school's ELA and math distance from standard.
-pub const DFS_COLUMN: &str = "dfs";
+pub(crate) const DFS_COLUMN: &str = "dfs";
 
 impl Condition {
     /// Parses `column op value` (op: `= != < <= > >=`; `==` is read as `=`; quotes around the value are

@@ -6,7 +6,7 @@
 pub mod condition;
 pub mod overrides;
 
-pub use condition::{Condition, Op, DFS_COLUMN};
+pub(crate) use condition::{Condition, DFS_COLUMN};
 pub use overrides::Overrides;
 
 use crate::error::{Error, Result};
@@ -17,12 +17,12 @@ use std::path::Path;
 /// The default scenario, compiled into the binary (the file `scenarios/neighborhood.toml`).
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/neighborhood.toml");
 /// How the default scenario is named in messages and plan.json.
-pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (built in)";
+pub(crate) const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (built in)";
 /// The feeder-pattern scenario, compiled into the binary (the file `scenarios/feeder.toml`).
 pub const FEEDER_SCENARIO: &str = include_str!("../../scenarios/feeder.toml");
 
 /// The scenarios compiled into the binary: (short name, how plan.json names it, TOML text).
-pub const BUILT_IN: [(&str, &str, &str); 2] = [
+pub(crate) const BUILT_IN: [(&str, &str, &str); 2] = [
     ("neighborhood", DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO),
     (
         "feeder",

@@ -35,7 +35,7 @@ pub struct Overrides {
 }
 
 /// The command-line option that sets a scenario key, if one does.
-pub fn flag_for(key: &str) -> Option<&'static str> {
+pub(crate) fn flag_for(key: &str) -> Option<&'static str> {
     Some(match key {
         "networks" => "--networks",
         "size.enrollment_tolerance" => "--tolerance",

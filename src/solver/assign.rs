@@ -24,7 +24,7 @@ pub const LP_BACKEND: &str = if cfg!(feature = "highs") {
 };
 
 /// Nearest centres offered to each unit. If the restricted LP is infeasible, all centres are offered.
-pub const CANDIDATES: usize = 6;
+pub(crate) const CANDIDATES: usize = 6;
 
 /// Solves the LP and rounds it; `None` when the LP is infeasible even with every centre allowed.
 pub fn capacitated(p: &Problem, centres: &[[f64; 2]]) -> Option<Vec<usize>> {
@@ -275,11 +275,11 @@ fn solve_shares(
 }
 
 /// Most LP solves one [`rebalance`] may make while fixing split units.
-pub const MAX_FIX_ROUNDS: usize = 24;
+pub(crate) const MAX_FIX_ROUNDS: usize = 24;
 
 /// Units larger than this share of the enrollment band's width are fixed and re-solved when the LP splits
 /// them, instead of being rounded.
-pub const LUMPY_SHARE: f64 = 0.5;
+pub(crate) const LUMPY_SHARE: f64 = 0.5;
 
 /// Global rebalancing of an existing plan: each unit may stay or move to a network it borders, and an LP
 /// chooses the most compact such plan that meets every linear rule. Moving only across existing borders

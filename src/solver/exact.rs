@@ -8,7 +8,7 @@ use super::state::State;
 use super::Problem;
 
 /// Largest number of units searched exhaustively.
-pub const MAX_UNITS: usize = 10;
+pub(crate) const MAX_UNITS: usize = 10;
 
 /// The most compact assignment (least cost, with the soft goal's price) that meets every rule, or `None` when none does.
 pub fn solve(p: &Problem) -> Option<Vec<usize>> {

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 /// Most school models that can carry a per-network minimum.
-pub const MAX_MODEL_RULES: usize = 8;
+pub(crate) const MAX_MODEL_RULES: usize = 8;
 
 /// What the solver needs to know about one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -83,7 +83,7 @@ pub struct Limits {
 
 impl Limits {
     /// Limits with only the size rules set; every optional rule off.
-    pub fn basic(
+    pub(crate) fn basic(
         min_schools: u32,
         max_schools: u32,
         min_enrollment: f64,
@@ -155,7 +155,7 @@ pub struct Links {
 
 impl Links {
     /// Symmetric links from (unit, unit) pairs, each pair adding weight 1; pairs within one unit are dropped.
-    pub fn from_pairs(
+    pub(crate) fn from_pairs(
         n: usize,
         pairs: impl IntoIterator<Item = (usize, usize)>,
         cost: f64,
@@ -182,14 +182,14 @@ impl Links {
     }
 
     /// Whether the goal is on.
-    pub fn active(&self) -> bool {
+    pub(crate) fn active(&self) -> bool {
         self.cost > 0.0 && self.of_unit.iter().any(|l| !l.is_empty())
     }
 }
 
 impl Problem {
     /// Mean enrollment per network.
-    pub fn mean_enrollment(&self) -> f64 {
+    pub(crate) fn mean_enrollment(&self) -> f64 {
         self.units.iter().map(|u| u.enrollment).sum::<f64>() / self.k as f64
     }
 }
@@ -222,7 +222,7 @@ pub struct Settings {
 }
 
 /// Rounds of capacitated Lloyd iterations (LP assignment → recentre) per restart.
-pub const CAPACITATED_LLOYD_ROUNDS: usize = 4;
+pub(crate) const CAPACITATED_LLOYD_ROUNDS: usize = 4;
 
 /// One restart of the whole pipeline.
 pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
@@ -294,22 +294,22 @@ fn settle(
 }
 
 /// Rounds of [`assign::rebalance`] (boundary LP, repair, polish) after polish when rules are still broken.
-pub const REBALANCE_ROUNDS: usize = 4;
+pub(crate) const REBALANCE_ROUNDS: usize = 4;
 
 /// Kicks tried per round, largest units first.
-pub const MAX_KICKS: usize = 16;
+pub(crate) const MAX_KICKS: usize = 16;
 /// Rounds of kicks; each round starts from the best plan of the one before.
-pub const KICK_ROUNDS: usize = 3;
+pub(crate) const KICK_ROUNDS: usize = 3;
 /// Rebalancing rounds after each kick.
-pub const KICK_REBALANCE_ROUNDS: usize = 0;
+pub(crate) const KICK_REBALANCE_ROUNDS: usize = 0;
 
 /// When rules are still broken after [`settle`]: move one unit across the border of a network that breaks
 /// a rule (into it, or out of it), even though that makes things worse for a moment, and settle again from
 /// there; keep the first kick that leaves less violation. Single moves, chains, swaps and the rounded LP
 /// all refuse a step that breaks a rule further, so they cannot trade one large unit for several small ones
-/// across three networks, which lumpy units (feeder pathways of thousands of students) need: on LAUSD's
-/// feeder networks, San Pedro's network short by 633 students needs a 4,035-student pathway from its
-/// neighbour, which then takes back smaller ones and one from the next network.
+/// across three networks, which lumpy units (feeder pathways of thousands of students) need: a network
+/// short of students may need a whole large pathway from its neighbour, which then takes back smaller ones
+/// and one from the next network (BENCHMARKS.md, feeder-pattern networks).
 fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usize) -> Solution {
     for _ in 0..KICK_ROUNDS {
         if best.violation <= 0.0 {
@@ -365,7 +365,7 @@ fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usiz
 
 impl Solution {
     /// The solution a search state stands at.
-    pub fn of(state: &state::State<'_>, restart: usize, exhaustive: bool) -> Solution {
+    pub(crate) fn of(state: &state::State<'_>, restart: usize, exhaustive: bool) -> Solution {
         Solution {
             violation: state.total_violation(),
             sse: state.total_sse(),
@@ -399,7 +399,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
 /// callers that check rules the solver does not see (support regions, drawn from the finished networks)
 /// and fall back to the next restart when the best breaks them. Problems solved in parts or exhaustively
 /// give one solution.
-pub fn solve_ranked(
+pub(crate) fn solve_ranked(
     p: &Problem,
     settings: Settings,
     progress: &(dyn Fn() + Sync),
@@ -412,7 +412,11 @@ pub fn solve_ranked(
 }
 
 /// [`solve`] without splitting into parts (and without pair re-solving).
-pub fn solve_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
+pub(crate) fn solve_direct(
+    p: &Problem,
+    settings: Settings,
+    progress: &(dyn Fn() + Sync),
+) -> Solution {
     ranked_direct(p, settings, progress)
         .into_iter()
         .next()
@@ -444,7 +448,7 @@ fn ranked_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) 
 /// Searches from an adopted assignment `start`: returns it as it is when it already meets every rule (calling
 /// `progress` once per restart), otherwise the best of `settings.restarts` runs of [`finish`] from it. With
 /// [`Homes`] set, every run keeps as much of `start` as the rules allow.
-pub fn from_start(
+pub(crate) fn from_start(
     p: &Problem,
     start: Vec<usize>,
     settings: Settings,
@@ -465,7 +469,7 @@ pub fn from_start(
 /// Runs `settings.restarts` restarts (at least one) in parallel, restart *i* with the seed
 /// [`crate::seeds::derive`]`(settings.seed, i)`, calling `progress` after each; returns the best: least violation,
 /// then least cost, then lowest restart index, so the winner never depends on thread scheduling.
-pub fn best_restart(
+pub(crate) fn best_restart(
     settings: Settings,
     progress: &(dyn Fn() + Sync),
     run: impl Fn(u64, usize) -> Solution + Sync,
@@ -477,7 +481,7 @@ pub fn best_restart(
 }
 
 /// Like [`best_restart`], but returns every restart's solution, best first (the same order).
-pub fn ranked_restarts(
+pub(crate) fn ranked_restarts(
     settings: Settings,
     progress: &(dyn Fn() + Sync),
     run: impl Fn(u64, usize) -> Solution + Sync,

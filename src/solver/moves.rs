@@ -15,7 +15,7 @@ fn better(d: (f64, f64), than: (f64, f64)) -> bool {
 }
 
 /// Boundary moves until none improves (or a pass limit is reached).
-pub fn local_search(s: &mut State<'_>, rng: &mut impl rand::Rng) {
+pub(crate) fn local_search(s: &mut State<'_>, rng: &mut impl rand::Rng) {
     const MAX_PASSES: usize = 200;
     let n = s.p.units.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -110,7 +110,7 @@ fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
 /// (or from) a network with room, one unit per step, and keep the chain only if the total violation
 /// falls. This reaches balance that single moves cannot when the network with room is not a neighbour.
 /// Returns whether anything changed.
-pub fn balance_chains(s: &mut State<'_>) -> bool {
+pub(crate) fn balance_chains(s: &mut State<'_>) -> bool {
     const MAX_PATH: usize = 10;
     const TARGETS_PER_NETWORK: usize = 24;
     const MAX_ROUNDS: usize = 50;
@@ -202,7 +202,7 @@ pub fn balance_chains(s: &mut State<'_>) -> bool {
 /// Sizes change little while the mix changes, which share rules (low-performing, FRPM, ethnicity) need.
 /// A swap is kept when both networks stay connected and (violation, compactness) falls. Returns whether
 /// anything changed.
-pub fn swap_pass(s: &mut State<'_>) -> bool {
+pub(crate) fn swap_pass(s: &mut State<'_>) -> bool {
     let n = s.p.units.len();
     let l = s.p.limits;
     let mut changed = false;
@@ -257,7 +257,7 @@ pub fn swap_pass(s: &mut State<'_>) -> bool {
 
 /// Local search, then, while rules are broken, rounds of chain moves and swaps (each followed by local
 /// search) until a round changes nothing.
-pub fn polish(state: &mut State<'_>, rng: &mut impl rand::Rng) {
+pub(crate) fn polish(state: &mut State<'_>, rng: &mut impl rand::Rng) {
     local_search(state, rng);
     for _ in 0..6 {
         if state.total_violation() <= 0.0 {
@@ -280,7 +280,7 @@ pub fn polish(state: &mut State<'_>, rng: &mut impl rand::Rng) {
 }
 
 /// Rounds of compactness swaps after the rules hold.
-pub const SWAP_ROUNDS: usize = 3;
+pub(crate) const SWAP_ROUNDS: usize = 3;
 
 #[cfg(test)]
 mod tests {

@@ -11,10 +11,10 @@ use super::{moves, parts, solve_direct, state, Problem, Settings, Solution};
 use rayon::prelude::*;
 
 /// Rounds over all neighbouring pairs (each round starts from the plan the one before left).
-pub const ROUNDS: usize = 2;
+pub(crate) const ROUNDS: usize = 2;
 
 /// Restarts of each pair's two-network problem.
-pub const PAIR_RESTARTS: usize = 1;
+pub(crate) const PAIR_RESTARTS: usize = 1;
 
 /// A pair's better border: networks `a`, `b`, each of their units' new network, and the cost it saves.
 struct Better {
@@ -29,7 +29,7 @@ struct Better {
 /// neighbouring networks. Plans with [`super::Homes`] (rebalancing) are left alone: their cost is not
 /// compactness alone. So are problems solved in parts (more than [`parts::SPLIT_ABOVE`] networks), where
 /// thousands of pairs would cost more than the parts themselves.
-pub fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
+pub(crate) fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
     if best.violation > 0.0 || p.homes.cost > 0.0 || p.k < 3 || p.k > parts::SPLIT_ABOVE {
         return best;
     }

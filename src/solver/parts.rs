@@ -11,13 +11,13 @@ use super::{solve_direct, Problem, Settings, Solution};
 use crate::graph::Graph;
 use std::sync::Arc;
 
-/// Problems with more networks than this are split into parts; smaller ones are solved whole (on LAUSD,
-/// 32 networks solved whole are 1-4% more compact than in two parts, at twice the time).
+/// Problems with more networks than this are split into parts; smaller ones are solved whole, which is
+/// more compact than solving parts (BENCHMARKS.md, scale).
 pub const SPLIT_ABOVE: usize = 40;
 
-/// Parts are halved until each has at most this many networks (statewide, 320 networks: 16 parts of 20,
-/// 25 s; parts of 40 took 147 s, as the LP grows faster than linearly).
-pub const MAX_NETWORKS_PER_PART: usize = 24;
+/// Parts are halved until each has at most this many networks: a part's search grows faster than
+/// linearly with its size, so many small parts are quicker than a few large ones (BENCHMARKS.md, scale).
+pub(crate) const MAX_NETWORKS_PER_PART: usize = 24;
 
 /// How many separately solved parts a problem of `k` networks becomes (1 when it is not split), so
 /// progress can be counted in parts × restarts.

@@ -4,7 +4,7 @@
 use super::Problem;
 
 /// Gives every empty network one unit: the unit farthest from its centre in the largest network.
-pub fn fill_empty(p: &Problem, assign: &mut [usize]) {
+pub(crate) fn fill_empty(p: &Problem, assign: &mut [usize]) {
     loop {
         let mut count = vec![0usize; p.k];
         for &c in assign.iter() {
@@ -41,7 +41,7 @@ pub fn fill_empty(p: &Problem, assign: &mut [usize]) {
 
 /// Makes every network connected: each piece other than a network's largest (by schools) joins the
 /// neighbouring network whose centre is nearest to it.
-pub fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
+pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
     let mut seen = vec![usize::MAX; assign.len()];
     for pass in 0..100 {
         let mut changed = false;

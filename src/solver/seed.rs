@@ -8,7 +8,7 @@ fn d2(a: [f64; 2], b: [f64; 2]) -> f64 {
 }
 
 /// Index of the centre nearest to `p` (ties: lowest index).
-pub fn nearest_centre(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
+pub(crate) fn nearest_centre(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
     let mut best = (f64::INFINITY, 0);
     for (c, &ctr) in centres.iter().enumerate() {
         let d = d2(ctr, p);
@@ -85,7 +85,7 @@ pub fn unconstrained_sse(p: &Problem, rng: &mut impl rand::Rng) -> f64 {
 }
 
 /// School-weighted centre of each network under `assign`; a network with no unit keeps its old centre.
-pub fn centres_of(p: &Problem, assign: &[usize], old: &[[f64; 2]]) -> Vec<[f64; 2]> {
+pub(crate) fn centres_of(p: &Problem, assign: &[usize], old: &[[f64; 2]]) -> Vec<[f64; 2]> {
     let mut sums = vec![[0.0f64; 3]; p.k];
     for (i, u) in p.units.iter().enumerate() {
         let w = f64::from(u.schools);

@@ -10,7 +10,7 @@ use super::{Limits, Problem, UnitData};
 /// Per-network running totals: the sum of its units' data (with `pos` holding Σ schools·position),
 /// the number of units, and Σ schools·|position|² for the compactness objective.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub units: u32,
     pub sum: UnitData,
     pub sq: f64,
@@ -75,7 +75,7 @@ fn outside(value: f64, (lo, hi): (f64, f64)) -> f64 {
 /// outside the count bounds, per missing high, middle or required-model school, per low-performing school
 /// over the cap, per 1% of mean enrollment outside the band, per point of distance from standard and per
 /// percentage point of FRPM or ethnic share outside their bands.
-pub fn violation(t: &Totals, l: &Limits, mean_enrollment: f64) -> f64 {
+pub(crate) fn violation(t: &Totals, l: &Limits, mean_enrollment: f64) -> f64 {
     let s = &t.sum;
     let count = f64::from(
         l.min_schools.saturating_sub(s.schools) + s.schools.saturating_sub(l.max_schools),
@@ -113,7 +113,7 @@ pub fn violation(t: &Totals, l: &Limits, mean_enrollment: f64) -> f64 {
 }
 
 /// Local search state.
-pub struct State<'p> {
+pub(crate) struct State<'p> {
     pub p: &'p Problem,
     pub assign: Vec<usize>,
     pub totals: Vec<Totals>,
@@ -149,14 +149,14 @@ impl<'p> State<'p> {
         }
     }
 
-    pub fn total_violation(&self) -> f64 {
+    pub(crate) fn total_violation(&self) -> f64 {
         self.totals
             .iter()
             .map(|t| violation(t, &self.p.limits, self.mean))
             .sum()
     }
 
-    pub fn total_sse(&self) -> f64 {
+    pub(crate) fn total_sse(&self) -> f64 {
         self.totals.iter().map(Totals::sse).sum()
     }
 
@@ -215,7 +215,7 @@ impl<'p> State<'p> {
 
     /// Whether network `a` stays connected when unit `u` leaves it: all of `u`'s neighbours in `a` must
     /// still reach each other without `u`.
-    pub fn stays_connected_without(&mut self, u: usize) -> bool {
+    pub(crate) fn stays_connected_without(&mut self, u: usize) -> bool {
         let a = self.assign[u];
         let targets: Vec<usize> = self.p.neighbors[u]
             .iter()
