@@ -63,14 +63,7 @@ pub fn run(a: FrontierArgs) -> Result<i32> {
     let written = set.commit(&a.out, &a.input.paths().files())?;
     if !a.run.quiet {
         print!("{}", frontier::markdown(&points, &title));
-        eprintln!(
-            "wrote {}",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        print_written(&written);
     }
     Ok(exit::OK)
 }

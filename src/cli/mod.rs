@@ -251,6 +251,16 @@ pub fn print_rules(f: &plans::PlanFile) {
     }
 }
 
+/// The exit code of a command that wrote a plan: 0 when every rule holds, 1 when `--best-effort` wrote one
+/// that breaks some.
+pub fn exit_code(f: &plans::PlanFile) -> i32 {
+    if f.all_constraints_hold {
+        schoolnets::error::exit::OK
+    } else {
+        schoolnets::error::exit::CONSTRAINTS_VIOLATED
+    }
+}
+
 pub fn print_written(written: &[PathBuf]) {
     eprintln!(
         "wrote {}",

@@ -2,7 +2,7 @@
 
 use super::*;
 use clap::Args;
-use schoolnets::error::{exit, Result};
+use schoolnets::error::Result;
 use schoolnets::folder;
 use schoolnets::output::OutputSet;
 
@@ -57,9 +57,5 @@ pub fn run(a: PlanArgs) -> Result<i32> {
         print_rules(f);
         print_written(&written);
     }
-    Ok(if f.all_constraints_hold {
-        exit::OK
-    } else {
-        exit::CONSTRAINTS_VIOLATED
-    })
+    Ok(exit_code(f))
 }

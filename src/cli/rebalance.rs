@@ -3,7 +3,7 @@
 use super::*;
 use clap::Args;
 use schoolnets::data;
-use schoolnets::error::{exit, Result};
+use schoolnets::error::Result;
 use schoolnets::folder::{self, PlanFolder};
 use schoolnets::inputs::{load_scenario, LoadedOutline, LoadedTable};
 use schoolnets::output::OutputSet;
@@ -138,9 +138,5 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         print_rules(f);
         print_written(&written);
     }
-    Ok(if f.all_constraints_hold {
-        exit::OK
-    } else {
-        exit::CONSTRAINTS_VIOLATED
-    })
+    Ok(exit_code(f))
 }
