@@ -49,16 +49,21 @@ fn lausd(c: &mut Criterion) {
     let adjacency = Adjacency::build(&units, Some(&outline), scenario.geography.max_edge_factor);
     let district = schoolnets::metrics::district(&table, &scenario);
     let p = problem(&table, &units, &adjacency, &scenario, &district);
+    let settings = schoolnets::solver::Settings::from(&scenario.solver);
     g.bench_function("one_restart", |b| {
-        b.iter(|| black_box(schoolnets::solver::solve_once(&p, 2018, 0).sse))
+        b.iter(|| black_box(schoolnets::solver::solve_once(&p, settings, 2018, 0).sse))
     });
     let centres = {
         use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2018);
         schoolnets::solver::seed::kmeans(&p, &mut rng)
     };
+    use schoolnets::solver::assign::{capacitated, Assignment};
+    g.bench_function("flow_assignment", |b| {
+        b.iter(|| black_box(capacitated(&p, &centres, Assignment::Flow)))
+    });
     g.bench_function("lp_assignment", |b| {
-        b.iter(|| black_box(schoolnets::solver::assign::capacitated(&p, &centres)))
+        b.iter(|| black_box(capacitated(&p, &centres, Assignment::Lp)))
     });
     let points = table.points(&units.projection);
     g.bench_function("lower_bound", |b| {
@@ -75,11 +80,6 @@ fn lausd(c: &mut Criterion) {
     });
     let default_plan = make_plan(&inputs_for(&table, &outline, &scenario), &|| {}).unwrap();
     let adopted = default_plan.file.clone();
-    let settings = schoolnets::solver::Settings {
-        seed: scenario.solver.seed,
-        restarts: scenario.solver.restarts,
-        pairs: true,
-    };
     let region_rules = scenario
         .regions
         .clone()

@@ -428,14 +428,19 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
             break;
         }
         let prepared = ready(&mut slot)?;
-        let improved = solver::pairs::improve(&prepared.problem, searched.clone(), settings.seed);
+        let improved = solver::pairs::improve(&prepared.problem, searched.clone(), settings);
         slot = Some(prepared);
         let mut candidates = vec![improved];
         if candidates[0].assignment != searched.assignment && inputs.scenario.regions.is_some() {
             candidates.push(searched.clone());
         }
         for solution in &candidates {
-            let plan = plan_from(inputs, ready(&mut slot)?, solution);
+            let prepared = ready(&mut slot)?;
+            let solution = match fit_regions(inputs, &prepared, solution, settings) {
+                Some(fitted) => fitted,
+                None => solution.clone(),
+            };
+            let plan = plan_from(inputs, prepared, &solution);
             if !broken(&plan) || inputs.scenario.regions.is_none() {
                 return plan;
             }
@@ -443,6 +448,55 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         }
     }
     first.expect("at least one restart was tried")
+}
+
+/// When a solution meets every network rule but its networks cannot be grouped into regions within the
+/// region bands, the solution with a few units shifted so that they can ([`regions::repair_networks`]).
+fn fit_regions(
+    inputs: &PlanInputs<'_>,
+    prepared: &Prepared,
+    solution: &solver::Solution,
+    settings: Settings,
+) -> Option<solver::Solution> {
+    let rules = inputs.scenario.regions.as_ref()?;
+    if solution.violation > 0.0 {
+        return None;
+    }
+    let (p, planning) = (&prepared.problem, &prepared.planning);
+    let school_network = school_networks(inputs.table, planning.units(), &solution.assignment, p.k);
+    let fitted = regions::repair_networks(
+        p,
+        &solution.assignment,
+        planning.units(),
+        &planning.campuses,
+        &planning.campus_adjacency,
+        &school_network,
+        rules,
+        settings,
+    )?;
+    Some(solver::Solution::of(
+        &solver::state::State::new(p, fitted),
+        solution.restart,
+        false,
+    ))
+}
+
+/// Each school's network, with networks numbered from north to south (then west to east) by their centre,
+/// as the plan names them.
+fn school_networks(
+    table: &SchoolTable,
+    units: &Units,
+    assignment: &[usize],
+    k: usize,
+) -> Vec<usize> {
+    let order = geography::north_to_south(&units.centres(assignment, k));
+    let mut rank = vec![0; k];
+    for (r, &c) in order.iter().enumerate() {
+        rank[c] = r;
+    }
+    (0..table.schools.len())
+        .map(|i| rank[assignment[units.of_school[i]]])
+        .collect()
 }
 
 /// Names the networks of a solution and assembles its plan.
@@ -456,16 +510,9 @@ fn plan_from(
     let (p, units) = (&prepared.problem, prepared.planning.units());
 
     // Name networks N01.. from north to south (then west to east) so names are stable and readable.
-    let order = geography::north_to_south(&units.centres(&solution.assignment, p.k));
-    let mut rank = vec![0; p.k];
-    for (r, &c) in order.iter().enumerate() {
-        rank[c] = r;
-    }
     let width = p.k.to_string().len().max(2);
     let ids: Vec<String> = (0..p.k).map(|r| format!("N{:0width$}", r + 1)).collect();
-    let school_network: Vec<usize> = (0..table.schools.len())
-        .map(|i| rank[solution.assignment[units.of_school[i]]])
-        .collect();
+    let school_network = school_networks(table, units, &solution.assignment, p.k);
     let searched = if solution.exhaustive {
         format!(
             "no plan meets every rule (all splits of the {} campuses were checked); the closest",

@@ -69,6 +69,49 @@ pub fn draw(
     adopted: Option<&[usize]>,
 ) -> (Regions, Vec<ConstraintCheck>) {
     let k = networks.len();
+    let found = search(
+        campuses,
+        adjacency,
+        school_network,
+        k,
+        rules,
+        settings,
+        adopted,
+    );
+    let (units, graph, solution) = (found.units, found.graph, found.solution);
+    let (schools_band, enrollment_band) = (found.schools_band, found.enrollment_band);
+    let regions = measure(
+        &units,
+        &graph,
+        networks,
+        &solution.assignment,
+        rules.count,
+        adopted.is_some(),
+    );
+    let checks = check(&regions, rules, schools_band, enrollment_band);
+    (regions, checks)
+}
+
+/// What the region search found: the networks as units, their graph, the solver's grouping and the bands.
+struct Found {
+    units: Units,
+    graph: Adjacency,
+    solution: solver::Solution,
+    schools_band: (f64, f64),
+    enrollment_band: (f64, f64),
+}
+
+/// The region search of [`draw`]: networks (labelled as in `school_network`, `k` of them) contracted into
+/// units and partitioned by the solver.
+fn search(
+    campuses: &Units,
+    adjacency: &Adjacency,
+    school_network: &[usize],
+    k: usize,
+    rules: &RegionRules,
+    settings: Settings,
+    adopted: Option<&[usize]>,
+) -> Found {
     let network_of_campus: Vec<usize> = campuses
         .units
         .iter()
@@ -114,15 +157,15 @@ pub fn draw(
         links: Links::default(),
         homes,
     };
-    let search = |settings: Settings| match adopted {
+    let run = |settings: Settings| match adopted {
         Some(start) => solver::from_start(&problem, start.to_vec(), settings, &|| {}),
         None => solver::solve(&problem, settings, &|| {}),
     };
-    let mut solution = search(settings);
+    let mut solution = run(settings);
     if solution.violation > 0.0 {
         // A region search costs milliseconds (a few dozen units), so when the scenario's restarts leave a
         // rule broken, many more are tried before the plan is declared broken.
-        let more = search(Settings {
+        let more = run(Settings {
             restarts: RESTARTS_WHEN_BROKEN.max(settings.restarts),
             ..settings
         });
@@ -130,16 +173,58 @@ pub fn draw(
             solution = more;
         }
     }
-    let regions = measure(
-        &units,
-        &graph,
-        networks,
-        &solution.assignment,
-        rules.count,
-        adopted.is_some(),
+    Found {
+        units,
+        graph,
+        solution,
+        schools_band,
+        enrollment_band,
+    }
+}
+
+/// When no grouping of a plan's networks keeps the region bands, shifts units across network borders
+/// that are also borders of the closest grouping found, until it does ([`solver::groups::repair`]):
+/// networks are drawn before regions and cannot see their bands, and the closest grouping usually misses
+/// by a few hundred students. `problem` and `assignment` are the plan's search (its units, `planning`, →
+/// networks); `school_network` is the same plan per school, with the networks labelled as the plan names
+/// them (which the region search depends on). Returns the new assignment, or `None` when the regions
+/// already hold or no repair is found.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn repair_networks(
+    problem: &Problem,
+    assignment: &[usize],
+    planning: &Units,
+    campuses: &Units,
+    adjacency: &Adjacency,
+    school_network: &[usize],
+    rules: &RegionRules,
+    settings: Settings,
+) -> Option<Vec<usize>> {
+    let k = problem.k;
+    let found = search(
+        campuses,
+        adjacency,
+        school_network,
+        k,
+        rules,
+        settings,
+        None,
     );
-    let checks = check(&regions, rules, schools_band, enrollment_band);
-    (regions, checks)
+    if found.solution.violation <= 0.0 {
+        return None;
+    }
+    // The region of each of the search's networks, through the plan's label of the network.
+    let mut group = vec![0; k];
+    for (u, &c) in assignment.iter().enumerate() {
+        group[c] = found.solution.assignment[school_network[planning.units[u].schools[0]]];
+    }
+    let bands = solver::groups::GroupBands {
+        group,
+        count: rules.count,
+        enrollment: found.enrollment_band,
+        schools: found.schools_band,
+    };
+    solver::groups::repair(problem, assignment.to_vec(), &bands)
 }
 
 /// The school-count and enrollment bands [min, max] of the rules.
@@ -358,11 +443,7 @@ mod tests {
             enrollment_tolerance: 0.01,
             schools_tolerance: 0.01,
         };
-        let settings = Settings {
-            seed: 1,
-            restarts: 2,
-            pairs: true,
-        };
+        let settings = Settings::new(1, 2);
         let run = |adopted: Option<&[usize]>| {
             draw(
                 &units,
@@ -410,11 +491,7 @@ mod tests {
             enrollment_tolerance: 0.01,
             schools_tolerance: 0.5,
         };
-        let settings = Settings {
-            seed: 1,
-            restarts: 1,
-            pairs: true,
-        };
+        let settings = Settings::new(1, 1);
         let (_, checks) = draw(
             &units,
             &adjacency,

@@ -120,9 +120,16 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
             (c[2].to_string(), c[1].to_string())
         })
         .collect();
-    // One-to-one, and as many pairs as the smaller plan has networks.
-    assert_eq!(matched.len(), 32);
-    assert_eq!(matched.values().collect::<BTreeSet<_>>().len(), 32);
+    // One-to-one, and every network of the smaller plan matched unless it shares no school with any
+    // network left (greedy matching by overlap), which compare.md then names.
+    assert_eq!(
+        matched.values().collect::<BTreeSet<_>>().len(),
+        matched.len()
+    );
+    assert!(matched.len() >= 30, "{} pairs", matched.len());
+    if matched.len() < 32 {
+        assert!(section.contains("Not matched"), "{section}");
+    }
     let expected: BTreeSet<String> = a
         .iter()
         .filter(|(id, na)| matched.get(&b[*id]) != Some(na))

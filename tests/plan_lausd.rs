@@ -135,7 +135,7 @@ fn default_plan_meets_every_constraint_recomputed_independently() {
         .iter()
         .all(|c| c["holds"] == true));
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    assert!(report.contains("Every rule of the scenario holds."));
+    assert!(report.contains("Every rule of the scenario holds"));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("report.csv"))
             .unwrap()
@@ -286,8 +286,9 @@ fn best_effort_writes_the_plan_and_lists_violations() {
         .args([
             "plan",
             "-q",
+            // ±0.05%: about ±9 students per network, which whole campuses cannot meet.
             "--tolerance",
-            "0.002",
+            "0.0005",
             "--restarts",
             "1",
             "--best-effort",
@@ -317,9 +318,9 @@ fn best_effort_writes_the_plan_and_lists_violations() {
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     let verdict = report
         .lines()
-        .find(|l| l.contains("Some rules do not hold"))
+        .find(|l| l.contains("rules do not hold"))
         .expect("the report says rules are broken");
-    assert!(verdict.contains("enrollment_band"), "{verdict}");
+    assert!(verdict.contains("students in each network"), "{verdict}");
 }
 
 #[test]

@@ -280,15 +280,41 @@ fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
     let o = common::run(&["plan", "-q", "--out", &d("2018")]);
     assert!(o.status.success());
     let adopted = common::network_regions(&common::plan_json(Path::new(&d("2018"))));
+    // A scenario like the default with a tighter region band (±6%), so that the adopted regions cannot
+    // all hold and the branch where regions change is exercised whatever the plan.
+    let default = std::fs::read_to_string(common::manifest("scenarios/neighborhood.toml")).unwrap();
+    let at = default.find("[regions]").unwrap();
+    let tight = format!(
+        "{}{}",
+        &default[..at],
+        default[at..].replacen(
+            "enrollment_tolerance = 0.10",
+            "enrollment_tolerance = 0.06",
+            1
+        )
+    );
+    assert_ne!(tight, default);
+    std::fs::write(d("tight.toml"), tight).unwrap();
     let mut changed = Vec::new();
-    for year in ["2019-20", "2020-21"] {
+    for (case, year, tolerance) in [
+        ("2019-20", "2019-20", 0.10),
+        ("2020-21", "2020-21", 0.10),
+        ("2020-21-tight", "2020-21", 0.06),
+    ] {
         let table = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/lausd-{year}.csv"));
-        let o = rebalance(&d("2018"), table.to_str().unwrap(), &d(year), &[]);
+        let scenario = d("tight.toml");
+        let extra: &[&str] = if tolerance < 0.10 {
+            &["--scenario", &scenario]
+        } else {
+            &[]
+        };
+        let o = rebalance(&d("2018"), table.to_str().unwrap(), &d(case), extra);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let year = case;
         let now = common::network_regions(&common::plan_json(Path::new(&d(year))));
         let moved: Vec<&String> = now.keys().filter(|n| now[*n] != adopted[*n]).collect();
         // Whether the adopted regions, filled with this year's networks, still meet the region bands
-        // (±10% of the mean region's students, ±15% of its schools: the default scenario's).
+        // (±`tolerance` of the mean region's students, ±15% of its schools).
         let plan = common::plan_json(Path::new(&d(year)));
         let mut totals: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
         for n in plan["networks"].as_array().unwrap() {
@@ -303,7 +329,7 @@ fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
             .values()
             .fold((0.0, 0.0), |a, t| (a.0 + t.0, a.1 + t.1));
         let adopted_hold = totals.values().all(|&(e, s)| {
-            (e - students / count).abs() <= 0.10 * students / count
+            (e - students / count).abs() <= tolerance * students / count
                 && s >= (0.85 * schools / count).ceil()
                 && s <= (1.15 * schools / count).floor()
         });
@@ -313,7 +339,11 @@ fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
                 "{year}: regions changed though they held: {moved:?}"
             );
         } else {
-            assert!((1..=4).contains(&moved.len()), "{year}: {moved:?}");
+            // A few networks change region: at most one in three (the tight band needs the most).
+            assert!(
+                !moved.is_empty() && moved.len() * 3 <= adopted.len(),
+                "{year}: {moved:?}"
+            );
         }
         // Each network that changed region is named in changes.md.
         let md = std::fs::read_to_string(d(&format!("{year}/changes.md"))).unwrap();
@@ -325,7 +355,6 @@ fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
         }
         changed.push(moved.len());
     }
-    // Enrollment shifts by year break a region band in at least one of the two (on the default plan of
-    // 2026-11-23: 2019-20, where N05 and N08 trade regions), so both branches above are exercised.
+    // The tight band breaks at least one adopted region, so both branches above are exercised.
     assert!(changed.iter().any(|&c| c > 0), "{changed:?}");
 }

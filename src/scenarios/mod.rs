@@ -330,6 +330,14 @@ pub struct SolverSettings {
     pub seed: u64,
     /// Independent restarts; the best plan wins.
     pub restarts: usize,
+    /// How the capacitated assignment is solved: `flow` (min-cost flow, the default) or `lp` (a general
+    /// linear program, for comparison).
+    #[serde(default, skip_serializing_if = "is_flow")]
+    pub assignment: crate::solver::assign::Assignment,
+}
+
+fn is_flow(a: &crate::solver::assign::Assignment) -> bool {
+    *a == crate::solver::assign::Assignment::Flow
 }
 
 impl Default for SolverSettings {
@@ -337,17 +345,17 @@ impl Default for SolverSettings {
         SolverSettings {
             seed: 2018,
             restarts: 3,
+            assignment: Default::default(),
         }
     }
 }
 
 impl From<&SolverSettings> for crate::solver::Settings {
-    /// The solver's settings for a scenario: its seed and restarts, with pair re-solving on.
+    /// The solver's settings for a scenario: its seed, restarts and assignment, with pair re-solving on.
     fn from(s: &SolverSettings) -> crate::solver::Settings {
         crate::solver::Settings {
-            seed: s.seed,
-            restarts: s.restarts,
-            pairs: true,
+            assignment: s.assignment,
+            ..crate::solver::Settings::new(s.seed, s.restarts)
         }
     }
 }

@@ -88,6 +88,94 @@ pub fn size_prices(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Opt
     })
 }
 
+/// Neighbours [`enrollment_prices`] looks among for each school's cheapest co-members; schools farther away
+/// are each priced at the least they could cost, so the prices stay valid.
+pub(crate) const ENROLLMENT_NEIGHBOURS: usize = 400;
+
+/// Multipliers on a network's enrollment (km² per student) tried by [`enrollment_prices`]; negative ones
+/// price the upper end of the band.
+const ENROLLMENT_MULTIPLIERS: [f64; 13] = [
+    -0.03, -0.01, -0.003, -0.001, -0.0003, -0.0001, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1,
+];
+
+/// [`size_prices`] with each network's enrollment band carried in. A network of `m` schools holding school
+/// `i` must hold between `band.0 − e_i` and `band.1 − e_i` students in its other `m − 1` schools, so the
+/// `m − 1` nearest neighbours (which may be too few students) are not always possible co-members. For a
+/// multiplier `λ ≥ 0` on the lower end, `min Σ_{j∈S} (d²(i, j) − λ·e_j) + λ·(band.0 − e_i)` over sets `S` of
+/// `m − 1` other schools is at most the cheapest feasible set's Σ d² (weak duality), and likewise with
+/// `λ < 0` on the upper end; the best of a few multipliers, and the plain nearest-neighbour sum, is each
+/// school's price. Prices only rise, so the bound stays valid and can only tighten.
+pub fn enrollment_prices(
+    points: &[[f64; 2]],
+    enrollment: &[f64],
+    k: usize,
+    min: usize,
+    max: usize,
+    band: (f64, f64),
+) -> Option<SizePrices> {
+    let mut sp = size_prices(points, k, min, max)?;
+    let n = points.len();
+    let e_max = enrollment.iter().fold(0.0f64, |a, &e| a.max(e));
+    let tree = RTree::bulk_load(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| GeomWithData::new(p, i))
+            .collect(),
+    );
+    let (lo, hi) = (sp.min, sp.max);
+    let reach = ENROLLMENT_NEIGHBOURS.max(hi + 1).min(n);
+    sp.prices = sp
+        .prices
+        .par_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let near: Vec<(usize, f64)> = tree
+                .nearest_neighbor_iter_with_distance_2(&points[i])
+                .take(reach)
+                .map(|(g, d2)| (g.data, d2))
+                .filter(|&(j, _)| j != i)
+                .collect();
+            // Every school beyond the neighbours looked at is at least this far.
+            let rim = near.last().map_or(0.0, |x| x.1);
+            let outside = n - 1 - near.len();
+            let mut out = row.clone();
+            let mut values: Vec<f64> = Vec::with_capacity(near.len());
+            for &lambda in &ENROLLMENT_MULTIPLIERS {
+                values.clear();
+                values.extend(near.iter().map(|&(j, d2)| d2 - lambda * enrollment[j]));
+                values.sort_by(f64::total_cmp);
+                // The least an unseen school could be worth at this multiplier.
+                let floor = rim - lambda.max(0.0) * e_max;
+                let target = if lambda >= 0.0 { band.0 } else { band.1 };
+                let mut sum = 0.0;
+                let (mut a, mut taken) = (0, 0);
+                for m in 1..=hi {
+                    // The m − 1 smallest values among the neighbours and the unseen.
+                    if m > 1 {
+                        if a < values.len() && (taken >= outside || values[a] <= floor) {
+                            sum += values[a];
+                            a += 1;
+                        } else {
+                            sum += floor;
+                            taken += 1;
+                        }
+                    }
+                    if m >= lo {
+                        let price = (sum + lambda * (target - enrollment[i])) / (2.0 * m as f64);
+                        let slot = &mut out[m - lo];
+                        if price > *slot {
+                            *slot = price;
+                        }
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    Some(sp)
+}
+
 /// The lower bound, in km²: the optimum of the linear program in the module documentation, solved with
 /// good_lp. `None` when no split into networks of the allowed sizes exists, or the LP back-end fails.
 pub fn lower_bound(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Option<f64> {

@@ -19,6 +19,8 @@ pub mod assign;
 pub mod bound;
 pub mod exact;
 pub mod feasibility;
+pub mod flow;
+pub mod groups;
 pub mod moves;
 pub mod pairs;
 pub mod parts;
@@ -83,7 +85,7 @@ pub struct Limits {
 
 impl Limits {
     /// Limits with only the size rules set; every optional rule off.
-    pub(crate) fn basic(
+    pub fn basic(
         min_schools: u32,
         max_schools: u32,
         min_enrollment: f64,
@@ -219,62 +221,136 @@ pub struct Settings {
     pub restarts: usize,
     /// After the restarts, re-solve pairs of neighbouring networks ([`pairs::improve`]).
     pub pairs: bool,
+    /// How the capacitated assignment is solved.
+    pub assignment: assign::Assignment,
 }
 
-/// Rounds of capacitated Lloyd iterations (LP assignment → recentre) per restart.
-pub(crate) const CAPACITATED_LLOYD_ROUNDS: usize = 4;
+impl Settings {
+    /// `restarts` restarts from `seed`, with pair re-solving and the default assignment.
+    pub fn new(seed: u64, restarts: usize) -> Settings {
+        Settings {
+            seed,
+            restarts,
+            pairs: true,
+            assignment: assign::Assignment::default(),
+        }
+    }
+}
+
+/// Most rounds of capacitated Lloyd iterations (assignment → recentre) per restart; they stop earlier when
+/// the assignment no longer changes.
+pub(crate) const CAPACITATED_LLOYD_ROUNDS: usize = 30;
+
+/// Rounds of the boundary assignment ([`assign::rebalance`]) between connectivity repair and local search.
+pub(crate) const BOUNDARY_ROUNDS: usize = 3;
 
 /// One restart of the whole pipeline.
-pub fn solve_once(p: &Problem, seed_value: u64, restart: usize) -> Solution {
+pub fn solve_once(p: &Problem, settings: Settings, seed_value: u64, restart: usize) -> Solution {
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
     let mut centres = seed::kmeans(p, &mut rng);
-    let mut assignment =
-        assign::capacitated(p, &centres).unwrap_or_else(|| seed::nearest(p, &centres));
-    // Capacitated Lloyd: move each centre to the middle of its LP assignment and solve again.
+    let mut assignment = assign::capacitated(p, &centres, settings.assignment)
+        .unwrap_or_else(|| seed::nearest(p, &centres));
+    // Capacitated Lloyd: move each centre to the middle of its assignment and solve again.
     for _ in 0..CAPACITATED_LLOYD_ROUNDS {
         centres = seed::centres_of(p, &assignment, &centres);
-        match assign::capacitated(p, &centres) {
+        match assign::capacitated(p, &centres, settings.assignment) {
             Some(a) if a != assignment => assignment = a,
             _ => break,
         }
     }
-    finish(p, assignment, &mut rng, restart)
+    // The converged centres once more, split units fixed rather than rounded.
+    centres = seed::centres_of(p, &assignment, &centres);
+    if let Some(a) = assign::capacitated_whole(p, &centres, settings.assignment) {
+        assignment = a;
+    }
+    let assignment = near_the_rules(p, settings, assignment);
+    finish(p, settings, assignment, &mut rng, restart)
+}
+
+/// Makes a rounded assignment connected and brings it near the rules before local search. Connectivity
+/// repair hands whole pieces to neighbours and breaks the enrollment band; local search would then take any
+/// step that lowers the violation, whatever it costs in compactness. The boundary assignment instead moves
+/// many units across existing borders at once, at the least cost in compactness, so the search starts from
+/// a plan close to both. Keeps the best of its rounds (least violation, then compactness).
+fn near_the_rules(p: &Problem, settings: Settings, mut assignment: Vec<usize>) -> Vec<usize> {
+    let connect = |a: &mut Vec<usize>| {
+        repair::fill_empty(p, a);
+        if p.limits.connected {
+            repair::repair_connectivity(p, a);
+        }
+    };
+    connect(&mut assignment);
+    let score = |a: &[usize]| {
+        let s = state::State::new(p, a.to_vec());
+        (s.total_violation(), s.total_sse())
+    };
+    let mut best = (score(&assignment), assignment);
+    let mut current = best.1.clone();
+    for _ in 0..BOUNDARY_ROUNDS {
+        if best.0 .0 <= 0.0 {
+            break;
+        }
+        let Some(mut next) = assign::rebalance(p, &current, settings.assignment) else {
+            break;
+        };
+        connect(&mut next);
+        let s = score(&next);
+        if s < best.0 {
+            best = (s, next.clone());
+        }
+        current = next;
+    }
+    best.1
 }
 
 /// The common ending of every search: give empty networks a unit, make networks connected, polish; if
 /// rules are still broken, rebalance and then kick.
 pub fn finish(
     p: &Problem,
+    settings: Settings,
     assignment: Vec<usize>,
     rng: &mut impl rand::Rng,
     restart: usize,
 ) -> Solution {
-    let settled = settle(p, assignment, rng, restart, REBALANCE_ROUNDS);
-    kick(p, settled, rng, restart)
+    let settled = settle(
+        p,
+        settings,
+        assignment,
+        rng,
+        restart,
+        REBALANCE_ROUNDS,
+        true,
+    );
+    kick(p, settings, settled, rng, restart)
 }
 
 /// Repair and polish an assignment; while rules are still broken, let the LP shift units across borders
 /// region-wide ([`assign::rebalance`]), then repair and polish again. Returns the best plan seen.
 fn settle(
     p: &Problem,
+    settings: Settings,
     mut assignment: Vec<usize>,
     rng: &mut impl rand::Rng,
     restart: usize,
     rebalance_rounds: usize,
+    cheapest_first: bool,
 ) -> Solution {
     repair::fill_empty(p, &mut assignment);
     if p.limits.connected {
         repair::repair_connectivity(p, &mut assignment);
     }
     let mut state = state::State::new(p, assignment);
+    if cheapest_first {
+        moves::cheapest_repairs(&mut state);
+    }
     moves::polish(&mut state, rng);
     let mut best = Solution::of(&state, restart, false);
     for _ in 0..rebalance_rounds {
         if best.violation <= 0.0 {
             break;
         }
-        let Some(mut a) = assign::rebalance(p, &best.assignment) else {
+        let Some(mut a) = assign::rebalance(p, &best.assignment, settings.assignment) else {
             break;
         };
         repair::fill_empty(p, &mut a);
@@ -310,7 +386,13 @@ pub(crate) const KICK_REBALANCE_ROUNDS: usize = 0;
 /// across three networks, which lumpy units (feeder pathways of thousands of students) need: a network
 /// short of students may need a whole large pathway from its neighbour, which then takes back smaller ones
 /// and one from the next network (BENCHMARKS.md, feeder-pattern networks).
-fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usize) -> Solution {
+fn kick(
+    p: &Problem,
+    settings: Settings,
+    mut best: Solution,
+    rng: &mut impl rand::Rng,
+    restart: usize,
+) -> Solution {
     for _ in 0..KICK_ROUNDS {
         if best.violation <= 0.0 {
             break;
@@ -349,7 +431,8 @@ fn kick(p: &Problem, mut best: Solution, rng: &mut impl rand::Rng, restart: usiz
         for (u, b) in kicks {
             let mut a = best.assignment.clone();
             a[u] = b;
-            let candidate = settle(p, a, rng, restart, KICK_REBALANCE_ROUNDS);
+            // No cheapest repairs after a kick: the cheapest repair is usually to undo it.
+            let candidate = settle(p, settings, a, rng, restart, KICK_REBALANCE_ROUNDS, false);
             if (candidate.violation, candidate.cost) < (best.violation, best.cost) {
                 best = candidate;
                 improved = true;
@@ -389,7 +472,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
         .next()
         .expect("at least one solution");
     if settings.pairs {
-        pairs::improve(p, best, settings.seed)
+        pairs::improve(p, best, settings)
     } else {
         best
     }
@@ -433,7 +516,7 @@ fn ranked_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) 
         let closest = match found {
             Some(a) => Solution::of(&state::State::new(p, a), 0, false),
             // Proven infeasible: report the heuristic's closest plan.
-            None => solve_once(p, crate::seeds::derive(settings.seed, 0), 0),
+            None => solve_once(p, settings, crate::seeds::derive(settings.seed, 0), 0),
         };
         return vec![Solution {
             exhaustive: true,
@@ -441,7 +524,7 @@ fn ranked_direct(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) 
         }];
     }
     ranked_restarts(settings, progress, |seed_value, i| {
-        solve_once(p, seed_value, i)
+        solve_once(p, settings, seed_value, i)
     })
 }
 
@@ -462,7 +545,7 @@ pub(crate) fn from_start(
     best_restart(settings, progress, |seed_value, i| {
         use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed_value);
-        finish(p, start.clone(), &mut rng, i)
+        finish(p, settings, start.clone(), &mut rng, i)
     })
 }
 

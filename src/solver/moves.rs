@@ -51,9 +51,58 @@ pub(crate) fn local_search(s: &mut State<'_>, rng: &mut impl rand::Rng) {
     }
 }
 
+/// Cheapest repairs: while rules are broken, the single boundary move that lowers the violation at the
+/// least cost per point of violation it removes, over the whole plan. Local search takes the first move
+/// it meets that lowers the violation, whatever it costs in compactness; starting from a plan a little
+/// outside the rules (after connectivity repair), this keeps the repair cheap. Returns whether anything
+/// changed.
+pub(crate) fn cheapest_repairs(s: &mut State<'_>) -> bool {
+    const MAX_STEPS: usize = 500;
+    let mut changed = false;
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for _ in 0..MAX_STEPS {
+        if s.total_violation() <= EPS {
+            break;
+        }
+        candidates.clear();
+        for u in 0..s.p.units.len() {
+            let a = s.assign[u];
+            if s.totals[a].units <= 1 {
+                continue;
+            }
+            let mut last = usize::MAX;
+            for &v in &s.p.neighbors[u] {
+                let b = s.assign[v];
+                if b == a || b == last {
+                    continue;
+                }
+                last = b;
+                let (dv, dc) = s.delta(u, b);
+                if dv < -EPS {
+                    candidates.push((dc / -dv, u, b));
+                }
+            }
+        }
+        candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        let mut moved = false;
+        for &(_, u, b) in &candidates {
+            if !s.p.limits.connected || s.stays_connected_without(u) {
+                s.apply(u, b);
+                moved = true;
+                break;
+            }
+        }
+        if !moved {
+            break;
+        }
+        changed = true;
+    }
+    changed
+}
+
 /// Whether network `t` can take in (`incoming`) or give away a unit without breaking its own bounds
 /// on school count; enrollment slack is judged by the chain's result as a whole.
-fn has_slack(s: &State<'_>, t: usize, incoming: bool) -> bool {
+pub(crate) fn has_slack(s: &State<'_>, t: usize, incoming: bool) -> bool {
     let (tot, l) = (&s.totals[t], &s.p.limits);
     if incoming {
         tot.sum.schools < l.max_schools && tot.sum.enrollment < l.max_enrollment
@@ -84,7 +133,7 @@ pub(crate) fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
 /// Moves one unit from network `x` to neighbouring network `y`: the movable unit (x stays connected and
 /// non-empty) whose move lowers (violation, compactness) the most, even if it raises them. `None` if no
 /// unit of `x` borders `y` or none can leave.
-fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
+pub(crate) fn step(s: &mut State<'_>, x: usize, y: usize) -> Option<usize> {
     if s.totals[x].units <= 1 {
         return None;
     }

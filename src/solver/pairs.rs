@@ -11,10 +11,10 @@ use super::{moves, parts, solve_direct, state, Problem, Settings, Solution};
 use rayon::prelude::*;
 
 /// Rounds over all neighbouring pairs (each round starts from the plan the one before left).
-pub(crate) const ROUNDS: usize = 2;
+pub(crate) const ROUNDS: usize = 4;
 
 /// Restarts of each pair's two-network problem.
-pub(crate) const PAIR_RESTARTS: usize = 1;
+pub(crate) const PAIR_RESTARTS: usize = 2;
 
 /// A pair's better border: networks `a`, `b`, each of their units' new network, and the cost it saves.
 struct Better {
@@ -29,7 +29,7 @@ struct Better {
 /// neighbouring networks. Plans with [`super::Homes`] (rebalancing) are left alone: their cost is not
 /// compactness alone. So are problems solved in parts (more than [`parts::SPLIT_ABOVE`] networks), where
 /// thousands of pairs would cost more than the parts themselves.
-pub(crate) fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
+pub(crate) fn improve(p: &Problem, best: Solution, settings: Settings) -> Solution {
     if best.violation > 0.0 || p.homes.cost > 0.0 || p.k < 3 || p.k > parts::SPLIT_ABOVE {
         return best;
     }
@@ -46,8 +46,8 @@ pub(crate) fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
             .par_iter()
             .enumerate()
             .filter_map(|(i, &(a, b))| {
-                let seed = crate::seeds::derive(seed, round * pairs.len() + i);
-                resolve_pair(p, &state.assign, a, b, seed)
+                let seed = crate::seeds::derive(settings.seed, round * pairs.len() + i);
+                resolve_pair(p, &state.assign, a, b, seed, settings)
             })
             .collect();
         let mut order: Vec<&Better> = found.iter().collect();
@@ -77,7 +77,14 @@ pub(crate) fn improve(p: &Problem, best: Solution, seed: u64) -> Solution {
 
 /// Re-solves networks `a` and `b` as a two-network problem; returns the new border when it meets every rule
 /// and costs less.
-fn resolve_pair(p: &Problem, assign: &[usize], a: usize, b: usize, seed: u64) -> Option<Better> {
+fn resolve_pair(
+    p: &Problem,
+    assign: &[usize],
+    a: usize,
+    b: usize,
+    seed: u64,
+    settings: Settings,
+) -> Option<Better> {
     let units: Vec<usize> = (0..assign.len())
         .filter(|&u| assign[u] == a || assign[u] == b)
         .collect();
@@ -88,6 +95,7 @@ fn resolve_pair(p: &Problem, assign: &[usize], a: usize, b: usize, seed: u64) ->
         seed,
         restarts: PAIR_RESTARTS,
         pairs: false,
+        ..settings
     };
     let found = solve_direct(&sub, settings, &|| {});
     if found.violation > 0.0 || found.cost >= before - 1e-6 * before.max(1.0) {
@@ -170,7 +178,7 @@ mod tests {
             .collect();
         let start = Solution::of(&state::State::new(&p, assign), 0, false);
         assert_eq!(start.violation, 0.0);
-        let better = improve(&p, start.clone(), 7);
+        let better = improve(&p, start.clone(), Settings::new(7, 1));
         assert_eq!(better.violation, 0.0);
         assert!(
             better.cost < start.cost * 0.8,
@@ -179,10 +187,16 @@ mod tests {
             better.cost
         );
         // The same seed gives the same plan.
-        assert_eq!(improve(&p, start, 7).assignment, better.assignment);
+        assert_eq!(
+            improve(&p, start, Settings::new(7, 1)).assignment,
+            better.assignment
+        );
         // A plan that breaks a rule is returned as it is.
         let broken = Solution::of(&state::State::new(&p, vec![0; 36]), 0, false);
         assert!(broken.violation > 0.0);
-        assert_eq!(improve(&p, broken.clone(), 7).assignment, broken.assignment);
+        assert_eq!(
+            improve(&p, broken.clone(), Settings::new(7, 1)).assignment,
+            broken.assignment
+        );
     }
 }

@@ -165,7 +165,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
     let assignment = solve_part(p, &all, p.k, settings, progress);
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(crate::seeds::derive(settings.seed, usize::MAX));
-    super::finish(p, assignment, &mut rng, 0)
+    super::finish(p, settings, assignment, &mut rng, 0)
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub fn unconstrained_sse(p: &Problem, rng: &mut impl rand::Rng) -> f64 {
 }
 
 /// School-weighted centre of each network under `assign`; a network with no unit keeps its old centre.
-pub(crate) fn centres_of(p: &Problem, assign: &[usize], old: &[[f64; 2]]) -> Vec<[f64; 2]> {
+pub fn centres_of(p: &Problem, assign: &[usize], old: &[[f64; 2]]) -> Vec<[f64; 2]> {
     let mut sums = vec![[0.0f64; 3]; p.k];
     for (i, u) in p.units.iter().enumerate() {
         let w = f64::from(u.schools);
