@@ -120,6 +120,7 @@ fn lausd(c: &mut Criterion) {
     let options = schoolnets::maps::MapOptions {
         colour_by: schoolnets::maps::ColourBy::Networks,
         date: "2026-11-22".into(),
+        highlight: Vec::new(),
     };
     g.bench_function("map_territories", |b| {
         b.iter(|| {

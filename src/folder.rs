@@ -166,6 +166,10 @@ pub fn add_plan_files(
         reports::markdown(plan, table).into_bytes(),
     );
     set.add(&format!("{prefix}report.csv"), reports::csv(plan));
+    set.add(
+        &format!("{prefix}schools.csv"),
+        reports::schools_csv(plan, table),
+    );
     Ok(svg)
 }
 

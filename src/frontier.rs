@@ -318,65 +318,140 @@ pub fn markdown(points: &[Point], title: &str) -> String {
     out
 }
 
-/// frontier.svg: compactness against strength, feasible steps only.
+/// The rules of a step in a few words ("low ≤ 40%, dfs ±35"), for the chart's labels.
+fn rules_label(p: &Point) -> String {
+    let mut parts = Vec::new();
+    if let Some(v) = p.max_low_performing_share {
+        parts.push(format!("low ≤ {:.0}%", 100.0 * v));
+    }
+    if let Some(v) = p.dfs_band {
+        parts.push(format!("dfs ±{v:.0}"));
+    }
+    if let Some(v) = p.frpm_band {
+        parts.push(format!("FRPM ±{v:.0}"));
+    }
+    if let Some(v) = p.ethnicity_band {
+        parts.push(format!("ethn. ±{v:.0}"));
+    }
+    if parts.is_empty() {
+        "no balance rule".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// frontier.svg, in the board's terms: what balance buys (the worst network's share of low-performing
+/// schools, or the spread in distance from standard when the table has no ratings) against what it
+/// costs (the mean distance from a school to its network's centre), each plan labelled with its rules;
+/// the steps where the solver found no plan are listed beside the chart.
 pub fn svg(points: &[Point], title: &str) -> String {
     use plotters::prelude::*;
-    let ok: Vec<(f64, f64)> = points
+    let feasible: Vec<&Point> = points.iter().filter(|p| p.feasible).collect();
+    let by_low = feasible
         .iter()
-        .filter_map(|p| p.compactness_km2.map(|c| (p.strength, c)))
+        .all(|p| p.worst_low_performing_pct.is_some());
+    let (y_desc, y_of): (&str, fn(&Point) -> Option<f64>) = if by_low {
+        ("worst network's share of low-performing schools, %", |p| {
+            p.worst_low_performing_pct
+        })
+    } else {
+        (
+            "spread in distance from standard between networks, points",
+            |p| p.dfs_spread,
+        )
+    };
+    let ok: Vec<(f64, f64, String)> = feasible
+        .iter()
+        .filter_map(|p| Some((p.mean_km?, y_of(p)?, rules_label(p))))
         .collect();
-    let ymax = ok.iter().map(|p| p.1).fold(1.0, f64::max) * 1.1;
+    let failed: Vec<String> = points
+        .iter()
+        .filter(|p| !p.feasible)
+        .map(|p| format!("strength {:.2}: {}", p.strength, rules_label(p)))
+        .collect();
+    let (x_lo, x_hi) = ok
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p.0), hi.max(p.0))
+        });
+    let (x_lo, x_hi) = if ok.is_empty() {
+        (0.0, 1.0)
+    } else {
+        let pad = ((x_hi - x_lo) * 0.1).max(0.05);
+        ((x_lo - pad).max(0.0), x_hi + 3.0 * pad)
+    };
+    let y_hi = ok.iter().map(|p| p.1).fold(1.0, f64::max) * 1.15;
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, (720, 440)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, (900, 460)).into_drawing_area();
         let draw = || -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
             root.fill(&WHITE)?;
-            let mut chart = ChartBuilder::on(&root)
+            let (left, right) = root.split_horizontally(640);
+            let mut chart = ChartBuilder::on(&left)
                 .caption(
-                    format!("What balance costs in distance: {title}"),
-                    ("sans-serif", 18),
+                    format!("What balance buys and what it costs: {title}"),
+                    ("sans-serif", 17),
                 )
                 .margin(16)
                 .x_label_area_size(44)
-                .y_label_area_size(70)
-                .build_cartesian_2d(0f64..1f64, 0f64..ymax)?;
+                .y_label_area_size(60)
+                .build_cartesian_2d(x_lo..x_hi, 0f64..y_hi)?;
             chart
                 .configure_mesh()
                 .x_desc(
-                    "balance strength (0 = no rule, 1 = every network at the district's figures)",
+                    "mean distance from a school to its network's centre, km (what balance costs)",
                 )
-                .y_desc("compactness, km² (lower = more compact)")
+                .y_desc(y_desc)
+                .x_label_formatter(&|v| format!("{v:.2}"))
                 .y_label_formatter(&|v| format!("{v:.0}"))
                 .draw()?;
-            // Okabe-Ito colours: blue for plans found, vermillion for steps without one.
+            // Okabe-Ito blue for the plans found.
             let found = RGBColor(0, 114, 178);
-            let none = RGBColor(213, 94, 0);
-            chart
-                .draw_series(LineSeries::new(ok.iter().copied(), found.stroke_width(2)))?
-                .label("plan meeting every rule")
-                .legend(move |(x, y)| Circle::new((x + 10, y), 4, found.filled()));
-            chart.draw_series(ok.iter().map(|&p| Circle::new(p, 4, found.filled())))?;
-            let failed: Vec<(f64, f64)> = points
-                .iter()
-                .filter(|p| !p.feasible)
-                .map(|p| (p.strength, ymax * 0.04))
-                .collect();
-            if !failed.is_empty() {
-                chart
-                    .draw_series(
-                        failed
-                            .iter()
-                            .map(|&p| Cross::new(p, 6, none.stroke_width(2))),
-                    )?
-                    .label("no plan found by the solver")
-                    .legend(move |(x, y)| Cross::new((x + 10, y), 5, none.stroke_width(2)));
+            chart.draw_series(LineSeries::new(
+                ok.iter().map(|p| (p.0, p.1)),
+                found.stroke_width(2),
+            ))?;
+            chart.draw_series(
+                ok.iter()
+                    .map(|p| Circle::new((p.0, p.1), 4, found.filled())),
+            )?;
+            // Labels alternate above and below the line, so neighbouring steps do not overprint.
+            chart.draw_series(ok.iter().enumerate().map(|(i, p)| {
+                EmptyElement::at((p.0, p.1))
+                    + Text::new(
+                        p.2.clone(),
+                        (6, if i % 2 == 0 { -16 } else { 5 }),
+                        ("sans-serif", 11).into_font().color(&BLACK.mix(0.8)),
+                    )
+            }))?;
+            let font = ("sans-serif", 13).into_font();
+            right.draw(&Text::new(
+                "Steps with no plan found",
+                (10, 40),
+                font.clone().style(FontStyle::Bold),
+            ))?;
+            let lines = if failed.is_empty() {
+                vec!["none: every step has a plan".to_string()]
+            } else {
+                failed.clone()
+            };
+            for (i, line) in lines.iter().enumerate() {
+                right.draw(&Text::new(
+                    line.clone(),
+                    (10, 64 + 20 * i as i32),
+                    font.clone(),
+                ))?;
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.mix(0.3))
-                .draw()?;
+            right.draw(&Text::new(
+                "(the solver's failure is not a proof",
+                (10, 84 + 20 * lines.len() as i32),
+                ("sans-serif", 11).into_font(),
+            ))?;
+            right.draw(&Text::new(
+                "that no such plan exists)",
+                (10, 98 + 20 * lines.len() as i32),
+                ("sans-serif", 11).into_font(),
+            ))?;
             root.present()?;
             Ok(())
         };

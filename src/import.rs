@@ -1,6 +1,7 @@
 //! `schoolnets import cde`: builds the canonical school table from California Department of Education files.
 //!
-//! Inputs (see `../shared/cde/README.md`; `data/cde-lausd/` holds LAUSD-only extracts of the same files):
+//! Inputs (where each is published: [`CDE_SOURCES`] and the README; `data/cde-lausd/` holds LAUSD-only
+//! extracts of the same files):
 //! - `pubschls.txt`: the school directory (tab-separated): status, name, type, charter, grade span, magnet, coordinates;
 //! - `frpm1819.csv` (or another year's FRPM file): K-12 enrollment and free/reduced-price meal eligibility;
 //! - `english_2018_academic_indicator.csv`, `math_2018_academic_indicator.csv`: distance from standard and level;
@@ -29,7 +30,13 @@ pub(crate) const MATH_FILE: &str = "math_2018_academic_indicator.csv";
 pub(crate) const DEMOGRAPHICS_FILE: &str = "demographics.csv";
 
 /// The extra columns `import cde` writes after the canonical ones.
-pub(crate) const EXTRA_COLUMNS: [&str; 3] = ["feeds_into_source", "ela_level", "math_level"];
+pub(crate) const EXTRA_COLUMNS: [&str; 5] = [
+    "feeds_into_source",
+    "ela_level",
+    "math_level",
+    "address",
+    "city",
+];
 
 fn level_text(level: Option<u8>) -> String {
     level.map(|l| l.to_string()).unwrap_or_default()
@@ -94,6 +101,9 @@ pub struct Import {
     pub closed_earlier: usize,
     /// Number of `feeds_into` links derived by distance.
     pub derived_links: usize,
+    /// Pairs of schools at one street address that the directory puts too far apart to be one campus
+    /// (ids and metres): not merged, and worth a look.
+    pub address_apart: Vec<(String, String, f64)>,
 }
 
 /// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
@@ -162,7 +172,7 @@ impl Sheet {
                 Some(1),
                 Some(name),
                 "this CDE column is missing",
-                "use the file as CDE publishes it (see ../shared/cde/README.md for the expected layout)",
+                "use the file as CDE publishes it (the README section \"Data\" says which file and how to save it)",
             )
         })
     }
@@ -250,6 +260,9 @@ struct DirEntry {
     magnet: bool,
     lat: Option<f64>,
     lon: Option<f64>,
+    /// Street address and city, as the directory writes them.
+    street: String,
+    city: String,
 }
 
 struct FrpmEntry {
@@ -261,6 +274,62 @@ struct FrpmEntry {
     charter: bool,
 }
 
+/// Where each CDE file is published (the README's "Data" section says how to save each one).
+const CDE_SOURCES: [(&str, &str); 5] = [
+    (
+        DIRECTORY_FILE,
+        "Public Schools and Districts Data Files, https://www.cde.ca.gov/ds/si/ds/pubschls.asp (the tab-separated text file)",
+    ),
+    (
+        DEFAULT_FRPM_FILE,
+        "Student Poverty FRPM Data, https://www.cde.ca.gov/ds/ad/filessp.asp (the year's workbook, its school sheet saved as CSV)",
+    ),
+    (
+        ELA_FILE,
+        "California School Dashboard data files, https://www.cde.ca.gov/ta/ac/cm/ (the ELA academic indicator, as CSV)",
+    ),
+    (
+        MATH_FILE,
+        "California School Dashboard data files, https://www.cde.ca.gov/ta/ac/cm/ (the mathematics academic indicator, as CSV)",
+    ),
+    (
+        DEMOGRAPHICS_FILE,
+        "Enrollment by School, https://www.cde.ca.gov/ds/ad/filesenr.asp (the year's file by ethnicity and gender, as CSV)",
+    ),
+];
+
+/// Fails, before reading anything, when the CDE folder lacks a file, naming every missing one and the
+/// CDE page it comes from.
+fn check_cde_files(dir: &Path, frpm_file: &str) -> Result<()> {
+    let missing: Vec<crate::error::Problem> = CDE_SOURCES
+        .iter()
+        .map(|&(file, source)| {
+            let file = if file == DEFAULT_FRPM_FILE {
+                frpm_file
+            } else {
+                file
+            };
+            (dir.join(file), source)
+        })
+        .filter(|(path, _)| !path.is_file())
+        .map(|(path, source)| crate::error::Problem {
+            file: path.display().to_string(),
+            line: None,
+            field: None,
+            what: "not found: import cde needs this CDE file".into(),
+            fix: format!(
+                "download it from {source} into {} (or name the folder holding the files with --cde-dir)",
+                dir.display()
+            ),
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(missing))
+    }
+}
+
 /// Runs the import.
 pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
     if !opts.prefix.chars().all(|c| c.is_ascii_digit()) || opts.prefix.len() > 14 {
@@ -270,6 +339,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
         )));
     }
     let dir = &opts.cde_dir;
+    check_cde_files(dir, &opts.frpm_file)?;
     let directory = read_directory(&dir.join(DIRECTORY_FILE), &opts.prefix)?;
     let frpm = read_frpm(&dir.join(&opts.frpm_file), &opts.prefix)?;
     let ela = read_indicator(&dir.join(ELA_FILE), &opts.prefix)?;
@@ -388,10 +458,16 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
                 .unwrap_or([None; 9]),
             feeds_into: None,
             campus: None,
-            extra: vec![String::new(), level_text(ela_level), level_text(math_level)],
+            extra: vec![
+                String::new(),
+                level_text(ela_level),
+                level_text(math_level),
+                d.map(|d| d.street.clone()).unwrap_or_default(),
+                d.map(|d| d.city.clone()).unwrap_or_default(),
+            ],
         });
     }
-    assign_campuses(&mut schools);
+    let apart = assign_campuses(&mut schools);
     let derived_links = derive_feeders(&mut schools);
     let lines = (2..2 + schools.len() as u64).collect();
     let mut source = dir.join(&opts.frpm_file).display().to_string();
@@ -407,6 +483,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
         dropped,
         closed_earlier,
         derived_links,
+        address_apart: apart,
     })
 }
 
@@ -426,6 +503,7 @@ fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry
         c("Latitude")?,
         c("Longitude")?,
     );
+    let (street, city) = (c("Street")?, c("City")?);
     let mut out = BTreeMap::new();
     for (_, r) in &s.rows {
         let code = r.get(cds).unwrap_or("").trim();
@@ -452,6 +530,8 @@ fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry
                 magnet: get(magnet) == "Y",
                 lat: num(lat),
                 lon: num(lon),
+                street: get(street),
+                city: get(city),
             },
         );
     }
@@ -639,14 +719,101 @@ fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
     Ok(out)
 }
 
-/// Gives schools with identical coordinates a shared campus id (`campus-` + the smallest member id).
-pub(crate) fn assign_campuses(schools: &mut [School]) {
-    let mut groups: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
+/// Positions of the address and city in [`EXTRA_COLUMNS`].
+const ADDRESS: usize = 3;
+const CITY: usize = 4;
+
+/// A street address in a form two spellings of one place share: lower case, without punctuation,
+/// suite or room numbers and compass words (the directory writes "24300 South Western Avenue" and
+/// "24300 Western Avenue" for one campus, and "322 Lucas Avenue" beside "322 South Lucas Avenue"), with
+/// street types abbreviated; then the city. Empty when there is no street address.
+pub fn normalise_address(street: &str, city: &str) -> String {
+    let lower = street.to_lowercase();
+    // What follows a comma is a suite, room or building within the address.
+    let main = lower.split(',').next().unwrap_or("");
+    let words: Vec<String> = main
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take_while(|w| !matches!(*w, "suite" | "ste" | "room" | "rm" | "unit" | "bldg"))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "north" | "south" | "east" | "west" | "n" | "s" | "e" | "w"
+            )
+        })
+        .map(|w| {
+            match w {
+                "street" => "st",
+                "avenue" => "ave",
+                "boulevard" => "blvd",
+                "road" => "rd",
+                "drive" => "dr",
+                "place" => "pl",
+                "lane" => "ln",
+                "court" => "ct",
+                "terrace" => "ter",
+                "parkway" => "pkwy",
+                "highway" => "hwy",
+                other => other,
+            }
+            .to_string()
+        })
+        .collect();
+    if words.is_empty() {
+        return String::new();
+    }
+    format!("{}, {}", words.join(" "), city.trim().to_lowercase())
+}
+
+/// Schools at one street address are one campus only when the directory puts them within this distance
+/// of each other: the widest LAUSD campus of one address measures 365 m, while two schools 1.4 and 28.6 km
+/// apart share an address through a coordinate or address error in the directory.
+pub const ADDRESS_CAMPUS_SPAN_M: f64 = 500.0;
+
+/// Gives schools that share one campus a shared campus id (`campus-` + the smallest member id): schools
+/// at the same street address in the same city ([`normalise_address`]) and within
+/// [`ADDRESS_CAMPUS_SPAN_M`] of each other, and schools at identical coordinates. (Schools a few metres
+/// apart with no address in common are grouped by the planner's distance rule,
+/// `geography.campus_distance_m`, in any table.) Returns the pairs of schools at one address that were too
+/// far apart to join.
+pub(crate) fn assign_campuses(schools: &mut [School]) -> Vec<(String, String, f64)> {
+    let mut uf = petgraph::unionfind::UnionFind::<usize>::new(schools.len());
+    let mut at_point: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    let mut at_address: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, s) in schools.iter().enumerate() {
-        groups
-            .entry((s.lat.to_bits(), s.lon.to_bits()))
-            .or_default()
-            .push(i);
+        match at_point.get(&(s.lat.to_bits(), s.lon.to_bits())) {
+            Some(&j) => {
+                uf.union(i, j);
+            }
+            None => {
+                at_point.insert((s.lat.to_bits(), s.lon.to_bits()), i);
+            }
+        }
+        let address = normalise_address(
+            s.extra.get(ADDRESS).map_or("", String::as_str),
+            s.extra.get(CITY).map_or("", String::as_str),
+        );
+        if !address.is_empty() {
+            at_address.entry(address).or_default().push(i);
+        }
+    }
+    let mut too_far = Vec::new();
+    for members in at_address.values() {
+        for (a, &i) in members.iter().enumerate() {
+            for &j in &members[a + 1..] {
+                let (x, y) = (&schools[i], &schools[j]);
+                let m = 1000.0 * haversine_km(x.lat, x.lon, y.lat, y.lon);
+                if m <= ADDRESS_CAMPUS_SPAN_M {
+                    uf.union(i, j);
+                } else {
+                    too_far.push((x.id.clone(), y.id.clone(), m));
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..schools.len() {
+        groups.entry(uf.find(i)).or_default().push(i);
     }
     for members in groups.values().filter(|m| m.len() > 1) {
         let first = members
@@ -658,6 +825,7 @@ pub(crate) fn assign_campuses(schools: &mut [School]) {
             schools[i].campus = Some(format!("campus-{first}"));
         }
     }
+    too_far
 }
 
 fn is_pathway_target(s: &School, level: Level) -> bool {

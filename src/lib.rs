@@ -60,6 +60,7 @@ pub mod inputs;
 pub mod limits;
 pub mod maps;
 pub mod metrics;
+pub mod names;
 pub mod output;
 pub mod pathways;
 pub mod plans;

@@ -13,7 +13,8 @@ use cli::validate::ValidateArgs;
 use schoolnets::error::{exit, Error};
 
 /// Draw a school district's support networks: group its schools into networks of neighbouring campuses
-/// that are balanced in enrollment and each offer a K-12 pathway, then write maps and balance reports.
+/// that are balanced in enrollment and performance and each offer a K-12 pathway, then write maps and
+/// balance reports.
 ///
 /// With no table given, commands use the built-in Los Angeles Unified (LAUSD) 2018-19 table.
 #[derive(Parser)]
@@ -21,10 +22,11 @@ use schoolnets::error::{exit, Error};
 #[command(after_help = "Examples:
   schoolnets plan                                 LAUSD, default scenario, into out/
   schoolnets plan --networks 30 --tolerance 0.05  what if: 30 networks within ±5%
-  schoolnets briefing                             both designs and their comparison, into out/briefing/
+  schoolnets briefing                             both designs and their comparison, into out-briefing/
   schoolnets compare out out-feeder               two plan folders side by side
   schoolnets validate my-district.csv             check and summarise a table
-  schoolnets import cde --district 1964733 --out lausd.csv
+  schoolnets import cde --district 3768338 --out sd.csv   San Diego Unified, from CDE files in cde/
+  schoolnets plan --schools sd.csv --networks 6   ... planned with the default scenario, fitted to it
 
 Exit codes: 0 ok; 1 plan written with --best-effort but some rules broken; 2 bad command line;
 3 bad input file; 4 the scenario cannot be satisfied; 5 an output could not be written; 70 internal error.")]
@@ -35,7 +37,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Partition the schools into networks and write plan.json, networks.geojson, report.md and report.csv.
+    /// Partition the schools into networks and write plan.json, the maps, the reports and schools.csv.
     ///
     /// Every network must be one connected piece of neighbouring campuses, hold between min and max
     /// schools, have an enrollment within the tolerance of the mean, and include the required high and

@@ -161,7 +161,11 @@ pub fn dissimilarity(table: &SchoolTable, assignment: &[usize], k: usize) -> BTr
 /// Figures for one network.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkMetrics {
+    /// The short id (`N01`), the key every table and file uses.
     pub network: String,
+    /// The community name a board would use (see [`crate::names`]); empty in plans written before names.
+    #[serde(default)]
+    pub name: String,
     pub schools: usize,
     pub campuses: usize,
     pub enrollment: u64,
@@ -208,6 +212,15 @@ pub struct NetworkMetrics {
 }
 
 impl NetworkMetrics {
+    /// The id with the name, for a line of text: "N05 Crenshaw" (the id alone before names existed).
+    pub fn title(&self) -> String {
+        if self.name.is_empty() {
+            self.network.clone()
+        } else {
+            format!("{} {}", self.network, self.name)
+        }
+    }
+
     /// Schools of `level` in the network (0 when it has none).
     pub(crate) fn schools_at(&self, level: Level) -> usize {
         self.levels.get(level.as_str()).copied().unwrap_or(0)
@@ -286,6 +299,7 @@ pub(crate) fn measure(
             }
             NetworkMetrics {
                 network: ids[c].clone(),
+                name: String::new(),
                 schools: schools.len(),
                 campuses: on_campus.iter().filter(|b| **b).count(),
                 enrollment,

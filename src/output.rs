@@ -63,6 +63,11 @@ impl OutputSet {
         self.files.push((name.to_string(), bytes));
     }
 
+    /// Adds every file of `other`, after those already here.
+    pub fn append(&mut self, other: OutputSet) {
+        self.files.extend(other.files);
+    }
+
     /// Names of the files, in the order added.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|(n, _)| n.as_str())

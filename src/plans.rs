@@ -13,7 +13,7 @@ use crate::scenarios::{Mode, Scenario};
 use crate::schools::SchoolTable;
 use crate::solver::{self, feasibility, Limits, Problem, Settings, UnitData};
 use crate::staffing::{self, Staffing};
-use crate::units::{Adjacency, AdjacencyStats, Units};
+use crate::units::{Adjacency, AdjacencyStats, CampusStats, Units};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -110,6 +110,9 @@ pub struct PlanFile {
     /// Feeder mode: how pathways were built from the table's links.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pathways: Option<PathwaySummary>,
+    /// How schools were grouped into campuses (each planned whole).
+    #[serde(default)]
+    pub campuses: CampusStats,
     pub adjacency: AdjacencyStats,
     pub networks: Vec<NetworkMetrics>,
     /// Support regions grouping the networks, when the scenario asks for them.
@@ -157,7 +160,7 @@ impl PlanningUnits {
         outline: Option<&Outline>,
         scenario: &Scenario,
     ) -> PlanningUnits {
-        let campuses = Units::build(table);
+        let campuses = Units::build_within(table, scenario.geography.campus_distance_m);
         let campus_adjacency =
             Adjacency::build(&campuses, outline, scenario.geography.max_edge_factor);
         let feeder = (scenario.mode == Mode::Feeder).then(|| {
@@ -414,7 +417,16 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     };
     let ranked = {
         let p = &slot.as_ref().expect("prepared above").problem;
-        solver::solve_ranked(p, settings, progress)
+        let mut ranked = solver::solve_ranked(p, settings, progress);
+        // When no restart meets every network rule, the best is repaired by redrawing groups of networks
+        // around the broken ones.
+        if ranked[0].violation > 0.0 {
+            let repaired = solver::pairs::repair(p, ranked[0].clone(), settings);
+            if repaired.violation < ranked[0].violation {
+                ranked.insert(0, repaired);
+            }
+        }
+        ranked
     };
     let broken = |r: &Result<Plan>| match r {
         Ok(plan) => !plan.file.all_constraints_hold,
@@ -562,6 +574,23 @@ pub(crate) fn assemble(
     let table = inputs.table;
     let scenario = inputs.scenario;
     let (mut networks, mut constraints) = prepared.measure(table, scenario, &school_network, &ids);
+    // Names: an adopted plan's stay with its networks; the rest are named after their communities.
+    let kept: Vec<Option<String>> = ids
+        .iter()
+        .map(|id| {
+            adopted
+                .and_then(|a| a.networks.iter().find(|n| &n.network == id))
+                .map(|n| n.name.clone())
+                .filter(|name| !name.is_empty())
+        })
+        .collect();
+    for (m, name) in
+        networks
+            .iter_mut()
+            .zip(crate::names::network_names(table, &school_network, &kept))
+    {
+        m.name = name;
+    }
     let Prepared {
         planning, district, ..
     } = prepared;
@@ -651,6 +680,7 @@ pub(crate) fn assemble(
         district,
         feeder_links: pathways::feeder_links(table, &school_network),
         pathways: planning.feeder.as_ref().map(|f| f.pathways.summary.clone()),
+        campuses: planning.campuses.campus_stats.clone(),
         adjacency: AdjacencyStats {
             median_edge_km: crate::text::round(planning.campus_adjacency.stats.median_edge_km, 3),
             max_edge_km: crate::text::round(planning.campus_adjacency.stats.max_edge_km, 3),

@@ -427,6 +427,7 @@ mod tests {
             of_school: school_network.clone(),
             units,
             projection,
+            campus_stats: Default::default(),
         };
         let adjacency = Adjacency {
             graph: std::sync::Arc::new(crate::graph::Graph::from_lists(neighbors)),

@@ -100,7 +100,7 @@ pub(crate) fn slug(title: &str) -> String {
 }
 
 /// Escapes text for HTML and SVG (element content and quoted attributes).
-pub(crate) fn escape_html(s: &str) -> String {
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

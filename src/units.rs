@@ -33,29 +33,89 @@ pub struct Units {
     /// Unit index of each school.
     pub of_school: Vec<usize>,
     pub projection: Projection,
+    /// How schools were grouped into campuses.
+    pub campus_stats: CampusStats,
+}
+
+/// Schools closer than this are one campus by default (`geography.campus_distance_m`). On LAUSD every pair
+/// of schools within 30 m either shares a street address in the state directory or is a charter school on
+/// a district campus; the next pairs, 45-50 m apart, are neighbours on different streets (BENCHMARKS.md).
+pub const CAMPUS_DISTANCE_M: f64 = 30.0;
+
+/// How schools were grouped into campuses, rule by rule: each count is the schools a rule joined to
+/// another school's campus (a campus of `m` schools counts `m − 1`), the rules applied in this order.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CampusStats {
+    /// Campuses holding more than one school, and the schools on them.
+    pub shared_campuses: usize,
+    pub schools_on_shared_campuses: usize,
+    /// Joined by the table's `campus` column.
+    pub by_campus_id: usize,
+    /// Joined by identical coordinates.
+    pub by_coordinates: usize,
+    /// Joined by being within `distance_m` of a school of the campus.
+    pub by_distance: usize,
+    pub distance_m: f64,
 }
 
 impl Units {
-    /// Groups schools into units: same campus id, or identical coordinates. Units are ordered by their
-    /// first school's position in the table.
+    /// Groups schools into units by [`CAMPUS_DISTANCE_M`] (see [`Units::build_within`]).
     pub fn build(table: &SchoolTable) -> Units {
+        Units::build_within(table, CAMPUS_DISTANCE_M)
+    }
+
+    /// Groups schools into units, each a campus planned whole: schools with the same `campus` id, at
+    /// identical coordinates, or within `distance_m` metres of each other (transitively). Units are ordered
+    /// by their first school's position in the table.
+    pub fn build_within(table: &SchoolTable, distance_m: f64) -> Units {
         let n = table.schools.len();
         let projection = Projection::centred_on(table.schools.iter().map(|s| (s.lat, s.lon)));
         let mut uf = UnionFind::<usize>::new(n);
+        let mut stats = CampusStats {
+            distance_m,
+            ..CampusStats::default()
+        };
+        // Rule by rule, counting the unions each makes.
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for (i, s) in table.schools.iter().enumerate() {
-            let mut keys = vec![format!("@{}:{}", s.lat.to_bits(), s.lon.to_bits())];
             if let Some(c) = &s.campus {
-                keys.push(format!("#{c}"));
-            }
-            for k in keys {
-                match by_key.get(&k) {
-                    Some(&j) => {
-                        uf.union(i, j);
-                    }
+                match by_key.get(c) {
+                    Some(&j) => stats.by_campus_id += usize::from(uf.union(i, j)),
                     None => {
-                        by_key.insert(k, i);
+                        by_key.insert(c.clone(), i);
                     }
+                }
+            }
+        }
+        let mut at: HashMap<(u64, u64), usize> = HashMap::new();
+        for (i, s) in table.schools.iter().enumerate() {
+            match at.get(&(s.lat.to_bits(), s.lon.to_bits())) {
+                Some(&j) => stats.by_coordinates += usize::from(uf.union(i, j)),
+                None => {
+                    at.insert((s.lat.to_bits(), s.lon.to_bits()), i);
+                }
+            }
+        }
+        if distance_m > 0.0 {
+            use rstar::primitives::GeomWithData;
+            let points: Vec<[f64; 2]> = table.points(&projection);
+            let tree = rstar::RTree::bulk_load(
+                points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &p)| GeomWithData::new(p, i))
+                    .collect(),
+            );
+            let r2 = (distance_m / 1000.0).powi(2);
+            for (i, p) in points.iter().enumerate() {
+                let mut near: Vec<usize> = tree
+                    .locate_within_distance(*p, r2)
+                    .map(|g| g.data)
+                    .filter(|&j| j > i)
+                    .collect();
+                near.sort_unstable();
+                for j in near {
+                    stats.by_distance += usize::from(uf.union(i, j));
                 }
             }
         }
@@ -83,10 +143,14 @@ impl Units {
             u.lon /= m;
             u.pos = projection.forward(u.lat, u.lon);
         }
+        let shared: Vec<&Unit> = units.iter().filter(|u| u.schools.len() > 1).collect();
+        stats.shared_campuses = shared.len();
+        stats.schools_on_shared_campuses = shared.iter().map(|u| u.schools.len()).sum();
         Units {
             units,
             of_school,
             projection,
+            campus_stats: stats,
         }
     }
 
@@ -116,6 +180,7 @@ impl Units {
             of_school: self.of_school.iter().map(|&u| group[u]).collect(),
             units,
             projection: self.projection,
+            campus_stats: self.campus_stats.clone(),
         }
     }
 

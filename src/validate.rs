@@ -195,12 +195,12 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
         *by_level.entry(s.level).or_default() += 1;
         *by_model.entry(&s.model).or_default() += 1;
     }
-    // Campuses as the planner groups them: the same campus id, or the same coordinates.
-    let shared: Vec<usize> = crate::units::Units::build(table)
+    // Campuses as the planner groups them: the same campus id, the same coordinates, or a few metres apart.
+    let campuses = crate::units::Units::build(table);
+    let shared: Vec<&crate::units::Unit> = campuses
         .units
         .iter()
-        .map(|u| u.schools.len())
-        .filter(|&n| n > 1)
+        .filter(|u| u.schools.len() > 1)
         .collect();
     let links = table
         .schools
@@ -258,12 +258,25 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
         table.schools.iter().filter(|s| s.charter).count(),
         table.schools.iter().filter(|s| s.magnet).count()
     );
+    let cs = &campuses.campus_stats;
     let _ = writeln!(
         out,
-        "  co-located campuses (same campus id or same coordinates; planned whole): {} campuses holding {} schools",
-        shared.len(),
-        shared.iter().sum::<usize>()
+        "  shared campuses (planned whole): {} campuses holding {} schools; joined by the campus column {}, by identical coordinates {}, by being within {} m {}",
+        cs.shared_campuses,
+        cs.schools_on_shared_campuses,
+        cs.by_campus_id,
+        cs.by_coordinates,
+        crate::text::fmt_num(cs.distance_m, 0),
+        cs.by_distance
     );
+    for u in &shared {
+        let names: Vec<&str> = u
+            .schools
+            .iter()
+            .map(|&i| table.schools[i].name.as_str())
+            .collect();
+        let _ = writeln!(out, "    {}", names.join(" + "));
+    }
     let _ = writeln!(
         out,
         "  feeder links: {links} schools have feeds_into{}",

@@ -165,7 +165,22 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<section id=\"comparison\">"));
-    assert_eq!(html.matches("<svg ").count(), 2, "one map per plan");
+    // The first page's two maps side by side and the map of schools that differ, then one map per plan.
+    assert_eq!(html.matches("<svg ").count(), 5, "maps in the briefing");
+    assert!(html.contains("<section id=\"front\">"));
+    let front = &html[html.find("<section id=\"front\">").unwrap()
+        ..html.find("<section class=\"plan\"").unwrap()];
+    assert_eq!(
+        front.matches("<svg ").count(),
+        3,
+        "two designs and the schools that differ"
+    );
+    assert!(front.contains("What balance costs") && front.contains("geography-only"));
+    assert_eq!(
+        front.matches("<g class=\"highlight\"").count(),
+        1,
+        "the schools that differ are ringed on one map"
+    );
     assert_eq!(html.matches("<table class=\"balance\">").count(), 2);
     for external in ["<script src", "<link", "url(", "@import", "<img", "<iframe"] {
         assert!(!html.contains(external), "external resource: {external}");

@@ -117,13 +117,14 @@ fn default_plan_meets_every_constraint_recomputed_independently() {
     }
 
     // No plan of 32 networks of 20-45 schools can be more compact than the proven lower bound
-    // (solver::bound); this one is within 2.2 times it (2.03 measured: BENCHMARKS.md).
+    // (solver::bound); this one, balanced, is within 2.4 times it (2.23 measured; the geography-only plan
+    // 1.95: BENCHMARKS.md).
     let points = table.points(&units.projection);
     let prices = schoolnets::solver::bound::size_prices(&points, 32, 20, 45).unwrap();
     let bound = schoolnets::solver::bound::lagrangian(&prices, 32);
     let compactness = plan["compactness_km2"].as_f64().unwrap();
     assert!(
-        bound > 2_500.0 && compactness >= bound && compactness <= 2.2 * bound,
+        bound > 2_500.0 && compactness >= bound && compactness <= 2.4 * bound,
         "compactness {compactness} km² against the lower bound {bound} km²"
     );
 
@@ -456,7 +457,11 @@ fn frontier_sweeps_from_no_rule_to_the_district_share() {
         }
     }
     let svg = std::fs::read_to_string(dir.path().join("frontier.svg")).unwrap();
-    assert!(svg.starts_with("<svg") && svg.contains("What balance costs in distance"));
+    assert!(svg.starts_with("<svg") && svg.contains("What balance buys and what it costs"));
+    // In the board's terms: the worst network's low-performing share against the distance to the centre,
+    // each plan labelled with its rules, the steps with no plan listed beside the chart.
+    assert!(svg.contains("low-performing schools") && svg.contains("centre, km"));
+    assert!(svg.contains("no balance rule") && svg.contains("Steps with no plan found"));
     assert!(std::fs::read_to_string(dir.path().join("frontier.md"))
         .unwrap()
         .contains("| Strength |"));

@@ -264,7 +264,7 @@ fn the_report_renders_in_chromium_and_shows_tooltips_on_hover() {
     let (shown, text) = session.tooltip();
     assert!(shown, "no tooltip over network N05");
     assert!(
-        text.starts_with("N05: ") && text.contains("students"),
+        text.starts_with("N05 ") && text.contains(" schools (") && text.contains("students"),
         "tooltip over N05: {text}"
     );
 

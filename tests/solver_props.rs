@@ -62,7 +62,8 @@ fn best_split(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> f64 {
 }
 
 fn scenario(k: usize, min: usize, max: usize, tol: f64) -> Scenario {
-    let mut s = Scenario::default_scenario();
+    // The geography rules (those checked below); the balance rules have tests of their own.
+    let (mut s, _) = Scenario::built_in("geography-only").unwrap();
     s.networks = k;
     // These small instances test the network solver; regions would need more networks.
     s.regions = None;

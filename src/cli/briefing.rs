@@ -2,6 +2,7 @@
 
 use super::*;
 use clap::Args;
+use rayon::prelude::*;
 use schoolnets::error::{exit, Error, Result};
 use schoolnets::folder;
 use schoolnets::output::OutputSet;
@@ -19,8 +20,11 @@ pub struct BriefingArgs {
     /// Random seed for both plans (default: each scenario's own).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Number of networks of both plans (default: the scenarios' own, fitted to the district's size).
+    #[arg(long, value_name = "K")]
+    pub networks: Option<usize>,
     /// Output folder; the plans and the comparison go in subfolders.
-    #[arg(long, value_name = "DIR", default_value = "out/briefing")]
+    #[arg(long, value_name = "DIR", default_value = "out-briefing")]
     pub out: PathBuf,
     /// Write plans that break the fewest rules even when some cannot hold (exit code 1).
     #[arg(long)]
@@ -31,83 +35,140 @@ pub struct BriefingArgs {
     pub run: RunArgs,
 }
 
+/// The designs a briefing puts before the board, and the reference plan drawn by geography alone.
+const DESIGNS: [&str; 2] = ["neighborhood", "feeder"];
+const GEOGRAPHY_ONLY: &str = "geography-only";
+
 pub fn run(a: BriefingArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     let options = a.map.options()?;
     let start = std::time::Instant::now();
     let mut set = OutputSet::new();
-    let mut made = Vec::new();
+    let mut made: Vec<(String, schoolnets::plans::Plan, String)> = Vec::new();
     let mut inputs = InputPaths {
         schools: a.schools.clone(),
         boundary: a.boundary.clone(),
         scenario: None,
     }
     .load()?;
-    for name in ["neighborhood", "feeder"] {
+    // Each design's scenario, fitted to the district, then the plans solved side by side (each is a pure
+    // function of its inputs, so the order of solving changes nothing).
+    let mut each = Vec::new();
+    for name in DESIGNS.iter().chain([&GEOGRAPHY_ONLY]) {
         let (scenario, source) = Scenario::built_in(name)
             .ok_or_else(|| Error::Internal(format!("no built-in {name} scenario")))?;
         inputs.scenario = scenario;
         inputs.scenario_source = source;
-        let mut overrides = Vec::new();
-        if let Some(seed) = a.seed {
-            inputs.scenario.solver.seed = seed;
-            overrides.push(format!("solver.seed = {seed}"));
+        let overrides = schoolnets::scenarios::Overrides {
+            seed: a.seed,
+            networks: a.networks,
+            ..Default::default()
         }
-        let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet).map_err(|e| match e {
-            Error::Infeasible(m) => Error::Infeasible(format!(
-                "the {name} plan:\n{m}\n  To try settings, run `schoolnets plan --scenario {name}` with them; `briefing --best-effort` writes both plans with their violations listed."
-            )),
-            other => other,
-        })?;
-        let svg = folder::add_plan_files(
-            &mut set,
-            &format!("{name}/"),
-            &plan,
-            inputs.table(),
-            inputs.outline(),
-            &options,
+        .apply(
+            &mut inputs.scenario,
+            &inputs.scenario_source,
+            &inputs.loaded.table,
         )?;
-        made.push((name.to_string(), plan.file, svg));
+        print_fitted(&overrides, a.run.quiet);
+        each.push((
+            name.to_string(),
+            inputs.scenario.clone(),
+            inputs.scenario_source.clone(),
+            overrides,
+        ));
     }
-    let compared: Vec<compare::Compared> = made
+    let bar = progress_bar(
+        a.run.quiet,
+        each.len() as u64,
+        "plans",
+        format!(
+            "planning {}",
+            each.iter()
+                .map(|e| e.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    let loaded = &inputs;
+    // Solved, mapped and written out side by side; each is a pure function of its inputs, so the order
+    // changes nothing (the files are added in the designs' order).
+    let solved: Vec<Result<(schoolnets::plans::Plan, String, OutputSet)>> = each
+        .par_iter()
+        .map(|(name, scenario, source, overrides)| {
+            let plan = schoolnets::plans::make_plan(
+                &schoolnets::plans::PlanInputs {
+                    scenario,
+                    scenario_source: source.clone(),
+                    ..loaded.plan_inputs(overrides.clone(), a.best_effort)
+                },
+                &|| {},
+            )
+            .map_err(|e| match e {
+                Error::Infeasible(m) => Error::Infeasible(format!(
+                    "the {name} plan:\n{m}\n  To try settings, run `schoolnets plan --scenario {name}` with them; `briefing --best-effort` writes every plan with its violations listed."
+                )),
+                other => other,
+            })?;
+            let mut files = OutputSet::new();
+            let svg = folder::add_plan_files(
+                &mut files,
+                &format!("{name}/"),
+                &plan,
+                loaded.table(),
+                loaded.outline(),
+                &options,
+            )?;
+            bar.inc(1);
+            Ok((plan, svg, files))
+        })
+        .collect();
+    bar.finish_and_clear();
+    for ((name, ..), solved) in each.iter().zip(solved) {
+        let (plan, svg, files) = solved?;
+        set.append(files);
+        made.push((name.to_string(), plan, svg));
+    }
+    let compared: Vec<compare::Compared> = made[..DESIGNS.len()]
         .iter()
-        .map(|(label, file, _)| compare::Compared {
+        .map(|(label, plan, _)| compare::Compared {
             label: label.clone(),
-            file,
+            file: &plan.file,
         })
         .collect();
     let c = compare::compare(&compared, Some(inputs.table()));
     folder::add_comparison_files(&mut set, "comparison/", &c);
-    let parts: Vec<reports::html::Part> = made
+    let front = front_page(&made, &c, &inputs, &options);
+    let parts: Vec<reports::html::Part> = made[..DESIGNS.len()]
         .iter()
-        .map(|(label, file, svg)| reports::html::Part {
+        .map(|(label, plan, svg)| reports::html::Part {
             label: label.clone(),
-            file,
+            file: &plan.file,
             map_svg: Some(svg),
             table: Some(inputs.table()),
         })
         .collect();
     set.add(
         "report.html",
-        reports::html::page(
+        reports::html::page_with_front(
             "Board briefing: support network designs compared",
             &options.date,
+            Some(&front),
             &parts,
             Some(&compare::sections(&c)),
         )
         .into_bytes(),
     );
-    let inputs: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
-    let written = set.commit(&a.out, &inputs)?;
-    let all_hold = made.iter().all(|(_, f, _)| f.all_constraints_hold);
+    let input_files: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
+    let written = set.commit(&a.out, &input_files)?;
+    let all_hold = made.iter().all(|(_, p, _)| p.file.all_constraints_hold);
     if !a.run.quiet {
-        for (name, f, _) in &made {
-            eprintln!("{name}: {} networks", f.networks.len());
-            print_rules(f);
+        for (name, p, _) in &made {
+            eprintln!("{name}: {} networks", p.file.networks.len());
+            print_rules(&p.file);
         }
         print!("{}", compare::headline(&c));
         eprintln!(
-            "wrote {} files into {} in {:.1} s (open report.html first: both maps, their rules and the comparison)",
+            "wrote {} files into {} in {:.1} s (open report.html first: its first page compares the designs)",
             written.len(),
             a.out.display(),
             start.elapsed().as_secs_f64()
@@ -118,4 +179,64 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
     } else {
         exit::CONSTRAINTS_VIOLATED
     })
+}
+
+/// The first page: the designs' maps side by side, the figures that decide between them (with the
+/// geography-only plan as a reference column), what balance costs, and a map of the schools whose network
+/// differs between the designs.
+fn front_page(
+    made: &[(String, schoolnets::plans::Plan, String)],
+    c: &compare::Comparison,
+    inputs: &schoolnets::inputs::Inputs,
+    options: &schoolnets::maps::MapOptions,
+) -> String {
+    use reports::board::{balance_cost, key_figures, Design};
+    let designs: Vec<Design> = made
+        .iter()
+        .map(|(label, plan, _)| Design {
+            label,
+            file: &plan.file,
+        })
+        .collect();
+    let mut moved: Vec<Option<(usize, usize)>> = vec![None; made.len()];
+    for ch in &c.changes {
+        if let Some(i) = made.iter().position(|(l, _, _)| *l == ch.plan) {
+            moved[i] = Some((ch.moves.len(), ch.compared));
+        }
+    }
+    let mut sections = vec![key_figures(&designs, &moved)];
+    if let (Some(b), Some(g)) = (designs.first(), designs.last()) {
+        sections.push(balance_cost(b, g));
+    }
+    let figure = |svg: &str, caption: &str| {
+        format!(
+            "<figure class=\"map\">\n{svg}<figcaption>{}</figcaption>\n</figure>\n",
+            schoolnets::text::escape_html(caption)
+        )
+    };
+    let mut out = String::from("<h2>The designs side by side</h2>\n<div class=\"side-by-side\">\n");
+    for (label, plan, svg) in &made[..DESIGNS.len()] {
+        out.push_str(&figure(
+            svg,
+            &format!("{label}: {} networks", plan.file.networks.len()),
+        ));
+    }
+    out.push_str("</div>\n");
+    out.push_str(&reports::model::html(&sections, 2));
+    if let Some(ch) = c.changes.first() {
+        let mut highlighted = options.clone();
+        highlighted.highlight = ch.moves.iter().map(|m| m.school_id.clone()).collect();
+        let (label, plan, _) = &made[0];
+        let map = schoolnets::maps::Map::new(plan, inputs.table(), inputs.outline(), highlighted);
+        out.push_str("<h2>Schools whose network differs</h2>\n");
+        out.push_str(&figure(
+            &schoolnets::maps::svg::svg(&map),
+            &format!(
+                "The {label} design, with a red ring on each of the {} schools that are in another network in the {} design (after matching each network to the one it shares most schools with).",
+                ch.moves.len(),
+                ch.plan
+            ),
+        ));
+    }
+    out
 }

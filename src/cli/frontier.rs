@@ -20,7 +20,7 @@ pub struct FrontierArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub steps: usize,
     /// Output folder for frontier.csv, frontier.md and frontier.svg.
-    #[arg(long, value_name = "DIR", default_value = "out/frontier")]
+    #[arg(long, value_name = "DIR", default_value = "out-frontier")]
     pub out: PathBuf,
     #[command(flatten)]
     pub run: RunArgs,
@@ -34,10 +34,12 @@ pub fn run(a: FrontierArgs) -> Result<i32> {
         return Err(Error::Usage("--steps must be 1 to 100".into()));
     }
     let mut inputs = a.input.paths().load()?;
-    let overrides = a
-        .rules
-        .overrides()
-        .apply(&mut inputs.scenario, &inputs.scenario_source)?;
+    let overrides = a.rules.overrides().apply(
+        &mut inputs.scenario,
+        &inputs.scenario_source,
+        &inputs.loaded.table,
+    )?;
+    print_fitted(&overrides, a.run.quiet);
     let bar = progress_bar(
         a.run.quiet,
         a.steps as u64 + 1,

@@ -16,8 +16,10 @@ pub struct CdeArgs {
     /// CDS code prefix: 7 digits for a district (LAUSD: 1964733), 2 for a county, "" for the whole state.
     #[arg(long, value_name = "CDS")]
     pub district: String,
-    /// Folder holding the CDE files (pubschls.txt, frpm*.csv, the two indicator files, demographics.csv).
-    #[arg(long, value_name = "DIR", default_value = "../shared/cde")]
+    /// Folder holding the CDE files (pubschls.txt, frpm*.csv, the two indicator files, demographics.csv),
+    /// as downloaded from the CDE's pages (the README's "Data" section lists them; a missing file is named
+    /// with its page).
+    #[arg(long, value_name = "DIR", default_value = "cde")]
     pub cde_dir: PathBuf,
     /// FRPM file (inside --cde-dir) giving the school year's enrollment.
     #[arg(long, value_name = "FILE", default_value = import::DEFAULT_FRPM_FILE)]
@@ -62,6 +64,12 @@ pub fn run(a: CdeArgs) -> Result<i32> {
         "left out: {} directory entries closed before the school year",
         imported.closed_earlier
     );
+    for (a, b, m) in &imported.address_apart {
+        eprintln!(
+            "note: {a} and {b} share a street address but the directory puts them {} m apart: not made one campus (check their coordinates)",
+            schoolnets::text::thousands(*m)
+        );
+    }
     let mut by_reason: std::collections::BTreeMap<import::DropReason, Vec<&import::Dropped>> =
         Default::default();
     for d in &imported.dropped {

@@ -27,7 +27,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "GEOJSON")]
     pub boundary: Option<PathBuf>,
     /// Scenario file (TOML), or the name of a built-in one: `neighborhood` (the default: networks of
-    /// neighbouring campuses) or `feeder` (networks of whole feeder pathways). The built-in ones are the
+    /// neighbouring campuses, balanced in performance and school models), `geography-only` (the same
+    /// without balance rules) or `feeder` (networks of whole feeder pathways). The built-in ones are the
     /// files in scenarios/; copy one to change it.
     #[arg(long, value_name = "TOML|NAME")]
     pub scenario: Option<PathBuf>,
@@ -79,6 +80,7 @@ impl MapArgs {
         Ok(maps::MapOptions {
             colour_by: self.map_colour,
             date: report_date(self.date.as_deref())?,
+            highlight: Vec::new(),
         })
     }
 }
@@ -270,4 +272,14 @@ pub fn print_written(written: &[PathBuf]) {
             .collect::<Vec<_>>()
             .join(", ")
     );
+}
+
+/// Says which scenario values were fitted to the district (the overrides lines with a reason).
+pub fn print_fitted(overrides: &[String], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for line in overrides.iter().filter(|l| l.contains("(fitted")) {
+        eprintln!("  note {line}");
+    }
 }

@@ -27,10 +27,12 @@ pub struct PlanArgs {
 pub fn run(a: PlanArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     let mut inputs = a.input.paths().load()?;
-    let overrides = a
-        .rules
-        .overrides()
-        .apply(&mut inputs.scenario, &inputs.scenario_source)?;
+    let overrides = a.rules.overrides().apply(
+        &mut inputs.scenario,
+        &inputs.scenario_source,
+        &inputs.loaded.table,
+    )?;
+    print_fitted(&overrides, a.run.quiet);
     let start = std::time::Instant::now();
     let options = a.map.options()?;
     let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet)?;

@@ -48,6 +48,7 @@ pub fn geojson(map: &Map) -> String {
             properties: props(json!({
                 "kind": "network",
                 "network": n.network,
+                "name": n.name,
                 "fill": map.fills.fills[c],
                 "schools": n.schools,
                 "campuses": n.campuses,
@@ -93,6 +94,7 @@ pub fn geojson(map: &Map) -> String {
                 "id": s.id,
                 "name": s.name,
                 "network": nets[c].network,
+                "network_name": nets[c].name,
                 "level": s.level.as_str(),
                 "model": s.model,
                 "enrollment": s.enrollment,

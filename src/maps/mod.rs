@@ -23,6 +23,9 @@ pub struct MapOptions {
     pub colour_by: ColourBy,
     /// The date printed in the title (`YYYY-MM-DD`); part of the inputs, so outputs stay reproducible.
     pub date: String,
+    /// Schools to ring in red (by id), with what the ring means: the briefing's map of the schools whose
+    /// network differs between two designs. Empty: none.
+    pub highlight: Vec<String>,
 }
 
 /// Everything the map writers need for one plan.

@@ -21,7 +21,11 @@ const MAP_H: f64 = 1150.0;
 const MARGIN: f64 = 24.0;
 const TITLE_H: f64 = 84.0;
 const FOOT_H: f64 = 78.0;
-const LEGEND_W: f64 = 380.0;
+const LEGEND_W: f64 = 480.0;
+/// The ring around a highlighted school (px) and its colour (ColorBrewer's red, apart from the network
+/// palette and the affiliation rings).
+const HIGHLIGHT_RING: f64 = 6.5;
+const HIGHLIGHT_COLOUR: &str = "#d7191c";
 /// Font stack: DejaVu Sans is embedded for the PNG; browsers fall back to their own sans-serif.
 /// Width of region borders, px.
 const REGION_STROKE: f64 = 3.5;
@@ -211,11 +215,28 @@ fn label_point(frame: &Frame, m: &MultiPolygon<f64>) -> Option<(f64, f64)> {
     best.0.is_finite().then_some((best.1, best.2))
 }
 
+/// A network's line in the legend: id, name and region, cut to fit the column.
+fn legend_label(n: &NetworkMetrics) -> String {
+    let mut label = n.network.clone();
+    if !n.name.is_empty() {
+        let name: String = if n.name.chars().count() > 24 {
+            n.name.chars().take(23).chain(['…']).collect()
+        } else {
+            n.name.clone()
+        };
+        label = format!("{label} {name}");
+    }
+    if let Some(r) = &n.region {
+        label = format!("{label} · {r}");
+    }
+    label
+}
+
 /// The tooltip of a network: its size and balance figures in one line.
 pub(crate) fn network_tip(n: &NetworkMetrics) -> String {
     let mut tip = format!(
         "{}: {} schools ({} elementary, {} middle, {} high, {} span), {} students ({:+.1}% vs. mean)",
-        n.network,
+        n.title(),
         n.schools,
         n.schools_at(Level::Elementary),
         n.schools_at(Level::Middle),
@@ -433,6 +454,9 @@ pub fn svg(map: &Map) -> String {
         r##"<g class="schools" fill="#1a1a1a" stroke="#ffffff" stroke-width="0.7">"##
     );
     let mut rings = String::new();
+    let mut highlighted = String::new();
+    let highlight: std::collections::BTreeSet<&str> =
+        map.options.highlight.iter().map(String::as_str).collect();
     for (i, (s, &c)) in map
         .table
         .schools
@@ -447,7 +471,7 @@ pub fn svg(map: &Map) -> String {
             s.level.as_str(),
             s.model,
             thousands(s.enrollment as f64),
-            nets[c].network
+            nets[c].title()
         );
         if let Some(r) = &nets[c].region {
             tip.push_str(&format!(" (region {r})"));
@@ -459,9 +483,21 @@ pub fn svg(map: &Map) -> String {
                 r#"<circle cx="{x:.1}" cy="{y:.1}" r="{AFFILIATION_RING}"/>"#
             );
         }
+        if highlight.contains(s.id.as_str()) {
+            let _ = writeln!(
+                highlighted,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="{HIGHLIGHT_RING}"/>"#
+            );
+        }
         school_symbol(&mut out, s.level, x, y, &tip);
     }
     out.push_str("</g>\n");
+    if !highlighted.is_empty() {
+        let _ = writeln!(
+            out,
+            r##"<g class="highlight" fill="none" stroke="{HIGHLIGHT_COLOUR}" stroke-width="2.2" pointer-events="none">{highlighted}</g>"##
+        );
+    }
     if !rings.is_empty() {
         let _ = writeln!(
             out,
@@ -477,9 +513,17 @@ pub fn svg(map: &Map) -> String {
             let _ = writeln!(
                 out,
                 r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
-                y + 5.0,
+                y + 1.0,
                 esc(&n.network)
             );
+            if !n.name.is_empty() {
+                let _ = writeln!(
+                    out,
+                    r#"<text class="name" x="{x:.1}" y="{:.1}" font-size="11" font-weight="normal">{}</text>"#,
+                    y + 14.0,
+                    esc(&n.name)
+                );
+            }
         }
     }
     out.push_str("</g>\n");
@@ -621,8 +665,8 @@ fn legend(out: &mut String, map: &Map, x: f64) {
     let _ = writeln!(
         out,
         r#"<text x="{x:.0}" y="{y:.0}" font-size="13" font-weight="bold">network</text><text x="{:.0}" y="{y:.0}" font-size="13" font-weight="bold" text-anchor="end">schools</text><text x="{:.0}" y="{y:.0}" font-size="13" font-weight="bold" text-anchor="end">students</text><text x="{:.0}" y="{y:.0}" font-size="13" font-weight="bold" text-anchor="end">{}</text>"#,
-        x + 150.0,
-        x + 240.0,
+        x + 290.0,
+        x + 380.0,
         x + LEGEND_W - 10.0,
         match by {
             super::ColourBy::Networks | super::ColourBy::Frpm => "FRPM %",
@@ -647,14 +691,11 @@ fn legend(out: &mut String, map: &Map, x: f64) {
             map.fills.fills[c],
             x + 30.0,
             y + 12.0,
-            esc(&match &n.region {
-                Some(r) => format!("{} · {r}", n.network),
-                None => n.network.clone(),
-            }),
-            x + 150.0,
+            esc(&legend_label(n)),
+            x + 290.0,
             y + 12.0,
             n.schools,
-            x + 240.0,
+            x + 380.0,
             y + 12.0,
             thousands(n.enrollment as f64),
             x + LEGEND_W - 10.0,

@@ -32,6 +32,8 @@ p.sub { color: #555; margin-top: 0; }
 .verdict { font-weight: bold; padding: 0.5em 0.8em; border-left: 5px solid #2e7d32; background: #eef7ee; }
 .verdict.broken { border-color: #b00020; background: #fdecee; }
 figure.map { margin: 1em 0; }
+.side-by-side { display: flex; gap: 1em; }
+.side-by-side figure.map { flex: 1; min-width: 0; }
 figure.map svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
 figure.map figcaption { color: #555; font-size: 0.9em; }
 div.wide { overflow-x: auto; }
@@ -57,7 +59,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
   div.wide { overflow: visible; }
   figure.map svg { max-height: 7.2in; width: auto; }
   h2, h3 { break-after: avoid-page; }
-  section.plan + section.plan, section#comparison { break-before: page; }
+  section.plan + section.plan, section#comparison, section#front + section.plan { break-before: page; }
   thead th { position: static; }
   a { color: inherit; text-decoration: none; }
 }
@@ -92,6 +94,17 @@ const SCRIPT: &str = r#"
 /// The whole page: `title`, then each plan, then the comparison's sections when there are any. `date` is
 /// the date printed under the title (an input, so the page is reproducible).
 pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&[Section]>) -> String {
+    page_with_front(title, date, None, parts, comparison)
+}
+
+/// [`page`] with a first page (`front`, HTML) before the plans: the board briefing's summary.
+pub fn page_with_front(
+    title: &str,
+    date: &str,
+    front: Option<&str>,
+    parts: &[Part],
+    comparison: Option<&[Section]>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -122,6 +135,9 @@ pub fn page(title: &str, date: &str, parts: &[Part], comparison: Option<&[Sectio
                 ""
             }
         );
+    }
+    if let Some(front) = front {
+        let _ = writeln!(out, "<section id=\"front\">\n{front}</section>");
     }
     for (i, p) in parts.iter().enumerate() {
         plan_section(&mut out, i, p, parts.len() > 1);

@@ -4,6 +4,7 @@
 //! What a report says is built once ([`plan::sections`], in the content model of [`model`]) and rendered
 //! by the model's Markdown, HTML and CSV renderers.
 
+pub mod board;
 pub mod html;
 pub mod model;
 pub mod plan;
@@ -26,6 +27,70 @@ fn models(networks: &[NetworkMetrics]) -> Vec<String> {
 }
 
 /// `affiliations.csv`: one row per school in an affiliation group, with its geographic network.
+/// schools.csv: one row per school, in table order, with its network (id and name), region,
+/// affiliation group and campus beside the school's own figures; what district staff load into a
+/// spreadsheet or a student information system. A school's campus is named by the first id on it.
+pub(crate) fn schools_csv(plan: &Plan, table: &SchoolTable) -> Vec<u8> {
+    let mut t = Table::new(
+        "",
+        &[
+            "id",
+            "name",
+            "network",
+            "network_name",
+            "region",
+            "affiliation",
+            "campus",
+            "level",
+            "model",
+            "enrollment",
+            "frpm_pct",
+            "ela_dfs",
+            "math_dfs",
+            "low_performing",
+        ],
+    );
+    let mut group: std::collections::BTreeMap<&str, String> = Default::default();
+    for a in &plan.file.affiliations {
+        for g in &a.groups {
+            for m in &g.members {
+                group.insert(m.id.as_str(), g.id.clone());
+            }
+        }
+    }
+    for (i, (s, &c)) in table.schools.iter().zip(&plan.school_network).enumerate() {
+        let n = &plan.file.networks[c];
+        let campus = &plan.units.units[plan.units.of_school[i]];
+        let low = match plan.file.district.low.get(i).copied().flatten() {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        };
+        t.row(
+            [
+                s.id.clone(),
+                s.name.clone(),
+                n.network.clone(),
+                n.name.clone(),
+                n.region.clone().unwrap_or_default(),
+                group.get(s.id.as_str()).cloned().unwrap_or_default(),
+                table.schools[campus.schools[0]].id.clone(),
+                s.level.as_str().to_string(),
+                s.model.clone(),
+                s.enrollment.to_string(),
+                fmt_opt(s.frpm_pct, 1),
+                fmt_opt(s.ela_dfs, 1),
+                fmt_opt(s.math_dfs, 1),
+                low.to_string(),
+            ]
+            .into_iter()
+            .map(Cell::text)
+            .collect(),
+        );
+    }
+    model::csv(&t)
+}
+
 pub(crate) fn affiliations_csv(plan: &Plan) -> Vec<u8> {
     let mut t = Table::new(
         "",
@@ -88,6 +153,7 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
     let models = models(nets);
     let mut header: Vec<String> = [
         "network",
+        "name",
         "schools",
         "campuses",
         "enrollment",
@@ -147,6 +213,7 @@ pub fn csv(plan: &Plan) -> Vec<u8> {
     for n in nets {
         let mut row = vec![
             n.network.clone(),
+            n.name.clone(),
             n.schools.to_string(),
             n.campuses.to_string(),
             n.enrollment.to_string(),

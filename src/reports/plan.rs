@@ -98,7 +98,7 @@ fn rules(f: &PlanFile) -> Section {
 fn networks(f: &PlanFile) -> Section {
     let mut s = Section::new("Networks");
     let with_regions = f.networks.iter().any(|n| n.region.is_some());
-    let mut header = vec!["Network"];
+    let mut header = vec!["Network", "Name"];
     if with_regions {
         header.push("Region");
     }
@@ -130,7 +130,7 @@ fn networks(f: &PlanFile) -> Section {
     let num = |v: usize| Cell::num(v.to_string());
     for n in &f.networks {
         let eth = |g: &str| Cell::num(fmt_num(n.ethnicity_pct.get(g).copied().unwrap_or(0.0), 1));
-        let mut row = vec![Cell::text(&n.network)];
+        let mut row = vec![Cell::text(&n.network), Cell::text(&n.name)];
         if with_regions {
             row.push(Cell::text(n.region.clone().unwrap_or_default()));
         }

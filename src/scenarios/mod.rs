@@ -4,6 +4,7 @@
 //! `scenarios/neighborhood.toml`. Unknown keys are errors (a misspelt key must not be silently ignored).
 
 pub mod condition;
+pub(crate) mod fit;
 pub mod overrides;
 
 pub(crate) use condition::{Condition, DFS_COLUMN};
@@ -21,13 +22,21 @@ pub(crate) const DEFAULT_SCENARIO_NAME: &str = "scenarios/neighborhood.toml (bui
 /// The feeder-pattern scenario, compiled into the binary (the file `scenarios/feeder.toml`).
 pub const FEEDER_SCENARIO: &str = include_str!("../../scenarios/feeder.toml");
 
+/// The geography-only scenario, compiled into the binary (the file `scenarios/geography-only.toml`).
+pub const GEOGRAPHY_ONLY_SCENARIO: &str = include_str!("../../scenarios/geography-only.toml");
+
 /// The scenarios compiled into the binary: (short name, how plan.json names it, TOML text).
-pub(crate) const BUILT_IN: [(&str, &str, &str); 2] = [
+pub(crate) const BUILT_IN: [(&str, &str, &str); 3] = [
     ("neighborhood", DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO),
     (
         "feeder",
         "scenarios/feeder.toml (built in)",
         FEEDER_SCENARIO,
+    ),
+    (
+        "geography-only",
+        "scenarios/geography-only.toml (built in)",
+        GEOGRAPHY_ONLY_SCENARIO,
     ),
 ];
 
@@ -274,6 +283,9 @@ pub struct Geography {
     /// Adjacency edges longer than this many times the median edge length are dropped (unless needed to
     /// keep the graph connected).
     pub max_edge_factor: f64,
+    /// Schools closer than this (metres) share a campus and are planned whole, as are schools with the same
+    /// `campus` id or identical coordinates.
+    pub campus_distance_m: f64,
 }
 
 impl Default for Geography {
@@ -281,6 +293,7 @@ impl Default for Geography {
         Geography {
             connected: true,
             max_edge_factor: 4.0,
+            campus_distance_m: crate::units::CAMPUS_DISTANCE_M,
         }
     }
 }
@@ -367,7 +380,8 @@ impl Scenario {
             .expect("the built-in scenario is valid")
     }
 
-    /// A built-in scenario by short name (`neighborhood`, `feeder`), with its name for plan.json.
+    /// A built-in scenario by short name (`neighborhood`, `feeder`, `geography-only`), with its name for
+    /// plan.json.
     pub fn built_in(name: &str) -> Option<(Scenario, String)> {
         BUILT_IN.iter().find(|b| b.0 == name).map(|b| {
             (
@@ -442,6 +456,14 @@ impl Scenario {
                 "geography.max_edge_factor",
                 format!("{f} is below 1"),
                 "use a value such as 4.0",
+            );
+        }
+        let d = self.geography.campus_distance_m;
+        if !(d.is_finite() && (0.0..=1000.0).contains(&d)) {
+            return bad(
+                "geography.campus_distance_m",
+                format!("{d} is not a distance from 0 to 1,000 metres"),
+                "use a few tens of metres, such as 30 (0 groups only schools with a campus id or the same coordinates)",
             );
         }
         if !(1..=5).contains(&self.performance.low_performing_level) {

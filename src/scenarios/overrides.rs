@@ -3,6 +3,7 @@
 
 use super::Scenario;
 use crate::error::{Error, Result};
+use crate::schools::SchoolTable;
 
 /// Values that override a scenario; `None` (or empty) leaves the scenario's own. Each field is the
 /// command-line option of the same name.
@@ -56,7 +57,16 @@ impl Overrides {
     /// Applies the overrides to `scenario` and checks the result; returns them as `key = value` lines for
     /// plan.json. A bad value given here is a usage error naming the option; a problem of the scenario
     /// file itself stays an input error naming the file.
-    pub fn apply(&self, scenario: &mut Scenario, source: &str) -> Result<Vec<String>> {
+    ///
+    /// Values the district's size decides and the command line left alone are then fitted to `table`
+    /// (see [`super::fit`]) and recorded with the reason.
+    pub fn apply(
+        &self,
+        scenario: &mut Scenario,
+        source: &str,
+        table: &SchoolTable,
+    ) -> Result<Vec<String>> {
+        let designed = scenario.networks;
         let mut overrides = Vec::new();
         let mut set = |key: &str, value: String| overrides.push(format!("{key} = {value}"));
         if let Some(k) = self.networks {
@@ -127,6 +137,7 @@ impl Overrides {
             scenario.solver.restarts = v;
             set("solver.restarts", v.to_string());
         }
+        overrides.extend(super::fit::to_district(scenario, table, self, designed));
         scenario.check(source).map_err(|e| match e {
             Error::Input(p) => {
                 let key = p[0].field.clone().unwrap_or_default();

@@ -75,6 +75,139 @@ pub(crate) fn improve(p: &Problem, best: Solution, settings: Settings) -> Soluti
     best
 }
 
+/// Restarts of each local re-solve that [`repair`] makes.
+pub(crate) const REPAIR_RESTARTS: usize = 16;
+
+/// Rounds of [`repair`].
+pub(crate) const REPAIR_ROUNDS: usize = 3;
+
+/// [`repair`] is for plans that are nearly there: with more networks than this breaking a rule, the rules
+/// are most likely out of reach (a frontier step too tight, a band the district cannot meet), and redrawing
+/// groups around each would cost seconds per network for nothing.
+pub(crate) const REPAIR_MAX_BROKEN: usize = 6;
+
+/// The largest group of networks [`repair`] redraws together (rings around a broken network stop here).
+pub(crate) const REPAIR_MAX_GROUP: usize = 20;
+
+/// Repairs a plan that breaks a rule by re-solving a broken network with one or two of its neighbours as a
+/// small problem of its own (the same pipeline, several restarts, every rule as for the whole): a group
+/// of networks redrawn together can trade large units (whole feeder pathways) in ways that single moves,
+/// chains and kicks cannot. The first group whose networks then all meet every rule and leave less
+/// violation in the whole plan is kept; up to [`REPAIR_ROUNDS`] rounds. Groups are tried in a fixed order
+/// and solved in parallel, so the result does not depend on the thread count. Plans that meet every rule,
+/// plans with homes (rebalancing) and problems solved in parts are returned as they are.
+pub(crate) fn repair(p: &Problem, best: Solution, settings: Settings) -> Solution {
+    if best.violation <= 0.0 || p.homes.cost > 0.0 || p.k < 2 || p.k > parts::SPLIT_ABOVE {
+        return best;
+    }
+    let mut best = best;
+    for round in 0..REPAIR_ROUNDS {
+        if best.violation <= 0.0 {
+            break;
+        }
+        let state = state::State::new(p, best.assignment.clone());
+        let mean = p.mean_enrollment();
+        let nb = moves::network_neighbours(&state);
+        let broken = (0..p.k)
+            .filter(|&a| state::violation(&state.totals[a], &p.limits, mean) > 0.0)
+            .count();
+        if broken > REPAIR_MAX_BROKEN {
+            break;
+        }
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for a in 0..p.k {
+            if state::violation(&state.totals[a], &p.limits, mean) <= 0.0 {
+                continue;
+            }
+            for (i, &b) in nb[a].iter().enumerate() {
+                groups.push(vec![a, b]);
+                for &c in &nb[a][i + 1..] {
+                    groups.push(vec![a, b, c]);
+                }
+            }
+            // And the broken network with the networks around it, ring after ring: when the networks next
+            // to it are as full as it is, students must leave through theirs.
+            // Rings grow until the group's students fit its networks' band with room to spare.
+            let fits = |g: &[usize]| {
+                let e: f64 = g.iter().map(|&c| state.totals[c].sum.enrollment).sum();
+                let m = g.len() as f64;
+                e >= m * p.limits.min_enrollment * 1.01 && e <= m * p.limits.max_enrollment * 0.99
+            };
+            let mut around = vec![a];
+            for depth in 0..p.k {
+                let ring: Vec<usize> = around.iter().flat_map(|&b| nb[b].iter().copied()).collect();
+                let before = around.len();
+                around.extend(ring);
+                around.sort_unstable();
+                around.dedup();
+                if around.len() == before || around.len() > REPAIR_MAX_GROUP {
+                    break;
+                }
+                groups.push(around.clone());
+                if depth >= 1 && fits(&around) {
+                    break;
+                }
+            }
+        }
+        for g in &mut groups {
+            g.sort_unstable();
+        }
+        groups.sort();
+        groups.dedup();
+        let found: Vec<Option<Solution>> = groups
+            .par_iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let seed = crate::seeds::derive(settings.seed ^ 0x5EED, round * groups.len() + i);
+                resolve_group(p, &state.assign, g, seed, settings).and_then(|assign| {
+                    let s = Solution::of(&state::State::new(p, assign), best.restart, false);
+                    (s.violation < best.violation - 1e-9).then_some(s)
+                })
+            })
+            .collect();
+        // The first group (in the fixed order) that helps: the least violation, then the least cost.
+        match found.into_iter().flatten().min_by(|x, y| {
+            x.violation
+                .total_cmp(&y.violation)
+                .then(x.cost.total_cmp(&y.cost))
+        }) {
+            Some(s) => best = s,
+            None => break,
+        }
+    }
+    best
+}
+
+/// Re-solves the networks `group` as a problem of their own; returns the whole plan's new assignment when
+/// every network of the group meets every rule.
+fn resolve_group(
+    p: &Problem,
+    assign: &[usize],
+    group: &[usize],
+    seed: u64,
+    settings: Settings,
+) -> Option<Vec<usize>> {
+    let units: Vec<usize> = (0..assign.len())
+        .filter(|&u| group.contains(&assign[u]))
+        .collect();
+    let sub = parts::sub_problem(p, &units, group.len());
+    let settings = Settings {
+        seed,
+        restarts: REPAIR_RESTARTS,
+        pairs: false,
+        ..settings
+    };
+    let found = solve_direct(&sub, settings, &|| {});
+    if found.violation > 0.0 {
+        return None;
+    }
+    let mut out = assign.to_vec();
+    for (&u, &c) in units.iter().zip(&found.assignment) {
+        out[u] = group[c];
+    }
+    Some(out)
+}
+
 /// Re-solves networks `a` and `b` as a two-network problem; returns the new border when it meets every rule
 /// and costs less.
 fn resolve_pair(
