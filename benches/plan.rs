@@ -23,6 +23,12 @@
 //!   nearest-neighbour prices for 20-45 schools, then the Lagrangian of the size LP). Compared against the
 //!   same LP solved with good_lp in `examples/quality.rs` and against `plan_default`.
 //!
+//! - `outline/*`: a district outline of 1,000, 50,000 and 2,000,000 vertices (LAUSD's, densified along its
+//!   edges, as county GIS outlines are): reading and checking it, the adjacency graph clipped to it, and
+//!   every school's inside test, which is what an outline adds to `plan` (territories clip the outline
+//!   simplified to 11 m). Compared with each other: time should grow with reading the file, not with
+//!   every edge tested against every vertex.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -172,5 +178,72 @@ fn inputs_for<'a>(
     PlanInputs::new(table, scenario).with_outline(outline)
 }
 
-criterion_group!(benches, lausd);
+/// LAUSD's outline with each ring densified to about `n` vertices in all, as GeoJSON text.
+fn densified_outline(n: usize) -> String {
+    let outline = Outline::parse("outline", schoolnets::data::LAUSD_BOUNDARY).unwrap();
+    let rings: Vec<&geo::LineString<f64>> = outline
+        .shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .collect();
+    let edges: usize = rings.iter().map(|r| r.0.len() - 1).sum();
+    let per = (n / edges).max(1);
+    let polygons: Vec<String> = outline
+        .shape
+        .0
+        .iter()
+        .map(|p| {
+            let ring = |r: &geo::LineString<f64>| {
+                let mut pts = Vec::new();
+                for l in r.lines() {
+                    for j in 0..per {
+                        let t = j as f64 / per as f64;
+                        pts.push(format!(
+                            "[{:.7},{:.7}]",
+                            l.start.x + t * (l.end.x - l.start.x),
+                            l.start.y + t * (l.end.y - l.start.y)
+                        ));
+                    }
+                }
+                pts.push(pts[0].clone());
+                format!("[{}]", pts.join(","))
+            };
+            let all: Vec<String> = std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(ring)
+                .collect();
+            format!("[{}]", all.join(","))
+        })
+        .collect();
+    format!(
+        "{{\"type\":\"MultiPolygon\",\"coordinates\":[{}]}}",
+        polygons.join(",")
+    )
+}
+
+fn outlines(c: &mut Criterion) {
+    let table = read_table("lausd", schoolnets::data::LAUSD_2018_CSV.as_bytes()).unwrap();
+    let units = Units::build(&table);
+    let mut g = c.benchmark_group("outline");
+    g.sample_size(10);
+    for (label, n) in [("1k", 1_000), ("50k", 50_000), ("2M", 2_000_000)] {
+        let text = densified_outline(n);
+        g.bench_function(label, |b| {
+            b.iter(|| {
+                let outline = Outline::parse("outline", &text).unwrap();
+                let adjacency = Adjacency::build(&units, Some(&outline), 4.0);
+                let inside = table
+                    .schools
+                    .iter()
+                    .filter(|s| outline.contains(s.lat, s.lon))
+                    .count();
+                black_box((adjacency.stats.edges, inside))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, lausd, outlines);
 criterion_main!(benches);

@@ -16,7 +16,8 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or((n as f64 / 31.25).round() as usize);
     let table = schoolnets::synthetic::district(n, 42);
-    let mut scenario = Scenario::default_scenario();
+    // Geography only: synthetic districts have no test scores or magnet schools to balance.
+    let (mut scenario, _) = Scenario::built_in("geography-only").unwrap();
     scenario.networks = k;
     let inputs = PlanInputs::new(&table, &scenario).best_effort(true);
     let start = std::time::Instant::now();

@@ -6,9 +6,7 @@
 //! great-circle (haversine) formula.
 
 use crate::error::{Error, Result};
-use geo::{
-    Contains, Coord, Intersects, Line, LineString, MultiPolygon, Point, Polygon, Validation,
-};
+use geo::{LineString, MultiPolygon, Polygon, Validation};
 use std::path::Path;
 
 /// Mean Earth radius in km (IUGG).
@@ -84,9 +82,56 @@ impl Projection {
 #[derive(Debug, Clone)]
 pub struct Outline {
     pub shape: MultiPolygon<f64>,
+    /// The file it was read from, for messages.
+    pub source: String,
+    /// Every edge of every ring, indexed, so that asking whether a segment leaves the outline costs a few
+    /// edges near it rather than all of them (county outlines have tens of thousands of vertices).
+    edges: rstar::RTree<Edge>,
 }
 
+/// An outline edge with its ring and position in the ring (to tell neighbouring edges apart).
+type Edge =
+    rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, (usize, usize, usize)>;
+
+/// Outlines with more vertices than this are checked for crossing edges through the edge index rather
+/// than by `geo`'s full validation, whose pairwise test grows with the square of the vertex count (a
+/// 50,000-vertex county outline took a minute).
+const FULL_VALIDATION_MAX_VERTICES: usize = 5_000;
+
+/// Outlines with more vertices than this are drawn and clip territories simplified (Ramer-Douglas-Peucker)
+/// to [`MAP_TOLERANCE_DEG`]: a county outline's every survey point adds nothing a map can show, and each
+/// costs the polygon clipping time. Adjacency and containment keep the outline as given.
+const MAP_SIMPLIFY_ABOVE_VERTICES: usize = 5_000;
+
+/// The simplification tolerance for maps, in degrees: 0.0001° is about 11 m of latitude (9 m of longitude
+/// in Los Angeles), under a pixel at any scale the maps are drawn at.
+pub const MAP_TOLERANCE_DEG: f64 = 0.0001;
+
 impl Outline {
+    /// An outline of `shape`, indexed.
+    pub fn new(shape: MultiPolygon<f64>, source: &str) -> Outline {
+        let edges = shape
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .enumerate()
+            .flat_map(|(r, ring)| {
+                let n = ring.0.len().saturating_sub(1);
+                ring.lines().enumerate().map(move |(i, l)| {
+                    Edge::new(
+                        rstar::primitives::Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                        (r, i, n),
+                    )
+                })
+            })
+            .collect();
+        Outline {
+            shape,
+            source: source.to_string(),
+            edges: rstar::RTree::bulk_load(edges),
+        }
+    }
+
     /// Reads an outline from a GeoJSON file: a Polygon or MultiPolygon geometry, a Feature holding one, or a
     /// FeatureCollection whose polygon features are all part of the outline.
     pub fn load(path: &Path) -> Result<Outline> {
@@ -174,7 +219,23 @@ impl Outline {
             }
         }
         let shape = MultiPolygon(polys);
-        if let Err(e) = shape.check_validation() {
+        let vertices: usize = shape
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.len())
+            .sum();
+        let outline = Outline::new(shape, source);
+        let invalid = if vertices <= FULL_VALIDATION_MAX_VERTICES {
+            outline
+                .shape
+                .check_validation()
+                .err()
+                .map(|e| e.to_string())
+        } else {
+            outline.crossing_edges()
+        };
+        if let Some(e) = invalid {
             return Err(Error::input(
                 source,
                 None,
@@ -183,36 +244,176 @@ impl Outline {
                 "repair it in QGIS (Vector > Geometry Tools > Fix Geometries) and save it again as GeoJSON in EPSG:4326",
             ));
         }
-        Ok(Outline { shape })
+        Ok(outline)
     }
 
     /// Whether a (lat, lon) point lies inside (or on) the outline.
+    ///
+    /// Counted on the edge index: the edges crossing the point's latitude east of it (the even-odd rule over
+    /// every ring, holes included), and the edges through the point itself.
     pub fn contains(&self, lat: f64, lon: f64) -> bool {
-        let p = Point::new(lon, lat);
-        self.shape.contains(&p) || self.shape.intersects(&p)
+        let p = [lon, lat];
+        let here = rstar::AABB::from_point(p);
+        let on_edge = self
+            .edges
+            .locate_in_envelope_intersecting(&here)
+            .any(|e| segments_meet(e.geom().from, e.geom().to, p, p));
+        if on_edge {
+            return true;
+        }
+        let east = self.edges.root().envelope().upper()[0];
+        if lon.is_nan() || lon > east {
+            return false;
+        }
+        let ray = rstar::AABB::from_corners(p, [east, lat]);
+        let crossings = self
+            .edges
+            .locate_in_envelope_intersecting(&ray)
+            .filter(|e| {
+                let (a, b) = (e.geom().from, e.geom().to);
+                if (a[1] > lat) == (b[1] > lat) {
+                    return false;
+                }
+                let x = a[0] + (lat - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+                x > lon
+            })
+            .count();
+        crossings % 2 == 1
     }
 
     /// Whether the straight segment between two (lat, lon) points leaves the outline. Checked by sampling
     /// the segment every ~1/16 of its length and at both ends' neighbourhood; precise enough for the
     /// adjacency rule, which only needs to catch edges that jump across land outside the district.
+    ///
+    /// The samples are judged exactly, without testing each against the whole outline: the places where
+    /// the segment crosses an edge (found through the edge index) cut it into stretches that are wholly
+    /// inside or wholly outside, and one test of the segment's start says which is which. So the cost grows
+    /// with the edges near the segment, not with the size of the outline.
     pub fn segment_leaves(&self, a: (f64, f64), b: (f64, f64)) -> bool {
-        let line = Line::new(Coord { x: a.1, y: a.0 }, Coord { x: b.1, y: b.0 });
-        if self.shape.contains(&line) {
-            return false;
-        }
-        // Not wholly inside: decide by how much lies outside, ignoring an end point that is itself
-        // outside (a school just across a coarse outline still has neighbours).
         const STEPS: usize = 16;
-        (1..STEPS).any(|i| {
+        let (p, q) = ([a.1, a.0], [b.1, b.0]);
+        let envelope = rstar::AABB::from_corners(
+            [p[0].min(q[0]), p[1].min(q[1])],
+            [p[0].max(q[0]), p[1].max(q[1])],
+        );
+        let mut cuts: Vec<f64> = self
+            .edges
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|e| crossing(p, q, e.geom().from, e.geom().to))
+            .collect();
+        if cuts.is_empty() {
+            // Wholly inside or wholly outside: the middle says which.
+            return !self.contains((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+        }
+        cuts.sort_by(f64::total_cmp);
+        // Whether each sample lies inside, from a point just after the start: the stretch before the first
+        // crossing is inside when its middle is.
+        let first = cuts[0] / 2.0;
+        let mut inside = self.contains(a.0 + first * (b.0 - a.0), a.1 + first * (b.1 - a.1));
+        let mut next = 0;
+        for i in 1..STEPS {
             let t = i as f64 / STEPS as f64;
-            !self.contains(a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
-        })
+            while next < cuts.len() && cuts[next] < t {
+                inside = !inside;
+                next += 1;
+            }
+            let on_cut = cuts.iter().any(|&c| (c - t).abs() < 1e-12);
+            if !inside && !on_cut {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Two edges that cross or touch (other than neighbours in one ring meeting at their shared vertex),
+    /// described, if any: the check of a large outline's validity, through the edge index.
+    fn crossing_edges(&self) -> Option<String> {
+        for e in self.edges.iter() {
+            let (r, i, n) = e.data;
+            let (a, b) = (e.geom().from, e.geom().to);
+            let envelope = rstar::AABB::from_corners(
+                [a[0].min(b[0]), a[1].min(b[1])],
+                [a[0].max(b[0]), a[1].max(b[1])],
+            );
+            for f in self.edges.locate_in_envelope_intersecting(&envelope) {
+                let (s, j, _) = f.data;
+                let neighbours = s == r && (j == i || (i + 1) % n == j || (j + 1) % n == i);
+                if !neighbours && segments_meet(a, b, f.geom().from, f.geom().to) {
+                    return Some(format!(
+                        "two of its edges cross or touch near ({:.5}, {:.5})",
+                        a[0], a[1]
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// The outline to draw and to clip territories with: as given, or simplified to
+    /// [`MAP_TOLERANCE_DEG`] when it has more than 5,000 vertices.
+    pub fn for_maps(&self) -> std::borrow::Cow<'_, Outline> {
+        use geo::Simplify;
+        let vertices: usize = self
+            .shape
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.len())
+            .sum();
+        if vertices <= MAP_SIMPLIFY_ABOVE_VERTICES {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        std::borrow::Cow::Owned(Outline::new(
+            self.shape.simplify(MAP_TOLERANCE_DEG),
+            &self.source,
+        ))
     }
 
     /// The outline as a polygon ring set, for drawing.
     pub fn rings(&self) -> Vec<&LineString<f64>> {
         self.shape.0.iter().map(|p| p.exterior()).collect()
     }
+}
+
+/// Where the segment `p`-`q` crosses the edge `c`-`d`, as a fraction of the way from `p` (strictly
+/// between 0 and 1); `None` when they do not cross or are parallel. An edge counts from `c` up to but not
+/// including `d`, so a segment through a vertex crosses one edge there, not two.
+fn crossing(p: [f64; 2], q: [f64; 2], c: [f64; 2], d: [f64; 2]) -> Option<f64> {
+    let r = [q[0] - p[0], q[1] - p[1]];
+    let s = [d[0] - c[0], d[1] - c[1]];
+    let denom = r[0] * s[1] - r[1] * s[0];
+    if denom == 0.0 {
+        return None;
+    }
+    let w = [c[0] - p[0], c[1] - p[1]];
+    let t = (w[0] * s[1] - w[1] * s[0]) / denom;
+    let u = (w[0] * r[1] - w[1] * r[0]) / denom;
+    (t > 0.0 && t < 1.0 && (0.0..1.0).contains(&u)).then_some(t)
+}
+
+/// Whether the closed segments `a`-`b` and `c`-`d` share any point.
+fn segments_meet(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
+    let orient = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| {
+        let v = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
+        v.partial_cmp(&0.0).map_or(0, |o| o as i8)
+    };
+    let on = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| {
+        r[0] >= p[0].min(q[0])
+            && r[0] <= p[0].max(q[0])
+            && r[1] >= p[1].min(q[1])
+            && r[1] <= p[1].max(q[1])
+    };
+    let (o1, o2, o3, o4) = (
+        orient(a, b, c),
+        orient(a, b, d),
+        orient(c, d, a),
+        orient(c, d, b),
+    );
+    (o1 != o2 && o3 != o4)
+        || (o1 == 0 && on(a, b, c))
+        || (o2 == 0 && on(a, b, d))
+        || (o3 == 0 && on(c, d, a))
+        || (o4 == 0 && on(c, d, b))
 }
 
 fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {

@@ -18,7 +18,7 @@
 
 use crate::error::{Error, Result};
 use crate::geography::{haversine_km, Projection};
-use crate::schools::{Level, School, SchoolTable};
+use crate::schools::{grade_number, Level, School, SchoolTable};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -192,15 +192,6 @@ fn parse_percent(s: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-}
-
-/// Grade as a number: P (preschool) -1, TK/K 0, 1..12.
-fn grade_number(g: &str) -> Option<i32> {
-    match g.trim().to_ascii_uppercase().as_str() {
-        "P" | "PK" => Some(-1),
-        "K" | "TK" => Some(0),
-        other => other.parse::<i32>().ok().filter(|v| (0..=12).contains(v)),
-    }
 }
 
 /// Grade band from the lowest and highest grades served (the rule the README documents).
@@ -768,7 +759,7 @@ pub fn normalise_address(street: &str, city: &str) -> String {
 /// Schools at one street address are one campus only when the directory puts them within this distance
 /// of each other: the widest LAUSD campus of one address measures 365 m, while two schools 1.4 and 28.6 km
 /// apart share an address through a coordinate or address error in the directory.
-pub const ADDRESS_CAMPUS_SPAN_M: f64 = 500.0;
+pub const ADDRESS_CAMPUS_SPAN_M: f64 = crate::units::CAMPUS_SPAN_M;
 
 /// Gives schools that share one campus a shared campus id (`campus-` + the smallest member id): schools
 /// at the same street address in the same city ([`normalise_address`]) and within

@@ -1,14 +1,19 @@
-//! Writing outputs safely.
+//! Writing outputs safely: an output folder holds exactly one run's complete set of files.
 //!
-//! A set of output files is first written in full to hidden temporary files in the destination folder and
-//! flushed to disk. Only then is each renamed over its target (an atomic replacement on POSIX file systems),
-//! keeping a hard link to the file it replaces; if any rename fails, the files already replaced are put
-//! back. So a failed run leaves the previous complete outputs (or nothing, in a new folder), and a run
-//! killed while writing leaves the previous outputs plus hidden temporary files, which the next run into
-//! that folder removes. Outputs are never written over an input.
+//! A run writes its whole set into a fresh hidden sibling folder (`.NAME.new-PID` beside `NAME`), flushed to
+//! disk, with a manifest (`.schoolnets-outputs`, the files of the set). Only then does the new folder take
+//! the old one's place, in one step: on Linux an atomic exchange of the two folders (`renameat2` with
+//! `RENAME_EXCHANGE`), after which the old set is deleted; into a new folder, one rename. So a failed run
+//! leaves the previous complete set (or nothing, in a new folder), a run killed at any point leaves either the
+//! previous set or the new one, never a mix, and files an earlier run wrote but this one does not are gone
+//! with the old set. Where the exchange is not available, the old folder is first renamed aside
+//! (`.NAME.old-PID`) and the next run puts it back if a kill fell between the two renames.
+//!
+//! The folder is the tool's: a folder holding files schoolnets did not write (not in its manifest, or, for
+//! folders of earlier versions, not named as an output) is refused, so the swap never deletes the user's
+//! own files. Outputs are never written over, into or around an input (see [`check_out`]).
 //!
 //! Tests inject failures with the environment variable `SCHOOLNETS_TEST_FAULT` (see [`Faults`]).
-
 use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -81,8 +86,8 @@ impl OutputSet {
             .map(|(_, b)| b.as_slice())
     }
 
-    /// Writes every file into `dir` (created if needed), refusing to overwrite any of `inputs`: all files
-    /// are replaced, or none is.
+    /// Replaces the folder `dir` (created if needed) by exactly this set of files, refusing to write over,
+    /// into or around any of `inputs`: the whole set is replaced, or nothing is.
     pub fn commit(&self, dir: &Path, inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
         self.commit_with(dir, inputs, &Faults::from_env())
     }
@@ -94,169 +99,323 @@ impl OutputSet {
         inputs: &[PathBuf],
         faults: &Faults,
     ) -> Result<Vec<PathBuf>> {
+        check_out(dir, inputs)?;
+        let (parent, name) = split(dir)?;
+        recover(&parent, &name);
         let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.join(n)).collect();
-        for t in &targets {
-            if let Some(input) = inputs.iter().find(|i| same_file(i, t)) {
-                return Err(Error::Output(format!(
-                    "{} is an input of this run ({}); choose another output folder with --out",
-                    t.display(),
-                    input.display()
-                )));
+        // Ancestors this run creates, removed again if it fails (deepest last).
+        let created: Vec<PathBuf> = parent
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let staging = parent.join(format!(".{name}{NEW}{}", std::process::id()));
+        let fail = |what: String, staging_made: bool| {
+            if staging_made {
+                let _ = std::fs::remove_dir_all(&staging);
             }
-        }
-        if dir.exists() && !dir.is_dir() {
-            return Err(Error::Output(format!(
-                "{} is a file, not a folder: give --out the name of a folder (it is created if needed)",
-                dir.display()
-            )));
-        }
-        // Folders this run creates, removed again if it fails (deepest last).
-        let mut created: Vec<PathBuf> = Vec::new();
-        for t in &targets {
-            let parent = t.parent().unwrap_or(dir);
-            for a in parent.ancestors().collect::<Vec<_>>().into_iter().rev() {
-                if !a.as_os_str().is_empty() && !a.exists() && !created.iter().any(|c| c == a) {
-                    created.push(a.to_path_buf());
-                }
+            for d in created.iter().rev() {
+                let _ = std::fs::remove_dir(d);
             }
-        }
-        let mut tx = Transaction {
-            temps: Vec::new(),
-            replaced: Vec::new(),
-            created,
+            Error::Output(format!("{what}; the folder is as it was"))
         };
-        for t in &targets {
-            remove_stale_temps(t);
+        if let Err(e) = std::fs::create_dir_all(&parent) {
+            return Err(fail(
+                format!(
+                    "cannot create the folder {}: {e}; choose a folder you can write to with --out",
+                    parent.display()
+                ),
+                false,
+            ));
         }
-        for ((name, bytes), target) in self.files.iter().zip(&targets) {
-            // Names may hold a subfolder ("feeder/plan.json").
-            if let Some(parent) = target.parent() {
-                if let Err(e) = std::fs::create_dir_all(parent) {
-                    tx.roll_back();
-                    return Err(Error::Output(format!(
-                        "cannot create the folder {}: {e}; choose a folder you can write to with --out",
-                        parent.display()
-                    )));
-                }
-            }
-            let tmp = hidden_path(target, TEMP);
-            tx.temps.push(tmp.clone());
-            let written = if faults.fail_write.as_deref() == Some(name) {
-                Err(Faults::injected("write", name))
+        let _ = std::fs::remove_dir_all(&staging);
+        if let Err(e) = std::fs::create_dir(&staging) {
+            return Err(fail(
+                format!(
+                    "cannot write beside {} (in {}): {e}; choose a folder you can write to with --out",
+                    dir.display(),
+                    parent.display()
+                ),
+                false,
+            ));
+        }
+        let mut manifest = format!("{MANIFEST_HEAD} {}\n", env!("CARGO_PKG_VERSION"));
+        for (file, bytes) in &self.files {
+            let path = staging.join(file);
+            let written = if faults.fail_write.as_deref() == Some(file) {
+                Err(Faults::injected("write", file))
             } else {
-                write_synced(&tmp, bytes)
+                path.parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|_| write_synced(&path, bytes))
             };
             if let Err(e) = written {
-                tx.roll_back();
-                return Err(Error::Output(format!(
-                    "cannot write {name} in {}: {e}; the folder is as it was",
-                    dir.display()
-                )));
+                return Err(fail(
+                    format!("cannot write {file} for {}: {e}", dir.display()),
+                    true,
+                ));
             }
+            manifest.push_str(file);
+            manifest.push('\n');
             if faults.pause_ms > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(faults.pause_ms));
             }
         }
-        for (((name, _), tmp), target) in self.files.iter().zip(tx.temps.clone()).zip(&targets) {
-            let backup = if target.exists() {
-                let b = hidden_path(target, OLD);
-                let _ = std::fs::remove_file(&b);
-                if let Err(e) = std::fs::hard_link(target, &b)
-                    .or_else(|_| std::fs::copy(target, &b).map(|_| ()))
-                {
-                    tx.roll_back();
-                    return Err(Error::Output(format!(
-                        "cannot keep a copy of {} while replacing it: {e}; the folder is as it was",
-                        target.display()
-                    )));
-                }
-                Some(b)
-            } else {
-                None
-            };
-            let moved = if faults.fail_rename.as_deref() == Some(name) {
-                Err(Faults::injected("rename", name))
-            } else {
-                std::fs::rename(&tmp, target)
-            };
-            tx.replaced.push((target.clone(), backup));
-            if let Err(e) = moved {
-                tx.roll_back();
-                return Err(Error::Output(format!(
-                    "cannot move {} into place: {e}; the folder is as it was",
-                    target.display()
-                )));
-            }
+        if let Err(e) = write_synced(&staging.join(MANIFEST), manifest.as_bytes()) {
+            return Err(fail(
+                format!("cannot write the manifest for {}: {e}", dir.display()),
+                true,
+            ));
         }
-        tx.commit();
+        let swapped = match &faults.fail_rename {
+            Some(file) => Err(Faults::injected("rename", file)),
+            None => swap(&staging, dir, &parent, &name),
+        };
+        if let Err(e) = swapped {
+            return Err(fail(
+                format!(
+                    "cannot put the new files in place in {}: {e}",
+                    dir.display()
+                ),
+                true,
+            ));
+        }
+        // `staging` now holds the previous set (or nothing).
+        let _ = std::fs::remove_dir_all(&staging);
         Ok(targets)
     }
 }
 
-/// What a commit has done so far, to undo it on failure.
-struct Transaction {
-    /// Temporary files written (some may since have been renamed).
-    temps: Vec<PathBuf>,
-    /// Targets replaced or created, each with the hard link to the file it replaced.
-    replaced: Vec<(PathBuf, Option<PathBuf>)>,
-    /// Folders this commit creates.
-    created: Vec<PathBuf>,
+/// Checks, before any work, that `dir` can take a run's outputs: not a file, not an input nor inside one,
+/// holding no input, and holding only files schoolnets wrote. Commands call it first, so a bad `--out` is
+/// refused before a long solve; [`OutputSet::commit`] checks again.
+pub fn check_out(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Output(format!(
+            "{} is a file, not a folder: give --out the name of a folder (it is created if needed)",
+            dir.display()
+        )));
+    }
+    split(dir)?;
+    let out = absolute(dir);
+    for input in inputs {
+        let input = absolute(input);
+        let what = if input == out {
+            Some("is")
+        } else if out.starts_with(&input) {
+            Some("is inside")
+        } else if input.starts_with(&out) {
+            Some("holds")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(Error::Output(format!(
+                "the output folder {} {what} an input of this run ({}); the new set of files would replace it: choose another folder with --out",
+                dir.display(),
+                input.display()
+            )));
+        }
+    }
+    if dir.is_dir() {
+        let foreign = foreign_files(dir);
+        if !foreign.is_empty() {
+            let shown: Vec<String> = foreign
+                .iter()
+                .take(5)
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(Error::Output(format!(
+                "{} holds files schoolnets did not write ({}{}); a run replaces its output folder as a whole, so give --out a new or empty folder, or one an earlier run wrote",
+                dir.display(),
+                shown.join(", "),
+                if foreign.len() > 5 {
+                    format!(" and {} more", foreign.len() - 5)
+                } else {
+                    String::new()
+                }
+            )));
+        }
+    }
+    Ok(())
 }
 
-impl Transaction {
-    /// Puts every replaced file back, removes new ones, temporary files and created folders.
-    fn roll_back(&self) {
-        for (target, backup) in self.replaced.iter().rev() {
-            match backup {
-                Some(b) => {
-                    // When the target was never replaced, both names are links to one file: POSIX rename
-                    // then does nothing, so the backup name is removed after.
-                    if std::fs::rename(b, target).is_ok() {
-                        let _ = std::fs::remove_file(b);
+/// The folder's parent and name; a folder must have a name (not `/`, `.` or `..`).
+fn split(dir: &Path) -> Result<(PathBuf, String)> {
+    let abs = absolute(dir);
+    match (abs.parent(), abs.file_name()) {
+        (Some(parent), Some(name)) => {
+            Ok((parent.to_path_buf(), name.to_string_lossy().into_owned()))
+        }
+        _ => Err(Error::Output(format!(
+            "{} cannot be an output folder: give --out a folder by name (for example out)",
+            dir.display()
+        ))),
+    }
+}
+
+/// `path` made absolute and cleaned of `.` and `..` without touching the file system beyond the
+/// current folder and existing links (so that `out/../out` and `./out` are `out`).
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(c) = path.canonicalize() {
+        return c;
+    }
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // The longest existing ancestor canonicalised, the rest appended.
+    let mut rest = Vec::new();
+    let mut at = joined.as_path();
+    loop {
+        if let Ok(c) = at.canonicalize() {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
                     }
-                }
-                None => {
-                    let _ = std::fs::remove_file(target);
+                    std::path::Component::CurDir => {}
+                    p => out.push(p),
                 }
             }
+            return out;
         }
-        for t in &self.temps {
-            let _ = std::fs::remove_file(t);
-        }
-        for d in self.created.iter().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
-    }
-
-    /// Drops the copies of replaced files.
-    fn commit(&self) {
-        for b in self.replaced.iter().filter_map(|(_, b)| b.as_ref()) {
-            let _ = std::fs::remove_file(b);
+        match (at.parent(), at.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                at = parent;
+            }
+            _ => return joined,
         }
     }
 }
 
-/// Removes hidden temporary and backup files left for `target` by an earlier run that was killed (those of
-/// a process still running are kept, where the system says which are).
-fn remove_stale_temps(target: &Path) {
-    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+/// Files in `dir` (relative paths) that no schoolnets run wrote: not in its manifest, or, in a folder of
+/// an earlier version without one, not named as any output.
+fn foreign_files(dir: &Path) -> Vec<PathBuf> {
+    let listed: Option<Vec<String>> = std::fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .filter(|m| m.starts_with(MANIFEST_HEAD))
+        .map(|m| m.lines().skip(1).map(str::to_string).collect());
+    let mut files = Vec::new();
+    walk(dir, Path::new(""), &mut files);
+    files
+        .into_iter()
+        .filter(|rel| {
+            let text = rel.to_string_lossy().replace('\\', "/");
+            let file = rel
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if text == MANIFEST {
+                return false;
+            }
+            match &listed {
+                Some(list) => !list.contains(&text),
+                // Earlier versions: their outputs, and the hidden files of runs they did not finish.
+                None => {
+                    !(KNOWN_OUTPUTS.contains(&file.as_str())
+                        || (file.starts_with('.')
+                            && (file.contains(".tmp-") || file.contains(".old-"))))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Every file under `root/rel`, relative to `root` (folders descended, not listed).
+fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
         return;
     };
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let r = rel.join(e.file_name());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(root, &r, out);
+        } else {
+            out.push(r);
+        }
+    }
+}
+
+/// Puts a run's leftovers in order before the next one: a previous set moved aside by a run killed before
+/// it put the new one in place goes back; new sets of killed runs are removed (those of a process still
+/// running are kept, where the system says which are).
+fn recover(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
-    let name = name.to_string_lossy();
+    let dir = parent.join(name);
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let pid = [TEMP, OLD].iter().find_map(|kind| {
-            file.strip_prefix(&format!(".{name}{kind}"))
+        for kind in [NEW, OLD] {
+            let Some(pid) = file
+                .strip_prefix(&format!(".{name}{kind}"))
                 .and_then(|p| p.parse::<u32>().ok())
-        });
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !process_running(pid) {
-                let _ = std::fs::remove_file(e.path());
+            else {
+                continue;
+            };
+            if pid == std::process::id() || process_running(pid) {
+                continue;
+            }
+            if kind == OLD && !dir.exists() {
+                let _ = std::fs::rename(e.path(), &dir);
+            } else {
+                let _ = std::fs::remove_dir_all(e.path());
             }
         }
+    }
+}
+
+/// Puts the folder `staging` in the place of `dir`; afterwards `staging` holds the old set (or nothing).
+fn swap(staging: &Path, dir: &Path, parent: &Path, name: &str) -> std::io::Result<()> {
+    if !dir.exists() {
+        return std::fs::rename(staging, dir);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        if exchange(staging, dir).is_ok() {
+            return Ok(());
+        }
+    }
+    // Two renames; a kill between them is undone by the next run (`recover`).
+    let aside = parent.join(format!(".{name}{OLD}{}", std::process::id()));
+    std::fs::rename(dir, &aside)?;
+    if let Err(e) = std::fs::rename(staging, dir) {
+        let _ = std::fs::rename(&aside, dir);
+        return Err(e);
+    }
+    std::fs::rename(&aside, staging)
+}
+
+/// Exchanges two folders atomically (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that outlive the call; AT_FDCWD resolves them as given.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }
 
@@ -269,8 +428,39 @@ fn process_running(pid: u32) -> bool {
     }
 }
 
-/// The hidden file beside `target` that this process uses while writing it: `.NAME.tmp-PID` for the new
-/// contents ([`TEMP`]), `.NAME.old-PID` for the link to the file it replaces ([`OLD`]).
+/// The manifest of an output folder: its first line names the tool, then one file per line.
+pub const MANIFEST: &str = ".schoolnets-outputs";
+const MANIFEST_HEAD: &str = "schoolnets outputs";
+
+/// Names of the hidden siblings: `.NAME.new-PID` (a set being written), `.NAME.old-PID` (a previous set
+/// moved aside), and `.FILE.tmp-PID` (one file being written by [`write_atomic`]).
+const NEW: &str = ".new-";
+const OLD: &str = ".old-";
+const TEMP: &str = ".tmp-";
+
+/// Every file name an output folder of any command has held, for folders written before the manifest.
+const KNOWN_OUTPUTS: [&str; 18] = [
+    "plan.json",
+    "networks.geojson",
+    "regions.geojson",
+    "affiliations.csv",
+    "map.png",
+    "map.svg",
+    "report.html",
+    "report.md",
+    "report.csv",
+    "schools.csv",
+    "changes.md",
+    "changes.csv",
+    "compare.md",
+    "compare.csv",
+    "moves.csv",
+    "frontier.csv",
+    "frontier.md",
+    "frontier.svg",
+];
+
+/// The hidden file beside `target` that this process writes first: `.NAME.tmp-PID`.
 fn hidden_path(target: &Path, kind: &str) -> PathBuf {
     let name = target
         .file_name()
@@ -279,22 +469,10 @@ fn hidden_path(target: &Path, kind: &str) -> PathBuf {
     target.with_file_name(format!(".{name}{kind}{}", std::process::id()))
 }
 
-/// Kinds of [`hidden_path`].
-const TEMP: &str = ".tmp-";
-const OLD: &str = ".old-";
-
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;
     f.write_all(bytes)?;
     f.sync_all()
-}
-
-/// Whether two paths name the same file (by canonical path when both exist, else by spelling).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 /// Writes one file atomically, refusing nothing (for single-file commands such as `import`).
@@ -320,61 +498,91 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn commits_all_files_and_refuses_inputs() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut set = OutputSet::new();
-        set.add("a.txt", b"one".to_vec());
-        set.add("b.txt", b"two".to_vec());
-        set.commit(dir.path(), &[]).unwrap();
-        assert_eq!(std::fs::read(dir.path().join("b.txt")).unwrap(), b"two");
-        let input = dir.path().join("a.txt");
-        let err = set.commit(dir.path(), &[input]).unwrap_err().to_string();
-        assert!(err.contains("is an input"), "{err}");
-        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"one");
-        let leftovers = std::fs::read_dir(dir.path()).unwrap().filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with('.')
-        });
-        assert_eq!(leftovers.count(), 0);
+    /// Every file under `dir` (hidden ones and the manifest too), with its bytes.
+    fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        walk(dir, Path::new(""), &mut files);
+        files
+            .into_iter()
+            .map(|r| {
+                (
+                    r.display().to_string(),
+                    std::fs::read(dir.join(&r)).unwrap(),
+                )
+            })
+            .collect()
     }
 
-    /// Every file in `dir` (hidden ones too), with its bytes.
-    fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
-        let mut v: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                let bytes = if e.path().is_dir() {
-                    Vec::new()
-                } else {
-                    std::fs::read(e.path()).unwrap()
-                };
-                (e.file_name().to_string_lossy().into_owned(), bytes)
-            })
-            .collect();
-        v.sort();
-        v
+    fn set(names: &[&str], tag: &str) -> OutputSet {
+        let mut s = OutputSet::new();
+        for n in names {
+            s.add(n, format!("{tag} {n}").into_bytes());
+        }
+        s
+    }
+
+    #[test]
+    fn a_commit_replaces_the_whole_set_and_refuses_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        set(&["a.txt", "b.txt", "sub/c.txt"], "one")
+            .commit(&out, &[])
+            .unwrap();
+        // A second run without b.txt: the folder holds exactly its files (and the manifest).
+        set(&["a.txt", "sub/d.txt"], "two")
+            .commit(&out, &[])
+            .unwrap();
+        let names: Vec<String> = contents(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, [MANIFEST, "a.txt", "sub/d.txt"]);
+        // Nothing is left beside the folder either.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Inputs: the folder itself, a file in it, a folder around it.
+        for input in [out.clone(), out.join("a.txt"), dir.path().to_path_buf()] {
+            let err = set(&["a.txt"], "three")
+                .commit(&out, std::slice::from_ref(&input))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("an input of this run"), "{input:?}: {err}");
+        }
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"two a.txt");
+    }
+
+    #[test]
+    fn a_folder_holding_the_users_own_files_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+        let err = set(&["a.txt"], "one")
+            .commit(dir.path(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("did not write") && err.contains("notes.txt"),
+            "{err}"
+        );
+        assert_eq!(contents(dir.path()).len(), 1);
+        // A folder of an earlier version (outputs by name, no manifest) is taken over.
+        let old = dir.path().join("old");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(old.join("plan.json"), b"{}").unwrap();
+        std::fs::write(old.join("regions.geojson"), b"{}").unwrap();
+        set(&["plan.json"], "new").commit(&old, &[]).unwrap();
+        let names: Vec<String> = contents(&old).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [MANIFEST, "plan.json"],
+            "the stale regions.geojson is gone"
+        );
     }
 
     #[test]
     fn a_failure_at_any_step_leaves_the_previous_set() {
         let dir = tempfile::tempdir().unwrap();
-        let mut first = OutputSet::new();
-        for n in ["a.txt", "b.txt", "c.txt"] {
-            first.add(n, format!("first {n}").into_bytes());
-        }
-        first
-            .commit_with(dir.path(), &[], &Faults::default())
+        let out = dir.path().join("out");
+        set(&["a.txt", "b.txt", "c.txt"], "first")
+            .commit_with(&out, &[], &Faults::default())
             .unwrap();
-        let before = contents(dir.path());
-        let mut second = OutputSet::new();
-        for n in ["a.txt", "b.txt", "c.txt", "d.txt"] {
-            second.add(n, format!("second {n}").into_bytes());
-        }
+        let before = contents(&out);
+        let second = set(&["a.txt", "b.txt", "c.txt", "d.txt"], "second");
         for n in ["a.txt", "b.txt", "c.txt", "d.txt"] {
             for faults in [
                 Faults {
@@ -387,47 +595,43 @@ mod tests {
                 },
             ] {
                 let err = second
-                    .commit_with(dir.path(), &[], &faults)
+                    .commit_with(&out, &[], &faults)
                     .unwrap_err()
                     .to_string();
                 assert!(
                     err.contains("injected") && err.contains("as it was"),
                     "{err}"
                 );
-                assert_eq!(contents(dir.path()), before, "{faults:?}");
+                assert_eq!(contents(&out), before, "{faults:?}");
+                assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
             }
         }
-        second
-            .commit_with(dir.path(), &[], &Faults::default())
-            .unwrap();
-        assert_eq!(contents(dir.path()).len(), 4);
-        assert_eq!(
-            std::fs::read(dir.path().join("a.txt")).unwrap(),
-            b"second a.txt"
-        );
+        second.commit_with(&out, &[], &Faults::default()).unwrap();
+        assert_eq!(contents(&out).len(), 5);
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"second a.txt");
     }
 
     #[test]
-    fn a_failed_first_run_leaves_no_folder_and_stale_temps_are_cleared() {
+    fn a_failed_first_run_leaves_no_folder_and_killed_runs_are_undone() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("new/deeper");
-        let mut set = OutputSet::new();
-        set.add("a.txt", b"one".to_vec());
-        set.add("sub/b.txt", b"two".to_vec());
+        let one = set(&["a.txt", "sub/b.txt"], "one");
         let faults = Faults {
             fail_rename: Some("sub/b.txt".into()),
             ..Faults::default()
         };
-        assert!(set.commit_with(&out, &[], &faults).is_err());
+        assert!(one.commit_with(&out, &[], &faults).is_err());
         assert!(!dir.path().join("new").exists());
 
-        // A killed run's leftovers (a process id that cannot be running) go at the next commit.
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join(".a.txt.tmp-4294967295"), b"partial").unwrap();
-        std::fs::write(out.join(".a.txt.old-4294967295"), b"old").unwrap();
-        std::fs::write(out.join(".unrelated"), b"kept").unwrap();
-        set.commit_with(&out, &[], &Faults::default()).unwrap();
-        let names: Vec<String> = contents(&out).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, [".unrelated", "a.txt", "sub"]);
+        // A run killed between moving the old set aside and putting the new one in place (a process id
+        // that cannot be running): the old set comes back, the half-written new one goes.
+        one.commit(&out, &[]).unwrap();
+        let parent = dir.path().join("new");
+        std::fs::rename(&out, parent.join(".deeper.old-4294967295")).unwrap();
+        std::fs::create_dir(parent.join(".deeper.new-4294967295")).unwrap();
+        std::fs::write(parent.join(".deeper.new-4294967295/a.txt"), b"partial").unwrap();
+        recover(&parent, "deeper");
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"one a.txt");
+        assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 1);
     }
 }

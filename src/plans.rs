@@ -713,8 +713,21 @@ fn pathways_whole(units: &Units, school_network: &[usize]) -> ConstraintCheck {
 
 impl PlanFile {
     /// Parses a plan.json written by `schoolnets plan`; `source` names it in messages.
+    ///
+    /// The plan is then checked as strictly as a table, since `rebalance` and `compare` trust it: every
+    /// school assigned once, to a network the plan lists; network ids and names unique; each network's
+    /// school count what the assignment gives it.
     pub fn parse(source: &str, text: &str) -> Result<PlanFile> {
-        serde_json::from_str(text).map_err(|e| {
+        let bad = |line: Option<u64>, field: &str, what: String| {
+            Error::input(
+                source,
+                line,
+                Some(field),
+                what,
+                "re-run `schoolnets plan` to write the plan again; do not edit plan.json by hand",
+            )
+        };
+        let plan: PlanFile = serde_json::from_str(text).map_err(|e| {
             Error::input(
                 source,
                 Some(e.line() as u64),
@@ -722,7 +735,99 @@ impl PlanFile {
                 format!("not a plan.json this version of schoolnets can read: {e}"),
                 "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
             )
-        })
+        })?;
+        // A key given twice is silently overwritten by the parser, so the keys are counted on their own.
+        let keys: AssignmentKeys = serde_json::from_str(text).map_err(|e| {
+            bad(
+                Some(e.line() as u64),
+                "assignment",
+                format!("unreadable: {e}"),
+            )
+        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(k) = keys.assignment.0.iter().find(|k| !seen.insert(k.as_str())) {
+            return Err(bad(
+                None,
+                "assignment",
+                format!("school '{k}' is assigned twice"),
+            ));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
+        for n in &plan.networks {
+            if !ids.insert(n.network.as_str()) {
+                return Err(bad(
+                    None,
+                    "networks",
+                    format!("network '{}' is listed twice", n.network),
+                ));
+            }
+            if !n.name.is_empty() && !names.insert(n.name.as_str()) {
+                return Err(bad(
+                    None,
+                    "networks",
+                    format!("two networks are named '{}'", n.name),
+                ));
+            }
+        }
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for (school, network) in &plan.assignment {
+            if !ids.contains(network.as_str()) {
+                return Err(bad(
+                    None,
+                    "assignment",
+                    format!("school '{school}' is assigned to network '{network}', which the plan does not list in `networks`"),
+                ));
+            }
+            *count.entry(network.as_str()).or_default() += 1;
+        }
+        for n in &plan.networks {
+            let assigned = count.get(n.network.as_str()).copied().unwrap_or(0);
+            if assigned != n.schools {
+                return Err(bad(
+                    None,
+                    "networks",
+                    format!(
+                        "network '{}' says it has {} schools, but the assignment gives it {assigned}",
+                        n.network, n.schools
+                    ),
+                ));
+            }
+        }
+        Ok(plan)
+    }
+}
+
+/// The keys of plan.json's `assignment`, in the order written, duplicates kept.
+#[derive(Deserialize)]
+struct AssignmentKeys {
+    #[serde(default)]
+    assignment: KeyList,
+}
+
+#[derive(Default)]
+struct KeyList(Vec<String>);
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<KeyList, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of school id → network id")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(k);
+                }
+                Ok(KeyList(keys))
+            }
+        }
+        d.deserialize_map(Keys)
     }
 }
 

@@ -776,6 +776,15 @@ pub fn write_table(table: &SchoolTable, out: impl std::io::Write) -> Result<()> 
     Ok(())
 }
 
+/// Grade as a number: P (preschool) -1, TK/K 0, 1..12; `None` for anything else (blank, "Adult").
+pub(crate) fn grade_number(g: &str) -> Option<i32> {
+    match g.trim().to_ascii_uppercase().as_str() {
+        "P" | "PK" => Some(-1),
+        "K" | "TK" => Some(0),
+        other => other.parse::<i32>().ok().filter(|v| (0..=12).contains(v)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

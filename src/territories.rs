@@ -396,9 +396,7 @@ mod tests {
             (-118.31, 34.025),
             (-118.31, 33.99),
         ]);
-        let outline = Outline {
-            shape: MultiPolygon::new(vec![Polygon::new(ring, vec![])]),
-        };
+        let outline = Outline::new(MultiPolygon::new(vec![Polygon::new(ring, vec![])]), "test");
         let t = build(&sites, 2, Some(&outline));
         assert_eq!(t.outside, 10);
         for s in &sites {

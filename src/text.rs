@@ -99,11 +99,14 @@ pub(crate) fn slug(title: &str) -> String {
         .join("_")
 }
 
-/// Escapes text for HTML and SVG (element content and quoted attributes).
+/// Escapes text for HTML and SVG (element content and quoted attributes). Characters XML cannot hold at
+/// all (control characters other than tab, line feed and carriage return; U+FFFE, U+FFFF) become U+FFFD,
+/// so that a stray byte in a school name cannot make the map unreadable.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
+            c if not_in_xml(c) => out.push('\u{FFFD}'),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -115,14 +118,48 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Escapes a Markdown table cell (a `|` would end the cell).
+/// Whether XML 1.0 forbids `c` in a document (so SVG and HTML renderers reject or mangle it).
+fn not_in_xml(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Control characters shown for a message: `\u{1b}` for ESC, and so on.
+pub(crate) fn escape_control(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Escapes a Markdown table cell (a `|` would end the cell; a line break or control character would break
+/// the table).
 pub(crate) fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    s.chars()
+        .map(|c| match c {
+            '|' => "\\|".to_string(),
+            c if c.is_control() => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_reach_xml_or_tables() {
+        let name = "A\u{b}B\u{1b}C\u{0}D\te|f";
+        let html = escape_html(name);
+        assert_eq!(html, "A\u{FFFD}B\u{FFFD}C\u{FFFD}D\te|f");
+        assert_eq!(md_cell(name), "A B C D e\\|f");
+        assert_eq!(escape_control("a\u{1b}b"), "a\\u{1b}b");
+    }
 
     #[test]
     fn human_numbers() {

@@ -42,6 +42,11 @@ pub struct Units {
 /// a district campus; the next pairs, 45-50 m apart, are neighbours on different streets (BENCHMARKS.md).
 pub const CAMPUS_DISTANCE_M: f64 = 30.0;
 
+/// The widest a campus can be: schools given one `campus` id further apart than this are an error
+/// (`validate`), since a campus is one place; `import cde` joins schools at one street address only
+/// within it.
+pub const CAMPUS_SPAN_M: f64 = 500.0;
+
 /// How schools were grouped into campuses, rule by rule: each count is the schools a rule joined to
 /// another school's campus (a campus of `m` schools counts `m − 1`), the rules applied in this order.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

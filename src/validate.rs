@@ -6,7 +6,7 @@
 
 use crate::error::Problem;
 use crate::geography::{haversine_km, Outline};
-use crate::schools::{Level, SchoolTable};
+use crate::schools::{grade_number, Level, SchoolTable};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
@@ -32,6 +32,16 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Validates a loaded table.
+/// Ethnicity counts may exceed the enrollment by this share and this many students before the row is an
+/// error: they are often from another census day or school year (LAUSD's 2020-21 table carries 2018-19
+/// counts, up to 1.8 times a shrunken school's enrollment), but not from another school.
+const ETHNICITY_SLACK: f64 = 1.0;
+const ETHNICITY_SLACK_STUDENTS: f64 = 100.0;
+
+fn is_control(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
 pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -157,8 +167,116 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
         }
     }
 
+    // Rows that contradict themselves.
+    for (i, s) in table.schools.iter().enumerate() {
+        if let (Some(lo), Some(hi)) = (grade_number(&s.grade_low), grade_number(&s.grade_high)) {
+            let contradiction = if lo > hi {
+                Some(format!(
+                    "grade_low {} is above grade_high {}",
+                    s.grade_low, s.grade_high
+                ))
+            } else {
+                let serves = format!("grades {}-{}", s.grade_low, s.grade_high);
+                match s.level {
+                    Level::High if hi < 9 => Some(format!(
+                        "level is high but it serves {serves}, no grade 9-12"
+                    )),
+                    Level::Elementary if lo > 6 => Some(format!(
+                        "level is elementary but it serves {serves}, no grade K-6"
+                    )),
+                    Level::Middle if hi < 5 || lo > 9 => Some(format!(
+                        "level is middle but it serves {serves}, no grade 5-9"
+                    )),
+                    _ => None,
+                }
+            };
+            if let Some(what) = contradiction {
+                errors.push(problem(
+                    i,
+                    "level",
+                    what,
+                    "correct the level or the grades: elementary serves up to grade 6, middle grades within 5-9, high from grade 9, span crosses bands",
+                ));
+            }
+        }
+        let counted: u64 = s.ethnicity.iter().flatten().map(|&c| u64::from(c)).sum();
+        let allowed = f64::from(s.enrollment) * (1.0 + ETHNICITY_SLACK) + ETHNICITY_SLACK_STUDENTS;
+        if counted as f64 > allowed {
+            errors.push(problem(
+                i,
+                "hispanic",
+                format!(
+                    "the ethnicity counts add up to {} students, more than the enrollment of {} allows (counts from another day or year may exceed it by {:.0}% and {ETHNICITY_SLACK_STUDENTS} students)",
+                    crate::text::thousands(counted as f64),
+                    crate::text::thousands(f64::from(s.enrollment)),
+                    100.0 * ETHNICITY_SLACK
+                ),
+                "check the ethnicity columns: they count students of this school, by group, and cannot exceed its enrollment",
+            ));
+        }
+        if s.name.chars().chain(s.id.chars()).any(is_control) {
+            warnings.push(format!(
+                "line {}: the id or name holds control characters (shown as {}); they are replaced in maps and reports",
+                table.line(i).unwrap_or(0),
+                crate::text::escape_control(&s.name)
+            ));
+        }
+    }
+    if !table.schools.is_empty() && table.schools.iter().all(|s| s.enrollment == 0) {
+        errors.push(Problem {
+            file: src.into(),
+            line: None,
+            field: Some("enrollment".into()),
+            what: "every school has an enrollment of 0, so no network can be balanced by students"
+                .into(),
+            fix: "fill in the enrollment column (K-12 students of each school)".into(),
+        });
+    }
+    // A campus is one place.
+    let mut by_campus: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in table.schools.iter().enumerate() {
+        if let Some(c) = s.campus.as_deref() {
+            by_campus.entry(c).or_default().push(i);
+        }
+    }
+    for (campus, members) in &by_campus {
+        let widest = members
+            .iter()
+            .flat_map(|&a| members.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| {
+                let (x, y) = (&table.schools[a], &table.schools[b]);
+                (1000.0 * haversine_km(x.lat, x.lon, y.lat, y.lon), a, b)
+            })
+            .fold((0.0, 0, 0), |w, d| if d.0 > w.0 { d } else { w });
+        if widest.0 > crate::units::CAMPUS_SPAN_M {
+            errors.push(problem(
+                widest.2,
+                "campus",
+                format!(
+                    "campus '{campus}' joins schools {:.1} km apart (this row and line {}); a campus is one place",
+                    widest.0 / 1000.0,
+                    table.line(widest.1).unwrap_or(0)
+                ),
+                "give schools on different sites different campus ids (or fix their coordinates)",
+            ));
+        }
+    }
+
     // Outside the outline (a warning: coarse outlines miss schools near the edge).
     if let Some(o) = outline {
+        if !table.schools.is_empty() && !table.schools.iter().any(|s| o.contains(s.lat, s.lon)) {
+            errors.push(Problem {
+                file: o.source.clone(),
+                line: None,
+                field: None,
+                what: format!(
+                    "the district outline contains none of the {} schools of {}",
+                    table.schools.len(),
+                    src
+                ),
+                fix: "check that the outline is this district's, in longitude/latitude (WGS84), and not another area or projection".into(),
+            });
+        }
         let outside: Vec<String> = table
             .schools
             .iter()

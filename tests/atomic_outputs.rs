@@ -1,5 +1,6 @@
-//! Outputs are all replaced or none is: an injected write or rename failure, or a `plan` killed while it
-//! writes, leaves the output folder holding the previous complete set, and the inputs untouched.
+//! An output folder holds exactly one run's complete set: an injected write or rename failure leaves the
+//! previous set; a `plan` killed at any point leaves the previous set or the new one, never a mix; files an
+//! earlier run wrote and this one does not are gone; the user's own files and the inputs are never touched.
 
 mod common;
 
@@ -24,13 +25,6 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
     out
-}
-
-fn visible(s: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
-    s.iter()
-        .filter(|(n, _)| !n.starts_with('.'))
-        .map(|(n, b)| (n.clone(), b.clone()))
-        .collect()
 }
 
 /// `plan` on a copy of the LAUSD table, with a seed, into `out`.
@@ -80,7 +74,10 @@ fn setup() -> Setup {
     let st = plan(&table, &out, "1", None).status().unwrap();
     assert_eq!(st.code(), Some(0));
     let previous = snapshot(&out);
-    assert!(previous.len() >= 9 && previous.keys().all(|n| !n.starts_with('.')));
+    assert!(previous.len() >= 9);
+    assert!(previous
+        .keys()
+        .all(|n| !n.starts_with('.') || n == ".schoolnets-outputs"));
     Setup {
         table_bytes: std::fs::read(&table).unwrap(),
         _dir: dir,
@@ -125,48 +122,223 @@ fn an_injected_failure_leaves_the_previous_outputs() {
     assert!(snapshot(&s.out) != s.previous);
 }
 
+/// Whether `snap` is one run's complete set: exactly the files its manifest lists, and the manifest.
+fn one_complete_set(snap: &BTreeMap<String, Vec<u8>>) -> bool {
+    let Some(manifest) = snap.get(".schoolnets-outputs") else {
+        return false;
+    };
+    let listed: Vec<&str> = std::str::from_utf8(manifest)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .collect();
+    listed.len() + 1 == snap.len() && listed.iter().all(|f| snap.contains_key(*f))
+}
+
 #[test]
-fn a_plan_killed_while_writing_leaves_the_previous_outputs() {
+fn a_plan_killed_at_any_point_leaves_one_complete_set() {
     let s = setup();
-    // Pause after each temporary file so that the kill lands mid-write.
-    let mut child = plan(&s.table, &s.out, "2", Some("pause:400"))
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let mut seen_temp = false;
-    while start.elapsed() < Duration::from_secs(60) {
-        if snapshot(&s.out).keys().any(|n| n.contains(".tmp-")) {
-            seen_temp = true;
-            break;
+    // The new run (seed 2) differs from the previous one (seed 1) in plan.json.
+    let parent = s.out.parent().unwrap().to_path_buf();
+    let mut outcomes = BTreeMap::new();
+    // Kills from early (loading) to late (writing, swapping), with a pause after each file written so
+    // that the kills land inside the writing too.
+    for (i, delay_ms) in [50u64, 150, 300, 450, 600, 750, 900, 1100, 1400, 2000]
+        .into_iter()
+        .enumerate()
+    {
+        let mut child = plan(&s.table, &s.out, "2", Some("pause:60"))
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(delay_ms) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
         }
-        if child.try_wait().unwrap().is_some() {
-            break;
+        let _ = child.kill();
+        child.wait().unwrap();
+        let after = snapshot(&s.out);
+        assert!(
+            one_complete_set(&after),
+            "kill {i} after {delay_ms} ms: a mixed or partial folder: {:?}",
+            after.keys()
+        );
+        let outcome = if after == s.previous {
+            "previous"
+        } else {
+            assert_eq!(
+                after.keys().collect::<Vec<_>>(),
+                s.previous.keys().collect::<Vec<_>>(),
+                "kill {i}: the new set has other files"
+            );
+            "new"
+        };
+        *outcomes.entry(outcome).or_insert(0) += 1;
+        assert_eq!(std::fs::read(&s.table).unwrap(), s.table_bytes);
+        // Put the previous set back for the next kill (a run with seed 1 writes it again).
+        if outcome == "new" {
+            assert_eq!(
+                plan(&s.table, &s.out, "1", None).status().unwrap().code(),
+                Some(0)
+            );
+            assert!(snapshot(&s.out) == s.previous);
         }
-        std::thread::sleep(Duration::from_millis(5));
     }
-    assert!(seen_temp, "no temporary file appeared");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // The kills landed both before the swap and (for the latest) after it, or the test proves little.
+    assert!(outcomes.contains_key("previous"), "{outcomes:?}");
 
-    let after = snapshot(&s.out);
-    assert!(visible(&after) == s.previous, "the visible outputs changed");
-    assert!(after.keys().any(|n| n.contains(".tmp-")));
-    assert_eq!(std::fs::read(&s.table).unwrap(), s.table_bytes);
-
-    // The next run replaces the set and clears what the killed one left.
+    // The next run replaces the set and clears what the killed ones left beside the folder.
     assert_eq!(
         plan(&s.table, &s.out, "2", None).status().unwrap().code(),
         Some(0)
     );
     let next = snapshot(&s.out);
-    assert!(
-        next.keys().all(|n| !n.starts_with('.')),
-        "{:?}",
-        next.keys()
-    );
+    assert!(one_complete_set(&next));
+    let beside: Vec<String> = std::fs::read_dir(&parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "left beside the folder: {beside:?}");
+}
+
+#[test]
+fn a_run_leaves_no_stale_file_and_never_touches_the_users_own() {
+    let s = setup();
+    assert!(s.previous.contains_key("regions.geojson"));
+    // Without regions, the new set has no regions.geojson: the old one must not stay beside it.
+    let o = common::schoolnets()
+        .args([
+            "plan",
+            "-q",
+            "--regions",
+            "0",
+            "--networks",
+            "5",
+            "--max-schools",
+            "400",
+            "--schools",
+        ])
+        .arg(&s.table)
+        .arg("--out")
+        .arg(&s.out)
+        .output()
+        .unwrap();
     assert_eq!(
-        next.keys().collect::<Vec<_>>(),
-        s.previous.keys().collect::<Vec<_>>()
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
+    let after = snapshot(&s.out);
+    assert!(one_complete_set(&after));
+    assert!(
+        !after.contains_key("regions.geojson"),
+        "a stale regions.geojson"
+    );
+    // A folder with a file of the user's is refused before any work, and left as it is.
+    std::fs::write(s.out.join("my-notes.txt"), b"mine").unwrap();
+    let before = snapshot(&s.out);
+    let o = plan(&s.table, &s.out, "1", None).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("my-notes.txt") && stderr.contains("did not write"),
+        "{stderr}"
+    );
+    assert!(snapshot(&s.out) == before);
+    // An output folder that holds an input, or is inside one, is refused too.
+    let o = plan(&s.table, s.table.parent().unwrap(), "1", None)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("an input of this run"));
+}
+
+#[test]
+fn outputs_over_or_inside_inputs_are_refused_before_any_work() {
+    let s = setup();
+    let dir = s.out.parent().unwrap();
+    let other = dir.join("other");
+    assert_eq!(
+        plan(&s.table, &other, "2", None).status().unwrap().code(),
+        Some(0)
+    );
+    let before = snapshot(&s.out);
+    let refused = |args: &[&str], what: &str| {
+        let o = common::run(args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(5), "{args:?}: {stderr}");
+        assert!(stderr.contains(what), "{args:?}: {stderr}");
+    };
+    let out = s.out.to_str().unwrap();
+    let other = other.to_str().unwrap();
+    let inside = s.out.join("sub");
+    // compare and rebalance: over a plan they read, or inside it.
+    refused(
+        &["compare", out, other, "--out", out],
+        "an input of this run",
+    );
+    refused(
+        &["compare", out, other, "--out", inside.to_str().unwrap()],
+        "an input of this run",
+    );
+    let table = s.table.to_str().unwrap();
+    refused(
+        &["rebalance", "--plan", out, "--schools", table, "--out", out],
+        "an input of this run",
+    );
+    assert!(
+        snapshot(&s.out) == before,
+        "a refused command changed the plan folder"
+    );
+
+    // import cde: the extracts over the CDE folder, the table over one of its files.
+    let cde = dir.join("cde");
+    std::fs::create_dir(&cde).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/cde-lausd");
+    for e in std::fs::read_dir(&source).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), cde.join(e.file_name())).unwrap();
+    }
+    let cde_before = snapshot(&cde);
+    let c = cde.to_str().unwrap();
+    let t = dir.join("t.csv");
+    refused(
+        &[
+            "import",
+            "cde",
+            "--district",
+            "1964733",
+            "--cde-dir",
+            c,
+            "--out",
+            t.to_str().unwrap(),
+            "--extract-to",
+            c,
+        ],
+        "over or inside the CDE folder",
+    );
+    let over = cde.join("pubschls.txt");
+    refused(
+        &[
+            "import",
+            "cde",
+            "--district",
+            "1964733",
+            "--cde-dir",
+            c,
+            "--out",
+            over.to_str().unwrap(),
+        ],
+        "inside the CDE folder",
+    );
+    assert!(
+        snapshot(&cde) == cde_before,
+        "a refused import changed the CDE files"
+    );
+    assert!(!t.exists());
 }

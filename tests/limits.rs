@@ -41,8 +41,8 @@ fn a_million_row_table_is_refused_at_the_row_limit() {
     let (code, stderr) = validate(&path);
     assert_eq!(code, Some(3), "{stderr}");
     assert!(
-        stderr.contains("million.csv, line 250002")
-            && stderr.contains("more than 250000 rows")
+        stderr.contains("million.csv, line 100002")
+            && stderr.contains("more than 100000 rows")
             && stderr.contains("plan one district or region at a time"),
         "{stderr}"
     );

@@ -275,7 +275,7 @@ fn outputs_never_overwrite_inputs() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is an input of this run"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds an input of this run"));
     assert_eq!(std::fs::read(&table).unwrap(), before);
     assert!(!dir.path().join("plan.json").exists(), "no partial output");
 }

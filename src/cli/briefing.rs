@@ -42,6 +42,8 @@ const GEOGRAPHY_ONLY: &str = "geography-only";
 pub fn run(a: BriefingArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     let options = a.map.options()?;
+    let input_files: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
+    schoolnets::output::check_out(&a.out, &input_files)?;
     let start = std::time::Instant::now();
     let mut set = OutputSet::new();
     let mut made: Vec<(String, schoolnets::plans::Plan, String)> = Vec::new();
@@ -158,7 +160,6 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
         )
         .into_bytes(),
     );
-    let input_files: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
     let written = set.commit(&a.out, &input_files)?;
     let all_hold = made.iter().all(|(_, p, _)| p.file.all_constraints_hold);
     if !a.run.quiet {

@@ -25,6 +25,7 @@ pub struct CompareArgs {
 
 pub fn run(a: CompareArgs) -> Result<i32> {
     let date = report_date(a.date.as_deref())?;
+    schoolnets::output::check_out(&a.out, &a.plans)?;
     let found: Vec<PlanFolder> = a
         .plans
         .iter()

@@ -33,6 +33,7 @@ pub fn run(a: FrontierArgs) -> Result<i32> {
     if a.steps == 0 || a.steps > 100 {
         return Err(Error::Usage("--steps must be 1 to 100".into()));
     }
+    schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
     let mut inputs = a.input.paths().load()?;
     let overrides = a.rules.overrides().apply(
         &mut inputs.scenario,

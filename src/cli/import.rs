@@ -39,6 +39,7 @@ pub struct CdeArgs {
 }
 
 pub fn run(a: CdeArgs) -> Result<i32> {
+    check_import_outputs(&a)?;
     let opts = import::ImportOptions {
         cde_dir: a.cde_dir.clone(),
         prefix: a.district.clone(),
@@ -102,4 +103,77 @@ pub fn run(a: CdeArgs) -> Result<i32> {
         schoolnets::output::write_atomic(p, &bytes)?;
     }
     Ok(exit::OK)
+}
+
+/// Refuses, before reading anything, outputs that would replace an input: the table, the list of schools
+/// left out or the extracts written into (or over) the CDE folder, or over the coordinates file, or two
+/// outputs on one path.
+fn check_import_outputs(a: &CdeArgs) -> Result<()> {
+    let cde = absolute_or_same(&a.cde_dir);
+    let mut files: Vec<(&str, &PathBuf)> = vec![("--out", &a.out)];
+    files.extend(a.dropped.iter().map(|d| ("--dropped", d)));
+    for (flag, f) in &files {
+        let f_abs = absolute_or_same(f);
+        if f_abs.starts_with(&cde) {
+            return Err(Error::Output(format!(
+                "{flag} {} is inside the CDE folder {} (an input of import cde); write it elsewhere",
+                f.display(),
+                a.cde_dir.display()
+            )));
+        }
+        if a.coordinates
+            .as_ref()
+            .is_some_and(|c| absolute_or_same(c) == f_abs)
+        {
+            return Err(Error::Output(format!(
+                "{flag} {} is the --coordinates file (an input); write it elsewhere",
+                f.display()
+            )));
+        }
+        if f.is_dir() {
+            return Err(Error::Output(format!(
+                "{flag} {} is a folder: give a file name (for example district.csv)",
+                f.display()
+            )));
+        }
+    }
+    if let Some(d) = &a.dropped {
+        if absolute_or_same(d) == absolute_or_same(&a.out) {
+            return Err(Error::Output(
+                "--dropped and --out name the same file: give each its own".into(),
+            ));
+        }
+    }
+    if let Some(x) = &a.extract_to {
+        let x_abs = absolute_or_same(x);
+        if x_abs == cde || cde.starts_with(&x_abs) || x_abs.starts_with(&cde) {
+            return Err(Error::Output(format!(
+                "--extract-to {} would write over or inside the CDE folder {} (an input: its state-wide files would be replaced by extracts); choose another folder",
+                x.display(),
+                a.cde_dir.display()
+            )));
+        }
+        if absolute_or_same(&a.out).starts_with(&x_abs) {
+            return Err(Error::Output(format!(
+                "--out {} is inside --extract-to {}; write the table elsewhere",
+                a.out.display(),
+                x.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The canonical path where the file system knows it, else the path joined to the current folder.
+fn absolute_or_same(p: &std::path::Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| {
+        let joined = std::env::current_dir().unwrap_or_default().join(p);
+        match (
+            joined.parent().and_then(|d| d.canonicalize().ok()),
+            joined.file_name(),
+        ) {
+            (Some(d), Some(n)) => d.join(n),
+            _ => joined,
+        }
+    })
 }

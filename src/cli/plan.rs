@@ -26,6 +26,7 @@ pub struct PlanArgs {
 
 pub fn run(a: PlanArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
+    schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
     let mut inputs = a.input.paths().load()?;
     let overrides = a.rules.overrides().apply(
         &mut inputs.scenario,

@@ -53,6 +53,11 @@ pub struct RebalanceArgs {
 pub fn run(a: RebalanceArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     let map_options = a.map.options()?;
+    let mut inputs_paths: Vec<PathBuf> =
+        vec![a.plan.clone(), a.plan.join("plan.json"), a.schools.clone()];
+    inputs_paths.extend(a.boundary.iter().cloned());
+    inputs_paths.extend(a.scenario.iter().cloned());
+    schoolnets::output::check_out(&a.out, &inputs_paths)?;
     let adopted = PlanFolder::read(&a.plan)?.file;
     let loaded = LoadedTable::load(Some(&a.schools))?;
     schoolnets::rebalance::check_same_district(
@@ -116,10 +121,6 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         .into_bytes(),
     );
     set.add("changes.csv", schoolnets::rebalance::csv(c));
-    let mut inputs_paths: Vec<PathBuf> =
-        vec![a.plan.clone(), a.plan.join("plan.json"), a.schools.clone()];
-    inputs_paths.extend(a.boundary.iter().cloned());
-    inputs_paths.extend(a.scenario.iter().cloned());
     let written = set.commit(&a.out, &inputs_paths)?;
     let f = &done.plan.file;
     if !a.run.quiet {

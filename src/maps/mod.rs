@@ -60,6 +60,9 @@ impl<'a> Map<'a> {
             })
             .collect();
         let nets = &plan.file.networks;
+        // A county outline's survey points are simplified for drawing (see `Outline::for_maps`).
+        let simplified = outline.map(Outline::for_maps);
+        let outline = simplified.as_deref();
         let territories = territories::build(&sites, nets.len(), outline);
         // Each network's region index, from the region names the networks carry.
         let region_of: Option<Vec<usize>> = plan.file.regions.as_ref().and_then(|r| {

@@ -425,6 +425,17 @@ impl Scenario {
                 "set networks = 32 (or the number you want)",
             );
         }
+        if self.networks > crate::limits::MAX_NETWORKS {
+            return bad(
+                "networks",
+                format!(
+                    "{} networks are more than schoolnets plans at once ({})",
+                    self.networks,
+                    crate::limits::MAX_NETWORKS
+                ),
+                "plan one district or region at a time (all of California makes about 320 networks)",
+            );
+        }
         if self.size.min_schools > self.size.max_schools {
             return bad(
                 "size.min_schools",

@@ -130,18 +130,33 @@ pub fn check(
     }) {
         if unit.enrollment > l.max_enrollment + 1e-9 {
             let needed = unit.enrollment / mean - 1.0;
+            // At most this many networks let the mean network, with the band as it is, hold the campus.
+            let fewer =
+                ((mean * p.k as f64 * (1.0 + tolerance)) / unit.enrollment).floor() as usize;
+            let fewer = if fewer >= 1 {
+                format!("networks = {fewer} or fewer")
+            } else {
+                "a table where this campus is split into its schools (a campus id or coordinates that join schools on different sites)".into()
+            };
+            // The tolerance must stay below 1 (±100%): beyond it, only fewer networks help.
+            let hint = if needed + 0.0005 < 1.0 {
+                format!(
+                    "Nearest settings that work: enrollment_tolerance = {:.3} or more (±{:.1}%), or {fewer}.",
+                    (needed + 0.0005).max(tolerance),
+                    (needed * 100.0 + 0.05).max(tolerance * 100.0),
+                )
+            } else {
+                format!("No enrollment tolerance (below ±100%) makes room for it. Nearest setting that works: {fewer}.")
+            };
             out.push(Conflict {
                 constraint: "size.enrollment_tolerance".into(),
                 explanation: format!(
-                    "{} has {:.0} students, more than any network may hold: the mean network has {:.0} students and ±{:.1}% allows at most {:.0}. \
-                     Nearest setting that works: enrollment_tolerance = {:.3} or more (±{:.1}%), or fewer networks.",
+                    "{} has {:.0} students, more than any network may hold: the mean network has {:.0} students and ±{:.1}% allows at most {:.0}. {hint}",
                     unit_name(u),
                     unit.enrollment,
                     mean,
                     tolerance * 100.0,
                     l.max_enrollment,
-                    (needed + 0.0005).max(tolerance),
-                    (needed * 100.0 + 0.05).max(tolerance * 100.0),
                 ),
             });
         }
