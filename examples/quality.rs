@@ -110,7 +110,7 @@ fn main() {
             tol * 100.0,
             start.elapsed().as_secs_f64()
         );
-        for restarts in [1, 3, 8, 16] {
+        for restarts in [1, 3, 5, 8, 16] {
             let mut s = base.clone();
             s.size.enrollment_tolerance = tol;
             s.solver.restarts = restarts;

@@ -118,7 +118,7 @@ fn default_plan_meets_every_constraint_recomputed_independently() {
 
     // No plan of 32 networks of 20-45 schools can be more compact than the proven lower bound
     // (solver::bound); this one, balanced, is within 2.4 times it (2.23 measured; the geography-only plan
-    // 1.95: BENCHMARKS.md).
+    // 1.94: BENCHMARKS.md).
     let points = table.points(&units.projection);
     let prices = schoolnets::solver::bound::size_prices(&points, 32, 20, 45).unwrap();
     let bound = schoolnets::solver::bound::lagrangian(&prices, 32);
