@@ -110,10 +110,7 @@ pub const MAP_TOLERANCE_DEG: f64 = 0.0001;
 impl Outline {
     /// An outline of `shape`, indexed.
     pub fn new(shape: MultiPolygon<f64>, source: &str) -> Outline {
-        let edges = shape
-            .0
-            .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        let edges = rings_of(&shape)
             .enumerate()
             .flat_map(|(r, ring)| {
                 let n = ring.0.len().saturating_sub(1);
@@ -219,12 +216,7 @@ impl Outline {
             }
         }
         let shape = MultiPolygon(polys);
-        let vertices: usize = shape
-            .0
-            .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|r| r.0.len())
-            .sum();
+        let vertices = vertex_count(&shape);
         let outline = Outline::new(shape, source);
         let invalid = if vertices <= FULL_VALIDATION_MAX_VERTICES {
             outline
@@ -353,14 +345,7 @@ impl Outline {
     /// [`MAP_TOLERANCE_DEG`] when it has more than 5,000 vertices.
     pub fn for_maps(&self) -> std::borrow::Cow<'_, Outline> {
         use geo::Simplify;
-        let vertices: usize = self
-            .shape
-            .0
-            .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|r| r.0.len())
-            .sum();
-        if vertices <= MAP_SIMPLIFY_ABOVE_VERTICES {
+        if vertex_count(&self.shape) <= MAP_SIMPLIFY_ABOVE_VERTICES {
             return std::borrow::Cow::Borrowed(self);
         }
         std::borrow::Cow::Owned(Outline::new(
@@ -373,6 +358,19 @@ impl Outline {
     pub fn rings(&self) -> Vec<&LineString<f64>> {
         self.shape.0.iter().map(|p| p.exterior()).collect()
     }
+}
+
+/// Every ring of `shape`: each polygon's exterior, then its holes.
+fn rings_of(shape: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+    shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+/// Vertices of all of `shape`'s rings (each ring's closing vertex counted).
+fn vertex_count(shape: &MultiPolygon<f64>) -> usize {
+    rings_of(shape).map(|r| r.0.len()).sum()
 }
 
 /// Where the segment `p`-`q` crosses the edge `c`-`d`, as a fraction of the way from `p` (strictly

@@ -79,17 +79,18 @@ pub fn community_names(table: &SchoolTable, school_network: &[usize], k: usize) 
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
     };
-    // The district's main city: a network named after it would say nothing.
-    let mut everywhere: BTreeMap<String, usize> = BTreeMap::new();
-    for s in &table.schools {
-        if let Some(c) = city(s) {
-            *everywhere.entry(c).or_default() += 1;
+    // The city most of `schools` share, with their count (ties to the first by name).
+    let commonest = |schools: &mut dyn Iterator<Item = &School>| -> Option<(String, usize)> {
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for c in schools.filter_map(city) {
+            *count.entry(c).or_default() += 1;
         }
-    }
-    let main_city = everywhere
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(c, _)| c.clone());
+        count
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+    };
+    // The district's main city: a network named after it would say nothing.
+    let main_city = commonest(&mut table.schools.iter()).map(|(c, _)| c);
     let mut members: Vec<Vec<&School>> = vec![Vec::new(); k];
     for (s, &c) in table.schools.iter().zip(school_network) {
         members[c].push(s);
@@ -123,24 +124,15 @@ pub fn community_names(table: &SchoolTable, school_network: &[usize], k: usize) 
                 .map(|(s, rank)| (short_school_name(&s.name), (*rank, u64::from(s.enrollment))))
                 .filter(|(n, _)| !n.is_empty())
                 .collect();
-            let mut cities: BTreeMap<String, usize> = BTreeMap::new();
-            for s in m {
-                if let Some(c) = city(s) {
-                    *cities.entry(c).or_default() += 1;
-                }
-            }
-            let top = cities
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .filter(|(c, n)| {
-                    Some(*c) != main_city.as_ref() && **n as f64 >= CITY_SHARE * m.len() as f64
-                });
+            let top = commonest(&mut m.iter().copied()).filter(|(c, n)| {
+                Some(c) != main_city.as_ref() && *n as f64 >= CITY_SHARE * m.len() as f64
+            });
             let mut out: Vec<Candidate> = Vec::new();
             if let Some((c, n)) = top {
                 // The network of the high school the place is named after has the better claim.
-                let own = schools.first().is_some_and(|(hs, _)| hs == c);
-                out.push((c.clone(), (5, 2 * *n as u64 + u64::from(own))));
-                if let Some((hs, claim)) = schools.first().filter(|(hs, _)| hs != c) {
+                let own = schools.first().is_some_and(|(hs, _)| *hs == c);
+                out.push((c.clone(), (5, 2 * n as u64 + u64::from(own))));
+                if let Some((hs, claim)) = schools.first().filter(|(hs, _)| *hs != c) {
                     out.push((format!("{c} · {hs}"), (4, claim.1)));
                 }
             }

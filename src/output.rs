@@ -258,8 +258,9 @@ fn split(dir: &Path) -> Result<(PathBuf, String)> {
 }
 
 /// `path` made absolute and cleaned of `.` and `..` without touching the file system beyond the
-/// current folder and existing links (so that `out/../out` and `./out` are `out`).
-fn absolute(path: &Path) -> PathBuf {
+/// current folder and existing links (so that `out/../out` and `./out` are `out`): how outputs are
+/// compared with inputs, here and by `import cde`.
+pub fn absolute(path: &Path) -> PathBuf {
     if let Ok(c) = path.canonicalize() {
         return c;
     }

@@ -123,11 +123,16 @@ fn not_in_xml(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// A control character that has no place in a name: any but tab.
+pub(crate) fn is_stray_control(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
 /// Control characters shown for a message: `\u{1b}` for ESC, and so on.
 pub(crate) fn escape_control(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() && c != '\t' {
+            if is_stray_control(c) {
                 format!("\\u{{{:x}}}", c as u32)
             } else {
                 c.to_string()

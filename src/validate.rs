@@ -38,10 +38,6 @@ fn median(mut v: Vec<f64>) -> f64 {
 const ETHNICITY_SLACK: f64 = 1.0;
 const ETHNICITY_SLACK_STUDENTS: f64 = 100.0;
 
-fn is_control(c: char) -> bool {
-    c.is_control() && c != '\t'
-}
-
 pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -214,7 +210,11 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
                 "check the ethnicity columns: they count students of this school, by group, and cannot exceed its enrollment",
             ));
         }
-        if s.name.chars().chain(s.id.chars()).any(is_control) {
+        if s.name
+            .chars()
+            .chain(s.id.chars())
+            .any(crate::text::is_stray_control)
+        {
             warnings.push(format!(
                 "line {}: the id or name holds control characters (shown as {}); they are replaced in maps and reports",
                 table.line(i).unwrap_or(0),

@@ -116,19 +116,7 @@ fn schools_sharing_a_street_address_are_never_split() {
     assert_whole(Path::new(&d("2020-21")), &groups, "rebalanced plan");
 
     // Names: unique and non-empty; the same in a second run and kept by rebalance.
-    let names = |dir: &str| -> BTreeMap<String, String> {
-        common::plan_json(Path::new(&d(dir)))["networks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| {
-                (
-                    n["network"].as_str().unwrap().to_string(),
-                    n["name"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect()
-    };
+    let names = |dir: &str| common::network_field(&common::plan_json(Path::new(&d(dir))), "name");
     let first = names("default");
     let distinct: std::collections::BTreeSet<&String> = first.values().collect();
     assert_eq!(distinct.len(), first.len(), "{first:?}");

@@ -61,17 +61,15 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
             .ok_or_else(|| Error::Internal(format!("no built-in {name} scenario")))?;
         inputs.scenario = scenario;
         inputs.scenario_source = source;
-        let overrides = schoolnets::scenarios::Overrides {
-            seed: a.seed,
-            networks: a.networks,
-            ..Default::default()
-        }
-        .apply(
-            &mut inputs.scenario,
-            &inputs.scenario_source,
-            &inputs.loaded.table,
+        let overrides = apply_overrides(
+            &schoolnets::scenarios::Overrides {
+                seed: a.seed,
+                networks: a.networks,
+                ..Default::default()
+            },
+            &mut inputs,
+            a.run.quiet,
         )?;
-        print_fitted(&overrides, a.run.quiet);
         each.push((
             name.to_string(),
             inputs.scenario.clone(),
@@ -182,16 +180,16 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
     })
 }
 
-/// The first page: the designs' maps side by side, the figures that decide between them (with the
-/// geography-only plan as a reference column), what balance costs, and a map of the schools whose network
-/// differs between the designs.
+/// The first page (`reports::board::front_page`): the maps of the designs, the figures with the
+/// geography-only reference, and the first design's map with the schools ringed whose network differs in
+/// the second.
 fn front_page(
     made: &[(String, schoolnets::plans::Plan, String)],
     c: &compare::Comparison,
     inputs: &schoolnets::inputs::Inputs,
     options: &schoolnets::maps::MapOptions,
 ) -> String {
-    use reports::board::{balance_cost, key_figures, Design};
+    use reports::board::Design;
     let designs: Vec<Design> = made
         .iter()
         .map(|(label, plan, _)| Design {
@@ -205,39 +203,30 @@ fn front_page(
             moved[i] = Some((ch.moves.len(), ch.compared));
         }
     }
-    let mut sections = vec![key_figures(&designs, &moved)];
-    if let (Some(b), Some(g)) = (designs.first(), designs.last()) {
-        sections.push(balance_cost(b, g));
-    }
-    let figure = |svg: &str, caption: &str| {
-        format!(
-            "<figure class=\"map\">\n{svg}<figcaption>{}</figcaption>\n</figure>\n",
-            schoolnets::text::escape_html(caption)
-        )
-    };
-    let mut out = String::from("<h2>The designs side by side</h2>\n<div class=\"side-by-side\">\n");
-    for (label, plan, svg) in &made[..DESIGNS.len()] {
-        out.push_str(&figure(
-            svg,
-            &format!("{label}: {} networks", plan.file.networks.len()),
-        ));
-    }
-    out.push_str("</div>\n");
-    out.push_str(&reports::model::html(&sections, 2));
-    if let Some(ch) = c.changes.first() {
+    let maps: Vec<&str> = made[..DESIGNS.len()]
+        .iter()
+        .map(|(_, _, svg)| svg.as_str())
+        .collect();
+    let differing = c.changes.first().map(|ch| {
         let mut highlighted = options.clone();
         highlighted.highlight = ch.moves.iter().map(|m| m.school_id.clone()).collect();
         let (label, plan, _) = &made[0];
         let map = schoolnets::maps::Map::new(plan, inputs.table(), inputs.outline(), highlighted);
-        out.push_str("<h2>Schools whose network differs</h2>\n");
-        out.push_str(&figure(
-            &schoolnets::maps::svg::svg(&map),
-            &format!(
+        (
+            schoolnets::maps::svg::svg(&map),
+            format!(
                 "The {label} design, with a red ring on each of the {} schools that are in another network in the {} design (after matching each network to the one it shares most schools with).",
                 ch.moves.len(),
                 ch.plan
             ),
-        ));
-    }
-    out
+        )
+    });
+    reports::board::front_page(
+        &designs,
+        &maps,
+        &moved,
+        differing
+            .as_ref()
+            .map(|(svg, caption)| (svg.as_str(), caption.as_str())),
+    )
 }

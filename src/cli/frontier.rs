@@ -35,12 +35,7 @@ pub fn run(a: FrontierArgs) -> Result<i32> {
     }
     schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
     let mut inputs = a.input.paths().load()?;
-    let overrides = a.rules.overrides().apply(
-        &mut inputs.scenario,
-        &inputs.scenario_source,
-        &inputs.loaded.table,
-    )?;
-    print_fitted(&overrides, a.run.quiet);
+    let overrides = apply_overrides(&a.rules.overrides(), &mut inputs, a.run.quiet)?;
     let bar = progress_bar(
         a.run.quiet,
         a.steps as u64 + 1,

@@ -109,11 +109,12 @@ pub fn run(a: CdeArgs) -> Result<i32> {
 /// left out or the extracts written into (or over) the CDE folder, or over the coordinates file, or two
 /// outputs on one path.
 fn check_import_outputs(a: &CdeArgs) -> Result<()> {
-    let cde = absolute_or_same(&a.cde_dir);
+    use schoolnets::output::absolute;
+    let cde = absolute(&a.cde_dir);
     let mut files: Vec<(&str, &PathBuf)> = vec![("--out", &a.out)];
     files.extend(a.dropped.iter().map(|d| ("--dropped", d)));
     for (flag, f) in &files {
-        let f_abs = absolute_or_same(f);
+        let f_abs = absolute(f);
         if f_abs.starts_with(&cde) {
             return Err(Error::Output(format!(
                 "{flag} {} is inside the CDE folder {} (an input of import cde); write it elsewhere",
@@ -121,10 +122,7 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
                 a.cde_dir.display()
             )));
         }
-        if a.coordinates
-            .as_ref()
-            .is_some_and(|c| absolute_or_same(c) == f_abs)
-        {
+        if a.coordinates.as_ref().is_some_and(|c| absolute(c) == f_abs) {
             return Err(Error::Output(format!(
                 "{flag} {} is the --coordinates file (an input); write it elsewhere",
                 f.display()
@@ -138,14 +136,14 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
         }
     }
     if let Some(d) = &a.dropped {
-        if absolute_or_same(d) == absolute_or_same(&a.out) {
+        if absolute(d) == absolute(&a.out) {
             return Err(Error::Output(
                 "--dropped and --out name the same file: give each its own".into(),
             ));
         }
     }
     if let Some(x) = &a.extract_to {
-        let x_abs = absolute_or_same(x);
+        let x_abs = absolute(x);
         if x_abs == cde || cde.starts_with(&x_abs) || x_abs.starts_with(&cde) {
             return Err(Error::Output(format!(
                 "--extract-to {} would write over or inside the CDE folder {} (an input: its state-wide files would be replaced by extracts); choose another folder",
@@ -153,7 +151,7 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
                 a.cde_dir.display()
             )));
         }
-        if absolute_or_same(&a.out).starts_with(&x_abs) {
+        if absolute(&a.out).starts_with(&x_abs) {
             return Err(Error::Output(format!(
                 "--out {} is inside --extract-to {}; write the table elsewhere",
                 a.out.display(),
@@ -162,18 +160,4 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The canonical path where the file system knows it, else the path joined to the current folder.
-fn absolute_or_same(p: &std::path::Path) -> PathBuf {
-    p.canonicalize().unwrap_or_else(|_| {
-        let joined = std::env::current_dir().unwrap_or_default().join(p);
-        match (
-            joined.parent().and_then(|d| d.canonicalize().ok()),
-            joined.file_name(),
-        ) {
-            (Some(d), Some(n)) => d.join(n),
-            _ => joined,
-        }
-    })
 }

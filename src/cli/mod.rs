@@ -274,12 +274,22 @@ pub fn print_written(written: &[PathBuf]) {
     );
 }
 
-/// Says which scenario values were fitted to the district (the overrides lines with a reason).
-pub fn print_fitted(overrides: &[String], quiet: bool) {
-    if quiet {
-        return;
+/// Applies `overrides` to the inputs' scenario, with the values the district's size decides fitted to its
+/// table, and says which were fitted; returns the lines plan.json records.
+pub fn apply_overrides(
+    overrides: &Overrides,
+    inputs: &mut Inputs,
+    quiet: bool,
+) -> Result<Vec<String>> {
+    let lines = overrides.apply(
+        &mut inputs.scenario,
+        &inputs.scenario_source,
+        &inputs.loaded.table,
+    )?;
+    if !quiet {
+        for line in lines.iter().filter(|l| l.contains("(fitted")) {
+            eprintln!("  note {line}");
+        }
     }
-    for line in overrides.iter().filter(|l| l.contains("(fitted")) {
-        eprintln!("  note {line}");
-    }
+    Ok(lines)
 }

@@ -28,12 +28,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
     let mut inputs = a.input.paths().load()?;
-    let overrides = a.rules.overrides().apply(
-        &mut inputs.scenario,
-        &inputs.scenario_source,
-        &inputs.loaded.table,
-    )?;
-    print_fitted(&overrides, a.run.quiet);
+    let overrides = apply_overrides(&a.rules.overrides(), &mut inputs, a.run.quiet)?;
     let start = std::time::Instant::now();
     let options = a.map.options()?;
     let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet)?;

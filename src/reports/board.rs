@@ -5,10 +5,11 @@
 //! differs. Everything here is computed from the plans' own figures, so the page says nothing the reports
 //! behind it do not.
 
-use super::model::{Cell, Section, Table};
+use super::html::figure;
+use super::model::{self, Cell, Section, Table};
 use crate::metrics::NetworkMetrics;
 use crate::plans::PlanFile;
-use crate::text::{fmt_num, thousands};
+use crate::text::{escape_html, fmt_num, thousands};
 
 /// One design on the page: its label and plan.
 pub struct Design<'a> {
@@ -154,4 +155,34 @@ pub fn balance_cost(balanced: &Design, geography: &Design) -> Section {
         spread(g),
     ));
     s
+}
+
+/// The first page as HTML: the designs' maps side by side (`maps[i]` is `designs[i]`'s; designs beyond
+/// the maps, such as the geography-only reference, appear in the figures only), the deciding figures, what
+/// balance costs (the first design against the last), and, when given, the map of the schools whose
+/// network differs with its caption.
+pub fn front_page(
+    designs: &[Design],
+    maps: &[&str],
+    moved: &[Option<(usize, usize)>],
+    differing: Option<(&str, &str)>,
+) -> String {
+    let mut sections = vec![key_figures(designs, moved)];
+    if let (Some(b), Some(g)) = (designs.first(), designs.last()) {
+        sections.push(balance_cost(b, g));
+    }
+    let mut out = String::from("<h2>The designs side by side</h2>\n<div class=\"side-by-side\">\n");
+    for (d, svg) in designs.iter().zip(maps) {
+        out.push_str(&figure(
+            svg,
+            &escape_html(&format!("{}: {} networks", d.label, d.file.networks.len())),
+        ));
+    }
+    out.push_str("</div>\n");
+    out.push_str(&model::html(&sections, 2));
+    if let Some((svg, caption)) = differing {
+        out.push_str("<h2>Schools whose network differs</h2>\n");
+        out.push_str(&figure(svg, &escape_html(caption)));
+    }
+    out
 }

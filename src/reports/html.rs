@@ -2,8 +2,9 @@
 //!
 //! For each plan: the map (the SVG of [`crate::maps::svg`], inline, with a tooltip per network and school),
 //! which rules hold, one row per network with its balance figures, and the scenario and data it came from.
-//! When several plans are given (`briefing`, `compare`), their side-by-side comparison follows
-//! (the sections of [`crate::compare::sections`]). No network access: no external scripts, styles, fonts or images; the
+//! When several plans are given (`briefing`, `compare`), their side-by-side comparison follows, as
+//! sections the caller passes in (the comparison is built above this module, which does not know it).
+//! No network access: no external scripts, styles, fonts or images; the
 //! one script only moves the tooltip, and without it each map element still has its SVG `<title>`. A print
 //! stylesheet keeps maps and tables whole on paper.
 
@@ -154,6 +155,14 @@ pub fn page_with_front(
     out
 }
 
+/// A map (its SVG inline, anything before the first tag dropped) with a caption, given as HTML.
+pub(crate) fn figure(svg: &str, caption_html: &str) -> String {
+    format!(
+        "<figure class=\"map\">\n{}<figcaption>{caption_html}</figcaption>\n</figure>\n",
+        svg.trim_start_matches(|c| c != '<'),
+    )
+}
+
 fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
     let f = p.file;
     let _ = writeln!(out, "<section class=\"plan\" id=\"plan-{i}\">");
@@ -171,11 +180,10 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
     out.push_str(&model::html(overview, 3));
     match p.map_svg {
         Some(svg) => {
-            let _ = writeln!(
-                out,
-                "<figure class=\"map\">\n{}<figcaption>Point at a network or a school for its figures. Networks are labelled on the map; the legend lists each network's schools, students and one balance figure.</figcaption>\n</figure>",
-                svg.trim_start_matches(|c| c != '<')
-            );
+            out.push_str(&figure(
+                svg,
+                "Point at a network or a school for its figures. Networks are labelled on the map; the legend lists each network's schools, students and one balance figure.",
+            ));
         }
         None => {
             let _ = writeln!(

@@ -45,6 +45,28 @@ pub struct SizePrices {
 /// Each school's price for each network size it could be in, from its nearest neighbours (found with an
 /// R-tree). `None` when no split of `n` schools into `k` networks of `min..=max` schools exists.
 pub fn size_prices(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Option<SizePrices> {
+    size_prices_in(&point_tree(points), points, k, min, max)
+}
+
+/// The schools' positions in an R-tree, each with its index.
+fn point_tree(points: &[[f64; 2]]) -> RTree<GeomWithData<[f64; 2], usize>> {
+    RTree::bulk_load(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| GeomWithData::new(p, i))
+            .collect(),
+    )
+}
+
+/// [`size_prices`] with the schools' R-tree built by the caller (shared with [`enrollment_prices`]).
+fn size_prices_in(
+    tree: &RTree<GeomWithData<[f64; 2], usize>>,
+    points: &[[f64; 2]],
+    k: usize,
+    min: usize,
+    max: usize,
+) -> Option<SizePrices> {
     let n = points.len();
     if k == 0 || n < k * min.max(1) || n > k.saturating_mul(max) {
         return None;
@@ -54,13 +76,6 @@ pub fn size_prices(points: &[[f64; 2]], k: usize, min: usize, max: usize) -> Opt
         .max(1)
         .max(n.saturating_sub((k - 1).saturating_mul(max)));
     let hi = max.min(n - (k - 1) * min.max(1));
-    let tree = RTree::bulk_load(
-        points
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| GeomWithData::new(p, i))
-            .collect(),
-    );
     let prices = points
         .par_iter()
         .map(|&p| {
@@ -113,16 +128,10 @@ pub fn enrollment_prices(
     max: usize,
     band: (f64, f64),
 ) -> Option<SizePrices> {
-    let mut sp = size_prices(points, k, min, max)?;
+    let tree = point_tree(points);
+    let mut sp = size_prices_in(&tree, points, k, min, max)?;
     let n = points.len();
     let e_max = enrollment.iter().fold(0.0f64, |a, &e| a.max(e));
-    let tree = RTree::bulk_load(
-        points
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| GeomWithData::new(p, i))
-            .collect(),
-    );
     let (lo, hi) = (sp.min, sp.max);
     let reach = ENROLLMENT_NEIGHBOURS.max(hi + 1).min(n);
     sp.prices = sp

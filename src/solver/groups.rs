@@ -158,28 +158,15 @@ fn chain(s: &mut State<'_>, bands: &GroupBands, before: f64) -> bool {
                 if bands.group[y] == bands.group[start] || !moves::has_slack(s, y, true) {
                     continue;
                 }
-                let mut path = vec![y];
-                while *path.last().expect("non-empty") != start {
-                    path.push(parent[*path.last().expect("non-empty")]);
-                }
+                let mut path = moves::path_back(&parent, y);
                 path.reverse();
-                let mut done: Vec<(usize, usize)> = Vec::new();
-                let mut ok = true;
-                for w in path.windows(2) {
-                    match moves::step(s, w[0], w[1]) {
-                        Some(u) => done.push((u, w[0])),
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                if ok && s.total_violation() <= EPS && group_violation(s) < before - EPS {
+                let Some(done) = moves::step_along(s, &path) else {
+                    continue;
+                };
+                if s.total_violation() <= EPS && group_violation(s) < before - EPS {
                     return true;
                 }
-                for &(u, from) in done.iter().rev() {
-                    s.apply(u, from);
-                }
+                moves::undo(s, &done);
             }
         }
     }

@@ -130,6 +130,40 @@ pub(crate) fn network_neighbours(s: &State<'_>) -> Vec<Vec<usize>> {
     nb
 }
 
+/// The networks from `to` back to the root of a breadth-first search, as its `parent` links give them.
+pub(crate) fn path_back(parent: &[usize], to: usize) -> Vec<usize> {
+    let mut path = vec![to];
+    let mut at = to;
+    while parent[at] != at {
+        at = parent[at];
+        path.push(at);
+    }
+    path
+}
+
+/// Moves a unit along each consecutive pair of `path` ([`step`]); returns the moves made (unit, network it
+/// left), or, when a step finds no unit, undoes those made and returns `None`.
+pub(crate) fn step_along(s: &mut State<'_>, path: &[usize]) -> Option<Vec<(usize, usize)>> {
+    let mut done = Vec::new();
+    for w in path.windows(2) {
+        match step(s, w[0], w[1]) {
+            Some(u) => done.push((u, w[0])),
+            None => {
+                undo(s, &done);
+                return None;
+            }
+        }
+    }
+    Some(done)
+}
+
+/// Puts back the moves of [`step_along`], last first.
+pub(crate) fn undo(s: &mut State<'_>, done: &[(usize, usize)]) {
+    for &(u, from) in done.iter().rev() {
+        s.apply(u, from);
+    }
+}
+
 /// Moves one unit from network `x` to neighbouring network `y`: the movable unit (x stays connected and
 /// non-empty) whose move lowers (violation, compactness) the most, even if it raises them. `None` if no
 /// unit of `x` borders `y` or none can leave.
@@ -209,34 +243,21 @@ pub(crate) fn balance_chains(s: &mut State<'_>) -> bool {
                     }
                     tried += 1;
                     // The path y → ... → a; units flow a → y (push) or y → a (pull).
-                    let mut path = vec![y];
-                    while *path.last().expect("non-empty") != a {
-                        path.push(parent[*path.last().expect("non-empty")]);
-                    }
+                    let mut path = path_back(&parent, y);
                     if push_out {
                         path.reverse();
                     }
-                    let mut moves: Vec<(usize, usize)> = Vec::new();
-                    let mut ok = true;
-                    for w in path.windows(2) {
-                        match step(s, w[0], w[1]) {
-                            Some(u) => moves.push((u, w[0])),
-                            None => {
-                                ok = false;
-                                break;
-                            }
-                        }
-                    }
+                    let Some(moves) = step_along(s, &path) else {
+                        continue;
+                    };
                     let v1 = s.total_violation();
-                    if ok && v1 < v0 - EPS {
+                    if v1 < v0 - EPS {
                         v0 = v1;
                         improved = true;
                         changed = true;
                         continue 'networks;
                     }
-                    for &(u, from) in moves.iter().rev() {
-                        s.apply(u, from);
-                    }
+                    undo(s, &moves);
                 }
             }
         }

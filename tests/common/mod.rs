@@ -82,8 +82,8 @@ pub fn assignment(plan: &serde_json::Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A plan's network id → support region, from its plan.json.
-pub fn network_regions(plan: &serde_json::Value) -> BTreeMap<String, String> {
+/// A plan's network id → one text field of each network (`name`, `region`), from its plan.json.
+pub fn network_field(plan: &serde_json::Value, field: &str) -> BTreeMap<String, String> {
     plan["networks"]
         .as_array()
         .unwrap()
@@ -91,10 +91,15 @@ pub fn network_regions(plan: &serde_json::Value) -> BTreeMap<String, String> {
         .map(|n| {
             (
                 n["network"].as_str().unwrap().to_string(),
-                n["region"].as_str().unwrap().to_string(),
+                n[field].as_str().unwrap().to_string(),
             )
         })
         .collect()
+}
+
+/// A plan's network id → support region, from its plan.json.
+pub fn network_regions(plan: &serde_json::Value) -> BTreeMap<String, String> {
+    network_field(plan, "region")
 }
 
 /// A CSV file as rows of column → value, read with the csv crate only.
