@@ -29,6 +29,11 @@
 //!   simplified to 11 m). Compared with each other: time should grow with reading the file, not with
 //!   every edge tested against every vertex.
 //!
+//! - `steering/plain` and `steering/pins_and_barrier`: the whole default plan (as `lausd/plan_default`),
+//!   then with the five pins of scenarios/lausd-pins.csv (three labels) and the Santa Monica Mountains
+//!   ridge of scenarios/santa-monica-mountains.geojson. Compared side by side; the pins issue's target is
+//!   no more than 1.5× the plain plan.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -245,5 +250,38 @@ fn outlines(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lausd, outlines);
+fn steering(c: &mut Criterion) {
+    let table = read_table("lausd", schoolnets::data::LAUSD_2018_CSV.as_bytes()).unwrap();
+    let outline = Outline::parse("outline", schoolnets::data::LAUSD_BOUNDARY).unwrap();
+    let scenario = Scenario::default_scenario();
+    let pins = schoolnets::pins::Pins::parse(
+        "lausd-pins.csv",
+        include_bytes!("../scenarios/lausd-pins.csv"),
+    )
+    .unwrap();
+    let ridge = schoolnets::barriers::Barriers::parse(
+        "santa-monica-mountains.geojson",
+        include_str!("../scenarios/santa-monica-mountains.geojson"),
+    )
+    .unwrap();
+    let mut g = c.benchmark_group("steering");
+    g.sample_size(10);
+    g.bench_function("plain", |b| {
+        b.iter(|| {
+            let inputs = inputs_for(&table, &outline, &scenario);
+            black_box(make_plan(&inputs, &|| {}).unwrap().file.compactness_km2)
+        })
+    });
+    g.bench_function("pins_and_barrier", |b| {
+        b.iter(|| {
+            let inputs = inputs_for(&table, &outline, &scenario)
+                .with_pins(Some(&pins))
+                .with_barriers(Some(&ridge));
+            black_box(make_plan(&inputs, &|| {}).unwrap().file.compactness_km2)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, lausd, outlines, steering);
 criterion_main!(benches);

@@ -227,6 +227,43 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
         num(0)(f.input.enrollment as f64)
     });
 
+    // What the planner imposed: each plan's pins (label → network) and barriers, when any plan has them.
+    let steered = |has: fn(&PlanFile) -> bool| plans.iter().any(|p| has(p.file));
+    if steered(|f| f.pins.is_some()) {
+        add("Plan", "Pins (label → network)", "", &|f| match &f.pins {
+            Some(p) => text(
+                &p.groups
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} → {}{}",
+                            g.label,
+                            g.network,
+                            if g.held { "" } else { " (NOT held)" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            None => text("none"),
+        });
+    }
+    if steered(|f| f.barriers.is_some()) {
+        add(
+            "Plan",
+            "Barriers (links dropped)",
+            "",
+            &|f| match &f.barriers {
+                Some(b) => text(&format!(
+                    "{} ({}; {} dropped)",
+                    b.barriers.join(", "),
+                    b.file,
+                    b.dropped()
+                )),
+                None => text("none"),
+            },
+        );
+    }
     let nets = |f: &PlanFile| f.networks.len() as f64;
     let reference = |f: &PlanFile, g: &dyn Fn(&crate::scenarios::Reference) -> f64, d| {
         opt(f.scenario.reference.as_ref().map(g), d)

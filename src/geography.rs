@@ -317,6 +317,17 @@ impl Outline {
         false
     }
 
+    /// Whether the segment from `p` to `q` (longitude, latitude) crosses an edge of the outline.
+    pub fn crosses_edge(&self, p: [f64; 2], q: [f64; 2]) -> bool {
+        let envelope = rstar::AABB::from_corners(
+            [p[0].min(q[0]), p[1].min(q[1])],
+            [p[0].max(q[0]), p[1].max(q[1])],
+        );
+        self.edges
+            .locate_in_envelope_intersecting(&envelope)
+            .any(|e| crossing(p, q, e.geom().from, e.geom().to).is_some())
+    }
+
     /// Two edges that cross or touch (other than neighbours in one ring meeting at their shared vertex),
     /// described, if any: the check of a large outline's validity, through the edge index.
     fn crossing_edges(&self) -> Option<String> {
@@ -376,7 +387,7 @@ fn vertex_count(shape: &MultiPolygon<f64>) -> usize {
 /// Where the segment `p`-`q` crosses the edge `c`-`d`, as a fraction of the way from `p` (strictly
 /// between 0 and 1); `None` when they do not cross or are parallel. An edge counts from `c` up to but not
 /// including `d`, so a segment through a vertex crosses one edge there, not two.
-fn crossing(p: [f64; 2], q: [f64; 2], c: [f64; 2], d: [f64; 2]) -> Option<f64> {
+pub(crate) fn crossing(p: [f64; 2], q: [f64; 2], c: [f64; 2], d: [f64; 2]) -> Option<f64> {
     let r = [q[0] - p[0], q[1] - p[1]];
     let s = [d[0] - c[0], d[1] - c[1]];
     let denom = r[0] * s[1] - r[1] * s[0];

@@ -5,10 +5,12 @@
 //! [`crate::folder`]); every reader goes through [`crate::limits`], and everything it returns is plain data
 //! the pure modules take.
 
+use crate::barriers::Barriers;
 use crate::data;
 use crate::error::{Error, Result};
 use crate::geography::Outline;
 use crate::limits;
+use crate::pins::Pins;
 use crate::plans::{sha256_hex, PlanInputs};
 use crate::scenarios::{Scenario, DEFAULT_SCENARIO_NAME};
 use crate::schools::{read_table, SchoolTable};
@@ -96,6 +98,22 @@ pub fn load_scenario(arg: Option<&Path>) -> Result<(Scenario, String)> {
     }
 }
 
+/// Reads a pins CSV.
+pub fn load_pins(path: &Path) -> Result<Pins> {
+    let bytes = limits::read_file(path, limits::MAX_TABLE_BYTES, "pins file")?;
+    let mut pins = Pins::parse(&path.display().to_string(), &bytes)?;
+    pins.sha256 = sha256_hex(&bytes);
+    Ok(pins)
+}
+
+/// Reads a barriers GeoJSON file.
+pub fn load_barriers(path: &Path) -> Result<Barriers> {
+    let text = limits::read_text(path, limits::MAX_DOCUMENT_BYTES, "barriers file")?;
+    let mut barriers = Barriers::parse(&path.display().to_string(), &text)?;
+    barriers.sha256 = sha256_hex(text.as_bytes());
+    Ok(barriers)
+}
+
 /// Where a plan's inputs come from, as the command line names them.
 #[derive(Debug, Clone, Default)]
 pub struct InputPaths {
@@ -105,6 +123,10 @@ pub struct InputPaths {
     pub boundary: Option<PathBuf>,
     /// A scenario file or built-in name (`None`: the default scenario).
     pub scenario: Option<PathBuf>,
+    /// A pins CSV (`None`: the scenario's `pins`, if any).
+    pub pins: Option<PathBuf>,
+    /// A barriers GeoJSON file (`None`: the scenario's `barriers`, if any).
+    pub barriers: Option<PathBuf>,
 }
 
 impl InputPaths {
@@ -112,15 +134,41 @@ impl InputPaths {
     pub fn load(&self) -> Result<Inputs> {
         let loaded = LoadedTable::load(self.schools.as_deref())?;
         let outline = LoadedOutline::load(self.boundary.as_deref(), self.schools.is_none())?;
-        Inputs::validated(loaded, outline, load_scenario(self.scenario.as_deref())?)
+        let scenario = load_scenario(self.scenario.as_deref())?;
+        let (pins, barriers) = self.steering(&scenario.0);
+        let mut inputs = Inputs::validated(loaded, outline, scenario)?;
+        inputs.pins = pins.as_deref().map(load_pins).transpose()?;
+        inputs.barriers = barriers.as_deref().map(load_barriers).transpose()?;
+        inputs.steering_files = pins.into_iter().chain(barriers).collect();
+        Ok(inputs)
     }
 
-    /// The input files, which outputs must never overwrite.
+    /// The pins and barriers files to read: the command line's, else the scenario's (relative to the
+    /// scenario file).
+    pub fn steering(&self, scenario: &Scenario) -> (Option<PathBuf>, Option<PathBuf>) {
+        let beside = |f: &String| match self.scenario.as_deref().and_then(Path::parent) {
+            Some(dir) if self.scenario.as_deref().is_some_and(Path::exists) => dir.join(f),
+            _ => PathBuf::from(f),
+        };
+        (
+            self.pins
+                .clone()
+                .or_else(|| scenario.pins.as_ref().map(beside)),
+            self.barriers
+                .clone()
+                .or_else(|| scenario.barriers.as_ref().map(beside)),
+        )
+    }
+
+    /// The input files named on the command line, which outputs must never overwrite (the scenario's own
+    /// pins and barriers files are added by [`Inputs::files`] once the scenario is read).
     pub fn files(&self) -> Vec<PathBuf> {
         self.schools
             .iter()
             .chain(&self.scenario)
             .chain(&self.boundary)
+            .chain(&self.pins)
+            .chain(&self.barriers)
             .cloned()
             .collect()
     }
@@ -132,6 +180,10 @@ pub struct Inputs {
     pub outline: Option<LoadedOutline>,
     pub scenario: Scenario,
     pub scenario_source: String,
+    pub pins: Option<Pins>,
+    pub barriers: Option<Barriers>,
+    /// The pins and barriers files read.
+    pub steering_files: Vec<PathBuf>,
 }
 
 impl Inputs {
@@ -150,7 +202,17 @@ impl Inputs {
             outline,
             scenario,
             scenario_source,
+            pins: None,
+            barriers: None,
+            steering_files: Vec::new(),
         })
+    }
+
+    /// Every input file read, given those named on the command line (`named`).
+    pub fn files(&self, named: &[PathBuf]) -> Vec<PathBuf> {
+        let mut all = named.to_vec();
+        all.extend(self.steering_files.iter().cloned());
+        all
     }
 
     /// The table.
@@ -177,6 +239,8 @@ impl Inputs {
             scenario_source: self.scenario_source.clone(),
             overrides,
             best_effort,
+            pins: self.pins.as_ref(),
+            barriers: self.barriers.as_ref(),
         }
     }
 }

@@ -9,7 +9,8 @@
 //!    [`folder`] (plan folders read back), [`import`] (California Department of Education files), all
 //!    through [`limits`].
 //! 2. **What a district is**: [`schools`] (the table), [`geography`] (distances, the outline),
-//!    [`scenarios`] (the rules), [`validate`] (whole-table checks).
+//!    [`scenarios`] (the rules), [`validate`] (whole-table checks), and what the planner imposes:
+//!    [`pins`] (schools kept together in a named network) and [`barriers`] (lines no network crosses).
 //! 3. **Units and adjacency**: [`units`] (campuses and which touch), [`pathways`] (feeder pathways),
 //!    on the shared [`graph`].
 //! 4. **Solve**: [`solver`], which knows only its [`solver::Problem`] (plus [`graph`] and [`seeds`]).
@@ -48,6 +49,7 @@
 //! ```
 
 pub mod affiliations;
+pub mod barriers;
 pub mod compare;
 pub mod data;
 pub mod error;
@@ -63,6 +65,7 @@ pub mod metrics;
 pub mod names;
 pub mod output;
 pub mod pathways;
+pub mod pins;
 pub mod plans;
 pub mod rebalance;
 pub mod regions;

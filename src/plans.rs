@@ -4,10 +4,12 @@
 //! No file I/O here: the command line reads inputs and writes outputs; this module turns one into the other.
 
 use crate::affiliations::{self, Affiliation};
+use crate::barriers::{BarrierLink, Barriers, BarriersRecord};
 use crate::error::{Error, Result};
 use crate::geography::{self, Outline};
 use crate::metrics::{self, ConstraintCheck, District, NetworkMetrics};
 use crate::pathways::{self, FeederLinks, PathwaySummary, Pathways};
+use crate::pins::{Pins, PinsRecord};
 use crate::regions::{self, Regions};
 use crate::scenarios::{Mode, Scenario};
 use crate::schools::SchoolTable;
@@ -31,6 +33,10 @@ pub struct PlanInputs<'a> {
     pub overrides: Vec<String>,
     /// Write a plan even when some constraint does not hold.
     pub best_effort: bool,
+    /// Schools the planner pinned to labelled networks.
+    pub pins: Option<&'a Pins>,
+    /// Lines no network may cross.
+    pub barriers: Option<&'a Barriers>,
 }
 
 impl<'a> PlanInputs<'a> {
@@ -46,7 +52,21 @@ impl<'a> PlanInputs<'a> {
             scenario_source: String::new(),
             overrides: Vec::new(),
             best_effort: false,
+            pins: None,
+            barriers: None,
         }
+    }
+
+    /// The same inputs with pins.
+    pub fn with_pins(mut self, pins: Option<&'a Pins>) -> PlanInputs<'a> {
+        self.pins = pins;
+        self
+    }
+
+    /// The same inputs with barriers.
+    pub fn with_barriers(mut self, barriers: Option<&'a Barriers>) -> PlanInputs<'a> {
+        self.barriers = barriers;
+        self
     }
 
     /// The same inputs with a district outline.
@@ -124,6 +144,12 @@ pub struct PlanFile {
     /// Each network's staff and cost, when the scenario has a [staffing] section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staffing: Option<Staffing>,
+    /// The pins the plan was drawn with: their file, rows and the network holding each label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pins: Option<PinsRecord>,
+    /// The barriers the plan was drawn with: their file and the links between campuses they removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<BarriersRecord>,
     /// School id → network id, for every school.
     pub assignment: BTreeMap<String, String>,
 }
@@ -131,6 +157,8 @@ pub struct PlanFile {
 /// A finished plan with what the writers need.
 pub struct Plan {
     pub file: PlanFile,
+    /// The barrier lines, for the maps (none when the plan had no barriers).
+    pub barrier_lines: Vec<crate::barriers::Barrier>,
     /// Network index of each school (indexes `file.networks`).
     pub school_network: Vec<usize>,
     /// Campuses and their adjacency.
@@ -159,10 +187,15 @@ impl PlanningUnits {
         table: &SchoolTable,
         outline: Option<&Outline>,
         scenario: &Scenario,
+        barriers: Option<&Barriers>,
     ) -> PlanningUnits {
         let campuses = Units::build_within(table, scenario.geography.campus_distance_m);
-        let campus_adjacency =
-            Adjacency::build(&campuses, outline, scenario.geography.max_edge_factor);
+        let campus_adjacency = Adjacency::build_with(
+            &campuses,
+            outline,
+            scenario.geography.max_edge_factor,
+            barriers,
+        );
         let feeder = (scenario.mode == Mode::Feeder).then(|| {
             let pathways = Pathways::build(table, &campuses, &scenario.pathways.split);
             let n = pathways.units.len();
@@ -298,6 +331,7 @@ pub fn problem(
         limits,
         links,
         homes: crate::solver::Homes::default(),
+        pins: Vec::new(),
     }
 }
 
@@ -307,6 +341,60 @@ pub(crate) struct Prepared {
     pub planning: PlanningUnits,
     pub district: District,
     pub problem: Problem,
+    /// The pins, when there are any: each label's planning units.
+    pub pinned: Option<Pinned>,
+}
+
+/// Pins resolved onto the planning units.
+pub(crate) struct Pinned {
+    /// The distinct labels, in file order.
+    pub labels: Vec<String>,
+    /// Each planning unit's label.
+    pub of_unit: Vec<Option<usize>>,
+    /// Each school's label (a campus's or pathway's schools share it).
+    pub of_school: Vec<Option<usize>>,
+    /// Each pin row's planning unit.
+    pub row_unit: Vec<usize>,
+}
+
+impl Prepared {
+    /// Binds each label to a network (`network[label]`; `None` leaves it free) as the solver's pins.
+    pub(crate) fn bind_pins(&mut self, network: &[Option<usize>]) {
+        if let Some(pinned) = &self.pinned {
+            self.problem.pins = pinned
+                .of_unit
+                .iter()
+                .map(|l| l.and_then(|l| network[l]))
+                .collect();
+        }
+    }
+}
+
+/// Resolves the pins onto the planning units: every id in the table, one label per campus (or pathway).
+fn resolve_pins(pins: &Pins, table: &SchoolTable, planning: &PlanningUnits) -> Result<Pinned> {
+    let by_school = pins.of_schools(table)?;
+    let units = planning.units();
+    let what = if planning.feeder.is_some() {
+        "feeder pathway"
+    } else {
+        "campus"
+    };
+    let of_unit = pins.of_units(&by_school, &units.of_school, units.len(), what, &|u| {
+        planning.describe(table, u)
+    })?;
+    let of_school = units.of_school.iter().map(|&u| of_unit[u]).collect();
+    let mut row_unit = vec![0; pins.rows.len()];
+    for (i, pin) in by_school.iter().enumerate() {
+        if let Some((_, r)) = pin {
+            row_unit[*r] = units.of_school[i];
+        }
+    }
+    Ok(Pinned {
+        labels: pins.labels(),
+        of_unit,
+        of_school,
+        row_unit,
+    })
 }
 
 /// Builds the planning units and the solver problem, and checks that the rules can hold at all. Returns
@@ -324,7 +412,11 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             staffing::school_need(table, &district.low, &p.need, &field, source)?;
         }
     }
-    let planning = PlanningUnits::build(table, inputs.outline, scenario);
+    let planning = PlanningUnits::build(table, inputs.outline, scenario, inputs.barriers);
+    let pinned = match inputs.pins {
+        Some(pins) => Some(resolve_pins(pins, table, &planning)?),
+        None => None,
+    };
     let (units, adjacency) = (planning.units(), planning.adjacency());
     let p = problem(table, units, adjacency, scenario, &district);
     let model_names: Vec<String> = scenario.coverage.min_models.keys().cloned().collect();
@@ -332,6 +424,18 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
         feasibility::check(&p, scenario.size.enrollment_tolerance, &model_names, &|u| {
             planning.describe(table, u)
         });
+    if let (Some(pins), Some(pinned)) = (inputs.pins, &pinned) {
+        let sides = (planning.feeder.is_none() && inputs.barriers.is_some())
+            .then(|| barrier_sides(&planning.campus_adjacency));
+        conflicts.extend(crate::pins::conflicts(
+            pins,
+            &p,
+            &pinned.labels,
+            &pinned.of_unit,
+            &pinned.row_unit,
+            sides.as_deref(),
+        ));
+    }
     if planning.feeder.is_some() {
         for c in &mut conflicts {
             if c.constraint == "size.enrollment_tolerance" || c.constraint == "size.max_schools" {
@@ -356,11 +460,41 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             p.units.len()
         )));
     }
-    Ok(Prepared {
+    let mut prepared = Prepared {
         planning,
         district,
         problem: p,
-    })
+        pinned,
+    };
+    // New plans give label i network i (labels beyond the network count, possible only with
+    // --best-effort, stay free and are reported broken).
+    let k = prepared.problem.k;
+    if let Some(n) = prepared.pinned.as_ref().map(|x| x.labels.len()) {
+        let binding: Vec<Option<usize>> = (0..n).map(|l| (l < k).then_some(l)).collect();
+        prepared.bind_pins(&binding);
+    }
+    Ok(prepared)
+}
+
+/// Which side of the barriers each unit is on: the pieces of the graph without the links put back across a
+/// barrier (units in different pieces can be joined only across one).
+fn barrier_sides(adjacency: &Adjacency) -> Vec<usize> {
+    let n = adjacency.graph.len();
+    let restored: std::collections::BTreeSet<(usize, usize)> = adjacency
+        .barrier_links
+        .iter()
+        .filter(|l| l.restored)
+        .map(|l| l.units)
+        .collect();
+    let mut uf = petgraph::unionfind::UnionFind::<usize>::new(n);
+    for (a, list) in adjacency.graph.iter().enumerate() {
+        for &b in list {
+            if a < b && !restored.contains(&(a, b)) {
+                uf.union(a, b);
+            }
+        }
+    }
+    (0..n).map(|u| uf.find(u)).collect()
 }
 
 impl Prepared {
@@ -392,6 +526,11 @@ impl Prepared {
         );
         if planning.feeder.is_some() {
             constraints.push(pathways_whole(planning.units(), school_network));
+        }
+        if let Some(pinned) = &self.pinned {
+            let (check, _) =
+                crate::pins::check(&pinned.labels, &pinned.of_school, school_network, ids);
+            constraints.push(check);
         }
         (networks, constraints)
     }
@@ -575,7 +714,7 @@ pub(crate) fn assemble(
     let scenario = inputs.scenario;
     let (mut networks, mut constraints) = prepared.measure(table, scenario, &school_network, &ids);
     // Names: an adopted plan's stay with its networks; the rest are named after their communities.
-    let kept: Vec<Option<String>> = ids
+    let mut kept: Vec<Option<String>> = ids
         .iter()
         .map(|id| {
             adopted
@@ -584,6 +723,36 @@ pub(crate) fn assemble(
                 .filter(|name| !name.is_empty())
         })
         .collect();
+    // A pinned label names the network that holds it (and no other network keeps that name).
+    let pins = match (inputs.pins, &prepared.pinned) {
+        (Some(pins), Some(pinned)) => {
+            let (_, groups) =
+                crate::pins::check(&pinned.labels, &pinned.of_school, &school_network, &ids);
+            for g in &groups {
+                for name in kept.iter_mut() {
+                    if name.as_deref() == Some(g.label.as_str()) {
+                        *name = None;
+                    }
+                }
+            }
+            for g in &groups {
+                if let Some(c) = ids.iter().position(|id| *id == g.network) {
+                    if kept[c].is_none()
+                        || !groups.iter().any(|h| Some(&h.label) == kept[c].as_ref())
+                    {
+                        kept[c] = Some(g.label.clone());
+                    }
+                }
+            }
+            Some(PinsRecord {
+                file: pins.source.clone(),
+                sha256: pins.sha256.clone(),
+                rows: pins.rows.clone(),
+                groups,
+            })
+        }
+        _ => None,
+    };
     for (m, name) in
         networks
             .iter_mut()
@@ -690,14 +859,79 @@ pub(crate) fn assemble(
         regions,
         affiliations,
         staffing,
+        pins,
+        barriers: inputs.barriers.map(|b| {
+            barriers_record(
+                b,
+                table,
+                &planning.campuses,
+                &planning.campus_adjacency,
+                inputs.outline,
+            )
+        }),
         assignment,
     };
     Ok(Plan {
         file,
+        barrier_lines: inputs.barriers.map(|b| b.lines.clone()).unwrap_or_default(),
         school_network,
         units: planning.campuses,
         adjacency: planning.campus_adjacency,
     })
+}
+
+/// What plan.json records of the barriers: the links they removed (by a school at each end) and the
+/// barriers that change nothing.
+fn barriers_record(
+    barriers: &Barriers,
+    table: &SchoolTable,
+    campuses: &Units,
+    adjacency: &Adjacency,
+    outline: Option<&Outline>,
+) -> BarriersRecord {
+    let school = |u: usize| {
+        let s = &table.schools[campuses.units[u].schools[0]];
+        format!("{} ({})", s.name, s.id)
+    };
+    let links: Vec<BarrierLink> = adjacency
+        .barrier_links
+        .iter()
+        .map(|l| BarrierLink {
+            barrier: barriers.lines[l.barrier].name.clone(),
+            from: school(l.units.0),
+            to: school(l.units.1),
+            km: crate::text::round(l.km, 2),
+            restored: l.restored,
+        })
+        .collect();
+    let outside = outline.map(|o| barriers.outside(o)).unwrap_or_default();
+    let mut warnings: Vec<String> = outside
+        .iter()
+        .map(|&b| {
+            format!(
+                "barrier {:?} lies outside the district outline; it changes nothing",
+                barriers.lines[b].name
+            )
+        })
+        .collect();
+    for (b, line) in barriers.lines.iter().enumerate() {
+        if !outside.contains(&b) && !adjacency.barrier_links.iter().any(|l| l.barrier == b) {
+            warnings.push(format!(
+                "barrier {:?} crosses no link between neighbouring campuses; it changes nothing",
+                line.name
+            ));
+        }
+    }
+    warnings.dedup();
+    let mut names: Vec<String> = barriers.lines.iter().map(|b| b.name.clone()).collect();
+    names.dedup();
+    BarriersRecord {
+        file: barriers.source.clone(),
+        sha256: barriers.sha256.clone(),
+        barriers: names,
+        links,
+        warnings,
+    }
 }
 
 /// Feeder mode's rule: each pathway (planning unit) in one network.

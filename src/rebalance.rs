@@ -119,6 +119,46 @@ pub fn check_same_district(
     ))
 }
 
+/// The adopted network each pin label is bound to: the network of that name, else the unclaimed network
+/// holding most of the label's schools, else the first unclaimed one (`None` when every network is claimed).
+fn bind_labels(
+    labels: &[String],
+    school_label: &[Option<usize>],
+    old: &[Option<usize>],
+    adopted: &PlanFile,
+    k: usize,
+) -> Vec<Option<usize>> {
+    let mut binding: Vec<Option<usize>> = labels
+        .iter()
+        .map(|l| adopted.networks.iter().position(|n| &n.name == l))
+        .collect();
+    let mut claimed = vec![false; k];
+    for c in binding.iter().flatten() {
+        claimed[*c] = true;
+    }
+    for (l, bound) in binding.iter_mut().enumerate() {
+        if bound.is_some() {
+            continue;
+        }
+        let mut count = vec![0usize; k];
+        for (i, sl) in school_label.iter().enumerate() {
+            if *sl == Some(l) {
+                if let Some(c) = old[i] {
+                    count[c] += 1;
+                }
+            }
+        }
+        let best = (0..k)
+            .filter(|&c| !claimed[c])
+            .max_by(|&a, &b| count[a].cmp(&count[b]).then(b.cmp(&a)));
+        if let Some(c) = best {
+            claimed[c] = true;
+            *bound = Some(c);
+        }
+    }
+    binding
+}
+
 /// Rebalances `adopted` on the new table in `inputs` (whose scenario must have as many networks).
 pub fn rebalance(
     inputs: &PlanInputs<'_>,
@@ -156,6 +196,10 @@ pub fn rebalance(
     };
 
     let mut prepared = plans::prepare(inputs)?;
+    if let Some(pinned) = &prepared.pinned {
+        let binding = bind_labels(&pinned.labels, &pinned.of_school, &old, adopted, k);
+        prepared.bind_pins(&binding);
+    }
     let units = prepared.planning.units();
     // Each unit's home: the adopted network holding most of its schools (a campus or pathway may now join
     // schools the adopted plan had apart; the others then move with it).

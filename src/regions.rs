@@ -156,6 +156,7 @@ fn search(
         },
         links: Links::default(),
         homes,
+        pins: Vec::new(),
     };
     let run = |settings: Settings| match adopted {
         Some(start) => solver::from_start(&problem, start.to_vec(), settings, &|| {}),
@@ -432,6 +433,7 @@ mod tests {
         let adjacency = Adjacency {
             graph: std::sync::Arc::new(crate::graph::Graph::from_lists(neighbors)),
             stats: AdjacencyStats::default(),
+            barrier_links: Vec::new(),
         };
         (units, adjacency, school_network, networks)
     }

@@ -5,6 +5,7 @@
 //! leave the district outline or are implausibly long, plus the shortest removed edges needed to keep the
 //! graph connected. ARCHITECTURE.md explains why.
 
+use crate::barriers::{Barriers, CrossingLink};
 use crate::geography::{Outline, Projection};
 use crate::graph::Graph;
 use crate::schools::{Level, SchoolTable};
@@ -236,9 +237,16 @@ pub struct AdjacencyStats {
     pub removed_outside_outline: usize,
     pub removed_too_long: usize,
     pub restored_to_connect: usize,
+    /// Links removed because they cross a barrier (see [`crate::barriers`]), restored ones included.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub removed_at_barriers: usize,
     pub edges: usize,
     pub median_edge_km: f64,
     pub max_edge_km: f64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Undirected adjacency between units.
@@ -247,6 +255,8 @@ pub struct Adjacency {
     /// The neighbour graph, shared with the solver problems built on it.
     pub graph: Arc<Graph>,
     pub stats: AdjacencyStats,
+    /// The Delaunay links that cross a barrier, and which were put back to keep every unit reachable.
+    pub barrier_links: Vec<CrossingLink>,
 }
 
 fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -263,6 +273,18 @@ impl Adjacency {
     /// then put back, shortest first, the dropped edges that join otherwise separate pieces, so that every
     /// unit can be reached.
     pub fn build(units: &Units, outline: Option<&Outline>, max_edge_factor: f64) -> Adjacency {
+        Adjacency::build_with(units, outline, max_edge_factor, None)
+    }
+
+    /// [`Adjacency::build`], with links that cross a barrier dropped as links leaving the outline are.
+    /// When something must be put back to keep every unit reachable, links dropped for their length or for
+    /// leaving the outline go back before any that crosses a barrier (each kind shortest first).
+    pub fn build_with(
+        units: &Units,
+        outline: Option<&Outline>,
+        max_edge_factor: f64,
+        barriers: Option<&Barriers>,
+    ) -> Adjacency {
         use spade::{DelaunayTriangulation, Point2, Triangulation};
         let n = units.len();
         let mut tri: DelaunayTriangulation<Point2<f64>> = DelaunayTriangulation::new();
@@ -311,15 +333,20 @@ impl Adjacency {
             .collect();
 
         let mut kept = Vec::new();
-        let mut removed = Vec::new();
+        // (barrier crossed, removed for that alone, a, b, length)
+        let mut removed: Vec<(Option<usize>, bool, usize, usize, f64)> = Vec::new();
         for &(a, b, len) in &edges {
             let (ua, ub) = (&units.units[a], &units.units[b]);
+            let barrier = barriers.and_then(|x| x.crossed((ua.lat, ua.lon), (ub.lat, ub.lon)));
             if outline.is_some_and(|o| o.segment_leaves((ua.lat, ua.lon), (ub.lat, ub.lon))) {
                 stats.removed_outside_outline += 1;
-                removed.push((a, b, len));
+                removed.push((barrier, false, a, b, len));
             } else if len > max_edge_factor * local_median[a].min(local_median[b]) {
                 stats.removed_too_long += 1;
-                removed.push((a, b, len));
+                removed.push((barrier, false, a, b, len));
+            } else if barrier.is_some() {
+                stats.removed_at_barriers += 1;
+                removed.push((barrier, true, a, b, len));
             } else {
                 kept.push((a, b, len));
             }
@@ -328,13 +355,31 @@ impl Adjacency {
         for &(a, b, _) in &kept {
             uf.union(a, b);
         }
-        removed.sort_by(|x, y| x.2.total_cmp(&y.2).then((x.0, x.1).cmp(&(y.0, y.1))));
-        for &(a, b, len) in &removed {
-            if uf.union(a, b) {
+        // Links that cross no barrier go back first; a link across a barrier only when nothing else joins.
+        removed.sort_by(|x, y| {
+            (x.0.is_some(), x.4)
+                .partial_cmp(&(y.0.is_some(), y.4))
+                .expect("finite lengths")
+                .then((x.2, x.3).cmp(&(y.2, y.3)))
+        });
+        let mut barrier_links = Vec::new();
+        for &(barrier, only_barrier, a, b, len) in &removed {
+            let restored = uf.union(a, b);
+            if restored {
                 kept.push((a, b, len));
                 stats.restored_to_connect += 1;
             }
+            // Links dropped for length or for leaving the outline are listed only when put back.
+            if let Some(barrier) = barrier.filter(|_| restored || only_barrier) {
+                barrier_links.push(CrossingLink {
+                    units: (a, b),
+                    barrier,
+                    km: len,
+                    restored,
+                });
+            }
         }
+        barrier_links.sort_by_key(|l| l.units);
         let mut neighbors = vec![Vec::new(); n];
         for &(a, b, len) in &kept {
             neighbors[a].push(b);
@@ -362,6 +407,7 @@ impl Adjacency {
         Adjacency {
             graph: Arc::new(graph),
             stats,
+            barrier_links,
         }
     }
 
@@ -376,6 +422,7 @@ impl Adjacency {
         Adjacency {
             graph: Arc::new(graph),
             stats,
+            barrier_links: Vec::new(),
         }
     }
 

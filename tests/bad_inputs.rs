@@ -4,6 +4,8 @@
 //! - `tests/bad-tables/NAME.csv`: run through `validate` and `plan --schools`.
 //! - `tests/bad-scenarios/NAME.toml`: `plan --scenario`.
 //! - `tests/bad-outlines/NAME.geojson`: `plan --boundary`.
+//! - `tests/bad-pins/NAME.csv`: `plan --pins` and `briefing --pins`.
+//! - `tests/bad-barriers/NAME.geojson`: `plan --barriers`.
 //! - `tests/bad-plans/NAME` (a plan folder, or a `.json` named as a plan): `rebalance --plan` onto the
 //!   2019-20 LAUSD table.
 //!
@@ -174,6 +176,32 @@ fn every_bad_outline_gets_a_clear_error() {
         vec![(
             "plan",
             os(&[&"plan", &"--boundary", &case, &"--out", &out, &"-q"]),
+        )]
+    });
+}
+
+#[test]
+fn every_bad_pins_file_gets_a_clear_error() {
+    run_catalogue("tests/bad-pins", ".csv", 9, &|case, out| {
+        vec![
+            (
+                "plan",
+                os(&[&"plan", &"--pins", &case, &"--out", &out, &"-q"]),
+            ),
+            (
+                "briefing",
+                os(&[&"briefing", &"--pins", &case, &"--out", &out, &"-q"]),
+            ),
+        ]
+    });
+}
+
+#[test]
+fn every_bad_barriers_file_gets_a_clear_error() {
+    run_catalogue("tests/bad-barriers", ".geojson", 6, &|case, out| {
+        vec![(
+            "plan",
+            os(&[&"plan", &"--barriers", &case, &"--out", &out, &"-q"]),
         )]
     });
 }

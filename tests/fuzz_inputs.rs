@@ -1,4 +1,4 @@
-//! Mutation fuzzing of the four input readers, a fixed budget on every test run (CI included).
+//! Mutation fuzzing of the six input readers, a fixed budget on every test run (CI included).
 //!
 //! Each case takes a seed file of that reader (real inputs and the catalogue of bad ones; the folders are in
 //! `seed_dirs`, the same that FUZZING.md gives cargo-fuzz), applies a few random byte-level mutations (flips, inserts of bytes and of tokens
@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, FileFailurePersistence};
-use schoolnets::{geography, plans, scenarios, schools, units, validate};
+use schoolnets::{barriers, geography, pins, plans, scenarios, schools, units, validate};
 use std::path::Path;
 
 /// Cases per target on each test run.
@@ -21,6 +21,8 @@ fn seed_dirs(target: &str) -> (&'static [&'static str], &'static str) {
         "table" => (&["fuzz/seeds/table", "tests/bad-tables"], "csv"),
         "scenario" => (&["scenarios", "tests/bad-scenarios"], "toml"),
         "outline" => (&["fuzz/seeds/outline", "tests/bad-outlines"], "geojson"),
+        "pins" => (&["scenarios", "tests/bad-pins"], "csv"),
+        "barriers" => (&["scenarios", "tests/bad-barriers"], "geojson"),
         "plan" => (
             &[
                 "fuzz/seeds/plan",
@@ -185,6 +187,24 @@ proptest! {
             if let Ok(outline) = geography::Outline::parse("fuzz.geojson", text) {
                 let _ = outline.contains(34.05, -118.25);
                 let _ = outline.segment_leaves((34.0, -118.5), (34.2, -118.2));
+            }
+        }
+    }
+
+    #[test]
+    fn pins_reader_never_panics((pick, muts) in cases()) {
+        thread_local!(static SEEDS: Vec<Vec<u8>> = seeds("pins"));
+        let data = SEEDS.with(|s| mutate(s, pick, &muts));
+        let _ = pins::Pins::parse("fuzz.csv", &data);
+    }
+
+    #[test]
+    fn barriers_reader_never_panics((pick, muts) in cases()) {
+        thread_local!(static SEEDS: Vec<Vec<u8>> = seeds("barriers"));
+        let data = SEEDS.with(|s| mutate(s, pick, &muts));
+        if let Ok(text) = std::str::from_utf8(&data) {
+            if let Ok(b) = barriers::Barriers::parse("fuzz.geojson", text) {
+                let _ = b.crossed((34.0, -118.5), (34.2, -118.2));
             }
         }
     }

@@ -235,3 +235,237 @@ proptest! {
         }
     }
 }
+
+/// Whether segments p-q and a-b properly cross, by orientation (the test's own geometry).
+fn segments_cross(p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
+    let o = |u: [f64; 2], v: [f64; 2], w: [f64; 2]| {
+        ((v[0] - u[0]) * (w[1] - u[1]) - (v[1] - u[1]) * (w[0] - u[0])).signum()
+    };
+    o(p, q, a) * o(p, q, b) < 0.0 && o(a, b, p) * o(a, b, q) < 0.0
+}
+
+/// Pieces of `graph` without the links in `without` (each unit's piece number).
+fn pieces(graph: &schoolnets::graph::Graph, without: &HashSet<(usize, usize)>) -> Vec<usize> {
+    let n = graph.len();
+    let mut piece = vec![usize::MAX; n];
+    for s in 0..n {
+        if piece[s] != usize::MAX {
+            continue;
+        }
+        piece[s] = s;
+        let mut stack = vec![s];
+        while let Some(u) = stack.pop() {
+            for &v in &graph[u] {
+                if piece[v] == usize::MAX && !without.contains(&(u.min(v), u.max(v))) {
+                    piece[v] = s;
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    piece
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// Random districts with random pins and a random barrier (a line, or a triangle that may enclose
+    /// campuses): the solver returns a plan that honours every pin and the barrier, or an independent brute
+    /// force over every assignment shows that none exists. Districts of at most ten campuses, which the
+    /// solver searches exhaustively, so that its "none" is a claim the brute force can check; larger ones
+    /// are searched heuristically, and the next property checks that what they claim is true. "Honours the barrier": every network is one piece
+    /// of the campus graph whose links cross no barrier, except links put back because a campus could not
+    /// be reached otherwise (checked here to be needed), and no label has schools on two sides of it.
+    #[test]
+    fn pins_and_barriers_hold_or_brute_force_shows_they_cannot(
+        n in 4usize..11, k in 2usize..4, min in 1usize..3, extra in 2usize..8, tol in 0.3f64..0.9,
+        labels in 1usize..5, pin_share in 0.1f64..0.5, corners in proptest::collection::vec((33.95f64..34.25, -118.45f64..-118.15), 2..4),
+        seed in any::<u64>(),
+    ) {
+        use schoolnets::barriers::{Barrier, Barriers};
+        use schoolnets::pins::{PinRow, Pins};
+        let table = district(n, seed);
+        let mut s = scenario(k, min, min + extra, tol);
+        // The rules the brute force below checks: sizes, enrollment, connectivity.
+        s.coverage.min_high = 0;
+        s.coverage.min_middle = 0;
+        // The barrier: a line through the corners, or the closed triangle they make.
+        let mut line: Vec<geo::Coord<f64>> = corners.iter().map(|&(lat, lon)| geo::Coord { x: lon, y: lat }).collect();
+        if line.len() == 3 {
+            line.push(line[0]);
+        }
+        let barriers = Barriers::new("random", vec![Barrier { name: "b".into(), line: geo::LineString(line.clone()) }]);
+        // Pins on campuses (a campus's first school), labels 0..labels (sometimes more than networks).
+        let units = schoolnets::units::Units::build_within(&table, s.geography.campus_distance_m);
+        let m = units.len();
+        let mut x = seed ^ 0x9e37_79b9_7f4a_7c15;
+        let mut next = || { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x };
+        let mut rows = Vec::new();
+        let mut unit_label: Vec<Option<usize>> = vec![None; m];
+        for (u, unit) in units.units.iter().enumerate() {
+            if (next() % 1000) as f64 / 1000.0 < pin_share {
+                let l = (next() % labels as u64) as usize;
+                unit_label[u] = Some(l);
+                rows.push(PinRow { line: rows.len() as u64 + 2, id: table.schools[unit.schools[0]].id.clone(), label: format!("L{l}") });
+            }
+        }
+        prop_assume!(!rows.is_empty());
+        let pins = Pins { source: "pins.csv".into(), sha256: String::new(), rows };
+        // Labels are numbered in order of first appearance: renumber the test's own to match.
+        let order = pins.labels();
+        let unit_label: Vec<Option<usize>> = unit_label.iter().map(|l| l.map(|l| order.iter().position(|x| *x == format!("L{l}")).unwrap())).collect();
+        let used_labels = order.len();
+
+        let inputs = PlanInputs::new(&table, &s).with_pins(Some(&pins)).with_barriers(Some(&barriers));
+        let result = make_plan(&inputs, &|| {});
+
+        // The graph the plan may use, checked link by link against the barrier from the coordinates.
+        let adj = schoolnets::units::Adjacency::build_with(&units, None, s.geography.max_edge_factor, Some(&barriers));
+        let at = |u: usize| [units.units[u].lon, units.units[u].lat];
+        let crosses = |a: usize, b: usize| line.windows(2).any(|w| segments_cross(at(a), at(b), [w[0].x, w[0].y], [w[1].x, w[1].y]));
+        let restored: HashSet<(usize, usize)> = adj.barrier_links.iter().filter(|l| l.restored).map(|l| l.units).collect();
+        for a in 0..m {
+            for &b in &adj.graph[a] {
+                if a < b && crosses(a, b) {
+                    prop_assert!(restored.contains(&(a, b)), "link {a}-{b} crosses the barrier and was not reported put back");
+                }
+            }
+        }
+        let side = pieces(&adj.graph, &restored);
+        for &(a, b) in &restored {
+            prop_assert_ne!(side[a], side[b], "link {}-{} was put back but was not needed", a, b);
+        }
+
+        // Brute force over every assignment of campuses to networks.
+        let labels_one_side = (0..used_labels).all(|l| {
+            let sides: HashSet<usize> = (0..m).filter(|&u| unit_label[u] == Some(l)).map(|u| side[u]).collect();
+            sides.len() <= 1
+        });
+        let mean = table.total_enrollment() as f64 / k as f64;
+        let mut exists = false;
+        let mut code = vec![0usize; m];
+        if labels_one_side && used_labels <= k {
+            'all: for mut y in 0..k.pow(m as u32) {
+                for c in code.iter_mut() { *c = y % k; y /= k; }
+                let mut label_net: Vec<Option<usize>> = vec![None; used_labels];
+                let mut net_label: Vec<Option<usize>> = vec![None; k];
+                for u in 0..m {
+                    if let Some(l) = unit_label[u] {
+                        let c = code[u];
+                        if label_net[l].is_some_and(|x| x != c) || net_label[c].is_some_and(|x| x != l) { continue 'all; }
+                        label_net[l] = Some(c);
+                        net_label[c] = Some(l);
+                    }
+                }
+                for net in 0..k {
+                    let members: Vec<usize> = (0..m).filter(|&u| code[u] == net).collect();
+                    if members.is_empty() { continue 'all; }
+                    let count: usize = members.iter().map(|&u| units.units[u].schools.len()).sum();
+                    let e: f64 = members.iter().map(|&u| units.units[u].enrollment as f64).sum();
+                    if count < s.size.min_schools || count > s.size.max_schools || (e - mean).abs() > tol * mean {
+                        continue 'all;
+                    }
+                    let mut seen = HashSet::from([members[0]]);
+                    let mut stack = vec![members[0]];
+                    while let Some(u) = stack.pop() {
+                        for &v in &adj.graph[u] {
+                            if code[v] == net && seen.insert(v) { stack.push(v); }
+                        }
+                    }
+                    if seen.len() != members.len() { continue 'all; }
+                }
+                exists = true;
+                break;
+            }
+        }
+        match result {
+            Ok(plan) => {
+                prop_assert!(exists, "a plan was returned where none exists");
+                prop_assert!(plan.file.all_constraints_hold);
+                // The pins, from the plan's own assignment.
+                let net_of = |u: usize| &plan.file.assignment[&table.schools[units.units[u].schools[0]].id];
+                for a in 0..m {
+                    for b in 0..m {
+                        if let (Some(la), Some(lb)) = (unit_label[a], unit_label[b]) {
+                            prop_assert_eq!(la == lb, net_of(a) == net_of(b), "pins broken between campuses {} and {}", a, b);
+                        }
+                    }
+                }
+                // Each network is one piece of the graph checked above.
+                for a in 0..m {
+                    for &b in &adj.graph[a] {
+                        if a < b && crosses(a, b) && net_of(a) == net_of(b) {
+                            prop_assert!(restored.contains(&(a, b)));
+                        }
+                    }
+                }
+            }
+            Err(schoolnets::Error::Infeasible(msg)) => prop_assert!(!exists, "reported infeasible, but a plan exists:\n{}", msg),
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    /// Larger random districts, searched heuristically, with pins and a barrier line across them: whatever
+    /// plan comes back (with --best-effort), the pins rule holds exactly when every label's schools share a
+    /// network and labels do not share one, and no network is joined across the barrier except by a link
+    /// that was needed to reach a campus.
+    #[test]
+    fn heuristic_plans_report_pins_and_barriers_truly(
+        n in 30usize..80, k in 2usize..5, tol in 0.1f64..0.4, labels in 1usize..4,
+        a in (33.95f64..34.25, -118.45f64..-118.15), b in (33.95f64..34.25, -118.45f64..-118.15),
+        seed in any::<u64>(),
+    ) {
+        use schoolnets::barriers::{Barrier, Barriers};
+        use schoolnets::pins::{PinRow, Pins};
+        let table = district(n, seed);
+        let per = n / k;
+        let mut s = scenario(k, per / 2, per * 2, tol);
+        s.coverage.min_high = 0;
+        s.coverage.min_middle = 0;
+        let line = vec![geo::Coord { x: a.1, y: a.0 }, geo::Coord { x: b.1, y: b.0 }];
+        let barriers = Barriers::new("random", vec![Barrier { name: "b".into(), line: geo::LineString(line.clone()) }]);
+        let units = schoolnets::units::Units::build_within(&table, s.geography.campus_distance_m);
+        // Two campuses per label, chosen by the seed.
+        let rows: Vec<PinRow> = (0..labels * 2)
+            .map(|i| (i, (seed as usize).wrapping_mul(2654435761).wrapping_add(i * 7919) % units.len()))
+            .map(|(i, u)| PinRow { line: i as u64 + 2, id: table.schools[units.units[u].schools[0]].id.clone(), label: format!("L{}", i / 2) })
+            .collect();
+        let ids: HashSet<&String> = rows.iter().map(|r| &r.id).collect();
+        prop_assume!(ids.len() == rows.len());
+        let pins = Pins { source: "pins.csv".into(), sha256: String::new(), rows: rows.clone() };
+        let inputs = PlanInputs::new(&table, &s).with_pins(Some(&pins)).with_barriers(Some(&barriers)).best_effort(true);
+        let plan = match make_plan(&inputs, &|| {}) {
+            Ok(p) => p,
+            Err(schoolnets::Error::Infeasible(msg)) => {
+                prop_assert!(msg.contains("pins") || msg.contains("networks"), "{}", msg);
+                return Ok(());
+            }
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        };
+        let f = &plan.file;
+        let net = |id: &String| f.assignment[id].clone();
+        let together = (0..labels).all(|l| net(&rows[2 * l].id) == net(&rows[2 * l + 1].id));
+        let apart: HashSet<String> = (0..labels).map(|l| net(&rows[2 * l].id)).collect();
+        let truly = together && apart.len() == labels;
+        let claimed = f.constraints.iter().find(|c| c.key == "pins").expect("a pins rule");
+        prop_assert_eq!(claimed.holds, truly, "{:?}", claimed);
+        // Links inside a network that cross the barrier were all put back to reach a campus.
+        let at = |u: usize| [plan.units.units[u].lon, plan.units.units[u].lat];
+        let restored: HashSet<(usize, usize)> = plan.adjacency.barrier_links.iter().filter(|l| l.restored).map(|l| l.units).collect();
+        let side = pieces(&plan.adjacency.graph, &restored);
+        for &(x, y) in &restored {
+            prop_assert_ne!(side[x], side[y]);
+        }
+        for x in 0..plan.units.len() {
+            for &y in &plan.adjacency.graph[x] {
+                if x < y && segments_cross(at(x), at(y), [a.1, a.0], [b.1, b.0]) {
+                    prop_assert!(restored.contains(&(x, y)), "link {x}-{y} crosses the barrier");
+                }
+            }
+        }
+    }
+}

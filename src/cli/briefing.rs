@@ -23,6 +23,8 @@ pub struct BriefingArgs {
     /// Number of networks of both plans (default: the scenarios' own, fitted to the district's size).
     #[arg(long, value_name = "K")]
     pub networks: Option<usize>,
+    #[command(flatten)]
+    pub steering: SteeringArgs,
     /// Output folder; the plans and the comparison go in subfolders.
     #[arg(long, value_name = "DIR", default_value = "out-briefing")]
     pub out: PathBuf,
@@ -42,7 +44,14 @@ const GEOGRAPHY_ONLY: &str = "geography-only";
 pub fn run(a: BriefingArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     let options = a.map.options()?;
-    let input_files: Vec<PathBuf> = a.schools.iter().chain(&a.boundary).cloned().collect();
+    let input_files: Vec<PathBuf> = a
+        .schools
+        .iter()
+        .chain(&a.boundary)
+        .chain(&a.steering.pins)
+        .chain(&a.steering.barriers)
+        .cloned()
+        .collect();
     schoolnets::output::check_out(&a.out, &input_files)?;
     let start = std::time::Instant::now();
     let mut set = OutputSet::new();
@@ -51,6 +60,8 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
         schools: a.schools.clone(),
         boundary: a.boundary.clone(),
         scenario: None,
+        pins: a.steering.pins.clone(),
+        barriers: a.steering.barriers.clone(),
     }
     .load()?;
     // Each design's scenario, fitted to the district, then the plans solved side by side (each is a pure

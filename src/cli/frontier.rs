@@ -35,6 +35,8 @@ pub fn run(a: FrontierArgs) -> Result<i32> {
     }
     schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
     let mut inputs = a.input.paths().load()?;
+    let input_files = inputs.files(&a.input.paths().files());
+    schoolnets::output::check_out(&a.out, &input_files)?;
     let overrides = apply_overrides(&a.rules.overrides(), &mut inputs, a.run.quiet)?;
     let bar = progress_bar(
         a.run.quiet,
@@ -58,7 +60,7 @@ pub fn run(a: FrontierArgs) -> Result<i32> {
         frontier::markdown(&points, &title).into_bytes(),
     );
     set.add("frontier.svg", frontier::svg(&points, &title).into_bytes());
-    let written = set.commit(&a.out, &a.input.paths().files())?;
+    let written = set.commit(&a.out, &input_files)?;
     if !a.run.quiet {
         print!("{}", frontier::markdown(&points, &title));
         print_written(&written);

@@ -32,6 +32,8 @@ pub struct InputArgs {
     /// files in scenarios/; copy one to change it.
     #[arg(long, value_name = "TOML|NAME")]
     pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub steering: SteeringArgs,
 }
 
 impl InputArgs {
@@ -40,8 +42,27 @@ impl InputArgs {
             schools: self.schools.clone(),
             boundary: self.boundary.clone(),
             scenario: self.scenario.clone(),
+            pins: self.steering.pins.clone(),
+            barriers: self.steering.barriers.clone(),
         }
     }
+}
+
+/// How the planner steers the plan (shared by `plan`, `frontier`, `briefing` and `rebalance`).
+#[derive(Args)]
+pub struct SteeringArgs {
+    /// Pins: a CSV with columns `id,network`. Schools with the same label share a network, different labels
+    /// are in different networks, and each network holding a label is named after it (pin Harbor, Eastside,
+    /// Crenshaw and see those names on the map). A campus follows its pinned school. Replaces the
+    /// scenario's `pins`. Example: scenarios/lausd-pins.csv.
+    #[arg(long, value_name = "CSV")]
+    pub pins: Option<PathBuf>,
+    /// Barriers: a GeoJSON file of lines or polygons (freeways, rivers, ridges, board-district lines). No
+    /// link between neighbouring campuses crosses one, so no network reaches across it (a link is put
+    /// back only where a campus would otherwise be cut off; the report names it). Replaces the scenario's
+    /// `barriers`. Example: scenarios/santa-monica-mountains.geojson.
+    #[arg(long, value_name = "GEOJSON")]
+    pub barriers: Option<PathBuf>,
 }
 
 /// How a long-running command runs (shared by `plan`, `frontier`, `briefing` and `rebalance`).
@@ -215,7 +236,7 @@ pub fn solve(
     plan
 }
 
-/// Prints each rule's result for one plan, then its affiliations and staffing in a line each.
+/// Prints each rule's result for one plan, then its pins, barriers, affiliations and staffing in a line each.
 pub fn print_rules(f: &plans::PlanFile) {
     for c in &f.constraints {
         eprintln!(
@@ -242,6 +263,38 @@ pub fn print_rules(f: &plans::PlanFile) {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        }
+    }
+    if let Some(p) = &f.pins {
+        let held: Vec<String> = p
+            .groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} → {}{}",
+                    g.label,
+                    g.network,
+                    if g.held { "" } else { " (NOT held)" }
+                )
+            })
+            .collect();
+        eprintln!("  pins: {}", held.join(", "));
+    }
+    if let Some(b) = &f.barriers {
+        let restored = b.links.len() - b.dropped();
+        eprintln!(
+            "  barriers: {} links between campuses dropped{}",
+            b.dropped(),
+            if restored > 0 {
+                format!(
+                    ", {restored} put back to keep every campus reachable (listed in the report)"
+                )
+            } else {
+                String::new()
+            }
+        );
+        for w in &b.warnings {
+            eprintln!("  warning: {w}");
         }
     }
     if let Some(s) = &f.staffing {

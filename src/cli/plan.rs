@@ -28,6 +28,8 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
     let mut inputs = a.input.paths().load()?;
+    let input_files = inputs.files(&a.input.paths().files());
+    schoolnets::output::check_out(&a.out, &input_files)?;
     let overrides = apply_overrides(&a.rules.overrides(), &mut inputs, a.run.quiet)?;
     let start = std::time::Instant::now();
     let options = a.map.options()?;
@@ -41,7 +43,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
         inputs.outline(),
         &options,
     )?;
-    let written = set.commit(&a.out, &a.input.paths().files())?;
+    let written = set.commit(&a.out, &input_files)?;
 
     let f = &plan.file;
     if !a.run.quiet {

@@ -5,8 +5,9 @@ use clap::Args;
 use schoolnets::data;
 use schoolnets::error::Result;
 use schoolnets::folder::{self, PlanFolder};
-use schoolnets::inputs::{load_scenario, LoadedOutline, LoadedTable};
+use schoolnets::inputs::{load_barriers, load_pins, load_scenario, LoadedOutline, LoadedTable};
 use schoolnets::output::OutputSet;
+use schoolnets::pins::Pins;
 
 /// What `rebalance` keeps small.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -38,6 +39,10 @@ pub struct RebalanceArgs {
     /// Fail, saying how many moves are needed, if restoring the rules takes more school moves than this.
     #[arg(long, value_name = "N")]
     pub max_moves: Option<usize>,
+    /// Pins and barriers. Default: the adopted plan's (its pins are recorded in plan.json; its barriers
+    /// file is read again). A label that is a network name of the adopted plan pins to that network.
+    #[command(flatten)]
+    pub steering: SteeringArgs,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out/rebalanced")]
     pub out: PathBuf,
@@ -57,6 +62,8 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         vec![a.plan.clone(), a.plan.join("plan.json"), a.schools.clone()];
     inputs_paths.extend(a.boundary.iter().cloned());
     inputs_paths.extend(a.scenario.iter().cloned());
+    inputs_paths.extend(a.steering.pins.iter().cloned());
+    inputs_paths.extend(a.steering.barriers.iter().cloned());
     schoolnets::output::check_out(&a.out, &inputs_paths)?;
     let adopted = PlanFolder::read(&a.plan)?.file;
     let loaded = LoadedTable::load(Some(&a.schools))?;
@@ -70,14 +77,74 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         a.boundary.as_deref(),
         adopted.input.outline_sha256.as_deref() == Some(lausd_outline.as_str()),
     )?;
-    let scenario = match &a.scenario {
-        Some(p) => load_scenario(Some(p))?,
+    let (scenario, from_file) = match &a.scenario {
+        Some(p) => (load_scenario(Some(p))?, true),
         None => (
-            adopted.scenario.clone(),
-            format!("{} (the adopted plan's scenario)", a.plan.display()),
+            (
+                adopted.scenario.clone(),
+                format!("{} (the adopted plan's scenario)", a.plan.display()),
+            ),
+            false,
         ),
     };
-    let inputs = Inputs::validated(loaded, outline, scenario)?;
+    // A scenario file's own pins and barriers are read beside it; the adopted plan's come from plan.json.
+    let (scenario_pins, scenario_barriers) = if from_file {
+        InputPaths {
+            scenario: a.scenario.clone(),
+            ..Default::default()
+        }
+        .steering(&scenario.0)
+    } else {
+        (None, None)
+    };
+    let mut inputs = Inputs::validated(loaded, outline, scenario)?;
+    let json = PlanFolder::json_of(&a.plan).display().to_string();
+    inputs.pins = match a.steering.pins.as_ref().or(scenario_pins.as_ref()) {
+        Some(p) => Some(load_pins(p)?),
+        None => adopted.pins.as_ref().map(|r| {
+            // Pins of schools that have closed since are dropped, and said so.
+            let (rows, gone): (Vec<_>, Vec<_>) = r
+                .rows
+                .iter()
+                .cloned()
+                .partition(|row| inputs.table().schools.iter().any(|s| s.id == row.id));
+            if !gone.is_empty() && !a.run.quiet {
+                eprintln!(
+                    "  note {} pinned school(s) of the adopted plan are not in {}: {}",
+                    gone.len(),
+                    a.schools.display(),
+                    gone.iter()
+                        .map(|g| g.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            Pins {
+                source: format!("{json} (the adopted plan's pins, from {})", r.file),
+                sha256: r.sha256.clone(),
+                rows,
+            }
+        }),
+    };
+    inputs.barriers = match a.steering.barriers.as_ref().or(scenario_barriers.as_ref()) {
+        Some(p) => Some(load_barriers(p)?),
+        None => match &adopted.barriers {
+            Some(r) => {
+                let again = load_barriers(std::path::Path::new(&r.file)).ok();
+                match again {
+                    Some(b) if b.sha256 == r.sha256 => Some(b),
+                    _ => {
+                        return Err(schoolnets::Error::Usage(format!(
+                            "the adopted plan was drawn with the barriers in {}, which is missing or has changed since: give the barriers to keep with --barriers FILE",
+                            r.file
+                        )))
+                    }
+                }
+            }
+            None => None,
+        },
+    };
+    inputs_paths.extend(scenario_pins.into_iter().chain(scenario_barriers));
     let options = schoolnets::rebalance::Options {
         minimize: match a.minimize {
             MinimizeArg::Schools => schoolnets::rebalance::Minimize::Schools,

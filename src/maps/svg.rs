@@ -385,7 +385,14 @@ pub fn svg(map: &Map) -> String {
     let frame = Frame::new(map);
     let nets = &map.plan.file.networks;
     let legend_x = frame.left + frame.width + 2.0 * MARGIN;
-    let legend_rows = nets.len() as f64 * 19.0 + 304.0 + map.fills.classes.len() as f64 * 20.0;
+    let legend_rows = nets.len() as f64 * 19.0
+        + 304.0
+        + map.fills.classes.len() as f64 * 20.0
+        + if map.plan.barrier_lines.is_empty() {
+            0.0
+        } else {
+            22.0
+        };
     let width = legend_x + LEGEND_W + MARGIN;
     let height = (frame.top + frame.height).max(TITLE_H + legend_rows) + FOOT_H;
     let mut out = String::new();
@@ -449,6 +456,7 @@ pub fn svg(map: &Map) -> String {
         }
         out.push_str("</g>\n");
     }
+    barriers(&mut out, map, &frame);
     let _ = writeln!(
         out,
         r##"<g class="schools" fill="#1a1a1a" stroke="#ffffff" stroke-width="0.7">"##
@@ -580,6 +588,40 @@ pub fn svg(map: &Map) -> String {
     out
 }
 
+/// Barriers: dark red dashes.
+const BARRIER_COLOUR: &str = "#8b0000";
+const BARRIER_STROKE: f64 = 3.0;
+const BARRIER_DASH: &str = "9 5";
+
+/// The plan's barriers as dashed lines, clipped to the map's frame, each with its name as a tip.
+fn barriers(out: &mut String, map: &Map, frame: &Frame) {
+    if map.plan.barrier_lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        r##"<clipPath id="map-frame"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/></clipPath>"##,
+        frame.left, frame.top, frame.width, frame.height
+    );
+    let _ = writeln!(
+        out,
+        r##"<g class="barriers" fill="none" stroke="{BARRIER_COLOUR}" stroke-width="{BARRIER_STROKE}" stroke-dasharray="{BARRIER_DASH}" stroke-linecap="round" clip-path="url(#map-frame)">"##
+    );
+    for b in &map.plan.barrier_lines {
+        let mut d = String::new();
+        for (i, c) in b.line.0.iter().enumerate() {
+            let (x, y) = frame.px(c.y, c.x);
+            let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+        }
+        let tip = esc(&format!("barrier: {}", b.name));
+        let _ = writeln!(
+            out,
+            r#"<path d="{d}" data-tip="{tip}"><title>{tip}</title></path>"#
+        );
+    }
+    out.push_str("</g>\n");
+}
+
 /// The legend: school symbols, colour classes (when shading by a figure) and every network's key figures.
 fn legend(out: &mut String, map: &Map, x: f64) {
     let nets = &map.plan.file.networks;
@@ -619,6 +661,15 @@ fn legend(out: &mut String, map: &Map, x: f64) {
         let _ = writeln!(
             out,
             r##"<path d="M{x:.0} {:.0}h22" stroke="#111111" stroke-width="{REGION_STROKE}"/><text x="{:.0}" y="{y:.0}" font-size="13">support region border (R1, R2, …)</text>"##,
+            y - 4.0,
+            x + 30.0
+        );
+        y += 22.0;
+    }
+    if !map.plan.barrier_lines.is_empty() {
+        let _ = writeln!(
+            out,
+            r##"<path d="M{x:.0} {:.0}h22" stroke="{BARRIER_COLOUR}" stroke-width="{BARRIER_STROKE}" stroke-dasharray="{BARRIER_DASH}"/><text x="{:.0}" y="{y:.0}" font-size="13">barrier no network crosses</text>"##,
             y - 4.0,
             x + 30.0
         );

@@ -12,7 +12,9 @@ use crate::text::{fmt_num, money, or_na, signed_pct, thousands};
 /// was made from: with it the report names schools and counts missing data, without it (a comparison of
 /// plan folders whose table is gone) it gives ids.
 pub fn sections(f: &PlanFile, table: Option<&SchoolTable>) -> Vec<Section> {
-    let mut out = vec![overview(f), rules(f), networks(f), balance(f), spread(f)];
+    let mut out = vec![overview(f), rules(f)];
+    out.extend(steering(f));
+    out.extend([networks(f), balance(f), spread(f)]);
     out.extend(regions(f));
     out.extend(affiliations(f));
     out.extend(staffing(f));
@@ -215,6 +217,92 @@ fn spread(f: &PlanFile) -> Section {
     add("Mean distance to centre, km", of(&|n| Some(n.mean_km)), 1);
     s.table(t);
     s
+}
+
+/// What the planner imposed: the pinned labels and the network holding each, and the links between
+/// campuses that barriers removed (and any put back to keep every campus reachable).
+fn steering(f: &PlanFile) -> Option<Section> {
+    if f.pins.is_none() && f.barriers.is_none() {
+        return None;
+    }
+    let mut s = Section::new("Steering: pins and barriers");
+    if let Some(p) = &f.pins {
+        let held = p.groups.iter().filter(|g| g.held).count();
+        s.paragraph(format!(
+            "{} schools are pinned to {} labels (`{}`). Schools with one label share a network, different labels are in different networks, and the network holding a label is named after it; a campus follows its pinned school. {} of {} labels are held.",
+            p.rows.len(),
+            p.groups.len(),
+            p.file,
+            held,
+            p.groups.len()
+        ));
+        let mut t = Table::new(
+            "Pinned networks",
+            &[
+                "Label",
+                "Network",
+                "Pinned schools (with their campuses)",
+                "Held",
+            ],
+        );
+        for g in &p.groups {
+            let name = f
+                .networks
+                .iter()
+                .find(|n| n.network == g.network)
+                .map_or(String::new(), |n| n.title());
+            t.row(vec![
+                Cell::text(&g.label),
+                Cell::text(name),
+                Cell::num(g.schools.to_string()),
+                Cell::verdict(g.held),
+            ]);
+        }
+        s.table(t);
+    }
+    if let Some(b) = &f.barriers {
+        let restored: Vec<&crate::barriers::BarrierLink> =
+            b.links.iter().filter(|l| l.restored).collect();
+        s.paragraph(format!(
+            "{} barrier line(s) from `{}` ({}): {} links between neighbouring campuses cross them and were dropped, so no network reaches across a barrier{}.",
+            b.barriers.len(),
+            b.file,
+            b.barriers.join(", "),
+            b.dropped(),
+            if restored.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " except through the {} link(s) put back because a campus would otherwise be cut off (listed below)",
+                    restored.len()
+                )
+            }
+        ));
+        for w in &b.warnings {
+            s.note(format!("Warning: {w}."));
+        }
+        let mut t = Table::new(
+            "Links dropped at barriers",
+            &["Barrier", "From", "To", "km", "Put back"],
+        );
+        for l in &b.links {
+            t.row(vec![
+                Cell::text(&l.barrier),
+                Cell::text(&l.from),
+                Cell::text(&l.to),
+                Cell::num(fmt_num(l.km, 2)),
+                Cell::text(if l.restored {
+                    "yes: only way to reach a campus"
+                } else {
+                    "no"
+                }),
+            ]);
+        }
+        if !b.links.is_empty() {
+            s.table(t);
+        }
+    }
+    Some(s)
 }
 
 fn regions(f: &PlanFile) -> Option<Section> {
@@ -597,6 +685,13 @@ fn provenance(f: &PlanFile) -> Section {
         ),
         format!("Made by {}.", f.tool),
     ];
+    let mut items = items;
+    if let Some(p) = &f.pins {
+        items.insert(3, format!("Pins: `{}` (SHA-256 {})", p.file, p.sha256));
+    }
+    if let Some(b) = &f.barriers {
+        items.insert(3, format!("Barriers: `{}` (SHA-256 {})", b.file, b.sha256));
+    }
     let mut s = Section::new("Provenance");
     s.bullets(items);
     if let Ok(toml) = toml::to_string(&f.scenario) {

@@ -61,6 +61,13 @@ pub struct Scenario {
     pub mode: Mode,
     /// Number of networks.
     pub networks: usize,
+    /// Pins: a CSV of `id,network` rows (path relative to the scenario file); `--pins` replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pins: Option<String>,
+    /// Barriers: a GeoJSON file of lines or polygons no network crosses (path relative to the scenario
+    /// file); `--barriers` replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<String>,
     #[serde(default)]
     pub size: Size,
     #[serde(default)]

@@ -87,6 +87,17 @@ impl Candidates {
         &self.net[self.range(u)]
     }
 
+    /// The same candidates with each pinned unit limited to its network (unchanged when nothing is pinned).
+    fn pinned(self, p: &Problem) -> Candidates {
+        if p.pins.iter().all(Option::is_none) {
+            return self;
+        }
+        let fixes: Vec<(usize, usize)> = (0..p.units.len())
+            .filter_map(|u| p.pin(u).map(|c| (u, c)))
+            .collect();
+        self.fixed(&fixes)
+    }
+
     /// The same candidates with each unit of `fixes` limited to one network.
     fn fixed(&self, fixes: &[(usize, usize)]) -> Candidates {
         let mut only: Vec<Option<usize>> = vec![None; self.units()];
@@ -121,7 +132,7 @@ fn widening(
     // Candidates widen until the rules can hold: the nearest few, twice as many, then every centre.
     let mut m = CANDIDATES.min(p.k);
     loop {
-        let cands = candidate_centres(p, centres, m);
+        let cands = candidate_centres(p, centres, m).pinned(p);
         let cost =
             |u: usize, c: usize| f64::from(p.units[u].schools) * d2(p.units[u].pos, centres[c]);
         let found = if make_whole {
@@ -675,7 +686,8 @@ pub fn rebalance(p: &Problem, assign: &[usize], how: Assignment) -> Option<Vec<u
         others.dedup();
         cs.extend(others.into_iter().filter(|&c| c != assign[u]));
         cs
-    }));
+    }))
+    .pinned(p);
     let cost = |u: usize, c: usize| f64::from(p.units[u].schools) * d2(p.units[u].pos, centres[c]);
     whole(p, cands, &cost, how)
 }

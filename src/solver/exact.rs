@@ -47,6 +47,18 @@ fn visit(
 }
 
 fn consider(p: &Problem, assign: &[usize], best: &mut Option<(f64, Vec<usize>)>) {
+    let relabelled;
+    let assign = if p.pins.iter().any(Option::is_some) {
+        match numbered_for_pins(p, assign) {
+            Some(a) => {
+                relabelled = a;
+                &relabelled[..]
+            }
+            None => return,
+        }
+    } else {
+        assign
+    };
     let state = State::new(p, assign.to_vec());
     if state.total_violation() > 0.0 {
         return;
@@ -63,4 +75,34 @@ fn consider(p: &Problem, assign: &[usize], best: &mut Option<(f64, Vec<usize>)>)
     if best.as_ref().is_none_or(|(b, _)| sse < *b - 1e-12) {
         *best = Some((sse, assign.to_vec()));
     }
+}
+
+/// The split `assign` with its networks numbered so that every pinned unit is in its network, or `None`
+/// when no numbering does (two labels share a network, or one label is split). Splits are enumerated with
+/// interchangeable networks; pins name particular ones.
+fn numbered_for_pins(p: &Problem, assign: &[usize]) -> Option<Vec<usize>> {
+    let mut to: Vec<Option<usize>> = vec![None; p.k];
+    let mut taken = vec![false; p.k];
+    for (u, &c) in assign.iter().enumerate() {
+        if let Some(t) = p.pin(u) {
+            match to[c] {
+                Some(x) if x != t => return None,
+                Some(_) => {}
+                None if taken[t] => return None,
+                None => {
+                    to[c] = Some(t);
+                    taken[t] = true;
+                }
+            }
+        }
+    }
+    let mut free = (0..p.k).filter(|&t| !taken[t]);
+    let to: Vec<usize> = to
+        .into_iter()
+        .map(|x| {
+            x.or_else(|| free.next())
+                .expect("as many numbers as networks")
+        })
+        .collect();
+    Some(assign.iter().map(|&c| to[c]).collect())
 }

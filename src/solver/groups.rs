@@ -199,6 +199,7 @@ mod tests {
             limits: Limits::basic(1, 3, 100.0, 300.0),
             links: Default::default(),
             homes: Default::default(),
+            pins: Vec::new(),
         };
         let bands = GroupBands {
             group: vec![0, 1, 1],

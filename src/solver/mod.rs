@@ -122,7 +122,15 @@ pub struct Problem {
     /// Soft goal when rebalancing an adopted plan: each unit's network in that plan, and the price of moving
     /// it away (off for new plans).
     pub homes: Homes,
+    /// Pins: the network each unit must be in (`None`: free); empty when nothing is pinned. A unit outside
+    /// its pinned network counts [`PIN_POINTS`] of violation, so the search treats pins as the hardest rule;
+    /// the assignment offers a pinned unit only its network, and no repair moves it away.
+    pub pins: Vec<Option<usize>>,
 }
+
+/// Violation of one unit outside its pinned network: far above what any other rule's breach adds, so no
+/// move trades a pin for another rule.
+pub(crate) const PIN_POINTS: f64 = 1000.0;
 
 /// Where units were in an adopted plan, and what moving one away costs: with a price far above any change in
 /// compactness, the search moves as few schools (or students) as the rules need.
@@ -190,6 +198,20 @@ impl Links {
 }
 
 impl Problem {
+    /// The network unit `u` is pinned to, if any.
+    pub fn pin(&self, u: usize) -> Option<usize> {
+        self.pins.get(u).copied().flatten()
+    }
+
+    /// Puts every pinned unit in its network.
+    pub(crate) fn apply_pins(&self, assign: &mut [usize]) {
+        for (u, a) in assign.iter_mut().enumerate() {
+            if let Some(c) = self.pin(u) {
+                *a = c;
+            }
+        }
+    }
+
     /// Mean enrollment per network.
     pub(crate) fn mean_enrollment(&self) -> f64 {
         self.units.iter().map(|u| u.enrollment).sum::<f64>() / self.k as f64
@@ -415,7 +437,10 @@ fn kick(
                 .collect();
             targets.sort_unstable();
             targets.dedup();
-            if targets.is_empty() || (p.limits.connected && !state.stays_connected_without(u)) {
+            if targets.is_empty()
+                || p.pin(u).is_some()
+                || (p.limits.connected && !state.stays_connected_without(u))
+            {
                 continue;
             }
             kicks.extend(targets.into_iter().map(|b| (u, b)));
@@ -537,6 +562,8 @@ pub(crate) fn from_start(
     settings: Settings,
     progress: &(dyn Fn() + Sync),
 ) -> Solution {
+    let mut start = start;
+    p.apply_pins(&mut start);
     let initial = Solution::of(&state::State::new(p, start.clone()), 0, false);
     if initial.violation <= 0.0 {
         (0..settings.restarts.max(1)).for_each(|_| progress());

@@ -301,7 +301,7 @@ pub(crate) fn swap_pass(s: &mut State<'_>) -> bool {
             let nb = s.totals[b].with(&vv, -1.0).with(&uu, 1.0);
             let (dv, dc) = s.change(a, &na, b, &nb);
             let d = (
-                dv,
+                dv + s.pin_delta(u, b) + s.pin_delta(v, a),
                 dc + s.link_delta(u, b, v)
                     + s.link_delta(v, a, u)
                     + s.home_delta(u, b)
@@ -379,6 +379,7 @@ mod tests {
             limits: Limits::basic(1, 3, 0.0, 1e9),
             links,
             homes: Default::default(),
+            pins: Vec::new(),
         }
     }
 

@@ -190,7 +190,7 @@ fn resolve_group(
     let units: Vec<usize> = (0..assign.len())
         .filter(|&u| group.contains(&assign[u]))
         .collect();
-    let sub = parts::sub_problem(p, &units, group.len());
+    let sub = parts::sub_problem(p, &units, group.len(), Some(group));
     let settings = Settings {
         seed,
         restarts: REPAIR_RESTARTS,
@@ -221,7 +221,7 @@ fn resolve_pair(
     let units: Vec<usize> = (0..assign.len())
         .filter(|&u| assign[u] == a || assign[u] == b)
         .collect();
-    let sub = parts::sub_problem(p, &units, 2);
+    let sub = parts::sub_problem(p, &units, 2, Some(&[a, b]));
     let current: Vec<usize> = units.iter().map(|&u| usize::from(assign[u] == b)).collect();
     let before = state::State::new(&sub, current).total_cost();
     let settings = Settings {
@@ -291,6 +291,7 @@ mod tests {
             limits: Limits::basic(10, 14, 1000.0, 1400.0),
             links: Links::default(),
             homes: Default::default(),
+            pins: Vec::new(),
         }
     }
 

@@ -70,8 +70,15 @@ fn bisect(p: &Problem, units: &[usize], k: usize, k1: usize) -> (Vec<usize>, Vec
 }
 
 /// The sub-problem on `units`: induced adjacency, with the shortest links added back to join pieces
-/// the cut separated.
-pub(crate) fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
+/// the cut separated. `networks`, when the sub-problem redraws existing networks, names the network each
+/// of its `k` networks stands for, so that pins carry over; without it (a part of a large problem, whose
+/// networks are numbered afresh) pins are left out and [`solve`] puts them back on the joined plan.
+pub(crate) fn sub_problem(
+    p: &Problem,
+    units: &[usize],
+    k: usize,
+    networks: Option<&[usize]>,
+) -> Problem {
     let mut local = vec![usize::MAX; p.units.len()];
     for (i, &u) in units.iter().enumerate() {
         local[u] = i;
@@ -128,6 +135,13 @@ pub(crate) fn sub_problem(p: &Problem, units: &[usize], k: usize) -> Problem {
         links,
         // Parts number their networks afresh, so homes would not match; rebalancing never splits into parts.
         homes: super::Homes::default(),
+        pins: match networks {
+            Some(nets) if !p.pins.is_empty() => units
+                .iter()
+                .map(|&u| p.pin(u).and_then(|c| nets.iter().position(|&x| x == c)))
+                .collect(),
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -140,7 +154,7 @@ fn solve_part(
     progress: &(dyn Fn() + Sync),
 ) -> Vec<usize> {
     if k <= MAX_NETWORKS_PER_PART || units.len() < 2 * k {
-        return solve_direct(&sub_problem(p, units, k), settings, progress).assignment;
+        return solve_direct(&sub_problem(p, units, k, None), settings, progress).assignment;
     }
     let k1 = k / 2;
     let (left, right) = bisect(p, units, k, k1);
@@ -162,10 +176,42 @@ fn solve_part(
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Solution {
     use rand::SeedableRng;
     let all: Vec<usize> = (0..p.units.len()).collect();
-    let assignment = solve_part(p, &all, p.k, settings, progress);
+    let mut assignment = solve_part(p, &all, p.k, settings, progress);
+    if p.pins.iter().any(Option::is_some) {
+        assignment = renumbered_for_pins(p, &assignment);
+        p.apply_pins(&mut assignment);
+    }
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(crate::seeds::derive(settings.seed, usize::MAX));
     super::finish(p, settings, assignment, &mut rng, 0)
+}
+
+/// The joined plan with its networks renumbered so that each pinned network is the one holding most of its
+/// pinned units (greedily, the networks with most pinned units first), which leaves the fewest units to move
+/// when the pins are put back.
+fn renumbered_for_pins(p: &Problem, assignment: &[usize]) -> Vec<usize> {
+    // votes[(pinned network, network of the joined plan)] = pinned units there
+    let mut votes: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
+    for (u, &c) in assignment.iter().enumerate() {
+        if let Some(pin) = p.pin(u) {
+            *votes.entry((pin, c)).or_default() += 1;
+        }
+    }
+    let mut order: Vec<((usize, usize), usize)> = votes.into_iter().collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut to = vec![usize::MAX; p.k]; // joined network → new number
+    let mut taken = vec![false; p.k];
+    for ((pin, c), _) in order {
+        if to[c] == usize::MAX && !taken[pin] {
+            to[c] = pin;
+            taken[pin] = true;
+        }
+    }
+    let mut free = (0..p.k).filter(|&c| !taken[c]);
+    for t in to.iter_mut().filter(|t| **t == usize::MAX) {
+        *t = free.next().expect("as many numbers as networks");
+    }
+    assignment.iter().map(|&c| to[c]).collect()
 }
 
 #[cfg(test)]

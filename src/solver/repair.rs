@@ -19,7 +19,12 @@ pub(crate) fn fill_empty(p: &Problem, assign: &mut [usize]) {
         if count[big] <= 1 {
             return; // fewer units than networks: reported by the feasibility check
         }
-        let members: Vec<usize> = (0..assign.len()).filter(|&u| assign[u] == big).collect();
+        let members: Vec<usize> = (0..assign.len())
+            .filter(|&u| assign[u] == big && p.pin(u).is_none())
+            .collect();
+        if members.is_empty() {
+            return; // the largest network is all pinned: left to the search, which reports it
+        }
         let (mut cx, mut cy) = (0.0, 0.0);
         for &u in &members {
             cx += p.units[u].pos[0];
@@ -40,7 +45,9 @@ pub(crate) fn fill_empty(p: &Problem, assign: &mut [usize]) {
 }
 
 /// Makes every network connected: each piece other than a network's largest (by schools) joins the
-/// neighbouring network whose centre is nearest to it.
+/// neighbouring network whose centre is nearest to it. With pins, the piece kept is the one holding most of
+/// the network's pinned units; another piece holding some of them is joined to it by the shortest path of
+/// units not pinned elsewhere, and a piece holding units pinned to a neighbouring network goes to that one.
 pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
     let mut seen = vec![usize::MAX; assign.len()];
     for pass in 0..100 {
@@ -60,9 +67,20 @@ pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                 continue;
             }
             let schools = |comp: &Vec<usize>| comp.iter().map(|&u| p.units[u].schools).sum::<u32>();
+            let own = |comp: &Vec<usize>| comp.iter().filter(|&&u| p.pin(u) == Some(c)).count();
             let keep = (0..comps.len())
-                .max_by_key(|&i| (schools(&comps[i]), std::cmp::Reverse(i)))
+                .max_by_key(|&i| (own(&comps[i]), schools(&comps[i]), std::cmp::Reverse(i)))
                 .expect("non-empty");
+            if let Some(path) = (0..comps.len())
+                .filter(|&i| i != keep && own(&comps[i]) > 0)
+                .find_map(|i| path_joining(p, assign, c, &comps[i], &comps[keep]))
+            {
+                for u in path {
+                    assign[u] = c;
+                }
+                changed = true;
+                continue; // the pieces are counted again on the next pass
+            }
             for (i, comp) in comps.iter().enumerate() {
                 if i == keep {
                     continue;
@@ -92,9 +110,13 @@ pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                     }
                     ((x / n - centroid[0]).powi(2) + (y / n - centroid[1]).powi(2)).sqrt()
                 };
-                let target = options
-                    .into_iter()
-                    .min_by(|&a, &b| centre(a).total_cmp(&centre(b)).then(a.cmp(&b)));
+                let pinned_to = |b: usize| comp.iter().any(|&u| p.pin(u) == Some(b));
+                let target = options.into_iter().min_by(|&a, &b| {
+                    pinned_to(b)
+                        .cmp(&pinned_to(a))
+                        .then(centre(a).total_cmp(&centre(b)))
+                        .then(a.cmp(&b))
+                });
                 if let Some(t) = target {
                     for &u in comp {
                         assign[u] = t;
@@ -107,4 +129,60 @@ pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
             return;
         }
     }
+}
+
+/// The shortest chain of units (by km along adjacency links) that joins piece `from` of network `c` to
+/// piece `to`, through units not pinned to another network; the units on it not already in `c`, or `None`
+/// when no such chain exists.
+fn path_joining(
+    p: &Problem,
+    assign: &[usize],
+    c: usize,
+    from: &[usize],
+    to: &[usize],
+) -> Option<Vec<usize>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = p.units.len();
+    let mut target = vec![false; n];
+    for &u in to {
+        target[u] = true;
+    }
+    let mut dist = vec![f64::INFINITY; n];
+    let mut parent = vec![usize::MAX; n];
+    // (Reverse(distance in metres, rounded), unit): integer keys keep the order total and deterministic.
+    let mut heap = BinaryHeap::new();
+    for &u in from {
+        dist[u] = 0.0;
+        heap.push(Reverse((0u64, u)));
+    }
+    let length = |a: usize, b: usize| {
+        let (x, y) = (p.units[a].pos, p.units[b].pos);
+        (x[0] - y[0]).hypot(x[1] - y[1])
+    };
+    while let Some(Reverse((_, u))) = heap.pop() {
+        if target[u] {
+            let mut path = Vec::new();
+            let mut at = parent[u];
+            while at != usize::MAX {
+                if assign[at] != c {
+                    path.push(at);
+                }
+                at = parent[at];
+            }
+            return Some(path);
+        }
+        for &v in &p.neighbors[u] {
+            if p.pin(v).is_some_and(|x| x != c) {
+                continue;
+            }
+            let d = dist[u] + length(u, v);
+            if d < dist[v] - 1e-12 {
+                dist[v] = d;
+                parent[v] = u;
+                heap.push(Reverse(((d * 1000.0).round() as u64, v)));
+            }
+        }
+    }
+    None
 }

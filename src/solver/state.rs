@@ -150,10 +150,33 @@ impl<'p> State<'p> {
     }
 
     pub(crate) fn total_violation(&self) -> f64 {
-        self.totals
+        let rules: f64 = self
+            .totals
             .iter()
             .map(|t| violation(t, &self.p.limits, self.mean))
-            .sum()
+            .sum();
+        rules + self.pins_missed() as f64 * super::PIN_POINTS
+    }
+
+    /// Units outside their pinned network.
+    pub(crate) fn pins_missed(&self) -> usize {
+        self.p
+            .pins
+            .iter()
+            .zip(&self.assign)
+            .filter(|(pin, &c)| pin.is_some_and(|x| x != c))
+            .count()
+    }
+
+    /// Change in pin violation when unit `u` moves to network `b`.
+    pub(super) fn pin_delta(&self, u: usize, b: usize) -> f64 {
+        match self.p.pin(u) {
+            Some(c) => {
+                super::PIN_POINTS
+                    * (f64::from(u8::from(b != c)) - f64::from(u8::from(self.assign[u] != c)))
+            }
+            None => 0.0,
+        }
     }
 
     pub(crate) fn total_sse(&self) -> f64 {
@@ -272,7 +295,7 @@ impl<'p> State<'p> {
         );
         let (v, c) = self.change(a, &na, b, &nb);
         (
-            v,
+            v + self.pin_delta(u, b),
             c + self.link_delta(u, b, usize::MAX) + self.home_delta(u, b),
         )
     }

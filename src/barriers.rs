@@ -1,0 +1,259 @@
+//! Barriers: lines a network must not cross (freeways, rivers, ridges, board-district lines), drawn by the
+//! planner as GeoJSON lines or polygons.
+//!
+//! A barrier acts on the adjacency graph, exactly as the district outline does: a link between two campuses
+//! whose straight segment crosses a barrier is dropped ([`crate::units::Adjacency::build_with`]), and put
+//! back only where a campus would otherwise be unreachable. Since every network is one connected piece of
+//! that graph, no network reaches across a barrier except through such a restored link, which the report
+//! names.
+//!
+//! Parsing is pure ([`Barriers::parse`]); the file is read by [`crate::inputs`].
+
+use crate::error::{Error, Result};
+use crate::geography::{self, Outline};
+use geo::LineString;
+use serde::{Deserialize, Serialize};
+
+/// One barrier: a line (or a polygon's ring) with the name the report gives it.
+#[derive(Debug, Clone)]
+pub struct Barrier {
+    /// The feature's `name` property, or "barrier N" (N counts features from 1).
+    pub name: String,
+    /// Longitude/latitude positions.
+    pub line: LineString<f64>,
+}
+
+/// A barrier segment in the index, with the barrier it belongs to.
+type Segment = rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, usize>;
+
+/// The barriers of one file, their segments indexed so that testing a link costs the segments near it.
+#[derive(Debug, Clone)]
+pub struct Barriers {
+    /// The file they were read from, for messages and plan.json.
+    pub source: String,
+    /// SHA-256 of the file's text.
+    pub sha256: String,
+    pub lines: Vec<Barrier>,
+    index: rstar::RTree<Segment>,
+}
+
+/// A link between two campuses that crosses a barrier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CrossingLink {
+    /// The two units (campuses), lower index first.
+    pub units: (usize, usize),
+    /// Index of the first barrier (in file order) the link crosses.
+    pub barrier: usize,
+    /// Length of the link, km.
+    pub km: f64,
+    /// Put back because without it a campus could not be reached.
+    pub restored: bool,
+}
+
+/// What plan.json records of the barriers a plan was drawn with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BarriersRecord {
+    pub file: String,
+    pub sha256: String,
+    /// Each barrier's name, in file order.
+    pub barriers: Vec<String>,
+    /// Every adjacency link a barrier removed; those `restored` were put back to keep every campus reachable.
+    pub links: Vec<BarrierLink>,
+    /// Barriers that lie outside the district or cross no link between campuses (they change nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A link between two campuses that crosses a barrier, by the schools at either end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BarrierLink {
+    pub barrier: String,
+    /// A school of each campus: "name (id)".
+    pub from: String,
+    pub to: String,
+    pub km: f64,
+    pub restored: bool,
+}
+
+impl BarriersRecord {
+    /// Links dropped and not put back.
+    pub fn dropped(&self) -> usize {
+        self.links.iter().filter(|l| !l.restored).count()
+    }
+}
+
+impl Barriers {
+    /// Parses a GeoJSON file of barriers: a FeatureCollection (or a Feature, or a bare geometry) of
+    /// LineString, MultiLineString, Polygon or MultiPolygon geometries in longitude/latitude. A polygon's
+    /// rings are its barriers (draw a board district as a polygon). `source` names the file in messages.
+    pub fn parse(source: &str, text: &str) -> Result<Barriers> {
+        let fix = "give a GeoJSON file of LineString, MultiLineString, Polygon or MultiPolygon features in longitude/latitude (EPSG:4326), as QGIS writes with 'Save Features As > GeoJSON'";
+        let bad = |what: String| Error::input(source, None, None, what, fix);
+        let gj: geojson::GeoJson = text
+            .parse()
+            .map_err(|e| bad(format!("not valid GeoJSON: {e}")))?;
+        let features: Vec<(Option<String>, Option<geojson::Geometry>)> = match gj {
+            geojson::GeoJson::Geometry(g) => vec![(None, Some(g))],
+            geojson::GeoJson::Feature(f) => vec![(feature_name(&f), f.geometry)],
+            geojson::GeoJson::FeatureCollection(fc) => fc
+                .features
+                .into_iter()
+                .map(|f| (feature_name(&f), f.geometry))
+                .collect(),
+        };
+        let mut lines = Vec::new();
+        for (i, (name, geometry)) in features.into_iter().enumerate() {
+            let name = name.unwrap_or_else(|| format!("barrier {}", i + 1));
+            let Some(g) = geometry else {
+                return Err(bad(format!("feature {} ({name}) has no geometry", i + 1)));
+            };
+            let positions: Vec<&Vec<geojson::Position>> = match &g.value {
+                geojson::GeometryValue::LineString { coordinates } => vec![coordinates],
+                geojson::GeometryValue::MultiLineString { coordinates }
+                | geojson::GeometryValue::Polygon { coordinates } => coordinates.iter().collect(),
+                geojson::GeometryValue::MultiPolygon { coordinates } => {
+                    coordinates.iter().flatten().collect()
+                }
+                other => {
+                    return Err(bad(format!(
+                        "feature {} ({name}) is a {}; a barrier is a line or a polygon",
+                        i + 1,
+                        other.type_name()
+                    )))
+                }
+            };
+            for ring in positions {
+                let mut coords = Vec::with_capacity(ring.len());
+                for p in ring {
+                    let (lon, lat) = match p.as_slice() {
+                        [lon, lat, ..] => (*lon, *lat),
+                        _ => {
+                            return Err(bad(format!(
+                                "feature {} ({name}): a position has {} number(s); each needs a longitude and a latitude",
+                                i + 1,
+                                p.len()
+                            )))
+                        }
+                    };
+                    if !lon.is_finite()
+                        || !lat.is_finite()
+                        || !(-180.0..=180.0).contains(&lon)
+                        || !(-90.0..=90.0).contains(&lat)
+                    {
+                        return Err(bad(format!(
+                            "feature {} ({name}): position ({lon}, {lat}) is not longitude/latitude; reproject the file to EPSG:4326",
+                            i + 1
+                        )));
+                    }
+                    coords.push(geo::Coord { x: lon, y: lat });
+                }
+                if coords.len() < 2 {
+                    return Err(bad(format!(
+                        "feature {} ({name}): a line has {} position(s); a barrier needs at least two",
+                        i + 1,
+                        coords.len()
+                    )));
+                }
+                lines.push(Barrier {
+                    name: name.clone(),
+                    line: LineString(coords),
+                });
+            }
+        }
+        if lines.is_empty() {
+            return Err(bad("no barrier found: the file has no features".into()));
+        }
+        Ok(Barriers::new(source, lines))
+    }
+
+    /// Barriers of `lines`, indexed.
+    pub fn new(source: &str, lines: Vec<Barrier>) -> Barriers {
+        let segments = lines
+            .iter()
+            .enumerate()
+            .flat_map(|(b, barrier)| {
+                barrier.line.lines().map(move |l| {
+                    Segment::new(
+                        rstar::primitives::Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                        b,
+                    )
+                })
+            })
+            .collect();
+        Barriers {
+            source: source.to_string(),
+            sha256: String::new(),
+            lines,
+            index: rstar::RTree::bulk_load(segments),
+        }
+    }
+
+    /// The first barrier (lowest index) that the straight segment between two (lat, lon) points crosses.
+    pub fn crossed(&self, a: (f64, f64), b: (f64, f64)) -> Option<usize> {
+        let (p, q) = ([a.1, a.0], [b.1, b.0]);
+        let envelope = rstar::AABB::from_corners(
+            [p[0].min(q[0]), p[1].min(q[1])],
+            [p[0].max(q[0]), p[1].max(q[1])],
+        );
+        self.index
+            .locate_in_envelope_intersecting(&envelope)
+            .filter(|s| geography::crossing(p, q, s.geom().from, s.geom().to).is_some())
+            .map(|s| s.data)
+            .min()
+    }
+
+    /// The barriers wholly outside `outline`: no position inside it and no segment crossing its edge.
+    pub fn outside(&self, outline: &Outline) -> Vec<usize> {
+        (0..self.lines.len())
+            .filter(|&b| {
+                let line = &self.lines[b].line;
+                !line.0.iter().any(|c| outline.contains(c.y, c.x))
+                    && !line
+                        .lines()
+                        .any(|l| outline.crosses_edge([l.start.x, l.start.y], [l.end.x, l.end.y]))
+            })
+            .collect()
+    }
+}
+
+/// A feature's `name` property (or `NAME`, as many shapefiles carry it), when it is text.
+fn feature_name(f: &geojson::Feature) -> Option<String> {
+    ["name", "NAME", "Name"]
+        .iter()
+        .find_map(|k| f.property(k).and_then(|v| v.as_str()))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_polygon_rings_are_barriers_and_points_are_refused() {
+        let text = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"name":"ridge"},"geometry":{"type":"LineString","coordinates":[[0,1],[2,1]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[5,5],[6,5],[6,6],[5,6],[5,5]]]}}]}"#;
+        let b = Barriers::parse("b.geojson", text).unwrap();
+        assert_eq!(b.lines.len(), 2);
+        assert_eq!(b.lines[0].name, "ridge");
+        assert_eq!(b.lines[1].name, "barrier 2");
+        // (lat, lon): a link from (0, 1) to (2, 1) crosses the ridge at latitude 1.
+        assert_eq!(b.crossed((0.0, 1.0), (2.0, 1.0)), Some(0));
+        assert_eq!(b.crossed((0.0, 1.0), (0.5, 1.5)), None);
+        // Into the square crosses its ring; within it does not.
+        assert_eq!(b.crossed((5.5, 4.0), (5.5, 5.5)), Some(1));
+        assert_eq!(b.crossed((5.2, 5.2), (5.8, 5.8)), None);
+        let err = Barriers::parse("b.geojson", r#"{"type":"Point","coordinates":[0,0]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("is a Point; a barrier is a line or a polygon"),
+            "{err}"
+        );
+        let err = Barriers::parse("b.geojson", r#"{"type":"FeatureCollection","features":[]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no barrier found"), "{err}");
+    }
+}
