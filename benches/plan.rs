@@ -34,6 +34,12 @@
 //!   ridge of scenarios/santa-monica-mountains.geojson. Compared side by side; the pins issue's target is
 //!   no more than 1.5× the plain plan.
 //!
+//! - `editor/move_and_check`: one move in `schoolnets serve` (San Pedro's neighbour school between its two
+//!   networks, back and forth) with every rule re-checked by `plans::assemble` (figures, rules, names,
+//!   regions, affiliations, staffing); the editing issue's target is 100 ms. `editor/map_svg`: the map the
+//!   page then reloads. `editor/reoptimise_10_locked`: re-optimising around 10 locked networks after a move
+//!   that breaks the enrollment band.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -283,5 +289,83 @@ fn steering(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lausd, outlines, steering);
+fn editor(c: &mut Criterion) {
+    use schoolnets::editor::Editor;
+    let table = read_table("lausd", schoolnets::data::LAUSD_2018_CSV.as_bytes()).unwrap();
+    let outline = Outline::parse("outline", schoolnets::data::LAUSD_BOUNDARY).unwrap();
+    let scenario = Scenario::default_scenario();
+    let inputs = inputs_for(&table, &outline, &scenario);
+    let plan = make_plan(&inputs, &|| {}).unwrap();
+    let mut editor =
+        Editor::new(inputs_for(&table, &outline, &scenario), &plan.file, "bench").unwrap();
+    // A single-school campus on the border of the smallest network, large enough that moving it out
+    // takes that network below the enrollment band.
+    let smallest = plan
+        .file
+        .networks
+        .iter()
+        .min_by_key(|n| n.enrollment)
+        .unwrap();
+    let slack = smallest.enrollment as f64
+        - schoolnets::metrics::enrollment_band(table.total_enrollment(), &scenario).0;
+    let (id, from, to) = table
+        .schools
+        .iter()
+        .filter(|s| {
+            plan.file.assignment[&s.id] == smallest.network && f64::from(s.enrollment) > slack
+        })
+        .find_map(|s| {
+            let v = editor.school_view(&s.id).ok()?;
+            (v.moves_with.len() == 1)
+                .then(|| v.neighbouring_networks.first().cloned())
+                .flatten()
+                .map(|to| (s.id.clone(), v.network.clone(), to))
+        })
+        .unwrap();
+    let mut g = c.benchmark_group("editor");
+    g.sample_size(20);
+    let mut there = false;
+    g.bench_function("move_and_check", |b| {
+        b.iter(|| {
+            editor
+                .move_school(&id, if there { &from } else { &to })
+                .unwrap();
+            there = !there;
+            black_box(editor.plan().file.all_constraints_hold)
+        })
+    });
+    let options = schoolnets::maps::MapOptions {
+        colour_by: schoolnets::maps::ColourBy::Networks,
+        date: "2026-11-30".into(),
+        highlight: Vec::new(),
+    };
+    g.bench_function("map_svg", |b| {
+        b.iter(|| {
+            let map =
+                schoolnets::maps::Map::new(editor.plan(), &table, Some(&outline), options.clone());
+            black_box(schoolnets::maps::svg::svg(&map).len())
+        })
+    });
+    // Ten networks locked, then a move that takes the smallest network out of the band.
+    for n in plan
+        .file
+        .networks
+        .iter()
+        .filter(|n| n.network != from && n.network != to)
+        .take(10)
+    {
+        editor.lock_network(&n.network, true).unwrap();
+    }
+    if there {
+        editor.move_school(&id, &from).unwrap();
+    }
+    editor.move_school(&id, &to).unwrap();
+    assert!(!editor.plan().file.all_constraints_hold);
+    g.bench_function("reoptimise_10_locked", |b| {
+        b.iter(|| black_box(editor.reoptimise(&|| {}).changes.len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, lausd, outlines, steering, editor);
 criterion_main!(benches);

@@ -234,14 +234,7 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
             Some(p) => text(
                 &p.groups
                     .iter()
-                    .map(|g| {
-                        format!(
-                            "{} → {}{}",
-                            g.label,
-                            g.network,
-                            if g.held { "" } else { " (NOT held)" }
-                        )
-                    })
+                    .map(|g| g.describe())
                     .collect::<Vec<_>>()
                     .join("; "),
             ),

@@ -90,7 +90,7 @@ impl PlanFolder {
 }
 
 /// The school table a plan was made from, if it is at hand (see [`PlanFolder::table`]).
-pub(crate) fn table_of(f: &PlanFile) -> Option<SchoolTable> {
+pub fn table_of(f: &PlanFile) -> Option<SchoolTable> {
     let want = &f.input.schools_sha256;
     if *want == plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()) {
         return read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes()).ok();

@@ -17,7 +17,7 @@
 //! 5. **Measure**: [`metrics`] (each network's figures and every rule's check), then the design's upper
 //!    levels: [`regions`], [`affiliations`], [`staffing`]. [`plans`] runs steps 3-5 and holds the plan;
 //!    [`rebalance`] and [`frontier`] run it again under other conditions; [`compare`] puts plans side
-//!    by side.
+//!    by side; [`editor`] lets a planner move schools by hand, every rule re-checked.
 //! 6. **Write**: [`territories`] and [`maps`] (GeoJSON, SVG, PNG), [`reports`] (one content model,
 //!    rendered to Markdown, HTML and CSV), with numbers formatted by [`text`]; [`output`] commits a
 //!    folder's files all together or not at all.
@@ -52,6 +52,7 @@ pub mod affiliations;
 pub mod barriers;
 pub mod compare;
 pub mod data;
+pub mod editor;
 pub mod error;
 pub mod folder;
 pub mod frontier;

@@ -9,6 +9,7 @@ use cli::frontier::FrontierArgs;
 use cli::import::ImportCommand;
 use cli::plan::PlanArgs;
 use cli::rebalance::RebalanceArgs;
+use cli::serve::ServeArgs;
 use cli::validate::ValidateArgs;
 use schoolnets::error::{exit, Error};
 
@@ -81,6 +82,18 @@ enum Command {
   schoolnets plan --out out/2018
   schoolnets rebalance --plan out/2018 --schools data/lausd-2019-20.csv --out out/2019-20")]
     Rebalance(RebalanceArgs),
+    /// Edit a plan in the browser, with every rule re-checked after each move.
+    ///
+    /// Starts a local web server (127.0.0.1 unless --host) and prints its address. The page shows the map
+    /// (zoom with the wheel, pan by dragging), every rule with its margin and every network's figures. Click
+    /// a school to move it (with its campus, or in feeder mode its pathway) to a neighbouring network, or
+    /// drag it onto one; lock schools or networks and re-optimise the rest; undo, redo; compare with another
+    /// design; Save writes a plan folder like `plan` does, plan.json recording the moves. The page works
+    /// offline; its JSON API is in the README ("Editing a plan").
+    #[command(after_help = "Examples:
+  schoolnets serve                                  # edit the default LAUSD plan
+  schoolnets plan --out out && schoolnets serve --plan out --out out-edited --port 8080")]
+    Serve(ServeArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),
     /// Build a school table from public data.
@@ -111,6 +124,7 @@ fn main() {
         Command::Compare(a) => cli::compare::run(a),
         Command::Briefing(a) => cli::briefing::run(a),
         Command::Rebalance(a) => cli::rebalance::run(a),
+        Command::Serve(a) => cli::serve::run(a),
         Command::Validate(a) => cli::validate::run(a),
         Command::Import(ImportCommand::Cde(a)) => cli::import::run(a),
     };

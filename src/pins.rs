@@ -65,6 +65,18 @@ pub struct PinnedNetwork {
     pub held: bool,
 }
 
+impl PinnedNetwork {
+    /// "Harbor → N32", or "Harbor → N32 (NOT held)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} → {}{}",
+            self.label,
+            self.network,
+            if self.held { "" } else { " (NOT held)" }
+        )
+    }
+}
+
 impl Pins {
     /// Parses a pins CSV; `source` names it in messages. Every problem in the file is reported at once.
     pub fn parse(source: &str, bytes: &[u8]) -> Result<Pins> {

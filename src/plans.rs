@@ -150,11 +150,45 @@ pub struct PlanFile {
     /// The barriers the plan was drawn with: their file and the links between campuses they removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barriers: Option<BarriersRecord>,
+    /// A plan edited by hand (`schoolnets serve`): the plan it started from, every move, the locks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edits: Option<EditsRecord>,
     /// School id → network id, for every school.
     pub assignment: BTreeMap<String, String>,
 }
 
+/// One school that changes network in an edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditChange {
+    pub school_id: String,
+    pub school_name: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// One step of editing: a move, or an accepted re-optimisation; undone as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditStep {
+    /// "move" or "re-optimise".
+    pub kind: String,
+    /// In words, for the list of moves ("Carson Senior High (with 1 more) N31 → N32").
+    pub what: String,
+    pub changes: Vec<EditChange>,
+}
+
+/// What plan.json records of a plan edited by hand.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EditsRecord {
+    /// The plan the edits started from.
+    pub from: String,
+    /// Every step kept, in order.
+    pub steps: Vec<EditStep>,
+    /// Schools locked in their networks (pins) when the plan was saved, as "id → network".
+    pub locks: Vec<String>,
+}
+
 /// A finished plan with what the writers need.
+#[derive(Clone)]
 pub struct Plan {
     pub file: PlanFile,
     /// The barrier lines, for the maps (none when the plan had no barriers).
@@ -675,7 +709,7 @@ fn plan_from(
             scenario.solver.restarts
         )
     };
-    assemble(inputs, prepared, school_network, ids, &searched, None)
+    assemble(inputs, &prepared, school_network, ids, &searched, None)
 }
 
 /// Each network's region index in an adopted plan, when it had `count` regions and every network had one.
@@ -704,7 +738,7 @@ fn adopted_regions(
 /// re-running an adopted plan, keeps its regions where the rules allow (see [`regions::draw`]).
 pub(crate) fn assemble(
     inputs: &PlanInputs<'_>,
-    prepared: Prepared,
+    prepared: &Prepared,
     school_network: Vec<usize>,
     ids: Vec<String>,
     searched: &str,
@@ -760,9 +794,7 @@ pub(crate) fn assemble(
     {
         m.name = name;
     }
-    let Prepared {
-        planning, district, ..
-    } = prepared;
+    let (planning, district) = (&prepared.planning, &prepared.district);
     let settings: Settings = (&scenario.solver).into();
     let regions = scenario.regions.as_ref().map(|rules| {
         let kept = adopted.and_then(|a| adopted_regions(a, &networks, rules.count));
@@ -846,7 +878,7 @@ pub(crate) fn assemble(
         constraints,
         compactness_km2: crate::text::round(networks.iter().map(|m| m.compactness_km2).sum(), 1),
         dissimilarity_index: metrics::dissimilarity(table, &school_network, ids.len()),
-        district,
+        district: district.clone(),
         feeder_links: pathways::feeder_links(table, &school_network),
         pathways: planning.feeder.as_ref().map(|f| f.pathways.summary.clone()),
         campuses: planning.campuses.campus_stats.clone(),
@@ -869,14 +901,15 @@ pub(crate) fn assemble(
                 inputs.outline,
             )
         }),
+        edits: None,
         assignment,
     };
     Ok(Plan {
         file,
         barrier_lines: inputs.barriers.map(|b| b.lines.clone()).unwrap_or_default(),
         school_network,
-        units: planning.campuses,
-        adjacency: planning.campus_adjacency,
+        units: planning.campuses.clone(),
+        adjacency: planning.campus_adjacency.clone(),
     })
 }
 

@@ -32,7 +32,7 @@ pub enum Minimize {
 
 /// Price of one school (or one student) away from its adopted network, in km² of compactness: far above any
 /// change a move makes to a district's compactness, so a school moves only where a rule needs it.
-const PRICE_PER_SCHOOL: f64 = 1e6;
+pub(crate) const PRICE_PER_SCHOOL: f64 = 1e6;
 const PRICE_PER_STUDENT: f64 = 1e4;
 
 /// Options of a rebalancing run.
@@ -312,7 +312,7 @@ pub fn rebalance(
     let kept = old.iter().filter(|o| o.is_some()).count();
     let plan = plans::assemble(
         inputs,
-        prepared,
+        &prepared,
         after_network,
         ids,
         &format!("rebalancing (the best of {restarts} restarts from the adopted plan)"),

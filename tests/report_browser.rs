@@ -6,47 +6,10 @@
 
 mod common;
 
-use serde_json::{json, Value};
+use common::browser::{browser, Driver, Session, CHROMIUM_FLAGS};
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Flags for headless Chromium on a machine with no network: no sandbox (CI runs as root), no GPU, no
-/// reliance on a large /dev/shm (containers have a small one), and no background connections.
-const CHROMIUM_FLAGS: [&str; 9] = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-dev-shm-usage",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
-
-fn find(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(program))
-            .find(|p| p.is_file())
-    })
-}
-
-/// Chromium and chromedriver, or `None` (skip) when they are not installed and not required.
-fn browser() -> Option<(PathBuf, PathBuf)> {
-    match (find("chromium"), find("chromedriver")) {
-        (Some(c), Some(d)) => Some((c, d)),
-        _ => {
-            assert!(
-                std::env::var_os("SCHOOLNETS_REQUIRE_BROWSER").is_none(),
-                "SCHOOLNETS_REQUIRE_BROWSER is set but chromium or chromedriver is missing; install Debian's chromium and chromium-driver"
-            );
-            eprintln!("chromium or chromedriver not installed: browser test skipped (CI runs it)");
-            None
-        }
-    }
-}
+use std::process::Command;
 
 fn plan_report(dir: &Path) -> PathBuf {
     let out = dir.join("out");
@@ -57,107 +20,6 @@ fn plan_report(dir: &Path) -> PathBuf {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     out.join("report.html")
-}
-
-/// A running chromedriver, stopped when dropped.
-struct Driver {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Driver {
-    fn start(chromedriver: &Path) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let driver = Driver {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let start = Instant::now();
-        loop {
-            let ready = ureq::get(format!("{}/status", driver.base))
-                .call()
-                .ok()
-                .and_then(|mut r| r.body_mut().read_json::<Value>().ok())
-                .is_some_and(|v| v["value"]["ready"] == true);
-            if ready {
-                return driver;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "chromedriver did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn post(&self, path: &str, body: Value) -> Value {
-        let mut r = ureq::post(format!("{}{path}", self.base))
-            .send_json(&body)
-            .unwrap_or_else(|e| panic!("WebDriver {path}: {e}"));
-        r.body_mut().read_json::<Value>().unwrap()["value"].clone()
-    }
-}
-
-/// A WebDriver session on one page.
-struct Session<'a> {
-    driver: &'a Driver,
-    id: String,
-}
-
-impl Session<'_> {
-    fn script(&self, body: &str) -> Value {
-        self.driver.post(
-            &format!("/session/{}/execute/sync", self.id),
-            json!({ "script": body, "args": [] }),
-        )
-    }
-
-    /// Moves the mouse to a point of the viewport, as a user's pointer would.
-    fn point_at(&self, x: f64, y: f64) {
-        self.driver.post(
-            &format!("/session/{}/actions", self.id),
-            json!({ "actions": [{
-                "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
-                "actions": [{ "type": "pointerMove", "duration": 0, "origin": "viewport",
-                              "x": x.round() as i64, "y": y.round() as i64 }]
-            }]}),
-        );
-    }
-
-    /// The tooltip: (shown, text).
-    fn tooltip(&self) -> (bool, String) {
-        let v = self.script(
-            "var t = document.getElementById('tooltip'); \
-             return [!t.hidden && getComputedStyle(t).display !== 'none', t.textContent];",
-        );
-        (v[0] == true, v[1].as_str().unwrap_or("").to_string())
-    }
-
-    /// Scrolls `selector`'s first match to the middle of the window and returns its centre.
-    fn centre_of(&self, selector: &str) -> (f64, f64) {
-        let v = self.script(&format!(
-            "var e = document.querySelector({selector:?}); e.scrollIntoView({{block: 'center', inline: 'center'}}); \
-             var r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];"
-        ));
-        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
-    }
 }
 
 #[test]
@@ -211,27 +73,7 @@ fn the_report_renders_in_chromium_and_shows_tooltips_on_hover() {
 
     // The page's content, and its tooltips, through WebDriver.
     let driver = Driver::start(&chromedriver);
-    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
-    args.push(format!(
-        "--user-data-dir={}",
-        dir.path().join("profile2").display()
-    ));
-    args.push("--window-size=1400,1000".into());
-    let created = driver.post(
-        "/session",
-        json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium, "args": args }
-        }}}),
-    );
-    let session = Session {
-        driver: &driver,
-        id: created["sessionId"].as_str().unwrap().to_string(),
-    };
-    driver.post(
-        &format!("/session/{}/url", session.id),
-        json!({ "url": url }),
-    );
+    let session = Session::open(&driver, &chromium, &dir.path().join("profile2"), &url);
 
     let counts = session.script(
         "return [document.querySelectorAll('svg.network-map path.network').length, \
@@ -284,6 +126,4 @@ fn the_report_renders_in_chromium_and_shows_tooltips_on_hover() {
         !session.tooltip().0,
         "the tooltip stays after leaving the map"
     );
-
-    let _ = ureq::delete(format!("{}/session/{}", driver.base, session.id)).call();
 }

@@ -171,14 +171,7 @@ proptest! {
                     || count(schoolnets::schools::Level::Middle) < middle {
                     continue 'all;
                 }
-                let mut seen = HashSet::from([members[0]]);
-                let mut stack = vec![members[0]];
-                while let Some(u) = stack.pop() {
-                    for &v in &adj.graph[u] {
-                        if code[v] == net && seen.insert(v) { stack.push(v); }
-                    }
-                }
-                if seen.len() != members.len() { continue 'all; }
+                if !one_piece(&adj.graph, &members, |v| code[v] == net) { continue 'all; }
             }
             exists = true;
             break;
@@ -234,6 +227,24 @@ proptest! {
             }
         }
     }
+}
+
+/// Whether `members` (non-empty) are one piece of `graph` through units where `inside` holds.
+fn one_piece(
+    graph: &schoolnets::graph::Graph,
+    members: &[usize],
+    inside: impl Fn(usize) -> bool,
+) -> bool {
+    let mut seen = HashSet::from([members[0]]);
+    let mut stack = vec![members[0]];
+    while let Some(u) = stack.pop() {
+        for &v in &graph[u] {
+            if inside(v) && seen.insert(v) {
+                stack.push(v);
+            }
+        }
+    }
+    seen.len() == members.len()
 }
 
 /// Whether segments p-q and a-b properly cross, by orientation (the test's own geometry).
@@ -365,14 +376,7 @@ proptest! {
                     if count < s.size.min_schools || count > s.size.max_schools || (e - mean).abs() > tol * mean {
                         continue 'all;
                     }
-                    let mut seen = HashSet::from([members[0]]);
-                    let mut stack = vec![members[0]];
-                    while let Some(u) = stack.pop() {
-                        for &v in &adj.graph[u] {
-                            if code[v] == net && seen.insert(v) { stack.push(v); }
-                        }
-                    }
-                    if seen.len() != members.len() { continue 'all; }
+                    if !one_piece(&adj.graph, &members, |v| code[v] == net) { continue 'all; }
                 }
                 exists = true;
                 break;

@@ -7,6 +7,7 @@ pub mod frontier;
 pub mod import;
 pub mod plan;
 pub mod rebalance;
+pub mod serve;
 pub mod validate;
 
 use clap::Args;
@@ -266,18 +267,7 @@ pub fn print_rules(f: &plans::PlanFile) {
         }
     }
     if let Some(p) = &f.pins {
-        let held: Vec<String> = p
-            .groups
-            .iter()
-            .map(|g| {
-                format!(
-                    "{} → {}{}",
-                    g.label,
-                    g.network,
-                    if g.held { "" } else { " (NOT held)" }
-                )
-            })
-            .collect();
+        let held: Vec<String> = p.groups.iter().map(|g| g.describe()).collect();
         eprintln!("  pins: {}", held.join(", "));
     }
     if let Some(b) = &f.barriers {
@@ -345,4 +335,54 @@ pub fn apply_overrides(
         }
     }
     Ok(lines)
+}
+
+/// The pins and barriers an adopted plan was drawn with: its pins from its plan.json (`json` names it),
+/// without schools no longer in `table` (said, unless `quiet`); its barriers file read again, which must
+/// still be there unchanged.
+pub fn adopted_steering(
+    adopted: &plans::PlanFile,
+    json: &str,
+    table: &schoolnets::schools::SchoolTable,
+    quiet: bool,
+) -> Result<(
+    Option<schoolnets::pins::Pins>,
+    Option<schoolnets::barriers::Barriers>,
+)> {
+    let pins = adopted.pins.as_ref().map(|r| {
+        let (rows, gone): (Vec<_>, Vec<_>) = r
+            .rows
+            .iter()
+            .cloned()
+            .partition(|row| table.schools.iter().any(|s| s.id == row.id));
+        if !gone.is_empty() && !quiet {
+            eprintln!(
+                "  note {} pinned school(s) of {json} are not in {}: {}",
+                gone.len(),
+                table.source,
+                gone.iter()
+                    .map(|g| g.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        schoolnets::pins::Pins {
+            source: format!("{json} (the adopted plan's pins, from {})", r.file),
+            sha256: r.sha256.clone(),
+            rows,
+        }
+    });
+    let barriers = match &adopted.barriers {
+        Some(r) => match schoolnets::inputs::load_barriers(std::path::Path::new(&r.file)) {
+            Ok(b) if b.sha256 == r.sha256 => Some(b),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "{json} was drawn with the barriers in {}, which is missing or has changed since: give the barriers to keep with --barriers FILE",
+                    r.file
+                )))
+            }
+        },
+        None => None,
+    };
+    Ok((pins, barriers))
 }

@@ -7,7 +7,6 @@ use schoolnets::error::Result;
 use schoolnets::folder::{self, PlanFolder};
 use schoolnets::inputs::{load_barriers, load_pins, load_scenario, LoadedOutline, LoadedTable};
 use schoolnets::output::OutputSet;
-use schoolnets::pins::Pins;
 
 /// What `rebalance` keeps small.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -99,50 +98,15 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
     };
     let mut inputs = Inputs::validated(loaded, outline, scenario)?;
     let json = PlanFolder::json_of(&a.plan).display().to_string();
+    let (adopted_pins, adopted_barriers) =
+        adopted_steering(&adopted, &json, inputs.table(), a.run.quiet)?;
     inputs.pins = match a.steering.pins.as_ref().or(scenario_pins.as_ref()) {
         Some(p) => Some(load_pins(p)?),
-        None => adopted.pins.as_ref().map(|r| {
-            // Pins of schools that have closed since are dropped, and said so.
-            let (rows, gone): (Vec<_>, Vec<_>) = r
-                .rows
-                .iter()
-                .cloned()
-                .partition(|row| inputs.table().schools.iter().any(|s| s.id == row.id));
-            if !gone.is_empty() && !a.run.quiet {
-                eprintln!(
-                    "  note {} pinned school(s) of the adopted plan are not in {}: {}",
-                    gone.len(),
-                    a.schools.display(),
-                    gone.iter()
-                        .map(|g| g.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            Pins {
-                source: format!("{json} (the adopted plan's pins, from {})", r.file),
-                sha256: r.sha256.clone(),
-                rows,
-            }
-        }),
+        None => adopted_pins,
     };
     inputs.barriers = match a.steering.barriers.as_ref().or(scenario_barriers.as_ref()) {
         Some(p) => Some(load_barriers(p)?),
-        None => match &adopted.barriers {
-            Some(r) => {
-                let again = load_barriers(std::path::Path::new(&r.file)).ok();
-                match again {
-                    Some(b) if b.sha256 == r.sha256 => Some(b),
-                    _ => {
-                        return Err(schoolnets::Error::Usage(format!(
-                            "the adopted plan was drawn with the barriers in {}, which is missing or has changed since: give the barriers to keep with --barriers FILE",
-                            r.file
-                        )))
-                    }
-                }
-            }
-            None => None,
-        },
+        None => adopted_barriers,
     };
     inputs_paths.extend(scenario_pins.into_iter().chain(scenario_barriers));
     let options = schoolnets::rebalance::Options {

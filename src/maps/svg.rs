@@ -268,8 +268,9 @@ pub(crate) fn network_tip(n: &NetworkMetrics) -> String {
     tip
 }
 
-/// A school symbol by level, centred on (x, y), with its tooltip.
-fn school_symbol(out: &mut String, level: Level, x: f64, y: f64, tip: &str) {
+/// A school symbol by level, centred on (x, y), with its tooltip and, on the map, the school's id (which the
+/// editor's page and scripts pick schools by).
+fn school_symbol(out: &mut String, level: Level, x: f64, y: f64, tip: &str, id: Option<&str>) {
     let r = 3.2;
     let shape = match level {
         Level::Elementary => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="{:.1}""#, r * 0.85),
@@ -318,9 +319,10 @@ fn school_symbol(out: &mut String, level: Level, x: f64, y: f64, tip: &str) {
         ),
     };
     let tip = esc(tip);
+    let id = id.map_or(String::new(), |id| format!(r#" data-school="{}""#, esc(id)));
     let _ = writeln!(
         out,
-        r#"{shape} data-tip="{tip}"><title>{tip}</title></{}>"#,
+        r#"{shape}{id} data-tip="{tip}"><title>{tip}</title></{}>"#,
         tag(level)
     );
 }
@@ -497,7 +499,7 @@ pub fn svg(map: &Map) -> String {
                 r#"<circle cx="{x:.1}" cy="{y:.1}" r="{HIGHLIGHT_RING}"/>"#
             );
         }
-        school_symbol(&mut out, s.level, x, y, &tip);
+        school_symbol(&mut out, s.level, x, y, &tip, Some(&s.id));
     }
     out.push_str("</g>\n");
     if !highlighted.is_empty() {
@@ -644,7 +646,7 @@ fn legend(out: &mut String, map: &Map, x: f64) {
     .enumerate()
     {
         let (cx, cy) = (x + 8.0 + 180.0 * (i % 2) as f64, y + 22.0 * (i / 2) as f64);
-        school_symbol(&mut levels, level, cx, cy - 4.0, words);
+        school_symbol(&mut levels, level, cx, cy - 4.0, words, None);
         let _ = writeln!(
             out,
             r#"<text x="{:.0}" y="{:.0}" font-size="13">{words}</text>"#,

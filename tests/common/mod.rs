@@ -4,6 +4,8 @@
 //! Each test file is its own crate and uses only some of these, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

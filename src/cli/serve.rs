@@ -1,0 +1,624 @@
+//! `schoolnets serve`: the plan editor in a browser.
+//!
+//! A small HTTP server (tiny_http parses HTTP; nothing here does) on 127.0.0.1 unless `--host` says
+//! otherwise. Requests are handled one at a time on one [`Editor`], so two tabs see one plan and no two
+//! edits interleave. The page (`serve.html`) is compiled into the binary with every script and style in
+//! it, so it works offline. After every change the steps and locks are written to a draft beside the
+//! output folder (`.NAME.draft.json`), so a server killed at any moment loses nothing it had been told;
+//! on start it says when a draft exists, and the page offers to restore it. The JSON API the page uses is
+//! listed in the README ("Editing a plan").
+
+use super::*;
+use clap::Args;
+use schoolnets::editor::{Draft, Editor, Refused};
+use schoolnets::error::Result;
+use schoolnets::folder::{self, PlanFolder};
+use schoolnets::inputs::{Inputs, LoadedOutline, LoadedTable};
+use schoolnets::output::OutputSet;
+use schoolnets::plans::PlanFile;
+use serde_json::{json, Value};
+use std::io::Read;
+use std::path::Path;
+
+/// The page, with its script and style.
+const PAGE: &str = include_str!("serve.html");
+
+/// Largest request body accepted (a move is under 100 bytes).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The plan to edit: a folder written by `plan` (or its plan.json). Default: the plan `plan` draws from
+    /// the inputs below (the built-in LAUSD table and default scenario unless given).
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Port to listen on (0: any free port; the address is printed).
+    #[arg(long, value_name = "N", default_value_t = 8321)]
+    pub port: u16,
+    /// Address to listen on. Default 127.0.0.1: only this computer can open the editor. Give 0.0.0.0 to let
+    /// others on the network edit the plan (anyone who can reach the port can).
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Where Save writes the edited plan folder (the same files `plan` writes, plan.json recording the
+    /// moves and locks). Checked before the server starts.
+    #[arg(long, value_name = "DIR", default_value = "out-edited")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub map: MapArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+pub fn run(a: ServeArgs) -> Result<i32> {
+    set_threads(a.run.threads)?;
+    let options = a.map.options()?;
+    let mut input_files = a.input.paths().files();
+    if let Some(p) = &a.plan {
+        input_files.extend([p.clone(), PlanFolder::json_of(p)]);
+    }
+    schoolnets::output::check_out(&a.out, &input_files)?;
+    let (inputs, start, from) = open(&a)?;
+    let input_files = inputs.files(&input_files);
+    schoolnets::output::check_out(&a.out, &input_files)?;
+    let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
+    let draft_path = draft_path(&a.out);
+    let pending = read_draft(&draft_path).filter(|d| d.from == from && !d.steps.is_empty());
+    let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
+        Error::Usage(format!(
+            "cannot listen on {}:{}: {e}; give another --port (or --port 0 for any free one)",
+            a.host, a.port
+        ))
+    })?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| format!("{}:{}", a.host, a.port), |s| s.to_string());
+    // The address comes last: a script (or a test) reads up to it.
+    println!("schoolnets serve: editing {from}");
+    if let Some(d) = &pending {
+        println!(
+            "an autosaved draft of {} step(s) from an earlier session exists ({}): the page offers to restore it",
+            d.steps.len(),
+            draft_path.display()
+        );
+    }
+    if a.host == "127.0.0.1" || a.host == "localhost" {
+        println!(
+            "listening on this computer only ({address}); --host 0.0.0.0 shares it on the network"
+        );
+    } else {
+        println!("listening on {address}: anyone who can reach this port can edit the plan");
+    }
+    println!(
+        "open http://{address}/ in a browser (Ctrl-C stops; Save writes {})",
+        a.out.display()
+    );
+    let mut state = State {
+        editor,
+        inputs: &inputs,
+        options,
+        out: a.out.clone(),
+        input_files,
+        draft_path,
+        pending,
+        second: None,
+        quiet: a.run.quiet,
+        loopback: a.host == "127.0.0.1" || a.host == "localhost",
+    };
+    for request in server.incoming_requests() {
+        state.handle(request);
+    }
+    Ok(schoolnets::error::exit::OK)
+}
+
+/// The inputs and the plan to start from, and how plan.json and drafts name it.
+fn open(a: &ServeArgs) -> Result<(Inputs, PlanFile, String)> {
+    match &a.plan {
+        Some(p) => {
+            let folder = PlanFolder::read(p)?;
+            let json = PlanFolder::json_of(p);
+            let shown = json.display().to_string();
+            let f = folder.file;
+            let loaded = match &a.input.schools {
+                Some(s) => LoadedTable::load(Some(s))?,
+                None => {
+                    let table = folder::table_of(&f).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "the school table {shown} was drawn from ({}) is missing or has changed: give it with --schools",
+                            f.input.schools_file
+                        ))
+                    })?;
+                    LoadedTable {
+                        table,
+                        sha256: f.input.schools_sha256.clone(),
+                    }
+                }
+            };
+            let lausd = plans::sha256_hex(schoolnets::data::LAUSD_BOUNDARY.as_bytes());
+            let outline = match (&a.input.boundary, &f.input.outline_file) {
+                (Some(b), _) => LoadedOutline::load(Some(b), false)?,
+                (None, Some(o)) if Path::new(o).is_file() => {
+                    LoadedOutline::load(Some(Path::new(o)), false)?
+                }
+                (None, _) => LoadedOutline::load(
+                    None,
+                    f.input.outline_sha256.as_deref() == Some(lausd.as_str()),
+                )?,
+            };
+            let mut inputs = Inputs::validated(
+                loaded,
+                outline,
+                (f.scenario.clone(), format!("{shown} (the plan's scenario)")),
+            )?;
+            let (pins, barriers) = adopted_steering(&f, &shown, inputs.table(), a.run.quiet)?;
+            inputs.pins = pins;
+            inputs.barriers = barriers;
+            let text = std::fs::read(&json).unwrap_or_default();
+            let from = format!("{shown} (SHA-256 {})", &plans::sha256_hex(&text)[..16]);
+            Ok((inputs, f, from))
+        }
+        None => {
+            let mut inputs = a.input.paths().load()?;
+            apply_overrides(&Default::default(), &mut inputs, a.run.quiet)?;
+            if !a.run.quiet {
+                eprintln!(
+                    "drawing the plan to edit ({}, {} networks)...",
+                    inputs.scenario.name, inputs.scenario.networks
+                );
+            }
+            let plan = solve(&inputs, Vec::new(), true, a.run.quiet)?;
+            let from = format!(
+                "the plan of {} drawn with {} (seed {}){}{}",
+                inputs.table().source,
+                inputs.scenario_source,
+                inputs.scenario.solver.seed,
+                inputs
+                    .pins
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(", pins {}", p.source)),
+                inputs
+                    .barriers
+                    .as_ref()
+                    .map_or(String::new(), |b| format!(", barriers {}", b.source))
+            );
+            Ok((inputs, plan.file, from))
+        }
+    }
+}
+
+/// The draft beside the output folder: `.NAME.draft.json` in its parent.
+fn draft_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or("out-edited".into(), |n| n.to_string_lossy().to_string());
+    out.parent()
+        .unwrap_or(Path::new(""))
+        .join(format!(".{name}.draft.json"))
+}
+
+fn read_draft(path: &Path) -> Option<Draft> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A reply: status, content type, body, and a file name when it is a download.
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    download: Option<&'static str>,
+}
+
+impl Reply {
+    fn json(status: u16, v: &Value) -> Reply {
+        Reply {
+            status,
+            content_type: "application/json",
+            body: serde_json::to_vec(v).unwrap_or_default(),
+            download: None,
+        }
+    }
+
+    fn error(status: u16, message: impl Into<String>) -> Reply {
+        Reply::json(status, &json!({ "error": message.into() }))
+    }
+}
+
+impl From<Refused> for Reply {
+    fn from(r: Refused) -> Reply {
+        match r {
+            Refused::Unknown(m) => Reply::error(404, m),
+            Refused::Conflict(m) => Reply::error(409, m),
+        }
+    }
+}
+
+/// The server's one editing state.
+struct State<'a> {
+    editor: Editor<'a>,
+    inputs: &'a Inputs,
+    options: maps::MapOptions,
+    out: PathBuf,
+    input_files: Vec<PathBuf>,
+    draft_path: PathBuf,
+    /// A draft from an earlier session, until restored or discarded.
+    pending: Option<Draft>,
+    /// A second plan side by side: its label and plan file.
+    second: Option<(String, PlanFile)>,
+    quiet: bool,
+    /// Listening on this computer only.
+    loopback: bool,
+}
+
+impl State<'_> {
+    fn handle(&mut self, mut request: tiny_http::Request) {
+        let method = request.method().clone();
+        let url = request.url().to_string();
+        let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+        // On this computer only, a page of another site must not reach the editor through a name that
+        // resolves here (DNS rebinding): the Host must be this computer.
+        let host_ok = !self.loopback
+            || request.headers().iter().any(|h| {
+                h.field.equiv("Host") && {
+                    let v = h.value.as_str();
+                    let name = v.rsplit_once(':').map_or(v, |(n, _)| n);
+                    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+                }
+            });
+        let reply = if !host_ok {
+            Reply::error(
+                403,
+                "the editor answers only to http://127.0.0.1 or http://localhost",
+            )
+        } else if method == tiny_http::Method::Post {
+            let json_body = request.headers().iter().any(|h| {
+                h.field.equiv("Content-Type") && h.value.as_str().starts_with("application/json")
+            });
+            let mut body = Vec::new();
+            let read = request
+                .as_reader()
+                .take(MAX_BODY_BYTES as u64 + 1)
+                .read_to_end(&mut body);
+            if read.is_err() {
+                Reply::error(400, "the request body could not be read")
+            } else if body.len() > MAX_BODY_BYTES {
+                Reply::error(
+                    413,
+                    format!("the request body is over {MAX_BODY_BYTES} bytes"),
+                )
+            } else if !json_body {
+                Reply::error(
+                    415,
+                    "send the request body as JSON, with Content-Type: application/json",
+                )
+            } else {
+                let text = if body.iter().all(u8::is_ascii_whitespace) {
+                    b"{}".to_vec()
+                } else {
+                    body
+                };
+                match serde_json::from_slice::<Value>(&text) {
+                    Ok(v) if v.is_object() => self.post(path, &v),
+                    Ok(_) => Reply::error(400, "the request body must be a JSON object"),
+                    Err(e) => Reply::error(400, format!("the request body is not valid JSON: {e}")),
+                }
+            }
+        } else if method == tiny_http::Method::Get {
+            self.get(path, query)
+        } else {
+            Reply::error(
+                405,
+                format!("{method} is not used here: GET reads, POST changes"),
+            )
+        };
+        if !self.quiet && reply.status >= 400 {
+            eprintln!("{method} {path}: {}", String::from_utf8_lossy(&reply.body));
+        }
+        let mut response = tiny_http::Response::from_data(reply.body)
+            .with_status_code(reply.status)
+            .with_header(header("Content-Type", reply.content_type))
+            .with_header(header("Cache-Control", "no-store"));
+        if let Some(name) = reply.download {
+            response = response.with_header(header(
+                "Content-Disposition",
+                &format!("attachment; filename=\"{name}\""),
+            ));
+        }
+        let _ = request.respond(response);
+    }
+
+    fn get(&mut self, path: &str, query: &str) -> Reply {
+        match path {
+            "/" | "/index.html" => Reply {
+                status: 200,
+                content_type: "text/html; charset=utf-8",
+                body: PAGE.as_bytes().to_vec(),
+                download: None,
+            },
+            "/api/state" => Reply::json(200, &self.state()),
+            "/api/map.svg" => {
+                let mut options = self.options.clone();
+                options.highlight = self.differing();
+                let plan = self.editor.plan();
+                let map = maps::Map::new(plan, self.inputs.table(), self.inputs.outline(), options);
+                Reply {
+                    status: 200,
+                    content_type: "image/svg+xml",
+                    body: maps::svg::svg(&map).into_bytes(),
+                    download: None,
+                }
+            }
+            "/api/school" => {
+                let id = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("id="))
+                    .map(percent_decode);
+                match id {
+                    Some(id) => match self.editor.school_view(&id) {
+                        Ok(v) => Reply::json(200, &json!(v)),
+                        Err(e) => e.into(),
+                    },
+                    None => Reply::error(400, "give the school as /api/school?id=ID"),
+                }
+            }
+            "/api/plan.json" => Reply {
+                status: 200,
+                content_type: "application/json",
+                body: serde_json::to_vec_pretty(&self.editor.plan_file()).unwrap_or_default(),
+                download: Some("plan.json"),
+            },
+            "/api/moves.csv" => Reply {
+                status: 200,
+                content_type: "text/csv; charset=utf-8",
+                body: self.editor.moves_csv(),
+                download: Some("moves.csv"),
+            },
+            _ => Reply::error(404, format!("no page {path}")),
+        }
+    }
+
+    fn post(&mut self, path: &str, body: &Value) -> Reply {
+        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_string);
+        let done = |r: std::result::Result<(), Refused>, s: &mut Self| match r {
+            Ok(()) => {
+                s.autosave();
+                Reply::json(200, &s.state())
+            }
+            Err(e) => e.into(),
+        };
+        match path {
+            "/api/move" => match (text("school"), text("to")) {
+                (Some(school), Some(to)) => {
+                    let r = self.editor.move_school(&school, &to);
+                    done(r, self)
+                }
+                _ => Reply::error(400, r#"give {"school": ID, "to": NETWORK}"#),
+            },
+            "/api/undo" => {
+                let r = self.editor.undo();
+                done(r, self)
+            }
+            "/api/redo" => {
+                let r = self.editor.redo();
+                done(r, self)
+            }
+            "/api/lock" | "/api/unlock" => {
+                let on = path == "/api/lock";
+                let r = match (text("school"), text("network")) {
+                    (Some(s), None) => self.editor.lock_school(&s, on),
+                    (None, Some(n)) => self.editor.lock_network(&n, on),
+                    _ => return Reply::error(400, r#"give {"school": ID} or {"network": ID}"#),
+                };
+                done(r, self)
+            }
+            "/api/reoptimise" => {
+                let started = std::time::Instant::now();
+                let changes = self.editor.reoptimise(&|| {}).changes.len();
+                if !self.quiet {
+                    eprintln!(
+                        "re-optimised around the locks in {:.1} s: {changes} schools would change network",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                Reply::json(200, &self.state())
+            }
+            "/api/proposal/accept" => {
+                let r = self.editor.accept();
+                done(r, self)
+            }
+            "/api/proposal/discard" => {
+                let r = self.editor.discard();
+                done(r, self)
+            }
+            "/api/save" => self.save(),
+            "/api/draft/restore" => match self.pending.take() {
+                Some(d) => {
+                    let r = self.editor.restore(&d);
+                    done(r, self)
+                }
+                None => Reply::error(409, "there is no draft to restore"),
+            },
+            "/api/draft/discard" => match self.pending.take() {
+                Some(_) => {
+                    let _ = std::fs::remove_file(&self.draft_path);
+                    Reply::json(200, &self.state())
+                }
+                None => Reply::error(409, "there is no draft to discard"),
+            },
+            "/api/compare" => match (text("scenario"), text("plan")) {
+                (Some(name), None) => self.compare_scenario(&name),
+                (None, Some(folder)) => match PlanFolder::read(Path::new(&folder)) {
+                    Ok(f) => {
+                        self.second = Some((f.label, f.file));
+                        Reply::json(200, &self.state())
+                    }
+                    Err(e) => Reply::error(404, e.to_string()),
+                },
+                _ => Reply::error(
+                    400,
+                    r#"give {"scenario": "feeder"} (a built-in design, drawn now) or {"plan": FOLDER}"#,
+                ),
+            },
+            "/api/compare/close" => {
+                self.second = None;
+                Reply::json(200, &self.state())
+            }
+            _ => Reply::error(404, format!("no action {path}")),
+        }
+    }
+
+    /// Everything the page shows.
+    fn state(&self) -> Value {
+        let mut v = json!(self.editor.view());
+        v["draft"] = match &self.pending {
+            Some(d) => {
+                json!({ "steps": d.steps.len(), "file": self.draft_path.display().to_string() })
+            }
+            None => Value::Null,
+        };
+        v["second"] = match &self.second {
+            Some((label, _)) => json!({ "label": label, "differing": self.differing() }),
+            None => Value::Null,
+        };
+        v["out"] = json!(self.out.display().to_string());
+        v
+    }
+
+    /// Schools in another network in the second plan (after matching networks), or none.
+    fn differing(&self) -> Vec<String> {
+        let Some((label, file)) = &self.second else {
+            return Vec::new();
+        };
+        let current = self.editor.plan();
+        let plans = [
+            schoolnets::compare::Compared {
+                label: "edited".into(),
+                file: &current.file,
+            },
+            schoolnets::compare::Compared {
+                label: label.clone(),
+                file,
+            },
+        ];
+        let c = schoolnets::compare::compare(&plans, Some(self.inputs.table()));
+        c.changes
+            .first()
+            .map(|ch| ch.moves.iter().map(|m| m.school_id.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Draws a built-in design on the same table and outline, as the second plan.
+    fn compare_scenario(&mut self, name: &str) -> Reply {
+        let Some((scenario, source)) = schoolnets::scenarios::Scenario::built_in(name) else {
+            return Reply::error(
+                404,
+                format!("no built-in scenario {name:?}: neighborhood, feeder or geography-only"),
+            );
+        };
+        let mut scenario = scenario;
+        let notes = schoolnets::scenarios::Overrides::default().apply(
+            &mut scenario,
+            &source,
+            self.inputs.table(),
+        );
+        if let Err(e) = notes {
+            return Reply::error(400, e.to_string());
+        }
+        let plan = schoolnets::plans::make_plan(
+            &schoolnets::plans::PlanInputs {
+                scenario: &scenario,
+                scenario_source: source,
+                ..self.inputs.plan_inputs(Vec::new(), true)
+            },
+            &|| {},
+        );
+        match plan {
+            Ok(p) => {
+                self.second = Some((format!("{name} design"), p.file));
+                Reply::json(200, &self.state())
+            }
+            Err(e) => Reply::error(409, e.to_string()),
+        }
+    }
+
+    /// Writes the edited plan folder, all at once, into --out; the draft is then no longer needed.
+    fn save(&mut self) -> Reply {
+        let plan = self.editor.saved();
+        let mut set = OutputSet::new();
+        let written = folder::add_plan_files(
+            &mut set,
+            "",
+            &plan,
+            self.inputs.table(),
+            self.inputs.outline(),
+            &self.options,
+        )
+        .and_then(|_| {
+            set.add("moves.csv", self.editor.moves_csv());
+            set.commit(&self.out, &self.input_files)
+        });
+        match written {
+            Ok(files) => {
+                let _ = std::fs::remove_file(&self.draft_path);
+                if !self.quiet {
+                    eprintln!("saved {} files into {}", files.len(), self.out.display());
+                }
+                let mut v = self.state();
+                v["saved"] = json!(files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>());
+                Reply::json(200, &v)
+            }
+            Err(e) => Reply::error(409, e.to_string()),
+        }
+    }
+
+    /// Writes the steps and locks beside the output folder (replaced in one rename), so that a server
+    /// killed now loses nothing.
+    fn autosave(&self) {
+        let draft = self.editor.draft();
+        let tmp = self.draft_path.with_extension("json.tmp");
+        let written = serde_json::to_vec_pretty(&draft).ok().map(|bytes| {
+            std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &self.draft_path))
+        });
+        if !matches!(written, Some(Ok(()))) && !self.quiet {
+            eprintln!(
+                "warning: could not write the draft {}",
+                self.draft_path.display()
+            );
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid header")
+}
+
+/// `%XX` and `+` in a query value.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}

@@ -1,0 +1,601 @@
+//! Editing a plan by hand, as a planning committee does in a meeting: move a school (with its campus, or in
+//! feeder mode its pathway: whatever the scenario keeps whole) to another network, and see every rule
+//! re-checked at once; undo and redo; lock schools or whole networks and let the solver re-draw the rest.
+//!
+//! Every check is the one `plan` makes: each change re-assembles the plan with [`plans::assemble`] (figures,
+//! rules, names, regions, affiliations, staffing), so an edited plan is a plan like any other, and saving it
+//! writes the same files. No I/O here: `schoolnets serve` (`src/cli/serve.rs`) puts it behind HTTP.
+
+use crate::error::{Error, Result};
+use crate::metrics::{ConstraintCheck, NetworkMetrics};
+use crate::plans::{self, Plan, PlanFile, PlanInputs, Prepared};
+use crate::solver::{self, Settings};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Why an edit was refused; the server turns each kind into its HTTP status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refused {
+    /// No such school or network (404).
+    Unknown(String),
+    /// The request makes no sense in this state: nothing to undo, no proposal to accept (409).
+    Conflict(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Unknown(m) | Refused::Conflict(m) => f.write_str(m),
+        }
+    }
+}
+
+pub use crate::plans::{EditChange as Change, EditStep as Step, EditsRecord};
+
+/// The solver's proposal after "re-optimise the rest": not applied until accepted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proposal {
+    pub changes: Vec<Change>,
+    /// Whether every rule holds in the proposed plan, and the rules it breaks.
+    pub all_hold: bool,
+    pub broken: Vec<String>,
+    pub compactness_km2: f64,
+    #[serde(skip)]
+    school_network: Vec<usize>,
+}
+
+/// A saved draft: the steps made and the locks, replayed on the same starting plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// What the edits started from (the same text as [`EditsRecord::from`]).
+    pub from: String,
+    pub steps: Vec<Step>,
+    pub locked_schools: Vec<String>,
+}
+
+/// What the page shows: the plan as it stands, with what changed and what can be done.
+#[derive(Debug, Clone, Serialize)]
+pub struct View<'a> {
+    pub title: String,
+    pub all_hold: bool,
+    pub compactness_km2: f64,
+    pub mean_enrollment: f64,
+    pub rules: &'a [ConstraintCheck],
+    pub networks: &'a [NetworkMetrics],
+    /// Networks the last step changed (ids).
+    pub changed: Vec<String>,
+    pub locked_networks: Vec<String>,
+    pub locked_schools: Vec<String>,
+    pub steps: Vec<&'a Step>,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    pub proposal: Option<&'a Proposal>,
+}
+
+/// A school's place in the plan, for the page's edit panel.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolView {
+    pub id: String,
+    pub name: String,
+    pub network: String,
+    /// The schools that move with it (its campus, or its pathway), itself included.
+    pub moves_with: Vec<String>,
+    /// Networks it could join: those of its unit's neighbours (a move elsewhere splits the network).
+    pub neighbouring_networks: Vec<String>,
+    pub locked: bool,
+}
+
+/// An editing session on one plan.
+pub struct Editor<'a> {
+    inputs: PlanInputs<'a>,
+    prepared: Prepared,
+    from: String,
+    ids: Vec<String>,
+    school_network: Vec<usize>,
+    plan: Plan,
+    done: Vec<Step>,
+    undone: Vec<Step>,
+    /// Each planning unit's locked network.
+    locks: Vec<Option<usize>>,
+    proposal: Option<Proposal>,
+    changed: Vec<usize>,
+    index: BTreeMap<String, usize>,
+}
+
+impl<'a> Editor<'a> {
+    /// Opens `start` (a plan of `inputs`' table, drawn with its scenario) for editing; `from` names it in
+    /// plan.json. Rules that break are shown, never refused, so the inputs are used with `--best-effort`.
+    pub fn new(inputs: PlanInputs<'a>, start: &PlanFile, from: &str) -> Result<Editor<'a>> {
+        let inputs = PlanInputs {
+            best_effort: true,
+            ..inputs
+        };
+        let prepared = plans::prepare(&inputs)?;
+        let ids: Vec<String> = start.networks.iter().map(|n| n.network.clone()).collect();
+        let net: BTreeMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(c, id)| (id.as_str(), c))
+            .collect();
+        let mut school_network = Vec::with_capacity(inputs.table.schools.len());
+        for s in &inputs.table.schools {
+            let c = start
+                .assignment
+                .get(&s.id)
+                .and_then(|n| net.get(n.as_str()))
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "school {} of {} is not in the plan {from}: open the plan with the table it was drawn from",
+                        s.id, inputs.table.source
+                    ))
+                })?;
+            school_network.push(*c);
+        }
+        if ids.len() != inputs.scenario.networks {
+            return Err(Error::Usage(format!(
+                "the plan {from} has {} networks but the scenario asks for {}: open it with its own scenario",
+                ids.len(),
+                inputs.scenario.networks
+            )));
+        }
+        let index = inputs
+            .table
+            .schools
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let units = prepared.planning.units().len();
+        let plan = plans::assemble(
+            &inputs,
+            &prepared,
+            school_network.clone(),
+            ids.clone(),
+            "the plan as edited",
+            Some(start),
+        )?;
+        Ok(Editor {
+            inputs,
+            prepared,
+            from: from.to_string(),
+            ids,
+            school_network,
+            plan,
+            done: Vec::new(),
+            undone: Vec::new(),
+            locks: vec![None; units],
+            proposal: None,
+            changed: Vec::new(),
+            index,
+        })
+    }
+
+    /// The plan as it stands.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// What the page shows.
+    pub fn view(&self) -> View<'_> {
+        let f = &self.plan.file;
+        let units = self.prepared.planning.units();
+        let mut locked_networks = Vec::new();
+        for (c, id) in self.ids.iter().enumerate() {
+            let members: Vec<usize> = (0..units.len())
+                .filter(|&u| self.unit_network(u) == c)
+                .collect();
+            if !members.is_empty() && members.iter().all(|&u| self.locks[u] == Some(c)) {
+                locked_networks.push(id.clone());
+            }
+        }
+        View {
+            title: format!("{} (edited)", f.scenario.name),
+            all_hold: f.all_constraints_hold,
+            compactness_km2: f.compactness_km2,
+            mean_enrollment: f.input.enrollment as f64 / self.ids.len() as f64,
+            rules: &f.constraints,
+            networks: &f.networks,
+            changed: self.changed.iter().map(|&c| self.ids[c].clone()).collect(),
+            locked_networks,
+            locked_schools: self.locked_schools(),
+            steps: self.done.iter().collect(),
+            can_undo: !self.done.is_empty(),
+            can_redo: !self.undone.is_empty(),
+            proposal: self.proposal.as_ref(),
+        }
+    }
+
+    /// Every school whose unit is locked, by id.
+    fn locked_schools(&self) -> Vec<String> {
+        let units = self.prepared.planning.units();
+        let mut out: Vec<String> = (0..units.len())
+            .filter(|&u| self.locks[u].is_some())
+            .flat_map(|u| units.units[u].schools.iter())
+            .map(|&i| self.inputs.table.schools[i].id.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn school(&self, id: &str) -> std::result::Result<usize, Refused> {
+        self.index
+            .get(id)
+            .copied()
+            .ok_or_else(|| Refused::Unknown(format!("no school with id {id:?} in the plan")))
+    }
+
+    fn network(&self, id: &str) -> std::result::Result<usize, Refused> {
+        self.ids.iter().position(|n| n == id).ok_or_else(|| {
+            Refused::Unknown(format!(
+                "no network {id:?}: the plan's networks are {} to {}",
+                self.ids[0],
+                self.ids[self.ids.len() - 1]
+            ))
+        })
+    }
+
+    fn unit_of(&self, school: usize) -> usize {
+        self.prepared.planning.units().of_school[school]
+    }
+
+    fn unit_network(&self, u: usize) -> usize {
+        self.school_network[self.prepared.planning.units().units[u].schools[0]]
+    }
+
+    /// A school's place: its network, the schools that move with it, the networks it borders.
+    pub fn school_view(&self, id: &str) -> std::result::Result<SchoolView, Refused> {
+        let i = self.school(id)?;
+        let u = self.unit_of(i);
+        let units = self.prepared.planning.units();
+        let here = self.unit_network(u);
+        let mut near: Vec<usize> = self.prepared.planning.adjacency().graph[u]
+            .iter()
+            .map(|&v| self.unit_network(v))
+            .filter(|&c| c != here)
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        let s = &self.inputs.table.schools[i];
+        Ok(SchoolView {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            network: self.ids[here].clone(),
+            moves_with: units.units[u]
+                .schools
+                .iter()
+                .map(|&j| self.inputs.table.schools[j].id.clone())
+                .collect(),
+            neighbouring_networks: near.into_iter().map(|c| self.ids[c].clone()).collect(),
+            locked: self.locks[u].is_some(),
+        })
+    }
+
+    /// Moves a school (with its campus or pathway) to network `to`. A move that breaks a rule is made and
+    /// shown broken; only unknown schools and networks are refused.
+    pub fn move_school(&mut self, id: &str, to: &str) -> std::result::Result<(), Refused> {
+        let i = self.school(id)?;
+        let c = self.network(to)?;
+        let u = self.unit_of(i);
+        let from = self.unit_network(u);
+        if from == c {
+            return Err(Refused::Conflict(format!(
+                "{} is already in {to}",
+                self.inputs.table.schools[i].name
+            )));
+        }
+        let units = self.prepared.planning.units();
+        let changes: Vec<Change> = units.units[u]
+            .schools
+            .iter()
+            .map(|&j| self.change(j, c))
+            .collect();
+        let s = &self.inputs.table.schools[i];
+        let what = format!(
+            "{}{} {} → {}",
+            s.name,
+            if changes.len() > 1 {
+                format!(" (with {} more)", changes.len() - 1)
+            } else {
+                String::new()
+            },
+            self.ids[from],
+            self.ids[c]
+        );
+        // A locked unit that moves is locked where it goes.
+        if self.locks[u].is_some() {
+            self.locks[u] = Some(c);
+        }
+        self.apply(Step {
+            kind: "move".into(),
+            what,
+            changes,
+        });
+        self.undone.clear();
+        Ok(())
+    }
+
+    fn change(&self, school: usize, to: usize) -> Change {
+        let s = &self.inputs.table.schools[school];
+        Change {
+            school_id: s.id.clone(),
+            school_name: s.name.clone(),
+            from: self.ids[self.school_network[school]].clone(),
+            to: self.ids[to].clone(),
+        }
+    }
+
+    /// Applies a step's changes and re-checks every rule.
+    fn apply(&mut self, step: Step) {
+        self.set(&step.changes, false);
+        self.done.push(step);
+    }
+
+    /// Puts each change's school in its `to` network (`back`: its `from`), then re-assembles the plan.
+    fn set(&mut self, changes: &[Change], back: bool) {
+        let mut changed = Vec::new();
+        for ch in changes {
+            let (i, to) = (
+                self.index[&ch.school_id],
+                if back { &ch.from } else { &ch.to },
+            );
+            let c = self
+                .ids
+                .iter()
+                .position(|n| n == to)
+                .expect("a known network");
+            changed.push(self.school_network[i]);
+            changed.push(c);
+            self.school_network[i] = c;
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        self.changed = changed;
+        self.proposal = None;
+        self.reassemble();
+    }
+
+    fn reassemble(&mut self) {
+        let start = self.plan.file.clone();
+        self.plan = plans::assemble(
+            &self.inputs,
+            &self.prepared,
+            self.school_network.clone(),
+            self.ids.clone(),
+            "the plan as edited",
+            Some(&start),
+        )
+        .expect("assembling with --best-effort cannot fail on a plan it assembled before");
+    }
+
+    /// Undoes the last step.
+    pub fn undo(&mut self) -> std::result::Result<(), Refused> {
+        let step = self
+            .done
+            .pop()
+            .ok_or_else(|| Refused::Conflict("nothing to undo".into()))?;
+        self.set(&step.changes, true);
+        self.undone.push(step);
+        Ok(())
+    }
+
+    /// Makes the last undone step again.
+    pub fn redo(&mut self) -> std::result::Result<(), Refused> {
+        let step = self
+            .undone
+            .pop()
+            .ok_or_else(|| Refused::Conflict("nothing to redo".into()))?;
+        self.apply(step);
+        Ok(())
+    }
+
+    /// Locks a school (its campus or pathway) in its network, or unlocks it.
+    pub fn lock_school(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
+        let u = self.unit_of(self.school(id)?);
+        self.locks[u] = on.then(|| self.unit_network(u));
+        Ok(())
+    }
+
+    /// Locks every school of a network in it, or unlocks them.
+    pub fn lock_network(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
+        let c = self.network(id)?;
+        for u in 0..self.locks.len() {
+            if self.unit_network(u) == c {
+                self.locks[u] = on.then_some(c);
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-optimises the rest of the plan around the locks and the schools moved so far (both kept where
+    /// they are, as pins): from the plan as it stands, the solver restores every rule the edits broke,
+    /// moving as few other schools as its search can (each priced far above any gain in compactness, as
+    /// `rebalance` does), so the committee's plan stays the committee's. Returns the proposal, which
+    /// [`Editor::accept`] applies as one step; networks keep their ids. When every rule holds, nothing
+    /// needs to move and the proposal is empty.
+    pub fn reoptimise(&mut self, progress: &(dyn Fn() + Sync)) -> &Proposal {
+        let units = self.prepared.planning.units();
+        let moved: std::collections::BTreeSet<usize> = self
+            .done
+            .iter()
+            .flat_map(|s| s.changes.iter())
+            .map(|ch| self.unit_of(self.index[&ch.school_id]))
+            .collect();
+        let mut p = self.prepared.problem.clone();
+        let base = p.pins.clone();
+        p.pins = (0..units.len())
+            .map(|u| {
+                self.locks[u]
+                    .or_else(|| moved.contains(&u).then(|| self.unit_network(u)))
+                    .or_else(|| base.get(u).copied().flatten())
+            })
+            .collect();
+        let settings: Settings = (&self.inputs.scenario.solver).into();
+        let current: Vec<usize> = (0..units.len()).map(|u| self.unit_network(u)).collect();
+        p.homes = solver::Homes {
+            cost: crate::rebalance::PRICE_PER_SCHOOL,
+            of_unit: (0..units.len())
+                .map(|u| Some((current[u], f64::from(p.units[u].schools))))
+                .collect(),
+        };
+        let found = solver::from_start(&p, current, settings, progress);
+        let school_network: Vec<usize> = (0..self.school_network.len())
+            .map(|i| found.assignment[self.unit_of(i)])
+            .collect();
+        let changes: Vec<Change> = (0..school_network.len())
+            .filter(|&i| school_network[i] != self.school_network[i])
+            .map(|i| self.change(i, school_network[i]))
+            .collect();
+        let proposed = plans::assemble(
+            &self.inputs,
+            &self.prepared,
+            school_network.clone(),
+            self.ids.clone(),
+            "the re-optimised plan",
+            Some(&self.plan.file),
+        )
+        .expect("assembling with --best-effort cannot fail");
+        self.proposal = Some(Proposal {
+            changes,
+            all_hold: proposed.file.all_constraints_hold,
+            broken: proposed
+                .file
+                .constraints
+                .iter()
+                .filter(|c| !c.holds)
+                .map(|c| c.key.clone())
+                .collect(),
+            compactness_km2: proposed.file.compactness_km2,
+            school_network,
+        });
+        self.proposal.as_ref().expect("set above")
+    }
+
+    /// Applies the proposal as one step.
+    pub fn accept(&mut self) -> std::result::Result<(), Refused> {
+        let p = self
+            .proposal
+            .take()
+            .ok_or_else(|| Refused::Conflict("no re-optimised plan to accept".into()))?;
+        if p.changes.is_empty() {
+            return Ok(());
+        }
+        let n = p.changes.len();
+        self.apply(Step {
+            kind: "re-optimise".into(),
+            what: format!("re-optimised around the locks: {n} schools change network"),
+            changes: p.changes,
+        });
+        self.undone.clear();
+        Ok(())
+    }
+
+    /// Drops the proposal.
+    pub fn discard(&mut self) -> std::result::Result<(), Refused> {
+        self.proposal
+            .take()
+            .map(|_| ())
+            .ok_or_else(|| Refused::Conflict("no re-optimised plan to discard".into()))
+    }
+
+    /// Every school moved by the steps kept, with its network at the start and now (net of steps that
+    /// moved it back), in table order.
+    pub fn net_moves(&self) -> Vec<Change> {
+        let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+        for ch in self.done.iter().flat_map(|s| s.changes.iter()) {
+            first.entry(&ch.school_id).or_insert(&ch.from);
+        }
+        self.inputs
+            .table
+            .schools
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let from = *first.get(s.id.as_str())?;
+                let to = &self.ids[self.school_network[i]];
+                (from != to).then(|| Change {
+                    school_id: s.id.clone(),
+                    school_name: s.name.clone(),
+                    from: from.to_string(),
+                    to: to.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The moves as CSV: one row per step and school.
+    pub fn moves_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["step", "kind", "school_id", "school_name", "from", "to"]);
+        for (n, s) in self.done.iter().enumerate() {
+            for ch in &s.changes {
+                let _ = w.write_record([
+                    (n + 1).to_string().as_str(),
+                    &s.kind,
+                    &ch.school_id,
+                    &ch.school_name,
+                    &ch.from,
+                    &ch.to,
+                ]);
+            }
+        }
+        w.into_inner().unwrap_or_default()
+    }
+
+    /// The plan to save: the current plan with its edits recorded.
+    pub fn saved(&self) -> Plan {
+        let mut plan = self.plan.clone();
+        plan.file.edits = Some(EditsRecord {
+            from: self.from.clone(),
+            steps: self.done.clone(),
+            locks: self
+                .locked_schools()
+                .into_iter()
+                .map(|id| {
+                    let n = &self.ids[self.school_network[self.index[&id]]];
+                    format!("{id} → {n}")
+                })
+                .collect(),
+        });
+        plan
+    }
+
+    /// The steps and locks, to be saved as a draft and restored after a restart.
+    pub fn draft(&self) -> Draft {
+        Draft {
+            from: self.from.clone(),
+            steps: self.done.clone(),
+            locked_schools: self.locked_schools(),
+        }
+    }
+
+    /// Replays a draft's steps and locks on the starting plan. Refused when it was made on another plan
+    /// or names schools or networks this plan does not have.
+    pub fn restore(&mut self, draft: &Draft) -> std::result::Result<(), Refused> {
+        if draft.from != self.from {
+            return Err(Refused::Conflict(format!(
+                "the draft was made on {}, not on {}",
+                draft.from, self.from
+            )));
+        }
+        for step in &draft.steps {
+            for ch in &step.changes {
+                self.school(&ch.school_id)?;
+                self.network(&ch.to)?;
+                self.network(&ch.from)?;
+            }
+        }
+        for step in &draft.steps {
+            self.apply(step.clone());
+        }
+        self.undone.clear();
+        for id in &draft.locked_schools {
+            self.lock_school(id, true)?;
+        }
+        Ok(())
+    }
+
+    /// The plan file as it stands (for download).
+    pub fn plan_file(&self) -> PlanFile {
+        self.saved().file
+    }
+}

@@ -1,0 +1,575 @@
+//! `schoolnets serve` on LAUSD: every endpoint of the JSON API (bad requests included), the draft a killed
+//! server leaves, and the page itself driven in headless Chromium: move a school so that a network falls
+//! below the enrollment band and see the rule break by the right margin, undo, lock a network, re-optimise,
+//! save; then the saved folder is checked as `plan`'s output is, and `compare` lists exactly the moves made.
+
+mod common;
+
+use common::browser::{browser, Driver, Session};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+
+/// A running `schoolnets serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    /// What it printed on start.
+    said: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `schoolnets serve --port 0 ARGS` and waits for the address it prints.
+    fn start(args: &[&str]) -> Server {
+        let mut child = common::schoolnets()
+            .args(["serve", "--port", "0", "-q", "--date", "2026-11-30"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut said = String::new();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("serve stopped before printing its address")
+                .unwrap();
+            said.push_str(&line);
+            said.push('\n');
+            if let Some(rest) = line.strip_prefix("open http://") {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+        };
+        // The rest of what it prints is read (and kept from blocking the server) in the background.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base, said }
+    }
+
+    /// `serve --plan ORIGINAL --out SAVED`.
+    fn editing(original: &Path, saved: &Path) -> Server {
+        Server::start(&[
+            "--plan",
+            original.to_str().unwrap(),
+            "--out",
+            saved.to_str().unwrap(),
+        ])
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into()
+    }
+
+    /// GET `path`: (status, body).
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut r = Server::agent()
+            .get(format!("{}{path}", self.base))
+            .call()
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    }
+
+    /// POST `body` as JSON to `path`: (status, reply).
+    fn post(&self, path: &str, body: &str) -> (u16, Value) {
+        let mut r = Server::agent()
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/json")
+            .send(body)
+            .unwrap();
+        let status = r.status().as_u16();
+        (
+            status,
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap(),
+        )
+    }
+
+    fn state(&self) -> Value {
+        let (status, body) = self.get("/api/state");
+        assert_eq!(status, 200);
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+/// A plan folder of the default LAUSD plan, and the plan.json it holds.
+fn plan(dir: &Path) -> (PathBuf, Value) {
+    let out = dir.join("plan");
+    common::plan_into(&out, &["--date", "2026-11-30"]);
+    let json = common::plan_json(&out);
+    (out, json)
+}
+
+/// A school whose move to a neighbouring network takes the smallest network below the enrollment band:
+/// (school id, its network, the network to move it to, the rule's margin after the move). The margin is
+/// computed here from the table's total and the scenario's tolerance: the nearer bound of the two networks
+/// that change (the one left below the band, the one that grows perhaps above it).
+fn breaking_move(server: &Server, plan: &Value) -> (String, String, String, f64) {
+    let total = plan["input"]["enrollment"].as_f64().unwrap();
+    let k = plan["networks"].as_array().unwrap().len() as f64;
+    let tol = plan["scenario"]["size"]["enrollment_tolerance"]
+        .as_f64()
+        .unwrap();
+    let (lo, hi) = (total / k * (1.0 - tol), total / k * (1.0 + tol));
+    let enrollment_of = |n: &str| {
+        plan["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["network"] == n)
+            .unwrap()["enrollment"]
+            .as_f64()
+            .unwrap()
+    };
+    let smallest = plan["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by_key(|n| n["enrollment"].as_u64().unwrap())
+        .unwrap();
+    let n = smallest["network"].as_str().unwrap().to_string();
+    let enrollment = smallest["enrollment"].as_f64().unwrap();
+    let by_id = common::lausd_by_id();
+    let mut members: Vec<(f64, String)> = common::assignment(plan)
+        .into_iter()
+        .filter(|(_, net)| *net == n)
+        .map(|(id, _)| (by_id[&id]["enrollment"].parse().unwrap(), id))
+        .collect();
+    members.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (e, id) in members {
+        let (status, body) = server.get(&format!("/api/school?id={id}"));
+        assert_eq!(status, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let near = v["neighbouring_networks"].as_array().unwrap();
+        if v["moves_with"].as_array().unwrap().len() == 1 && !near.is_empty() && enrollment - e < lo
+        {
+            let to = near[0].as_str().unwrap().to_string();
+            let margin = (enrollment - e - lo).min(hi - enrollment_of(&to) - e);
+            return (id, n, to, margin);
+        }
+    }
+    panic!("no school of {n} borders another network");
+}
+
+/// A network that is neither of two (to lock while they are edited).
+fn elsewhere(a: &str, b: &str) -> String {
+    ["N01", "N02", "N03"]
+        .into_iter()
+        .find(|n| *n != a && *n != b)
+        .unwrap()
+        .to_string()
+}
+
+/// The schools each step moved, net of moves back, from the state's steps: school id → (first from, last to).
+fn net_moves(state: &Value) -> BTreeMap<String, (String, String)> {
+    let mut out: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for step in state["steps"].as_array().unwrap() {
+        for c in step["changes"].as_array().unwrap() {
+            let id = c["school_id"].as_str().unwrap().to_string();
+            let to = c["to"].as_str().unwrap().to_string();
+            out.entry(id)
+                .and_modify(|e| e.1 = to.clone())
+                .or_insert((c["from"].as_str().unwrap().to_string(), to));
+        }
+    }
+    out.retain(|_, (from, to)| from != to);
+    out
+}
+
+/// Checks a saved folder as `plan`'s output is checked, and that `compare` against the original lists
+/// exactly the schools moved.
+fn check_saved(
+    dir: &Path,
+    original: &Path,
+    saved: &Path,
+    moved: &BTreeMap<String, (String, String)>,
+) {
+    let names = |d: &Path| -> BTreeSet<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| !n.starts_with('.'))
+            .collect()
+    };
+    let mut expected = names(original);
+    expected.insert("moves.csv".into());
+    assert_eq!(names(saved), expected);
+    let text = std::fs::read_to_string(saved.join("plan.json")).unwrap();
+    let f = schoolnets::plans::PlanFile::parse("plan.json", &text)
+        .expect("a plan.json rebalance and compare read");
+    let edits = f.edits.as_ref().expect("the edits are recorded");
+    assert!(!edits.steps.is_empty());
+    let geo: Value =
+        serde_json::from_str(&std::fs::read_to_string(saved.join("networks.geojson")).unwrap())
+            .unwrap();
+    assert_eq!(geo["type"], "FeatureCollection");
+    let cmp = dir.join("cmp");
+    common::run_ok(&[
+        "compare",
+        original.to_str().unwrap(),
+        saved.to_str().unwrap(),
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    let listed: BTreeSet<String> = common::csv_rows(&cmp.join("moves.csv"))
+        .into_iter()
+        .map(|r| r["school_id"].clone())
+        .collect();
+    let made: BTreeSet<String> = moved.keys().cloned().collect();
+    assert_eq!(
+        listed, made,
+        "compare lists other schools than the moves made"
+    );
+}
+
+#[test]
+fn every_endpoint_answers_and_bad_requests_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let saved = tmp.path().join("saved");
+    let s = Server::editing(&original, &saved);
+    assert!(
+        s.said.contains("listening on this computer only"),
+        "{}",
+        s.said
+    );
+
+    // The page: one self-contained file, nothing fetched from elsewhere.
+    let (status, page) = s.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("<script>") && page.contains("/api/state"));
+    assert!(
+        !page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("@import")
+    );
+    // The state is the plan's.
+    let st = s.state();
+    assert_eq!(st["all_hold"], true);
+    let rules: Vec<(&str, bool)> = st["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["holds"].as_bool().unwrap()))
+        .collect();
+    let planned: Vec<(&str, bool)> = plan["constraints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["holds"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(rules, planned);
+    let (status, svg) = s.get("/api/map.svg");
+    assert_eq!(status, 200);
+    assert!(svg.contains("data-school=\"19647331937838\""));
+    assert_eq!(s.get("/api/school?id=nope").0, 404);
+    assert_eq!(s.get("/api/school").0, 400);
+    assert_eq!(s.get("/api/nothing").0, 404);
+
+    // Bad requests.
+    let raw = |body: &str, content_type: Option<&str>| {
+        let mut req = Server::agent().post(format!("{}/api/move", s.base));
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        let mut r = req.send(body).unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    };
+    assert_eq!(raw(r#"{"school":"1"}"#, None).0, 415);
+    let (status, body) = raw("{bad", Some("application/json"));
+    assert_eq!(status, 400);
+    assert!(body.contains("not valid JSON"), "{body}");
+    assert_eq!(raw("[1,2]", Some("application/json")).0, 400);
+    assert_eq!(raw(&"x".repeat(70_000), Some("application/json")).0, 413);
+    assert_eq!(s.post("/api/move", r#"{"school":"19647331937838"}"#).0, 400);
+    assert_eq!(
+        s.post("/api/move", r#"{"school":"nope","to":"N01"}"#).0,
+        404
+    );
+    assert_eq!(
+        s.post("/api/move", r#"{"school":"19647331937838","to":"N99"}"#)
+            .0,
+        404
+    );
+    let home = common::assignment(&plan)["19647331937838"].clone();
+    let (status, v) = s.post(
+        "/api/move",
+        &json!({"school": "19647331937838", "to": home}).to_string(),
+    );
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(s.post("/api/undo", "{}").0, 409);
+    assert_eq!(s.post("/api/redo", "{}").0, 409);
+    assert_eq!(s.post("/api/proposal/accept", "{}").0, 409);
+    assert_eq!(s.post("/api/draft/restore", "{}").0, 409);
+    assert_eq!(s.post("/api/lock", "{}").0, 400);
+    assert_eq!(s.post("/api/lock", r#"{"network":"N99"}"#).0, 404);
+    assert_eq!(s.post("/api/nothing", "{}").0, 404);
+    let put = Server::agent()
+        .put(format!("{}/api/state", s.base))
+        .send("")
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 405);
+    let evil = Server::agent()
+        .get(format!("{}/api/state", s.base))
+        .header("Host", "evil.example:80")
+        .call()
+        .unwrap();
+    assert_eq!(evil.status().as_u16(), 403);
+    assert_eq!(
+        s.state()["steps"].as_array().unwrap().len(),
+        0,
+        "a refused request changed the plan"
+    );
+
+    // A move that breaks the enrollment band, by the margin computed here.
+    let (school, from, to, margin) = breaking_move(&s, &plan);
+    let (status, st) = s.post(
+        "/api/move",
+        &json!({"school": school, "to": to}).to_string(),
+    );
+    assert_eq!(status, 200, "{st}");
+    let band = st["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "enrollment_band")
+        .unwrap();
+    assert_eq!(band["holds"], false);
+    assert!(
+        (band["margin"].as_f64().unwrap() - margin).abs() < 1.0,
+        "{band} vs {margin}"
+    );
+    assert!(band["failing_networks"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(from)));
+    let mut changed: Vec<String> = vec![from.clone(), to.clone()];
+    changed.sort();
+    assert_eq!(st["changed"], json!(changed));
+    // Undo, redo, undo.
+    let (_, st) = s.post("/api/undo", "{}");
+    assert_eq!(st["all_hold"], true);
+    assert_eq!(st["can_redo"], true);
+    let (_, st) = s.post("/api/redo", "{}");
+    assert_eq!(st["all_hold"], false);
+    let (_, st) = s.post("/api/undo", "{}");
+    assert_eq!(st["all_hold"], true);
+
+    // The move again, a lock on a network elsewhere, a re-optimisation discarded and one accepted.
+    let (status, _) = s.post(
+        "/api/move",
+        &json!({"school": school, "to": to}).to_string(),
+    );
+    assert_eq!(status, 200);
+    let elsewhere = elsewhere(&from, &to);
+    let (status, st) = s.post("/api/lock", &json!({"network": elsewhere}).to_string());
+    assert_eq!(status, 200);
+    assert!(st["locked_networks"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(elsewhere)));
+    let (_, st) = s.post("/api/reoptimise", "{}");
+    assert!(st["proposal"].is_object(), "{st}");
+    assert_eq!(s.post("/api/proposal/discard", "{}").0, 200);
+    assert_eq!(s.post("/api/proposal/discard", "{}").0, 409);
+    let (_, st) = s.post("/api/reoptimise", "{}");
+    let proposed = st["proposal"]["changes"].as_array().unwrap().len();
+    // The band the move broke is restored around the lock, moving a few schools, not redrawing the plan.
+    assert_eq!(st["proposal"]["all_hold"], true, "{}", st["proposal"]);
+    assert!((1..=20).contains(&proposed), "{proposed} schools moved");
+    // The locked network and the moved school stay where they are.
+    let locked: BTreeSet<&str> = st["locked_schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for c in st["proposal"]["changes"].as_array().unwrap() {
+        assert!(
+            !locked.contains(c["school_id"].as_str().unwrap()),
+            "a locked school moved: {c}"
+        );
+        assert_ne!(c["school_id"], json!(school));
+    }
+    let (status, st) = s.post("/api/proposal/accept", "{}");
+    assert_eq!(status, 200);
+    let steps = st["steps"].as_array().unwrap().len();
+    assert_eq!(steps, if proposed > 0 { 2 } else { 1 });
+
+    // Downloads.
+    let (status, csv) = s.get("/api/moves.csv");
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("step,kind,school_id,school_name,from,to"));
+    let (status, json_text) = s.get("/api/plan.json");
+    assert_eq!(status, 200);
+    let downloaded: Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(
+        downloaded["edits"]["steps"].as_array().unwrap().len(),
+        steps
+    );
+
+    // Side by side with the original: the schools that differ are the moves.
+    assert_eq!(s.post("/api/compare", "{}").0, 400);
+    assert_eq!(s.post("/api/compare", r#"{"scenario":"nope"}"#).0, 404);
+    assert_eq!(s.post("/api/compare", r#"{"plan":"/no/such/plan"}"#).0, 404);
+    let (status, st) = s.post("/api/compare", &json!({"plan": original}).to_string());
+    assert_eq!(status, 200);
+    let moved = net_moves(&st);
+    let differing: BTreeSet<String> = st["second"]["differing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(differing, moved.keys().cloned().collect::<BTreeSet<_>>());
+    assert_eq!(s.post("/api/compare/close", "{}").1["second"], Value::Null);
+
+    // Save: the whole folder, then checked as plan's output is.
+    let (status, st) = s.post("/api/save", "{}");
+    assert_eq!(status, 200, "{st}");
+    assert!(st["saved"].as_array().unwrap().len() >= 10);
+    check_saved(tmp.path(), &original, &saved, &moved);
+}
+
+#[test]
+fn a_killed_server_offers_its_draft_on_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let out = tmp.path().join("edited");
+    let args = [
+        "--plan",
+        original.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (school, _, to) = {
+        let s = Server::start(&args);
+        let (school, from, to, _) = breaking_move(&s, &plan);
+        assert_eq!(
+            s.post(
+                "/api/move",
+                &json!({"school": school, "to": to}).to_string()
+            )
+            .0,
+            200
+        );
+        (school, from, to)
+        // Dropped here: killed with SIGKILL, with no chance to save anything more.
+    };
+    let draft = tmp.path().join(".edited.draft.json");
+    assert!(draft.is_file(), "no draft after a move");
+    assert!(!out.exists(), "nothing is saved without Save");
+
+    let s = Server::start(&args);
+    assert!(
+        s.said.contains("an autosaved draft of 1 step(s)"),
+        "{}",
+        s.said
+    );
+    assert_eq!(s.state()["draft"]["steps"], 1);
+    let (status, st) = s.post("/api/draft/restore", "{}");
+    assert_eq!(status, 200, "{st}");
+    assert_eq!(st["steps"].as_array().unwrap().len(), 1);
+    let (_, school_view) = s.get(&format!("/api/school?id={school}"));
+    assert!(
+        school_view.contains(&format!("\"network\":\"{to}\"")),
+        "{school_view}"
+    );
+    drop(s);
+
+    // Discarded, it is gone.
+    let s = Server::start(&args);
+    assert_eq!(s.state()["draft"]["steps"], 1);
+    let (status, st) = s.post("/api/draft/discard", "{}");
+    assert_eq!(status, 200);
+    assert_eq!(st["draft"], Value::Null);
+    assert!(!draft.exists());
+}
+
+#[test]
+fn the_page_edits_the_plan_in_chromium() {
+    let Some((chromium, chromedriver)) = browser() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let saved = tmp.path().join("saved");
+    let s = Server::editing(&original, &saved);
+    let (school, from, to, margin) = breaking_move(&s, &plan);
+    let driver = Driver::start(&chromedriver);
+    let page = Session::open(
+        &driver,
+        &chromium,
+        &tmp.path().join("profile"),
+        &format!("{}/", s.base),
+    );
+    page.wait_for("return document.body.dataset.ready === '1';");
+    let counts = page.script("return [document.querySelectorAll('#map path.network').length, document.querySelectorAll('#rules tbody tr.breaks').length, document.querySelectorAll('#networks tbody tr').length];");
+    assert_eq!(counts, json!([32, 0, 32]));
+
+    // Click the school on the map, choose the neighbouring network, Move.
+    page.script(&format!(
+        "document.querySelector('#map [data-school=\"{school}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));"
+    ));
+    page.wait_for(&format!(
+        "var s = document.getElementById('move-to'); return !document.getElementById('school').hidden && Array.from(s.options).some(o => o.value === '{to}');"
+    ));
+    page.script(&format!("document.getElementById('move-to').value = '{to}'; document.getElementById('move').click();"));
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelector('#rules tr[data-key=\"enrollment_band\"]').className === 'breaks';");
+    let shown = page.script("return [document.querySelector('#rules tr[data-key=\"enrollment_band\"] td.margin').textContent, document.getElementById('verdict').textContent, Array.from(document.querySelectorAll('#networks tr.changed')).map(r => r.dataset.network), document.querySelectorAll('#map path.network.changed').length];");
+    let expected = format!(
+        "short by {}",
+        schoolnets::text::thousands((-margin).round())
+    );
+    assert!(
+        shown[0].as_str().unwrap().starts_with(&expected),
+        "margin shown {:?}, computed {expected}",
+        shown[0]
+    );
+    assert!(shown[1].as_str().unwrap().contains("broken"));
+    let mut changed = vec![from.clone(), to.clone()];
+    changed.sort();
+    assert_eq!(shown[2], json!(changed));
+    assert!(
+        shown[3].as_u64().unwrap() >= 2,
+        "changed networks not outlined on the map"
+    );
+
+    // Undo: every rule holds again.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#rules tbody tr.breaks').length === 0 && !document.getElementById('redo').disabled;");
+
+    // Move again (it is kept this time), lock a network elsewhere, re-optimise, accept, save.
+    page.script(&format!("document.getElementById('move-to').value = '{to}'; document.getElementById('move').click();"));
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    let locked = elsewhere(&from, &to);
+    page.script(&format!("document.querySelector('#networks tr[data-network=\"{locked}\"] button.lock-network').click();"));
+    page.wait_for(&format!("return document.body.dataset.busy === '0' && document.querySelector('#networks tr[data-network=\"{locked}\"] button.lock-network').textContent === 'Unlock';"));
+    page.script("document.getElementById('reoptimise').click();");
+    page.wait_for(
+        "return document.body.dataset.busy === '0' && !document.getElementById('proposal').hidden;",
+    );
+    page.script("document.getElementById('accept').click();");
+    page.wait_for(
+        "return document.body.dataset.busy === '0' && document.getElementById('proposal').hidden;",
+    );
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.includes('saved');");
+    let shown = page.script("return [document.getElementById('status').className, document.getElementById('verdict').textContent, document.querySelectorAll('#moves li').length];");
+    assert_eq!(
+        shown,
+        json!(["", "every rule holds", 2]),
+        "after re-optimising and saving"
+    );
+
+    let st = s.state();
+    check_saved(tmp.path(), &original, &saved, &net_moves(&st));
+}
