@@ -328,6 +328,11 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
         0,
         "a refused request changed the plan"
     );
+    assert_eq!(
+        s.get("/api/version").1,
+        r#"{"version":0}"#,
+        "a refused request counted as a change"
+    );
 
     // A move that breaks the enrollment band, by the margin computed here.
     let (school, from, to, margin) = breaking_move(&s, &plan);
@@ -351,6 +356,8 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
         .as_array()
         .unwrap()
         .contains(&json!(from)));
+    assert_eq!(st["version"], 1);
+    assert_eq!(s.get("/api/version").1, r#"{"version":1}"#);
     let mut changed: Vec<String> = vec![from.clone(), to.clone()];
     changed.sort();
     assert_eq!(st["changed"], json!(changed));
@@ -500,9 +507,15 @@ fn the_page_edits_the_plan_in_chromium() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
+    // The editor on the default LAUSD plan (drawn by serve itself); the same plan drawn by `plan`, to compare.
     let (original, plan) = plan(tmp.path());
     let saved = tmp.path().join("saved");
-    let s = Server::editing(&original, &saved);
+    let s = Server::start(&["--out", saved.to_str().unwrap()]);
+    assert!(
+        s.said.contains("editing the plan of data/lausd-2018.csv"),
+        "{}",
+        s.said
+    );
     let (school, from, to, margin) = breaking_move(&s, &plan);
     let driver = Driver::start(&chromedriver);
     let page = Session::open(
@@ -543,9 +556,20 @@ fn the_page_edits_the_plan_in_chromium() {
         "changed networks not outlined on the map"
     );
 
-    // Undo: every rule holds again.
+    // A second tab shows the same plan, and follows a change made in the first.
+    let other = Session::open(
+        &driver,
+        &chromium,
+        &tmp.path().join("profile2"),
+        &format!("{}/", s.base),
+    );
+    other.wait_for("return document.body.dataset.ready === '1' && document.querySelectorAll('#rules tbody tr.breaks').length > 0;");
+
+    // Undo: every rule holds again, in both tabs.
     page.script("document.getElementById('undo').click();");
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#rules tbody tr.breaks').length === 0 && !document.getElementById('redo').disabled;");
+    other.wait_for("return document.querySelectorAll('#rules tbody tr.breaks').length === 0;");
+    drop(other);
 
     // Move again (it is kept this time), lock a network elsewhere, re-optimise, accept, save.
     page.script(&format!("document.getElementById('move-to').value = '{to}'; document.getElementById('move').click();"));

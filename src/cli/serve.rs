@@ -106,6 +106,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         second: None,
         quiet: a.run.quiet,
         loopback: a.host == "127.0.0.1" || a.host == "localhost",
+        version: 0,
     };
     for request in server.incoming_requests() {
         state.handle(request);
@@ -250,6 +251,8 @@ struct State<'a> {
     quiet: bool,
     /// Listening on this computer only.
     loopback: bool,
+    /// Counts the changes, so that every open page can tell when another changed the plan.
+    version: u64,
 }
 
 impl State<'_> {
@@ -300,7 +303,16 @@ impl State<'_> {
                     body
                 };
                 match serde_json::from_slice::<Value>(&text) {
-                    Ok(v) if v.is_object() => self.post(path, &v),
+                    Ok(v) if v.is_object() => {
+                        // Counted before the reply is built, so that the reply carries it; taken back
+                        // when the request changed nothing.
+                        self.version += 1;
+                        let reply = self.post(path, &v);
+                        if reply.status != 200 {
+                            self.version -= 1;
+                        }
+                        reply
+                    }
                     Ok(_) => Reply::error(400, "the request body must be a JSON object"),
                     Err(e) => Reply::error(400, format!("the request body is not valid JSON: {e}")),
                 }
@@ -338,6 +350,7 @@ impl State<'_> {
                 download: None,
             },
             "/api/state" => Reply::json(200, &self.state()),
+            "/api/version" => Reply::json(200, &json!({ "version": self.version })),
             "/api/map.svg" => {
                 let mut options = self.options.clone();
                 options.highlight = self.differing();
@@ -483,6 +496,7 @@ impl State<'_> {
             None => Value::Null,
         };
         v["out"] = json!(self.out.display().to_string());
+        v["version"] = json!(self.version);
         v
     }
 
