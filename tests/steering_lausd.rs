@@ -333,6 +333,17 @@ fn impossible_pins_are_explained_before_solving() {
         4,
         &["33 labels but the plan has 32 networks", "--networks 33"],
     );
+    // With --best-effort the closest plan is written, the pins rule listed as broken (exit 1).
+    plan_expect(d, &["--pins", &many, "--best-effort"], 1, &[]);
+    let plan = common::plan_json(&d.join("out"));
+    let pins = plan["constraints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "pins")
+        .unwrap();
+    assert_eq!(pins["holds"], false);
+    assert_eq!(plan["pins"]["groups"].as_array().unwrap().len(), 33);
     // One label with more schools than a network may hold.
     let big: String = rows[..50]
         .iter()

@@ -117,6 +117,13 @@ pub fn run(a: ServeArgs) -> Result<i32> {
 /// The inputs and the plan to start from, and how plan.json and drafts name it.
 fn open(a: &ServeArgs) -> Result<(Inputs, PlanFile, String)> {
     match &a.plan {
+        Some(_) if a.input.scenario.is_some() || a.input.steering.pins.is_some() || a.input.steering.barriers.is_some() => {
+            Err(Error::Usage(
+                "--scenario, --pins and --barriers draw a new plan to edit; with --plan the plan is edited under \
+                 its own scenario, pins and barriers (from its plan.json). Give one or the other"
+                    .into(),
+            ))
+        }
         Some(p) => {
             let folder = PlanFolder::read(p)?;
             let json = PlanFolder::json_of(p);
