@@ -2,12 +2,12 @@
 //! planner as GeoJSON lines or polygons.
 //!
 //! A barrier acts on the adjacency graph, exactly as the district outline does: a link between two campuses
-//! whose straight segment crosses a barrier is dropped ([`crate::units::Adjacency::build_with`]), and put
+//! whose straight segment crosses a barrier is dropped (`Adjacency::build_with` in `units`, which reads this module), and put
 //! back only where a campus would otherwise be unreachable. Since every network is one connected piece of
 //! that graph, no network reaches across a barrier except through such a restored link, which the report
 //! names.
 //!
-//! Parsing is pure ([`Barriers::parse`]); the file is read by [`crate::inputs`].
+//! Parsing is pure ([`Barriers::parse`]); the file is read by the `inputs` edge of the house.
 
 use crate::error::{Error, Result};
 use crate::geography::{self, Outline};

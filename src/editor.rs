@@ -11,7 +11,7 @@ use crate::metrics::{ConstraintCheck, NetworkMetrics};
 use crate::plans::{self, Plan, PlanFile, PlanInputs, Prepared};
 use crate::solver::{self, Settings};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Why an edit was refused; the server turns each kind into its HTTP status.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +99,8 @@ pub struct Editor<'a> {
     locks: Vec<Option<usize>>,
     proposal: Option<Proposal>,
     changed: Vec<usize>,
-    index: BTreeMap<String, usize>,
+    /// School id → index in the table.
+    index: HashMap<&'a str, usize>,
 }
 
 impl<'a> Editor<'a> {
@@ -138,13 +139,7 @@ impl<'a> Editor<'a> {
                 inputs.scenario.networks
             )));
         }
-        let index = inputs
-            .table
-            .schools
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
+        let index = inputs.table.index();
         let units = prepared.planning.units().len();
         let plan = plans::assemble(
             &inputs,
@@ -335,7 +330,7 @@ impl<'a> Editor<'a> {
         let mut changed = Vec::new();
         for ch in changes {
             let (i, to) = (
-                self.index[&ch.school_id],
+                self.index[ch.school_id.as_str()],
                 if back { &ch.from } else { &ch.to },
             );
             let c = self
@@ -354,17 +349,18 @@ impl<'a> Editor<'a> {
         self.reassemble();
     }
 
+    /// Re-assembles the plan from the assignment, keeping the names and regions of the plan before.
     fn reassemble(&mut self) {
-        let start = self.plan.file.clone();
-        self.plan = plans::assemble(
+        let next = plans::assemble(
             &self.inputs,
             &self.prepared,
             self.school_network.clone(),
             self.ids.clone(),
             "the plan as edited",
-            Some(&start),
+            Some(&self.plan.file),
         )
         .expect("assembling with --best-effort cannot fail on a plan it assembled before");
+        self.plan = next;
     }
 
     /// Undoes the last step.
@@ -418,7 +414,7 @@ impl<'a> Editor<'a> {
             .done
             .iter()
             .flat_map(|s| s.changes.iter())
-            .map(|ch| self.unit_of(self.index[&ch.school_id]))
+            .map(|ch| self.unit_of(self.index[ch.school_id.as_str()]))
             .collect();
         let mut p = self.prepared.problem.clone();
         let base = p.pins.clone();
@@ -544,19 +540,24 @@ impl<'a> Editor<'a> {
     /// The plan to save: the current plan with its edits recorded.
     pub fn saved(&self) -> Plan {
         let mut plan = self.plan.clone();
-        plan.file.edits = Some(EditsRecord {
+        plan.file.edits = Some(self.edits());
+        plan
+    }
+
+    /// The starting plan, the steps kept and the locks, as plan.json records them.
+    fn edits(&self) -> EditsRecord {
+        EditsRecord {
             from: self.from.clone(),
             steps: self.done.clone(),
             locks: self
                 .locked_schools()
                 .into_iter()
                 .map(|id| {
-                    let n = &self.ids[self.school_network[self.index[&id]]];
+                    let n = &self.ids[self.school_network[self.index[id.as_str()]]];
                     format!("{id} → {n}")
                 })
                 .collect(),
-        });
-        plan
+        }
     }
 
     /// The steps and locks, to be saved as a draft and restored after a restart.
@@ -596,6 +597,8 @@ impl<'a> Editor<'a> {
 
     /// The plan file as it stands (for download).
     pub fn plan_file(&self) -> PlanFile {
-        self.saved().file
+        let mut file = self.plan.file.clone();
+        file.edits = Some(self.edits());
+        file
     }
 }

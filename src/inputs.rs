@@ -2,7 +2,7 @@
 //! outline and the scenario, each with what plan.json records of it (its name and SHA-256).
 //!
 //! This is one of the two edges of the house that touch files (the other is [`crate::output`] and
-//! [`crate::folder`]); every reader goes through [`crate::limits`], and everything it returns is plain data
+//! `folder`); every reader goes through [`crate::limits`], and everything it returns is plain data
 //! the pure modules take.
 
 use crate::barriers::Barriers;

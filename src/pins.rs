@@ -6,7 +6,7 @@
 //! is free. A campus (or, in feeder mode, a pathway) is planned whole, so pinning one of its schools pins
 //! it all; pinning two of its schools to different labels is an error naming both rows.
 //!
-//! Parsing is pure ([`Pins::parse`]); the file is read by [`crate::inputs`]. The solver sees pins only as
+//! Parsing is pure ([`Pins::parse`]); the file is read by the `inputs` edge of the house. The solver sees pins only as
 //! the network each unit must be in ([`crate::solver::Problem::pins`]); [`check`] measures the finished
 //! plan against them.
 
@@ -37,7 +37,7 @@ pub struct PinRow {
 pub struct Pins {
     /// The file they were read from (or the plan they were carried over from), for messages and plan.json.
     pub source: String,
-    /// SHA-256 of the file's bytes (set by the reader, [`crate::inputs::load_pins`]).
+    /// SHA-256 of the file's bytes (set by the reader, `inputs::load_pins`).
     pub sha256: String,
     pub rows: Vec<PinRow>,
 }
@@ -212,12 +212,7 @@ impl Pins {
     /// the table.
     pub fn of_schools(&self, table: &SchoolTable) -> Result<Vec<Option<(usize, usize)>>> {
         let labels = self.labels();
-        let index: BTreeMap<&str, usize> = table
-            .schools
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
+        let index = table.index();
         let mut out = vec![None; table.schools.len()];
         let mut problems = Vec::new();
         for (r, row) in self.rows.iter().enumerate() {

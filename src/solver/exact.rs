@@ -96,13 +96,5 @@ fn numbered_for_pins(p: &Problem, assign: &[usize]) -> Option<Vec<usize>> {
             }
         }
     }
-    let mut free = (0..p.k).filter(|&t| !taken[t]);
-    let to: Vec<usize> = to
-        .into_iter()
-        .map(|x| {
-            x.or_else(|| free.next())
-                .expect("as many numbers as networks")
-        })
-        .collect();
-    Some(assign.iter().map(|&c| to[c]).collect())
+    Some(super::renumbered(assign, to))
 }

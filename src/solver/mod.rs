@@ -218,6 +218,24 @@ impl Problem {
     }
 }
 
+/// `assign` with its networks renumbered: network `c` becomes `to[c]` where that is set (distinct numbers),
+/// and the others take the numbers left over, lowest first, in order of `c`.
+pub(crate) fn renumbered(assign: &[usize], to: Vec<Option<usize>>) -> Vec<usize> {
+    let mut taken = vec![false; to.len()];
+    for t in to.iter().flatten() {
+        taken[*t] = true;
+    }
+    let mut free = (0..to.len()).filter(|&t| !taken[t]);
+    let to: Vec<usize> = to
+        .iter()
+        .map(|x| {
+            x.or_else(|| free.next())
+                .expect("as many numbers as networks")
+        })
+        .collect();
+    assign.iter().map(|&c| to[c]).collect()
+}
+
 /// A solution: the network of each unit and how good it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Solution {

@@ -199,19 +199,15 @@ fn renumbered_for_pins(p: &Problem, assignment: &[usize]) -> Vec<usize> {
     }
     let mut order: Vec<((usize, usize), usize)> = votes.into_iter().collect();
     order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut to = vec![usize::MAX; p.k]; // joined network → new number
+    let mut to: Vec<Option<usize>> = vec![None; p.k]; // joined network → new number
     let mut taken = vec![false; p.k];
     for ((pin, c), _) in order {
-        if to[c] == usize::MAX && !taken[pin] {
-            to[c] = pin;
+        if to[c].is_none() && !taken[pin] {
+            to[c] = Some(pin);
             taken[pin] = true;
         }
     }
-    let mut free = (0..p.k).filter(|&c| !taken[c]);
-    for t in to.iter_mut().filter(|t| **t == usize::MAX) {
-        *t = free.next().expect("as many numbers as networks");
-    }
-    assignment.iter().map(|&c| to[c]).collect()
+    super::renumbered(assignment, to)
 }
 
 #[cfg(test)]

@@ -124,6 +124,8 @@ pub(crate) struct State<'p> {
     stamp: Vec<u32>,
     epoch: u32,
     queue: Vec<usize>,
+    /// Units outside their pinned network, kept up to date by [`State::apply`].
+    missed: usize,
 }
 
 impl<'p> State<'p> {
@@ -136,8 +138,15 @@ impl<'p> State<'p> {
             slot[u] = members[c].len();
             members[c].push(u);
         }
+        let missed = p
+            .pins
+            .iter()
+            .zip(&assign)
+            .filter(|(pin, &c)| pin.is_some_and(|x| x != c))
+            .count();
         State {
             p,
+            missed,
             assign,
             totals,
             members,
@@ -155,17 +164,7 @@ impl<'p> State<'p> {
             .iter()
             .map(|t| violation(t, &self.p.limits, self.mean))
             .sum();
-        rules + self.pins_missed() as f64 * super::PIN_POINTS
-    }
-
-    /// Units outside their pinned network.
-    pub(crate) fn pins_missed(&self) -> usize {
-        self.p
-            .pins
-            .iter()
-            .zip(&self.assign)
-            .filter(|(pin, &c)| pin.is_some_and(|x| x != c))
-            .count()
+        rules + self.missed as f64 * super::PIN_POINTS
     }
 
     /// Change in pin violation when unit `u` moves to network `b`.
@@ -303,6 +302,9 @@ impl<'p> State<'p> {
     /// Moves unit `u` to network `b`.
     pub fn apply(&mut self, u: usize, b: usize) {
         let a = self.assign[u];
+        if let Some(c) = self.p.pin(u) {
+            self.missed = self.missed + usize::from(b != c) - usize::from(a != c);
+        }
         let unit = self.p.units[u];
         self.totals[a].add(&unit, -1.0);
         self.totals[b].add(&unit, 1.0);
