@@ -2,8 +2,8 @@
 //! loop), and the solver knows nothing of schools, scenarios or plans.
 //!
 //! A module here is a top-level room of the library: `src/NAME.rs` or the folder `src/NAME/`. An import is
-//! any `crate::NAME` in a file of another module (comments and tests left out). The command line
-//! (`src/main.rs`, `src/cli/`) sits above everything and is not checked.
+//! any `crate::NAME` in a file of another module, doc comments' links included (plain comments and tests left
+//! out). The command line (`src/main.rs`, `src/cli/`) sits above everything and is not checked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -42,7 +42,9 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
         let entry = out.entry(module.clone()).or_default();
         for line in code.lines() {
             let line = line.trim_start();
-            if line.starts_with("//") {
+            // Plain comments are left out; a doc comment's link is a reference like an import (a
+            // lower room's docs linking a higher one reads as a back-reference).
+            if line.starts_with("//") && !line.starts_with("///") && !line.starts_with("//!") {
                 continue;
             }
             for (i, _) in line.match_indices("crate::") {
