@@ -64,8 +64,9 @@ fn lausd(c: &mut Criterion) {
     });
     let units = Units::build(&table);
     let adjacency = Adjacency::build(&units, Some(&outline), scenario.geography.max_edge_factor);
-    let district = schoolnets::metrics::district(&table, &scenario);
-    let p = problem(&table, &units, &adjacency, &scenario, &district);
+    let rules =
+        schoolnets::rules::RuleSet::new(&table, &scenario, &Default::default()).expect("rules");
+    let p = problem(&table, &units, &adjacency, &scenario, &rules);
     let settings = schoolnets::solver::Settings::from(&scenario.solver);
     g.bench_function("one_restart", |b| {
         b.iter(|| black_box(schoolnets::solver::solve_once(&p, settings, 2018, 0).sse))
@@ -103,12 +104,13 @@ fn lausd(c: &mut Criterion) {
         .expect("the default scenario has regions");
     g.bench_function("regions", |b| {
         b.iter(|| {
-            let (r, _) = schoolnets::regions::draw(
+            let r = schoolnets::regions::draw(
                 &default_plan.units,
                 &default_plan.adjacency,
                 &default_plan.school_network,
                 &default_plan.file.networks,
-                &region_rules,
+                region_rules.count,
+                rules.region_bands.expect("the default scenario has regions"),
                 settings,
                 None,
             );
@@ -307,7 +309,7 @@ fn editor(c: &mut Criterion) {
         .min_by_key(|n| n.enrollment)
         .unwrap();
     let slack = smallest.enrollment as f64
-        - schoolnets::metrics::enrollment_band(table.total_enrollment(), &scenario).0;
+        - schoolnets::rules::enrollment_band(table.total_enrollment(), &scenario).0;
     let (id, from, to) = table
         .schools
         .iter()

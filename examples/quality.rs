@@ -34,8 +34,8 @@ fn main() {
     }
     let units = Units::build(&table);
     let adjacency = Adjacency::build(&units, Some(&outline), base.geography.max_edge_factor);
-    let district = schoolnets::metrics::district(&table, &base);
-    let p = problem(&table, &units, &adjacency, &base, &district);
+    let rules = schoolnets::rules::RuleSet::new(&table, &base, &Default::default()).expect("rules");
+    let p = problem(&table, &units, &adjacency, &base, &rules);
     let points = table.points(&units.projection);
     let (min, max) = (base.size.min_schools, base.size.max_schools);
     let start = std::time::Instant::now();

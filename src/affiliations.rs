@@ -12,65 +12,13 @@
 //! fit or what to add.
 
 use crate::geography::Projection;
-use crate::metrics;
+use crate::plan_file::{Affiliation, Group, Member};
 use crate::scenarios::{AffiliationRules, Condition, DFS_COLUMN};
 use crate::schools::SchoolTable;
 use crate::text::round;
 use rand::{RngExt, SeedableRng};
-use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A member of an affiliation group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Member {
-    pub id: String,
-    pub name: String,
-    /// The school's geographic network, which it keeps.
-    pub network: String,
-    pub level: String,
-    pub enrollment: u32,
-    /// Average of ELA and math distance from standard, if the school has both.
-    pub dfs: Option<f64>,
-}
-
-/// One group of an affiliation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Group {
-    /// `<key>-<n>`, numbered from north to south.
-    pub id: String,
-    pub schools: usize,
-    pub enrollment: u64,
-    /// Geographic networks its schools belong to.
-    pub networks: Vec<String>,
-    /// Mean and largest straight-line distance between two of its schools, km.
-    pub mean_pair_km: f64,
-    pub max_pair_km: f64,
-    pub members: Vec<Member>,
-}
-
-/// An affiliation as built for a plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Affiliation {
-    /// The scenario's section key (`[affiliation.<key>]`).
-    pub key: String,
-    pub label: String,
-    /// The selection rule in words.
-    pub rule: String,
-    /// Schools meeting the rule.
-    pub matched: usize,
-    /// Schools placed in groups (fewer than `matched` when `keep_lowest` trimmed the list).
-    pub kept: usize,
-    /// With `keep_lowest`: the column, and the highest value kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kept_up_to: Option<String>,
-    /// Why the affiliation was not formed (too many or too few schools for the bounds), with what would fit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-    /// Sum over groups of the straight-line distances between every two schools of a group, km.
-    pub pair_km_total: f64,
-    pub groups: Vec<Group>,
-}
 
 /// A selection rule resolved against a table: the conditions with their columns, and `keep_lowest`.
 struct Compiled {
@@ -163,7 +111,7 @@ impl Column {
         let s = &table.schools[i];
         match self {
             Column::Table(c) => s.row().swap_remove(*c),
-            Column::Dfs => crate::text::fmt_opt(metrics::school_dfs(s), 1),
+            Column::Dfs => crate::text::fmt_opt(crate::rules::district::school_dfs(s), 1),
         }
     }
 }
@@ -314,7 +262,7 @@ fn one(
                     network: network_ids[school_network[i]].clone(),
                     level: s.level.as_str().to_string(),
                     enrollment: s.enrollment,
-                    dfs: metrics::school_dfs(s).map(|v| round(v, 1)),
+                    dfs: crate::rules::district::school_dfs(s).map(|v| round(v, 1)),
                 }
             })
             .collect();

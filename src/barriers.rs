@@ -12,7 +12,6 @@
 use crate::error::{Error, Result};
 use crate::geography::{self, Outline};
 use geo::LineString;
-use serde::{Deserialize, Serialize};
 
 /// One barrier: a line (or a polygon's ring) with the name the report gives it.
 #[derive(Debug, Clone)]
@@ -48,38 +47,6 @@ pub struct CrossingLink {
     pub km: f64,
     /// Put back because without it a campus could not be reached.
     pub restored: bool,
-}
-
-/// What plan.json records of the barriers a plan was drawn with.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BarriersRecord {
-    pub file: String,
-    pub sha256: String,
-    /// Each barrier's name, in file order.
-    pub barriers: Vec<String>,
-    /// Every adjacency link a barrier removed; those `restored` were put back to keep every campus reachable.
-    pub links: Vec<BarrierLink>,
-    /// Barriers that lie outside the district or cross no link between campuses (they change nothing).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
-
-/// A link between two campuses that crosses a barrier, by the schools at either end.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BarrierLink {
-    pub barrier: String,
-    /// A school of each campus: "name (id)".
-    pub from: String,
-    pub to: String,
-    pub km: f64,
-    pub restored: bool,
-}
-
-impl BarriersRecord {
-    /// Links dropped and not put back.
-    pub fn dropped(&self) -> usize {
-        self.links.iter().filter(|l| !l.restored).count()
-    }
 }
 
 impl Barriers {

@@ -13,8 +13,8 @@
 //! what makes "N05 became N07" readable; it can differ from the matching that minimises total moves only
 //! when overlaps are close, which the matching table makes visible.
 
-use crate::metrics::NetworkMetrics;
-use crate::plans::PlanFile;
+use crate::plan_file::NetworkMetrics;
+use crate::plan_file::PlanFile;
 use crate::reports::model::{self, Cell, Kind, Section, Table};
 use crate::schools::SchoolTable;
 use crate::text::{fmt_num, human, thousands};
@@ -164,33 +164,6 @@ fn spread(values: impl Iterator<Item = f64>) -> Option<(f64, f64, f64)> {
     let min = v.iter().copied().fold(f64::INFINITY, f64::min);
     let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     Some((min, v.iter().sum::<f64>() / v.len() as f64, max))
-}
-
-/// A short title for each rule key (the report's rule text carries plan-specific numbers).
-fn rule_title(key: &str) -> String {
-    let fixed = match key {
-        "networks" => "Every network has schools",
-        "schools_per_network" => "Schools per network within the limits",
-        "enrollment_band" => "Enrollment within the band around the mean",
-        "connected" => "Each network is one connected piece",
-        "min_high" => "High schools in each network",
-        "min_middle" => "Middle schools in each network",
-        "campuses_together" => "Schools sharing a campus kept together",
-        "pathways_whole" => "Feeder pathways kept whole",
-        "max_low_performing_share" => "Low-performing share capped",
-        "dfs_band" => "Test results near the district's",
-        "frpm_band" => "Poverty (FRPM) share near the district's",
-        _ => "",
-    };
-    if !fixed.is_empty() {
-        fixed.to_string()
-    } else if let Some(g) = key.strip_prefix("ethnicity_band_") {
-        format!("Share of {g} students near the district's")
-    } else if let Some(m) = key.strip_prefix("min_model_") {
-        format!("{} schools in each network", m.replace('_', " "))
-    } else {
-        key.to_string()
-    }
 }
 
 /// The figures and rules of every plan, row by row.
@@ -440,21 +413,20 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
         }
     }
     for key in keys {
-        add(
-            "Rules",
-            &rule_title(key),
-            "",
-            &|f| match f.constraints.iter().find(|c| c.key == key) {
-                None => text("not a rule here"),
-                Some(c) => Value::Text(format!(
-                    "{}: {} (margin {} {})",
-                    if c.holds { "yes" } else { "NO" },
-                    c.observed,
-                    fmt_num(c.margin, 1),
-                    c.unit
-                )),
-            },
-        );
+        add("Rules", &crate::rules::title(key), "", &|f| match f
+            .constraints
+            .iter()
+            .find(|c| c.key == key)
+        {
+            None => text("not a rule here"),
+            Some(c) => Value::Text(format!(
+                "{}: {} (margin {} {})",
+                if c.holds { "yes" } else { "NO" },
+                c.observed,
+                fmt_num(c.margin, 1),
+                c.unit
+            )),
+        });
     }
     rows
 }

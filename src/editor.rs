@@ -7,9 +7,9 @@
 //! writes the same files. No I/O here: `schoolnets serve` (`src/cli/serve.rs`) puts it behind HTTP.
 
 use crate::error::{Error, Result};
-use crate::metrics::{ConstraintCheck, NetworkMetrics};
-use crate::plans::{self, Plan, PlanFile, PlanInputs, Prepared};
-use crate::solver::{self, Settings};
+use crate::plan_file::{ConstraintCheck, NetworkMetrics, PlanFile};
+use crate::plans::{self, Plan, PlanInputs, Prepared};
+use crate::solver::{self, Move, Partition, Settings};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -30,7 +30,7 @@ impl std::fmt::Display for Refused {
     }
 }
 
-pub use crate::plans::{EditChange as Change, EditStep as Step, EditsRecord};
+pub use crate::plan_file::{EditChange as Change, EditStep as Step, EditsRecord};
 
 /// The solver's proposal after "re-optimise the rest": not applied until accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,7 +60,7 @@ pub struct View<'a> {
     pub all_hold: bool,
     pub compactness_km2: f64,
     pub mean_enrollment: f64,
-    pub rules: &'a [ConstraintCheck],
+    pub rules: Vec<RuleView<'a>>,
     pub networks: &'a [NetworkMetrics],
     /// Networks the last step changed (ids).
     pub changed: Vec<String>,
@@ -70,6 +70,17 @@ pub struct View<'a> {
     pub can_undo: bool,
     pub can_redo: bool,
     pub proposal: Option<&'a Proposal>,
+}
+
+/// One rule as the page shows it: the check, its short title and its margin in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView<'a> {
+    #[serde(flatten)]
+    pub check: &'a ConstraintCheck,
+    /// "Enrollment within the band around the mean".
+    pub title: String,
+    /// "over by 886 students", "4 schools to spare".
+    pub words: String,
 }
 
 /// A school's place in the plan, for the page's edit panel.
@@ -91,6 +102,9 @@ pub struct Editor<'a> {
     prepared: Prepared,
     from: String,
     ids: Vec<String>,
+    /// The planning units' networks, with running totals: every step is a list of moves made on it.
+    partition: Partition,
+    /// Each school's network (follows `partition`).
     school_network: Vec<usize>,
     plan: Plan,
     done: Vec<Step>,
@@ -140,7 +154,26 @@ impl<'a> Editor<'a> {
             )));
         }
         let index = inputs.table.index();
-        let units = prepared.planning.units().len();
+        let planning = prepared.planning.units();
+        let units = planning.len();
+        let mut unit_network = Vec::with_capacity(units);
+        for (u, unit) in planning.units.iter().enumerate() {
+            let c = school_network[unit.schools[0]];
+            if let Some(&j) = unit.schools.iter().find(|&&j| school_network[j] != c) {
+                let t = &inputs.table.schools;
+                return Err(Error::Usage(format!(
+                    "the plan {from} puts {} ({}) and {} ({}) in different networks, but they are one {} under its scenario and the editor moves them together: open a plan drawn with this scenario",
+                    t[unit.schools[0]].name,
+                    ids[c],
+                    t[j].name,
+                    ids[school_network[j]],
+                    if prepared.planning.feeder.is_some() { "feeder pathway" } else { "campus" },
+                )));
+            }
+            debug_assert_eq!(planning.of_school[unit.schools[0]], u);
+            unit_network.push(c);
+        }
+        let partition = Partition::new(&prepared.problem, unit_network);
         let plan = plans::assemble(
             &inputs,
             &prepared,
@@ -154,6 +187,7 @@ impl<'a> Editor<'a> {
             prepared,
             from: from.to_string(),
             ids,
+            partition,
             school_network,
             plan,
             done: Vec::new(),
@@ -188,7 +222,15 @@ impl<'a> Editor<'a> {
             all_hold: f.all_constraints_hold,
             compactness_km2: f.compactness_km2,
             mean_enrollment: f.input.enrollment as f64 / self.ids.len() as f64,
-            rules: &f.constraints,
+            rules: f
+                .constraints
+                .iter()
+                .map(|c| RuleView {
+                    check: c,
+                    title: crate::rules::title(&c.key),
+                    words: crate::rules::words(c),
+                })
+                .collect(),
             networks: &f.networks,
             changed: self.changed.iter().map(|&c| self.ids[c].clone()).collect(),
             locked_networks,
@@ -234,7 +276,17 @@ impl<'a> Editor<'a> {
     }
 
     fn unit_network(&self, u: usize) -> usize {
-        self.school_network[self.prepared.planning.units().units[u].schools[0]]
+        self.partition.assign()[u]
+    }
+
+    /// The planning units' partition as it stands, with its running totals.
+    pub fn partition(&self) -> &Partition {
+        &self.partition
+    }
+
+    /// The solver problem of the plan's planning units (what [`Editor::partition`] partitions).
+    pub fn problem(&self) -> &solver::Problem {
+        &self.prepared.problem
     }
 
     /// A school's place: its network, the schools that move with it, the networks it borders.
@@ -325,22 +377,44 @@ impl<'a> Editor<'a> {
         self.done.push(step);
     }
 
-    /// Puts each change's school in its `to` network (`back`: its `from`), then re-assembles the plan.
-    fn set(&mut self, changes: &[Change], back: bool) {
-        let mut changed = Vec::new();
-        for ch in changes {
-            let (i, to) = (
-                self.index[ch.school_id.as_str()],
-                if back { &ch.from } else { &ch.to },
-            );
-            let c = self
-                .ids
+    /// The moves of a step's changes: one per planning unit (its schools move together).
+    fn moves(&self, changes: &[Change]) -> Vec<Move> {
+        let network = |id: &str| {
+            self.ids
                 .iter()
-                .position(|n| n == to)
-                .expect("a known network");
-            changed.push(self.school_network[i]);
-            changed.push(c);
-            self.school_network[i] = c;
+                .position(|n| n == id)
+                .expect("a known network")
+        };
+        let mut moves: Vec<Move> = Vec::new();
+        for ch in changes {
+            let unit = self.unit_of(self.index[ch.school_id.as_str()]);
+            if !moves.iter().any(|m| m.unit == unit) {
+                moves.push(Move {
+                    unit,
+                    from: network(&ch.from),
+                    to: network(&ch.to),
+                });
+            }
+        }
+        moves
+    }
+
+    /// Makes a step's moves (`back`: undoes them, last first), then re-assembles the plan.
+    fn set(&mut self, changes: &[Change], back: bool) {
+        let moves = self.moves(changes);
+        let ordered: Vec<Move> = if back {
+            solver::moves::reversed(&moves).collect()
+        } else {
+            moves
+        };
+        let mut changed = Vec::new();
+        let units = self.prepared.planning.units();
+        for m in ordered {
+            self.partition.apply(&self.prepared.problem, m);
+            for &i in &units.units[m.unit].schools {
+                self.school_network[i] = m.to;
+            }
+            changed.extend([m.from, m.to]);
         }
         changed.sort_unstable();
         changed.dedup();
@@ -433,13 +507,14 @@ impl<'a> Editor<'a> {
                 .map(|u| Some((current[u], f64::from(p.units[u].schools))))
                 .collect(),
         };
-        let found = solver::from_start(&p, current, settings, progress);
+        let found = solver::from_start(&p, current.clone(), settings, progress);
         let school_network: Vec<usize> = (0..self.school_network.len())
             .map(|i| found.assignment[self.unit_of(i)])
             .collect();
-        let changes: Vec<Change> = (0..school_network.len())
-            .filter(|&i| school_network[i] != self.school_network[i])
-            .map(|i| self.change(i, school_network[i]))
+        let changes: Vec<Change> = Move::between(&current, &found.assignment)
+            .into_iter()
+            .flat_map(|m| units.units[m.unit].schools.iter().map(move |&i| (i, m.to)))
+            .map(|(i, to)| self.change(i, to))
             .collect();
         let proposed = plans::assemble(
             &self.inputs,

@@ -77,8 +77,8 @@ pub enum Error {
     Usage(String),
     /// One or more problems in input files.
     Input(Vec<Problem>),
-    /// The constraints cannot all hold; the text explains which and by how much.
-    Infeasible(String),
+    /// The constraints cannot all hold: the proofs, or the rules the best plan breaks, as data.
+    Infeasible(Box<Infeasible>),
     /// Writing an output failed.
     Output(String),
     /// A bug.
@@ -157,7 +157,7 @@ impl fmt::Display for Error {
                     Ok(())
                 }
             }
-            Error::Infeasible(msg) => write!(f, "the scenario cannot be satisfied:\n{msg}"),
+            Error::Infeasible(why) => write!(f, "the scenario cannot be satisfied:\n{why}"),
             Error::Output(msg) => write!(f, "output error: {msg}"),
             Error::Internal(msg) => write!(
                 f,
@@ -168,6 +168,161 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Why a scenario's rules cannot all hold on a table, as data: proofs found before any search, or the
+/// rules the best plan found breaks. Commands and tests read the fields; [`fmt::Display`] turns them into
+/// the prose the terminal shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Infeasible {
+    /// Which plan, when a command makes several (`briefing`): "the feeder plan".
+    pub plan: Option<String>,
+    /// Arithmetic that no plan can beat, found before searching.
+    pub proofs: Vec<Proof>,
+    /// The rules the best plan found breaks.
+    pub broken: Vec<Broken>,
+    /// How that plan was found ("the best plan found after 3 restarts").
+    pub searched: String,
+    /// What to try next, one suggestion a line.
+    pub hints: Vec<String>,
+}
+
+/// One proof that a rule cannot hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proof {
+    /// The rule it concerns: a key of plan.json's `constraints` ("schools_per_network", "pins").
+    pub rule: String,
+    /// The scenario keys involved ("networks", "size.min_schools").
+    pub settings: Vec<String>,
+    /// What the rule needs and what the table has, in the same unit.
+    pub need: Amount,
+    pub have: Amount,
+    /// The arithmetic, for people.
+    pub reason: String,
+    /// The nearest settings that pass this check.
+    pub nearest: Vec<Setting>,
+}
+
+/// A quantity with its unit ("640 schools").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amount {
+    pub value: f64,
+    pub unit: String,
+}
+
+impl Amount {
+    pub fn new(value: f64, unit: impl Into<String>) -> Amount {
+        Amount {
+            value,
+            unit: unit.into(),
+        }
+    }
+}
+
+/// A setting that would make a check pass: `key = value (note)`; a `key` of "" is a change of another kind
+/// (the table's campuses), said in `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    pub note: String,
+}
+
+impl Setting {
+    pub fn new(
+        key: impl Into<String>,
+        value: impl Into<String>,
+        note: impl Into<String>,
+    ) -> Setting {
+        Setting {
+            key: key.into(),
+            value: value.into(),
+            note: note.into(),
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}", self.value)?;
+        } else {
+            write!(f, "{} = {}", self.key, self.value)?;
+        }
+        if !self.note.is_empty() {
+            write!(f, " ({})", self.note)?;
+        }
+        Ok(())
+    }
+}
+
+/// A rule the best plan found breaks: what plan.json's `constraints` says of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    pub rule: String,
+    /// The rule in words, with its numbers.
+    pub text: String,
+    pub observed: String,
+    pub margin: f64,
+    pub unit: String,
+    pub binding: crate::text::Binding,
+    /// The networks (or regions) that break it.
+    pub networks: Vec<String>,
+}
+
+impl Infeasible {
+    /// The rule keys involved, proofs first, each once (for tables such as frontier.csv).
+    pub fn rules(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in self
+            .proofs
+            .iter()
+            .map(|p| p.rule.as_str())
+            .chain(self.broken.iter().map(|b| b.rule.as_str()))
+        {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut lines: Vec<String> = Vec::new();
+        if let Some(plan) = &self.plan {
+            lines.push(format!("{plan}:"));
+        }
+        for p in &self.proofs {
+            let mut line = format!("- {}: {}", p.settings.join(", "), p.reason);
+            match p.nearest.len() {
+                0 => {}
+                1 => line.push_str(&format!(" Nearest setting that works: {}.", p.nearest[0])),
+                _ => line.push_str(&format!(
+                    " Nearest settings that work: {}.",
+                    p.nearest
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", or ")
+                )),
+            }
+            lines.push(line);
+        }
+        for b in &self.broken {
+            let mut detail = crate::text::margin_words(b.margin, false, b.binding, &b.unit);
+            if !b.networks.is_empty() {
+                detail.push_str(&format!("; networks {}", b.networks.join(", ")));
+            }
+            lines.push(format!(
+                "- {}: {} breaks \"{}\": {} ({detail}).",
+                b.rule, self.searched, b.text, b.observed
+            ));
+        }
+        lines.extend(self.hints.iter().map(|h| format!("  {h}")));
+        write!(f, "{}", lines.join("\n"))
+    }
+}
 
 /// Result type used throughout the crate.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -7,7 +7,8 @@
 //! steps in a row find no plan meeting every rule. Pure: returns points; the writers render them.
 
 use crate::error::{Error, Result};
-use crate::plans::{make_plan, PlanFile, PlanInputs};
+use crate::plan_file::PlanFile;
+use crate::plans::{make_plan, PlanInputs};
 use crate::scenarios::Scenario;
 use crate::text::{fmt_num, fmt_opt as opt, round};
 use serde::Serialize;
@@ -197,13 +198,9 @@ pub fn sweep(
                 failures = 0;
                 points.push(measured(t, &s, &plan.file));
             }
-            Err(Error::Infeasible(msg)) => {
+            Err(Error::Infeasible(why)) => {
                 failures += 1;
-                let broken: Vec<&str> = msg
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("- "))
-                    .filter_map(|l| l.split(':').next())
-                    .collect();
+                let broken = why.rules();
                 points.push(Point {
                     feasible: false,
                     compactness_km2: None,

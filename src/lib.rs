@@ -12,10 +12,14 @@
 //!    [`scenarios`] (the rules), [`validate`] (whole-table checks), and what the planner imposes:
 //!    [`pins`] (schools kept together in a named network) and [`barriers`] (lines no network crosses).
 //! 3. **Units and adjacency**: [`units`] (campuses and which touch), [`pathways`] (feeder pathways),
-//!    on the shared [`graph`].
-//! 4. **Solve**: [`solver`], which knows only its [`solver::Problem`] (plus [`graph`] and [`seeds`]).
-//! 5. **Measure**: [`metrics`] (each network's figures and every rule's check), then the design's upper
-//!    levels: [`regions`], [`affiliations`], [`staffing`]. [`plans`] runs steps 3-5 and holds the plan;
+//!    on the shared [`graph`]; **rules**: [`rules`], every rule of the scenario defined once (its words,
+//!    the quantity it bounds, its bounds and points), with the only sum builder, the solver's limits, every
+//!    check and the proofs of infeasibility.
+//! 4. **Solve**: [`solver`], which knows only its [`solver::Problem`] (plus [`graph`] and [`seeds`]): sums,
+//!    generic bounds, a graph.
+//! 5. **Measure**: [`metrics`] (each network's figures) and [`rules`] (every rule's check), then the
+//!    design's upper levels: [`regions`], [`affiliations`], [`staffing`]. [`plans`] runs steps 3-5 and
+//!    holds the plan, whose file format is [`plan_file`] (plan.json, versioned, with a JSON Schema);
 //!    [`rebalance`] and [`frontier`] run it again under other conditions; [`compare`] puts plans side
 //!    by side; [`editor`] lets a planner move schools by hand, every rule re-checked.
 //! 6. **Write**: [`territories`] and [`maps`] (GeoJSON, SVG, PNG), [`reports`] (one content model,
@@ -67,10 +71,12 @@ pub mod names;
 pub mod output;
 pub mod pathways;
 pub mod pins;
+pub mod plan_file;
 pub mod plans;
 pub mod rebalance;
 pub mod regions;
 pub mod reports;
+pub mod rules;
 pub mod scenarios;
 pub mod schools;
 pub mod seeds;

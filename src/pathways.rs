@@ -17,10 +17,10 @@
 //! The table gives each school one `feeds_into`; a school whose students go on to several schools is
 //! linked to the one most of them attend, so no school belongs to two pathways.
 
+use crate::plan_file::{FeederLinks, PathwaySummary};
 use crate::schools::{Level, SchoolTable};
 use crate::units::Units;
 use petgraph::unionfind::UnionFind;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One planning unit of feeder mode: a whole pathway (or several merged by a shared campus), or a school
@@ -41,31 +41,6 @@ pub(crate) struct Pathways {
     pub of_campus: Vec<usize>,
     pub units: Vec<Pathway>,
     pub summary: PathwaySummary,
-}
-
-/// What the pathway rules did, for plan.json and the report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PathwaySummary {
-    /// Pathways (schools at the top of a chain that at least one school feeds).
-    pub pathways: usize,
-    /// Of those, topped by a high school.
-    pub topped_by_high: usize,
-    /// Pathways topped by another level (top school id → level), e.g. a 6-12 span school.
-    pub other_tops: BTreeMap<String, String>,
-    /// Schools in a pathway (tops included).
-    pub schools_in_pathways: usize,
-    /// Schools in no pathway (planned by geography).
-    pub schools_without_pathway: usize,
-    /// Span schools (K-8, 6-12, K-12) inside a pathway, by id.
-    pub span_schools_in_pathways: Vec<String>,
-    /// Pathways merged because a campus holds schools of more than one: each entry lists the top school ids.
-    pub merged_by_campus: Vec<Vec<String>>,
-    /// Pathways split on the scenario's request (top school ids).
-    pub split: Vec<String>,
-    /// Ids in `pathways.split` that no school feeds (nothing to split; ignored).
-    pub split_not_found: Vec<String>,
-    /// Planning units: merged pathways, plus campuses of schools in no pathway.
-    pub units: usize,
 }
 
 impl Pathways {
@@ -223,19 +198,6 @@ fn chain_top(link: &dyn Fn(usize) -> Option<usize>, i: usize, n: usize) -> usize
         }
     }
     x
-}
-
-/// Feeder links in a plan: how many there are and how many a network boundary cuts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct FeederLinks {
-    /// Schools with a `feeds_into` link.
-    pub links: usize,
-    /// Links whose two schools are in different networks.
-    pub cut: usize,
-    /// Pathways (by top school) whose schools are in more than one network.
-    pub pathways_split: usize,
-    /// Pathways in all.
-    pub pathways: usize,
 }
 
 /// Counts the feeder links a school → network assignment cuts, and the pathways it splits.

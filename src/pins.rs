@@ -7,13 +7,13 @@
 //! it all; pinning two of its schools to different labels is an error naming both rows.
 //!
 //! Parsing is pure ([`Pins::parse`]); the file is read by the `inputs` edge of the house. The solver sees pins only as
-//! the network each unit must be in ([`crate::solver::Problem::pins`]); [`check`] measures the finished
+//! the network each unit must be in ([`crate::solver::Problem::pins`]); [`held`] measures the finished
 //! plan against them.
 
+use crate::error::{Amount, Proof};
 use crate::error::{Error, Problem, Result};
-use crate::metrics::ConstraintCheck;
+use crate::plan_file::{PinRow, PinnedNetwork};
 use crate::schools::SchoolTable;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Longest label: it becomes a network's name on maps and in reports.
@@ -21,16 +21,6 @@ pub const MAX_LABEL_CHARS: usize = 60;
 
 /// Most rows a pins file may hold (a district pins dozens; a table has at most 100,000 schools).
 const MAX_ROWS: usize = 100_000;
-
-/// One row of a pins file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PinRow {
-    /// Line of the file (the header is line 1); 0 for pins carried over from an adopted plan.
-    #[serde(skip)]
-    pub line: u64,
-    pub id: String,
-    pub label: String,
-}
 
 /// The pins of one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,41 +30,6 @@ pub struct Pins {
     /// SHA-256 of the file's bytes (set by the reader, `inputs::load_pins`).
     pub sha256: String,
     pub rows: Vec<PinRow>,
-}
-
-/// What plan.json records of the pins a plan was drawn with.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PinsRecord {
-    pub file: String,
-    pub sha256: String,
-    /// The rows used, so that `rebalance` can keep them.
-    pub rows: Vec<PinRow>,
-    /// Each label: the network that holds it and whether all its schools are there.
-    pub groups: Vec<PinnedNetwork>,
-}
-
-/// One label in a finished plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PinnedNetwork {
-    pub label: String,
-    /// The network holding most of the label's schools.
-    pub network: String,
-    /// Schools pinned by the label (campus members pinned with them included).
-    pub schools: usize,
-    /// All of them in `network`, and no other label there.
-    pub held: bool,
-}
-
-impl PinnedNetwork {
-    /// "Harbor → N32", or "Harbor → N32 (NOT held)".
-    pub fn describe(&self) -> String {
-        format!(
-            "{} → {}{}",
-            self.label,
-            self.network,
-            if self.held { "" } else { " (NOT held)" }
-        )
-    }
 }
 
 impl Pins {
@@ -286,7 +241,8 @@ impl Pins {
 
 /// The pins' arithmetic, before any search: no more labels than networks, no label with more schools or
 /// students than one network may hold, no label with schools on two sides of a barrier (`side` gives each
-/// unit's side, when there are barriers; `row_unit` each row's unit). Each conflict names the label, the rows and the numbers.
+/// unit's side, when there are barriers; `row_unit` each row's unit). Each proof names the label, the rows
+/// and the numbers.
 pub(crate) fn conflicts(
     pins: &Pins,
     p: &crate::solver::Problem,
@@ -294,13 +250,21 @@ pub(crate) fn conflicts(
     of_unit: &[Option<usize>],
     row_unit: &[usize],
     side: Option<&[usize]>,
-) -> Vec<crate::solver::feasibility::Conflict> {
-    use crate::solver::feasibility::Conflict;
+) -> Vec<Proof> {
     let mut out = Vec::new();
+    let proof = |need: Amount, have: Amount, reason: String| Proof {
+        rule: "pins".into(),
+        settings: vec!["pins".into()],
+        need,
+        have,
+        reason,
+        nearest: Vec::new(),
+    };
     if labels.len() > p.k {
-        out.push(Conflict {
-            constraint: "pins".into(),
-            explanation: format!(
+        out.push(proof(
+            Amount::new(p.k as f64, "labels"),
+            Amount::new(labels.len() as f64, "labels"),
+            format!(
                 "{} has {} labels but the plan has {} networks, and each label needs a network of its own: use at most {} labels, or ask for {} networks (--networks {})",
                 pins.source,
                 labels.len(),
@@ -309,7 +273,7 @@ pub(crate) fn conflicts(
                 labels.len(),
                 labels.len()
             ),
-        });
+        ));
     }
     let lines = |l: usize| -> String {
         let ls: Vec<String> = pins
@@ -324,33 +288,35 @@ pub(crate) fn conflicts(
             n => format!(" (lines {} and {} more)", ls[..6].join(", "), n - 6),
         }
     };
-    let l = &p.limits;
+    let size = p.limits.size();
     for (li, label) in labels.iter().enumerate() {
         let units: Vec<usize> = (0..of_unit.len())
             .filter(|&u| of_unit[u] == Some(li))
             .collect();
         let schools: u32 = units.iter().map(|&u| p.units[u].schools).sum();
         let students: f64 = units.iter().map(|&u| p.units[u].enrollment).sum();
-        if schools > l.max_schools {
-            out.push(Conflict {
-                constraint: "pins".into(),
-                explanation: format!(
+        if schools > size.max_schools {
+            out.push(proof(
+                Amount::new(f64::from(size.max_schools), "schools"),
+                Amount::new(f64::from(schools), "schools"),
+                format!(
                     "label {label:?}{} pins {schools} schools with their campuses, more than a network may hold (size.max_schools = {}): split the label in two, or raise the bound (--max-schools {schools})",
                     lines(li),
-                    l.max_schools
+                    size.max_schools
                 ),
-            });
+            ));
         }
-        if students > l.max_enrollment {
-            out.push(Conflict {
-                constraint: "pins".into(),
-                explanation: format!(
+        if students > size.max_enrollment {
+            out.push(proof(
+                Amount::new(size.max_enrollment.floor(), "students"),
+                Amount::new(students, "students"),
+                format!(
                     "label {label:?}{} pins {} students, more than a network may hold ({} under the enrollment band): split the label in two, or widen the band (--tolerance)",
                     lines(li),
                     crate::text::thousands(students),
-                    crate::text::thousands(l.max_enrollment.floor())
+                    crate::text::thousands(size.max_enrollment.floor())
                 ),
-            });
+            ));
         }
         if let Some(side) = side {
             let rows: Vec<usize> = (0..pins.rows.len())
@@ -362,27 +328,38 @@ pub(crate) fn conflicts(
                 .find(|&&r| side[row_unit[r]] != side[row_unit[first]])
             {
                 let (a, b) = (&pins.rows[first], &pins.rows[other]);
-                out.push(Conflict {
-                    constraint: "pins".into(),
-                    explanation: format!(
+                out.push(proof(
+                    Amount::new(1.0, "sides of the barriers"),
+                    Amount::new(2.0, "sides of the barriers"),
+                    format!(
                         "label {label:?} pins schools on two sides of a barrier: school {} (line {}) and school {} (line {}) can be joined only by crossing it; give them different labels, or change the barrier",
                         a.id, a.line, b.id, b.line
                     ),
-                });
+                ));
             }
         }
     }
     out
 }
 
-/// The `pins` rule on a finished plan: each label's schools in one network, and no two labels in one.
-/// `school_label` gives each school's label (campus members included); `ids` names the networks.
-pub fn check(
+/// Which labels a finished plan holds: each label's schools in one network, and no two labels in one.
+pub struct Held {
+    /// Labels not held.
+    pub broken: usize,
+    /// Networks involved in a label not held, sorted.
+    pub failing: Vec<String>,
+    /// Each label's network.
+    pub groups: Vec<PinnedNetwork>,
+}
+
+/// The labels a finished plan holds. `school_label` gives each school's label (campus members included);
+/// `ids` names the networks.
+pub fn held(
     labels: &[String],
     school_label: &[Option<usize>],
     school_network: &[usize],
     ids: &[String],
-) -> (ConstraintCheck, Vec<PinnedNetwork>) {
+) -> Held {
     let k = ids.len();
     let mut count = vec![BTreeMap::<usize, usize>::new(); labels.len()];
     for (i, l) in school_label.iter().enumerate() {
@@ -423,20 +400,11 @@ pub fn check(
         .collect();
     failing.sort();
     failing.dedup();
-    let broken = groups.iter().filter(|g| !g.held).count();
-    let check = ConstraintCheck {
-        key: "pins".into(),
-        rule: format!(
-            "the schools of each of the {} pinned labels share one network, and different labels are in different networks",
-            labels.len()
-        ),
-        holds: broken == 0,
-        observed: format!("{} of {} labels held", labels.len() - broken, labels.len()),
-        margin: -(broken as f64),
-        unit: "labels".into(),
-        failing_networks: failing,
-    };
-    (check, groups)
+    Held {
+        broken: groups.iter().filter(|g| !g.held).count(),
+        failing,
+        groups,
+    }
 }
 
 #[cfg(test)]
@@ -482,15 +450,16 @@ mod tests {
         // A in N1; B split over N2 and N3; C in N3 alone... but B's home is N2 (lower index on a tie).
         let school_label = [Some(0), Some(0), Some(1), Some(1), Some(2), None];
         let school_network = [0, 0, 1, 2, 2, 1];
-        let (c, groups) = check(&labels, &school_label, &school_network, &ids);
-        assert!(!c.holds);
-        assert_eq!(c.observed, "2 of 3 labels held");
+        let h = held(&labels, &school_label, &school_network, &ids);
+        assert_eq!(h.broken, 1);
+        assert_eq!(h.failing, ["N2", "N3"]);
+        let groups = h.groups;
         assert!(groups[0].held && !groups[1].held && groups[2].held);
         assert_eq!(groups[1].network, "N2");
-        let (c, _) = check(&labels, &school_label, &[0, 0, 1, 1, 2, 0], &ids);
-        assert!(c.holds, "{c:?}");
+        let h = held(&labels, &school_label, &[0, 0, 1, 1, 2, 0], &ids);
+        assert_eq!(h.broken, 0);
         // Two labels in one network: neither is held.
-        let (c, groups) = check(&labels, &school_label, &[0, 0, 0, 0, 2, 0], &ids);
-        assert!(!c.holds && !groups[0].held && !groups[1].held && groups[2].held);
+        let groups = held(&labels, &school_label, &[0, 0, 0, 0, 2, 0], &ids).groups;
+        assert!(!groups[0].held && !groups[1].held && groups[2].held);
     }
 }

@@ -3,21 +3,24 @@
 //!
 //! No file I/O here: the command line reads inputs and writes outputs; this module turns one into the other.
 
-use crate::affiliations::{self, Affiliation};
-use crate::barriers::{BarrierLink, Barriers, BarriersRecord};
-use crate::error::{Error, Result};
+use crate::affiliations;
+use crate::barriers::Barriers;
+use crate::error::{Error, Infeasible, Result};
 use crate::geography::{self, Outline};
-use crate::metrics::{self, ConstraintCheck, District, NetworkMetrics};
-use crate::pathways::{self, FeederLinks, PathwaySummary, Pathways};
-use crate::pins::{Pins, PinsRecord};
-use crate::regions::{self, Regions};
+use crate::metrics;
+use crate::pathways::{self, Pathways};
+use crate::pins::Pins;
+use crate::plan_file::{
+    AdjacencyStats, BarrierLink, BarriersRecord, ConstraintCheck, InputInfo, NetworkMetrics,
+    PinsRecord, PlanFile,
+};
+use crate::regions;
+use crate::rules::{self, Measured, RuleSet};
 use crate::scenarios::{Mode, Scenario};
 use crate::schools::SchoolTable;
-use crate::solver::{self, feasibility, Limits, Problem, Settings, UnitData};
-use crate::staffing::{self, Staffing};
-use crate::units::{Adjacency, AdjacencyStats, CampusStats, Units};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::solver::{self, Problem, Settings};
+use crate::staffing;
+use crate::units::{Adjacency, Units};
 
 /// Everything a plan is made from.
 pub struct PlanInputs<'a> {
@@ -93,98 +96,6 @@ impl<'a> PlanInputs<'a> {
             ..*self
         }
     }
-}
-
-/// Where a plan's inputs came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InputInfo {
-    pub schools_file: String,
-    pub schools_sha256: String,
-    pub schools: usize,
-    pub enrollment: u64,
-    pub outline_file: Option<String>,
-    pub outline_sha256: Option<String>,
-}
-
-/// The content of plan.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanFile {
-    /// `schoolnets <version>`.
-    pub tool: String,
-    pub input: InputInfo,
-    pub scenario_file: String,
-    /// The scenario as run (after command-line overrides).
-    pub scenario: Scenario,
-    pub overrides: Vec<String>,
-    pub seed: u64,
-    pub all_constraints_hold: bool,
-    pub constraints: Vec<ConstraintCheck>,
-    /// Sum over schools of squared distance to their network's centre, km² (lower is more compact).
-    pub compactness_km2: f64,
-    /// District-wide figures the balance rules are measured against.
-    pub district: District,
-    /// Index of dissimilarity (0-100) of each ethnic group across networks.
-    pub dissimilarity_index: BTreeMap<String, f64>,
-    /// Feeder links (`feeds_into`) the plan cuts, and pathways it splits: counted for every plan.
-    pub feeder_links: FeederLinks,
-    /// Feeder mode: how pathways were built from the table's links.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pathways: Option<PathwaySummary>,
-    /// How schools were grouped into campuses (each planned whole).
-    #[serde(default)]
-    pub campuses: CampusStats,
-    pub adjacency: AdjacencyStats,
-    pub networks: Vec<NetworkMetrics>,
-    /// Support regions grouping the networks, when the scenario asks for them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regions: Option<Regions>,
-    /// Affiliations (extra groups of schools chosen by a rule), when the scenario asks for them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub affiliations: Vec<Affiliation>,
-    /// Each network's staff and cost, when the scenario has a [staffing] section.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staffing: Option<Staffing>,
-    /// The pins the plan was drawn with: their file, rows and the network holding each label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pins: Option<PinsRecord>,
-    /// The barriers the plan was drawn with: their file and the links between campuses they removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub barriers: Option<BarriersRecord>,
-    /// A plan edited by hand (`schoolnets serve`): the plan it started from, every move, the locks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edits: Option<EditsRecord>,
-    /// School id → network id, for every school.
-    pub assignment: BTreeMap<String, String>,
-}
-
-/// One school that changes network in an edit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EditChange {
-    pub school_id: String,
-    pub school_name: String,
-    pub from: String,
-    pub to: String,
-}
-
-/// One step of editing: a move, or an accepted re-optimisation; undone as a whole.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EditStep {
-    /// "move" or "re-optimise".
-    pub kind: String,
-    /// In words, for the list of moves ("Carson Senior High (with 1 more) N31 → N32").
-    pub what: String,
-    pub changes: Vec<EditChange>,
-}
-
-/// What plan.json records of a plan edited by hand.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct EditsRecord {
-    /// The plan the edits started from.
-    pub from: String,
-    /// Every step kept, in order.
-    pub steps: Vec<EditStep>,
-    /// Schools locked in their networks (pins) when the plan was saved, as "id → network".
-    pub locks: Vec<String>,
 }
 
 /// A finished plan with what the writers need.
@@ -267,86 +178,15 @@ impl PlanningUnits {
     }
 }
 
-/// The solver problem for a table and scenario.
+/// The solver problem for a table and scenario: each planning unit's sums and the limits, from the rule
+/// set; the feeder links a neighborhood plan should rather not cut, priced as the scenario says.
 pub fn problem(
     table: &SchoolTable,
     units: &Units,
     adjacency: &Adjacency,
     scenario: &Scenario,
-    district: &District,
+    rules: &RuleSet,
 ) -> Problem {
-    let (min_enrollment, max_enrollment) =
-        metrics::enrollment_band(table.total_enrollment(), scenario);
-    let models: Vec<(&String, u32)> = scenario
-        .coverage
-        .min_models
-        .iter()
-        .map(|(m, &n)| (m, n))
-        .collect();
-    let unit_data = |u: &crate::units::Unit| {
-        let mut d = UnitData {
-            pos: u.pos,
-            schools: u.schools.len() as u32,
-            enrollment: u.enrollment as f64,
-            high: u.high,
-            middle: u.middle,
-            ..UnitData::default()
-        };
-        for &i in &u.schools {
-            let s = &table.schools[i];
-            let e = f64::from(s.enrollment);
-            if let Some(low) = district.low[i] {
-                d.rated += 1;
-                d.low += u32::from(low);
-            }
-            if let Some(v) = metrics::school_dfs(s) {
-                d.dfs_sum += e * v;
-                d.dfs_weight += e;
-            }
-            if let Some(f) = s.frpm_pct {
-                d.frpm_sum += e * f / 100.0;
-                d.frpm_weight += e;
-            }
-            for (j, v) in s.ethnicity.iter().enumerate() {
-                d.ethnicity[j] += f64::from(v.unwrap_or(0));
-            }
-            for (j, (m, _)) in models.iter().enumerate() {
-                d.models[j] += u32::from(&&s.model == m);
-            }
-        }
-        d
-    };
-    let mut limits = Limits::basic(
-        scenario.size.min_schools as u32,
-        scenario.size.max_schools as u32,
-        min_enrollment,
-        max_enrollment,
-    );
-    limits.min_high = scenario.coverage.min_high;
-    limits.min_middle = scenario.coverage.min_middle;
-    limits.connected = scenario.geography.connected;
-    limits.max_low_share = scenario.performance.max_low_performing_share;
-    limits.dfs = scenario
-        .performance
-        .dfs_band
-        .zip(district.dfs)
-        .map(|(b, m)| (m - b, m + b));
-    limits.frpm = scenario
-        .diversity
-        .frpm_band
-        .zip(district.frpm_pct)
-        .map(|(b, m)| ((m - b) / 100.0, (m + b) / 100.0));
-    if let Some(b) = scenario.diversity.ethnicity_band {
-        for (j, g) in crate::schools::ETHNICITIES.iter().enumerate() {
-            let m = district.ethnicity_pct.get(*g).copied().unwrap_or(0.0);
-            if m > 0.0 {
-                limits.ethnicity[j] = Some(((m - b) / 100.0, (m + b) / 100.0));
-            }
-        }
-    }
-    for (j, (_, n)) in models.iter().enumerate() {
-        limits.model_min[j] = *n;
-    }
     // Soft goal (neighborhood mode): feeder links between units, priced per cut link.
     let links = if scenario.mode == Mode::Neighborhood && scenario.pathways.cut_link_cost_km2 > 0.0
     {
@@ -354,18 +194,18 @@ pub fn problem(
             .into_iter()
             .enumerate()
             .filter_map(|(i, t)| Some((units.of_school[i], units.of_school[t?])));
-        crate::solver::Links::from_pairs(units.len(), pairs, scenario.pathways.cut_link_cost_km2)
+        solver::Links::from_pairs(units.len(), pairs, scenario.pathways.cut_link_cost_km2)
     } else {
-        crate::solver::Links::default()
+        solver::Links::default()
     };
     Problem {
-        units: units.units.iter().map(unit_data).collect(),
-        neighbors: adjacency.graph.clone(),
-        k: scenario.networks,
-        limits,
         links,
-        homes: crate::solver::Homes::default(),
-        pins: Vec::new(),
+        ..Problem::new(
+            rules.layout.units(units, &rules.school_sums),
+            adjacency.graph.clone(),
+            scenario.networks,
+            rules.limits(),
+        )
     }
 }
 
@@ -373,7 +213,8 @@ pub fn problem(
 /// arithmetic feasibility checks.
 pub(crate) struct Prepared {
     pub planning: PlanningUnits,
-    pub district: District,
+    /// The scenario's rules on the table (with the district's figures).
+    pub rules: RuleSet,
     pub problem: Problem,
     /// The pins, when there are any: each label's planning units.
     pub pinned: Option<Pinned>,
@@ -439,29 +280,35 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let source = &inputs.scenario_source;
     // The command line checks scenarios as it reads them; a library caller may have changed one since.
     scenario.check(source)?;
-    let district = metrics::district(table, scenario);
-    if let Some(rules) = &scenario.staffing {
-        for (j, p) in rules.need_based.iter().enumerate() {
-            let field = format!("staffing.need_based[{j}].need");
-            staffing::school_need(table, &district.low, &p.need, &field, source)?;
-        }
-    }
     let planning = PlanningUnits::build(table, inputs.outline, scenario, inputs.barriers);
     let pinned = match inputs.pins {
         Some(pins) => Some(resolve_pins(pins, table, &planning)?),
         None => None,
     };
+    let options = rules::Options {
+        pins: pinned.as_ref().map(|p| p.labels.len()),
+    };
+    let rules = RuleSet::new(table, scenario, &options)?;
+    if let Some(staff) = &scenario.staffing {
+        for (j, p) in staff.need_based.iter().enumerate() {
+            let field = format!("staffing.need_based[{j}].need");
+            staffing::school_need(table, &rules.district.low, &p.need, &field, source)?;
+        }
+    }
     let (units, adjacency) = (planning.units(), planning.adjacency());
-    let p = problem(table, units, adjacency, scenario, &district);
-    let model_names: Vec<String> = scenario.coverage.min_models.keys().cloned().collect();
-    let mut conflicts =
-        feasibility::check(&p, scenario.size.enrollment_tolerance, &model_names, &|u| {
-            planning.describe(table, u)
-        });
+    let p = problem(table, units, adjacency, scenario, &rules);
+    let feeder = planning.feeder.is_some();
+    let mut proofs = rules::proofs::check(
+        &rules,
+        scenario,
+        &p,
+        &|u| planning.describe(table, u),
+        feeder,
+    );
     if let (Some(pins), Some(pinned)) = (inputs.pins, &pinned) {
-        let sides = (planning.feeder.is_none() && inputs.barriers.is_some())
+        let sides = (!feeder && inputs.barriers.is_some())
             .then(|| barrier_sides(&planning.campus_adjacency));
-        conflicts.extend(crate::pins::conflicts(
+        proofs.extend(crate::pins::conflicts(
             pins,
             &p,
             &pinned.labels,
@@ -470,33 +317,32 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             sides.as_deref(),
         ));
     }
-    if planning.feeder.is_some() {
-        for c in &mut conflicts {
-            if c.constraint == "size.enrollment_tolerance" || c.constraint == "size.max_schools" {
-                c.explanation.push_str(
-                    " Or let that pathway split: add its top school's id to pathways.split in the scenario \
-                     (it is then split into the sub-pathways of the schools that feed it directly).",
-                );
-            }
-        }
-    }
-    if !conflicts.is_empty() && !inputs.best_effort {
-        let text: Vec<String> = conflicts
-            .iter()
-            .map(|c| format!("- {}: {}", c.constraint, c.explanation))
-            .collect();
-        return Err(Error::Infeasible(text.join("\n")));
+    if !proofs.is_empty() && !inputs.best_effort {
+        return Err(Error::Infeasible(Box::new(Infeasible {
+            proofs,
+            ..Infeasible::default()
+        })));
     }
     if p.k > p.units.len() {
-        return Err(Error::Infeasible(format!(
-            "- networks: {} networks but only {} campuses; even --best-effort cannot leave networks empty",
-            p.k,
-            p.units.len()
-        )));
+        return Err(Error::Infeasible(Box::new(Infeasible {
+            proofs: vec![crate::error::Proof {
+                rule: "networks".into(),
+                settings: vec!["networks".into()],
+                need: crate::error::Amount::new(p.k as f64, "campuses"),
+                have: crate::error::Amount::new(p.units.len() as f64, "campuses"),
+                reason: format!(
+                    "{} networks but only {} campuses; even --best-effort cannot leave networks empty",
+                    p.k,
+                    p.units.len()
+                ),
+                nearest: Vec::new(),
+            }],
+            ..Infeasible::default()
+        })));
     }
     let mut prepared = Prepared {
         planning,
-        district,
+        rules,
         problem: p,
         pinned,
     };
@@ -532,12 +378,11 @@ fn barrier_sides(adjacency: &Adjacency) -> Vec<usize> {
 }
 
 impl Prepared {
-    /// Each network's figures and the check of every rule (with `pathways_whole` in feeder mode) for a
-    /// school → network assignment, networks named `ids`.
+    /// Each network's figures and the check of every rule (with `pathways_whole` in feeder mode, and the
+    /// pins) for a school → network assignment, networks named `ids`.
     pub(crate) fn measure(
         &self,
         table: &SchoolTable,
-        scenario: &Scenario,
         school_network: &[usize],
         ids: &[String],
     ) -> (Vec<NetworkMetrics>, Vec<ConstraintCheck>) {
@@ -548,25 +393,31 @@ impl Prepared {
             (planning.units(), planning.adjacency()),
             school_network,
             ids,
-            &self.district,
+            &self.rules.district,
         );
-        let mut constraints = metrics::check_constraints(
-            table,
-            &planning.campuses,
-            school_network,
-            &networks,
-            scenario,
-            &self.district,
-        );
-        if planning.feeder.is_some() {
-            constraints.push(pathways_whole(planning.units(), school_network));
-        }
-        if let Some(pinned) = &self.pinned {
-            let (check, _) =
-                crate::pins::check(&pinned.labels, &pinned.of_school, school_network, ids);
-            constraints.push(check);
-        }
-        (networks, constraints)
+        let totals = self.rules.network_totals(table, school_network, ids.len());
+        let connected: Vec<bool> = networks.iter().map(|n| n.connected).collect();
+        let pins = self.pinned.as_ref().map(|pinned| {
+            let held = crate::pins::held(&pinned.labels, &pinned.of_school, school_network, ids);
+            (held.broken, held.failing)
+        });
+        let measured = Measured {
+            ids,
+            totals: &totals,
+            connected: &connected,
+            assigned: school_network.len(),
+            schools: table.schools.len(),
+            campuses_split: (
+                planning.campuses.split(school_network),
+                planning.campuses.len(),
+            ),
+            pathways_split: planning
+                .feeder
+                .as_ref()
+                .map(|f| (f.units.split(school_network), f.units.len())),
+            pins,
+        };
+        (networks, self.rules.check(&measured))
     }
 }
 
@@ -644,6 +495,7 @@ fn fit_regions(
     settings: Settings,
 ) -> Option<solver::Solution> {
     let rules = inputs.scenario.regions.as_ref()?;
+    let bands = prepared.rules.region_bands?;
     if solution.violation > 0.0 {
         return None;
     }
@@ -656,7 +508,8 @@ fn fit_regions(
         &planning.campuses,
         &planning.campus_adjacency,
         &school_network,
-        rules,
+        rules.count,
+        bands,
         settings,
     )?;
     Some(solver::Solution::of(
@@ -746,7 +599,7 @@ pub(crate) fn assemble(
 ) -> Result<Plan> {
     let table = inputs.table;
     let scenario = inputs.scenario;
-    let (mut networks, mut constraints) = prepared.measure(table, scenario, &school_network, &ids);
+    let (mut networks, mut constraints) = prepared.measure(table, &school_network, &ids);
     // Names: an adopted plan's stay with its networks; the rest are named after their communities.
     let mut kept: Vec<Option<String>> = ids
         .iter()
@@ -760,8 +613,8 @@ pub(crate) fn assemble(
     // A pinned label names the network that holds it (and no other network keeps that name).
     let pins = match (inputs.pins, &prepared.pinned) {
         (Some(pins), Some(pinned)) => {
-            let (_, groups) =
-                crate::pins::check(&pinned.labels, &pinned.of_school, &school_network, &ids);
+            let groups =
+                crate::pins::held(&pinned.labels, &pinned.of_school, &school_network, &ids).groups;
             for g in &groups {
                 for name in kept.iter_mut() {
                     if name.as_deref() == Some(g.label.as_str()) {
@@ -794,25 +647,30 @@ pub(crate) fn assemble(
     {
         m.name = name;
     }
-    let (planning, district) = (&prepared.planning, &prepared.district);
+    let (planning, district) = (&prepared.planning, &prepared.rules.district);
     let settings: Settings = (&scenario.solver).into();
-    let regions = scenario.regions.as_ref().map(|rules| {
-        let kept = adopted.and_then(|a| adopted_regions(a, &networks, rules.count));
-        let (regions, checks) = regions::draw(
-            &planning.campuses,
-            &planning.campus_adjacency,
-            &school_network,
-            &networks,
-            rules,
-            settings,
-            kept.as_deref(),
-        );
-        constraints.extend(checks);
-        for (m, &r) in networks.iter_mut().zip(&regions.of_network) {
-            m.region = Some(regions.regions[r].region.clone());
-        }
-        regions
-    });
+    let regions = scenario
+        .regions
+        .as_ref()
+        .zip(prepared.rules.region_bands)
+        .map(|(rules, bands)| {
+            let kept = adopted.and_then(|a| adopted_regions(a, &networks, rules.count));
+            let regions = regions::draw(
+                &planning.campuses,
+                &planning.campus_adjacency,
+                &school_network,
+                &networks,
+                rules.count,
+                bands,
+                settings,
+                kept.as_deref(),
+            );
+            constraints.extend(prepared.rules.check_regions(&regions.regions));
+            for (m, &r) in networks.iter_mut().zip(&regions.of_network) {
+                m.region = Some(regions.regions[r].region.clone());
+            }
+            regions
+        });
     let source = &inputs.scenario_source;
     let affiliations = affiliations::build(
         table,
@@ -836,23 +694,12 @@ pub(crate) fn assemble(
     let all_hold = constraints.iter().all(|c| c.holds);
     // (Arithmetic conflicts without --best-effort returned above, so only search results are left here.)
     if !all_hold && !inputs.best_effort {
-        let mut text: Vec<String> = Vec::new();
-        text.extend(constraints.iter().filter(|c| !c.holds).map(|c| {
-            format!(
-                "- {}: {searched} breaks \"{}\": {} (short by {} {}; networks {}).",
-                c.key,
-                c.rule,
-                c.observed,
-                crate::text::round(-c.margin, 1),
-                c.unit,
-                c.failing_networks.join(", ")
-            )
-        }));
-        text.push(
-            "  Try a wider band (--tolerance), other school-count bounds, more restarts, or --best-effort to write this plan with its violations listed."
-                .into(),
-        );
-        return Err(Error::Infeasible(text.join("\n")));
+        return Err(Error::Infeasible(Box::new(Infeasible {
+            broken: rules::broken(&constraints),
+            searched: searched.to_string(),
+            hints: vec!["Try a wider band (--tolerance), other school-count bounds, more restarts, or --best-effort to write this plan with its violations listed.".into()],
+            ..Infeasible::default()
+        })));
     }
     let assignment = table
         .schools
@@ -861,6 +708,7 @@ pub(crate) fn assemble(
         .map(|(s, &c)| (s.id.clone(), ids[c].clone()))
         .collect();
     let file = PlanFile {
+        version: crate::plan_file::VERSION,
         tool: format!("schoolnets {}", env!("CARGO_PKG_VERSION")),
         input: InputInfo {
             schools_file: table.source.clone(),
@@ -964,137 +812,6 @@ fn barriers_record(
         barriers: names,
         links,
         warnings,
-    }
-}
-
-/// Feeder mode's rule: each pathway (planning unit) in one network.
-fn pathways_whole(units: &Units, school_network: &[usize]) -> ConstraintCheck {
-    metrics::units_whole(
-        "pathways_whole",
-        "each feeder pathway is in one network (pathways sharing a campus count as one; see the report for how pathways are built)",
-        "pathways",
-        units,
-        school_network,
-    )
-}
-
-impl PlanFile {
-    /// Parses a plan.json written by `schoolnets plan`; `source` names it in messages.
-    ///
-    /// The plan is then checked as strictly as a table, since `rebalance` and `compare` trust it: every
-    /// school assigned once, to a network the plan lists; network ids and names unique; each network's
-    /// school count what the assignment gives it.
-    pub fn parse(source: &str, text: &str) -> Result<PlanFile> {
-        let bad = |line: Option<u64>, field: &str, what: String| {
-            Error::input(
-                source,
-                line,
-                Some(field),
-                what,
-                "re-run `schoolnets plan` to write the plan again; do not edit plan.json by hand",
-            )
-        };
-        let plan: PlanFile = serde_json::from_str(text).map_err(|e| {
-            Error::input(
-                source,
-                Some(e.line() as u64),
-                None,
-                format!("not a plan.json this version of schoolnets can read: {e}"),
-                "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
-            )
-        })?;
-        // A key given twice is silently overwritten by the parser, so the keys are counted on their own.
-        let keys: AssignmentKeys = serde_json::from_str(text).map_err(|e| {
-            bad(
-                Some(e.line() as u64),
-                "assignment",
-                format!("unreadable: {e}"),
-            )
-        })?;
-        let mut seen = std::collections::BTreeSet::new();
-        if let Some(k) = keys.assignment.0.iter().find(|k| !seen.insert(k.as_str())) {
-            return Err(bad(
-                None,
-                "assignment",
-                format!("school '{k}' is assigned twice"),
-            ));
-        }
-        let mut ids = std::collections::BTreeSet::new();
-        let mut names = std::collections::BTreeSet::new();
-        for n in &plan.networks {
-            if !ids.insert(n.network.as_str()) {
-                return Err(bad(
-                    None,
-                    "networks",
-                    format!("network '{}' is listed twice", n.network),
-                ));
-            }
-            if !n.name.is_empty() && !names.insert(n.name.as_str()) {
-                return Err(bad(
-                    None,
-                    "networks",
-                    format!("two networks are named '{}'", n.name),
-                ));
-            }
-        }
-        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-        for (school, network) in &plan.assignment {
-            if !ids.contains(network.as_str()) {
-                return Err(bad(
-                    None,
-                    "assignment",
-                    format!("school '{school}' is assigned to network '{network}', which the plan does not list in `networks`"),
-                ));
-            }
-            *count.entry(network.as_str()).or_default() += 1;
-        }
-        for n in &plan.networks {
-            let assigned = count.get(n.network.as_str()).copied().unwrap_or(0);
-            if assigned != n.schools {
-                return Err(bad(
-                    None,
-                    "networks",
-                    format!(
-                        "network '{}' says it has {} schools, but the assignment gives it {assigned}",
-                        n.network, n.schools
-                    ),
-                ));
-            }
-        }
-        Ok(plan)
-    }
-}
-
-/// The keys of plan.json's `assignment`, in the order written, duplicates kept.
-#[derive(Deserialize)]
-struct AssignmentKeys {
-    #[serde(default)]
-    assignment: KeyList,
-}
-
-#[derive(Default)]
-struct KeyList(Vec<String>);
-
-impl<'de> Deserialize<'de> for KeyList {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<KeyList, D::Error> {
-        struct Keys;
-        impl<'de> serde::de::Visitor<'de> for Keys {
-            type Value = KeyList;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of school id → network id")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<KeyList, A::Error> {
-                let mut keys = Vec::new();
-                while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
-                    keys.push(k);
-                }
-                Ok(KeyList(keys))
-            }
-        }
-        d.deserialize_map(Keys)
     }
 }
 

@@ -13,8 +13,9 @@
 //! checks it against exhaustive search on a small one. No file I/O here.
 
 use crate::error::{Error, Result};
-use crate::metrics::ConstraintCheck;
-use crate::plans::{self, Plan, PlanFile, PlanInputs};
+use crate::plan_file::ConstraintCheck;
+use crate::plan_file::PlanFile;
+use crate::plans::{self, Plan, PlanInputs};
 use crate::schools::SchoolTable;
 use crate::solver::{self, Homes};
 use crate::text::fmt_num;
@@ -227,9 +228,7 @@ pub fn rebalance(
             .map(|i| assign[units.of_school[i]])
             .collect()
     };
-    let before = prepared
-        .measure(table, inputs.scenario, &school_network(&start), &ids)
-        .1;
+    let before = prepared.measure(table, &school_network(&start), &ids).1;
 
     prepared.problem.homes = Homes {
         cost: match options.minimize {
@@ -295,18 +294,29 @@ pub fn rebalance(
         .collect();
     if let Some(max) = options.max_moves {
         if moved.len() > max {
-            return Err(Error::Infeasible(format!(
-                "- max_moves: restoring the rules took {} school moves ({} students), but --max-moves is {max}. Raise it to {}, or loosen the rules the moves fix ({}).",
-                moved.len(),
-                crate::text::thousands(moved_students as f64),
-                moved.len(),
-                {
-                    let mut keys: Vec<&str> = moved.iter().flat_map(|m| m.fixes.iter().map(String::as_str)).collect();
-                    keys.sort_unstable();
-                    keys.dedup();
-                    keys.join(", ")
-                }
-            )));
+            let mut keys: Vec<&str> = moved
+                .iter()
+                .flat_map(|m| m.fixes.iter().map(String::as_str))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            return Err(Error::Infeasible(Box::new(crate::error::Infeasible {
+                proofs: vec![crate::error::Proof {
+                    rule: "max_moves".into(),
+                    settings: vec!["max_moves".into()],
+                    need: crate::error::Amount::new(max as f64, "school moves"),
+                    have: crate::error::Amount::new(moved.len() as f64, "school moves"),
+                    reason: format!(
+                        "restoring the rules took {} school moves ({} students), but --max-moves is {max}. Raise it to {}, or loosen the rules the moves fix ({}).",
+                        moved.len(),
+                        crate::text::thousands(moved_students as f64),
+                        moved.len(),
+                        keys.join(", ")
+                    ),
+                    nearest: Vec::new(),
+                }],
+                ..Default::default()
+            })));
         }
     }
     let kept = old.iter().filter(|o| o.is_some()).count();

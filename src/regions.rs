@@ -7,44 +7,10 @@
 //! enrollment and school-count bands, minimising Σ schools × squared km from network centres to region
 //! centres. Pure: no file I/O.
 
-use crate::metrics::{ConstraintCheck, NetworkMetrics};
-use crate::scenarios::RegionRules;
-use crate::solver::{self, Homes, Limits, Links, Problem, Settings, UnitData};
-use crate::text::{round, thousands};
+use crate::plan_file::{NetworkMetrics, RegionMetrics, Regions};
+use crate::solver::{self, Homes, Limits, Problem, Settings, UnitData};
+use crate::text::round;
 use crate::units::{Adjacency, Units};
-use serde::{Deserialize, Serialize};
-
-/// One region's figures (in plan.json and the reports).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RegionMetrics {
-    /// `R1`, `R2`, ... numbered from north to south.
-    pub region: String,
-    /// Its networks, by id.
-    pub networks: Vec<String>,
-    pub schools: usize,
-    pub enrollment: u64,
-    /// Enrollment minus the mean region enrollment, in percent of the mean.
-    pub enrollment_deviation_pct: f64,
-    /// Schools minus the mean number per region, in percent of the mean.
-    pub schools_deviation_pct: f64,
-    pub low_performing_schools: usize,
-    /// One connected piece of neighbouring networks.
-    pub connected: bool,
-    /// Mean position of its schools.
-    pub centre_lat: f64,
-    pub centre_lon: f64,
-}
-
-/// A plan's regions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Regions {
-    /// Region index of each network (in the plan's network order).
-    #[serde(skip)]
-    pub of_network: Vec<usize>,
-    /// Sum over schools of squared km from their network's centre to their region's centre.
-    pub compactness_km2: f64,
-    pub regions: Vec<RegionMetrics>,
-}
 
 /// Price, in km² of compactness, of one school whose network leaves its adopted region: far above any
 /// change in a district's compactness, so regions change only where a rule needs it.
@@ -54,61 +20,64 @@ const PRICE_PER_SCHOOL_MOVED: f64 = 1e6;
 /// is tiny (a few dozen networks), so many restarts cost little (BENCHMARKS.md, `lausd/regions`).
 pub(crate) const RESTARTS_WHEN_BROKEN: usize = 64;
 
-/// Groups the networks of a plan into regions. `school_network[i]` indexes `networks`; `campuses` and
-/// `adjacency` are the plan's campuses and their adjacency graph. `adopted`, when re-running an adopted plan,
-/// gives each network's region in it (index into the adopted `R1`, `R2`, ...): the search then starts there,
-/// every school whose network changes region is priced far above compactness, and the adopted names stay.
-/// Returns the regions and the checks of their three rules (to add to the plan's constraints).
+/// The bands on each region's totals, (schools, students), as the rule set defines them
+/// (`crate::rules::RuleSet::region_bands`).
+pub type Bands = ((f64, f64), (f64, f64));
+
+/// Groups the networks of a plan into `count` regions within `bands`. `school_network[i]` indexes
+/// `networks`; `campuses` and `adjacency` are the plan's campuses and their adjacency graph. `adopted`,
+/// when re-running an adopted plan, gives each network's region in it (index into the adopted `R1`, `R2`,
+/// ...): the search then starts there, every school whose network changes region is priced far above
+/// compactness, and the adopted names stay. The rule set checks the regions' rules.
+#[allow(clippy::too_many_arguments)]
 pub fn draw(
     campuses: &Units,
     adjacency: &Adjacency,
     school_network: &[usize],
     networks: &[NetworkMetrics],
-    rules: &RegionRules,
+    count: usize,
+    bands: Bands,
     settings: Settings,
     adopted: Option<&[usize]>,
-) -> (Regions, Vec<ConstraintCheck>) {
+) -> Regions {
     let k = networks.len();
     let found = search(
         campuses,
         adjacency,
         school_network,
         k,
-        rules,
+        count,
+        bands,
         settings,
         adopted,
     );
-    let (units, graph, solution) = (found.units, found.graph, found.solution);
-    let (schools_band, enrollment_band) = (found.schools_band, found.enrollment_band);
-    let regions = measure(
-        &units,
-        &graph,
+    measure(
+        &found.units,
+        &found.graph,
         networks,
-        &solution.assignment,
-        rules.count,
+        &found.solution.assignment,
+        count,
         adopted.is_some(),
-    );
-    let checks = check(&regions, rules, schools_band, enrollment_band);
-    (regions, checks)
+    )
 }
 
-/// What the region search found: the networks as units, their graph, the solver's grouping and the bands.
+/// What the region search found: the networks as units, their graph and the solver's grouping.
 struct Found {
     units: Units,
     graph: Adjacency,
     solution: solver::Solution,
-    schools_band: (f64, f64),
-    enrollment_band: (f64, f64),
 }
 
 /// The region search of [`draw`]: networks (labelled as in `school_network`, `k` of them) contracted into
-/// units and partitioned by the solver.
+/// units and partitioned by the solver into `count` regions within `bands`.
+#[allow(clippy::too_many_arguments)]
 fn search(
     campuses: &Units,
     adjacency: &Adjacency,
     school_network: &[usize],
     k: usize,
-    rules: &RegionRules,
+    count: usize,
+    (schools_band, enrollment_band): Bands,
     settings: Settings,
     adopted: Option<&[usize]>,
 ) -> Found {
@@ -129,7 +98,6 @@ fn search(
             ..UnitData::default()
         })
         .collect();
-    let (schools_band, enrollment_band) = bands(&data, rules);
     let homes = match adopted {
         Some(a) => Homes {
             cost: PRICE_PER_SCHOOL_MOVED,
@@ -142,21 +110,18 @@ fn search(
         None => Homes::default(),
     };
     let problem = Problem {
-        units: data,
-        neighbors: graph.graph.clone(),
-        k: rules.count,
-        limits: Limits {
-            connected: true,
-            ..Limits::basic(
+        homes,
+        ..Problem::new(
+            data,
+            graph.graph.clone(),
+            count,
+            Limits::basic(
                 schools_band.0.ceil() as u32,
                 schools_band.1.floor() as u32,
                 enrollment_band.0,
                 enrollment_band.1,
-            )
-        },
-        links: Links::default(),
-        homes,
-        pins: Vec::new(),
+            ),
+        )
     };
     let run = |settings: Settings| match adopted {
         Some(start) => solver::from_start(&problem, start.to_vec(), settings, &|| {}),
@@ -178,8 +143,6 @@ fn search(
         units,
         graph,
         solution,
-        schools_band,
-        enrollment_band,
     }
 }
 
@@ -198,7 +161,8 @@ pub(crate) fn repair_networks(
     campuses: &Units,
     adjacency: &Adjacency,
     school_network: &[usize],
-    rules: &RegionRules,
+    count: usize,
+    bands: Bands,
     settings: Settings,
 ) -> Option<Vec<usize>> {
     let k = problem.k;
@@ -207,7 +171,8 @@ pub(crate) fn repair_networks(
         adjacency,
         school_network,
         k,
-        rules,
+        count,
+        bands,
         settings,
         None,
     );
@@ -221,23 +186,11 @@ pub(crate) fn repair_networks(
     }
     let bands = solver::groups::GroupBands {
         group,
-        count: rules.count,
-        enrollment: found.enrollment_band,
-        schools: found.schools_band,
+        count,
+        enrollment: bands.1,
+        schools: bands.0,
     };
     solver::groups::repair(problem, assignment.to_vec(), &bands)
-}
-
-/// The school-count and enrollment bands [min, max] of the rules.
-fn bands(data: &[UnitData], rules: &RegionRules) -> ((f64, f64), (f64, f64)) {
-    let r = rules.count as f64;
-    let schools = data.iter().map(|u| f64::from(u.schools)).sum::<f64>() / r;
-    let students = data.iter().map(|u| u.enrollment).sum::<f64>() / r;
-    let band = |mean: f64, t: f64| (mean * (1.0 - t), mean * (1.0 + t));
-    (
-        band(schools, rules.schools_tolerance),
-        band(students, rules.enrollment_tolerance),
-    )
 }
 
 /// Figures of the regions of `assignment` (network → region index), numbered north to south (or, with
@@ -316,73 +269,13 @@ fn measure(
     }
 }
 
-/// The checks of the region rules: enrollment band, school-count band, connected.
-fn check(
-    regions: &Regions,
-    rules: &RegionRules,
-    schools_band: (f64, f64),
-    enrollment_band: (f64, f64),
-) -> Vec<ConstraintCheck> {
-    let rs = &regions.regions;
-    let ids = |f: &dyn Fn(&RegionMetrics) -> bool| {
-        rs.iter()
-            .filter(|r| f(r))
-            .map(|r| r.region.clone())
-            .collect::<Vec<_>>()
-    };
-    let pct = |t: f64| crate::text::fmt_num(t * 100.0, 2);
-    let (elo, ehi) = (enrollment_band.0.ceil(), enrollment_band.1.floor());
-    let emin = rs.iter().map(|r| r.enrollment).min().unwrap_or(0) as f64;
-    let emax = rs.iter().map(|r| r.enrollment).max().unwrap_or(0) as f64;
-    let (slo, shi) = (schools_band.0.ceil(), schools_band.1.floor());
-    let smin = rs.iter().map(|r| r.schools).min().unwrap_or(0) as f64;
-    let smax = rs.iter().map(|r| r.schools).max().unwrap_or(0) as f64;
-    let disconnected = ids(&|r| !r.connected);
-    vec![
-        ConstraintCheck {
-            key: "region_enrollment_band".into(),
-            rule: format!(
-                "{} to {} students in each of {} regions (±{}% of the mean)",
-                thousands(elo),
-                thousands(ehi),
-                rules.count,
-                pct(rules.enrollment_tolerance)
-            ),
-            holds: emin >= elo && emax <= ehi,
-            observed: format!("smallest {}, largest {}", thousands(emin), thousands(emax)),
-            margin: (emin - elo).min(ehi - emax),
-            unit: "students".into(),
-            failing_networks: ids(&|r| (r.enrollment as f64) < elo || r.enrollment as f64 > ehi),
-        },
-        ConstraintCheck {
-            key: "region_schools_band".into(),
-            rule: format!(
-                "{} to {} schools in each region (±{}% of the mean)",
-                slo,
-                shi,
-                pct(rules.schools_tolerance)
-            ),
-            holds: smin >= slo && smax <= shi,
-            observed: format!("smallest {smin}, largest {smax}"),
-            margin: (smin - slo).min(shi - smax),
-            unit: "schools".into(),
-            failing_networks: ids(&|r| (r.schools as f64) < slo || r.schools as f64 > shi),
-        },
-        ConstraintCheck::connected(
-            "regions_connected",
-            "each region is one connected piece of neighbouring networks".into(),
-            rs.len(),
-            "regions",
-            disconnected,
-        ),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::geography::Projection;
-    use crate::units::{AdjacencyStats, Unit};
+    use crate::plan_file::AdjacencyStats;
+    use crate::scenarios::RegionRules;
+    use crate::units::Unit;
 
     /// A 6 × 4 grid of networks, one campus each (the campus is the network), 10 schools and 1,000 students
     /// each, neighbours along grid lines.
@@ -448,15 +341,19 @@ mod tests {
         };
         let settings = Settings::new(1, 2);
         let run = |adopted: Option<&[usize]>| {
-            draw(
+            let regions = draw(
                 &units,
                 &adjacency,
                 &school_network,
                 &networks,
-                &rules,
+                rules.count,
+                crate::rules::region_bands(240.0, 24_000.0, &rules),
                 settings,
                 adopted,
-            )
+            );
+            let checks =
+                crate::rules::check_region_rules(&rules, 240.0, 24_000.0, &regions.regions);
+            (regions, checks)
         };
         let (regions, checks) = run(None);
         assert!(checks.iter().all(|c| c.holds), "{checks:#?}");
@@ -495,15 +392,17 @@ mod tests {
             schools_tolerance: 0.5,
         };
         let settings = Settings::new(1, 1);
-        let (_, checks) = draw(
+        let regions = draw(
             &units,
             &adjacency,
             &school_network,
             &networks,
-            &rules,
+            rules.count,
+            crate::rules::region_bands(240.0, 28_000.0, &rules),
             settings,
             None,
         );
+        let checks = crate::rules::check_region_rules(&rules, 240.0, 28_000.0, &regions.regions);
         let band = checks
             .iter()
             .find(|c| c.key == "region_enrollment_band")

@@ -7,44 +7,10 @@
 //! largest-remainder method, ties to the network listed first. Pure: no file I/O.
 
 use crate::error::{Error, Result};
+use crate::plan_file::{NetworkStaff, Position, Staffing};
 use crate::scenarios::StaffingRules;
 use crate::schools::SchoolTable;
 use crate::text::round;
-use serde::{Deserialize, Serialize};
-
-/// One position title and its totals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Position {
-    pub title: String,
-    /// `standard`, or the need measure that shares it out.
-    pub allocated_by: String,
-    /// Yearly cost of one position.
-    pub cost: f64,
-    /// Positions in the district, and their yearly cost.
-    pub positions: u32,
-    pub total_cost: f64,
-}
-
-/// One network's staff.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NetworkStaff {
-    pub network: String,
-    /// Positions of each title, in [`Staffing::positions`] order.
-    pub positions: Vec<u32>,
-    /// Need measured for each need-based title (in the order of the need-based titles).
-    pub need: Vec<f64>,
-    pub total_positions: u32,
-    pub cost: f64,
-}
-
-/// A plan's staffing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Staffing {
-    pub positions: Vec<Position>,
-    pub networks: Vec<NetworkStaff>,
-    pub total_positions: u32,
-    pub total_cost: f64,
-}
 
 /// Need measures that are not table columns.
 pub(crate) const NEED_MEASURES: [&str; 3] = ["low_performing_schools", "frpm_students", "schools"];

@@ -15,6 +15,66 @@ pub fn round(v: f64, d: i32) -> f64 {
     }
 }
 
+/// Which way a rule's margin points, so its words go the right way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Binding {
+    /// Not known (a check read back from a file that does not say): "broken by 2 schools".
+    #[default]
+    Unknown,
+    /// A floor binds: a broken rule is short ("short by 2 schools").
+    Floor,
+    /// A ceiling binds: a broken rule is over ("over by 886 students").
+    Ceiling,
+    /// The rule counts things that break it (networks in pieces, campuses split): the phrase says what
+    /// each one is ("not in one piece").
+    Count(&'static str),
+}
+
+/// A rule's margin in words, in the right direction and number: "4 schools to spare", "at the limit",
+/// "short by 2 schools", "over by 886 students", "1 network not in one piece". `unit` is the plural
+/// ("schools"); the singular is made from it when the number is 1.
+pub fn margin_words(margin: f64, holds: bool, binding: Binding, unit: &str) -> String {
+    let amount = |v: f64| {
+        let v = v.abs();
+        let shown = if (v - v.round()).abs() < 1e-9 {
+            human(v, 0)
+        } else {
+            human(v, 1)
+        };
+        let unit = if shown == "1" {
+            singular(unit)
+        } else {
+            unit.to_string()
+        };
+        if unit.is_empty() {
+            shown
+        } else {
+            format!("{shown} {unit}")
+        }
+    };
+    match binding {
+        Binding::Count(what) if holds => format!("none {what}"),
+        Binding::Count(what) => format!("{} {what}", amount(margin)),
+        _ if holds && margin.abs() < 1e-9 => "at the limit".into(),
+        _ if holds => format!("{} to spare", amount(margin)),
+        Binding::Unknown => format!("broken by {}", amount(margin)),
+        Binding::Floor => format!("short by {}", amount(margin)),
+        Binding::Ceiling => format!("over by {}", amount(margin)),
+    }
+}
+
+/// The singular of a unit of count: "schools" → "school", "campuses" → "campus", "percentage points" →
+/// "percentage point", "magnet schools" → "magnet school".
+pub fn singular(unit: &str) -> String {
+    if let Some(stem) = unit.strip_suffix("uses") {
+        format!("{stem}us")
+    } else if let Some(stem) = unit.strip_suffix('s') {
+        stem.to_string()
+    } else {
+        unit.to_string()
+    }
+}
+
 /// Formats a float with at most `decimals` decimals, trimming trailing zeros (`-0` becomes `0`). Plain
 /// digits, no separators: the form CSV files and plan.json use.
 pub(crate) fn fmt_num(v: f64, decimals: usize) -> String {
@@ -155,6 +215,51 @@ pub(crate) fn md_cell(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn margins_read_in_the_right_direction_and_number() {
+        use super::{margin_words, Binding};
+        assert_eq!(
+            margin_words(-886.0, false, Binding::Ceiling, "students"),
+            "over by 886 students"
+        );
+        assert_eq!(
+            margin_words(-2.0, false, Binding::Floor, "schools"),
+            "short by 2 schools"
+        );
+        assert_eq!(
+            margin_words(0.0, true, Binding::Floor, "schools"),
+            "at the limit"
+        );
+        assert_eq!(
+            margin_words(4.0, true, Binding::Ceiling, "networks"),
+            "4 networks to spare"
+        );
+        assert_eq!(
+            margin_words(1.0, true, Binding::Floor, "magnet schools"),
+            "1 magnet school to spare"
+        );
+        assert_eq!(
+            margin_words(-1.0, false, Binding::Count("not in one piece"), "networks"),
+            "1 network not in one piece"
+        );
+        assert_eq!(
+            margin_words(-3.0, false, Binding::Count("split"), "campuses"),
+            "3 campuses split"
+        );
+        assert_eq!(
+            margin_words(0.0, true, Binding::Count("split"), "campuses"),
+            "none split"
+        );
+        assert_eq!(
+            margin_words(-1.25, false, Binding::Ceiling, "percentage points"),
+            "over by 1.2 percentage points"
+        );
+        assert_eq!(
+            margin_words(-12345.0, false, Binding::Floor, "students"),
+            "short by 12,345 students"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -8,6 +8,7 @@
 use crate::barriers::{Barriers, CrossingLink};
 use crate::geography::{Outline, Projection};
 use crate::graph::Graph;
+use crate::plan_file::{AdjacencyStats, CampusStats};
 use crate::schools::{Level, SchoolTable};
 use petgraph::unionfind::UnionFind;
 use std::collections::HashMap;
@@ -38,36 +39,16 @@ pub struct Units {
     pub campus_stats: CampusStats,
 }
 
-/// Schools closer than this are one campus by default (`geography.campus_distance_m`). On LAUSD every pair
-/// of schools within 30 m either shares a street address in the state directory or is a charter school on
-/// a district campus; the next pairs, 45-50 m apart, are neighbours on different streets (BENCHMARKS.md).
-pub const CAMPUS_DISTANCE_M: f64 = 30.0;
-
 /// The widest a campus can be: schools given one `campus` id further apart than this are an error
 /// (`validate`), since a campus is one place; `import cde` joins schools at one street address only
 /// within it.
 pub const CAMPUS_SPAN_M: f64 = 500.0;
 
-/// How schools were grouped into campuses, rule by rule: each count is the schools a rule joined to
-/// another school's campus (a campus of `m` schools counts `m − 1`), the rules applied in this order.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CampusStats {
-    /// Campuses holding more than one school, and the schools on them.
-    pub shared_campuses: usize,
-    pub schools_on_shared_campuses: usize,
-    /// Joined by the table's `campus` column.
-    pub by_campus_id: usize,
-    /// Joined by identical coordinates.
-    pub by_coordinates: usize,
-    /// Joined by being within `distance_m` of a school of the campus.
-    pub by_distance: usize,
-    pub distance_m: f64,
-}
-
 impl Units {
-    /// Groups schools into units by [`CAMPUS_DISTANCE_M`] (see [`Units::build_within`]).
+    /// Groups schools into units by the default campus distance (`geography.campus_distance_m`; see
+    /// [`Units::build_within`]).
     pub fn build(table: &SchoolTable) -> Units {
-        Units::build_within(table, CAMPUS_DISTANCE_M)
+        Units::build_within(table, crate::scenarios::CAMPUS_DISTANCE_M)
     }
 
     /// Groups schools into units, each a campus planned whole: schools with the same `campus` id, at
@@ -205,6 +186,18 @@ impl Units {
             .collect()
     }
 
+    /// Units whose schools a school → network assignment puts in more than one network.
+    pub fn split(&self, school_network: &[usize]) -> usize {
+        self.units
+            .iter()
+            .filter(|u| {
+                u.schools
+                    .iter()
+                    .any(|&i| school_network[i] != school_network[u.schools[0]])
+            })
+            .count()
+    }
+
     pub fn len(&self) -> usize {
         self.units.len()
     }
@@ -228,25 +221,6 @@ impl Units {
     pub fn is_empty(&self) -> bool {
         self.units.is_empty()
     }
-}
-
-/// How the adjacency graph was built, for the report and plan.json.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AdjacencyStats {
-    pub delaunay_edges: usize,
-    pub removed_outside_outline: usize,
-    pub removed_too_long: usize,
-    pub restored_to_connect: usize,
-    /// Links removed because they cross a barrier (see [`crate::barriers`]), restored ones included.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub removed_at_barriers: usize,
-    pub edges: usize,
-    pub median_edge_km: f64,
-    pub max_edge_km: f64,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// Undirected adjacency between units.

@@ -1,5 +1,6 @@
-//! The house's shape, checked from the source: the library's modules import each other one way only (no
-//! loop), and the solver knows nothing of schools, scenarios or plans.
+//! The house's shape, checked from the source: the library's rooms import each other one way only, in the
+//! layer order ARCHITECTURE.md states (its table "Rooms, lowest first"), and the solver knows nothing of
+//! schools, scenarios or plans.
 //!
 //! A module here is a top-level room of the library: `src/NAME.rs` or the folder `src/NAME/`. An import is
 //! any `crate::NAME` in a file of another module, doc comments' links included (plain comments and tests left
@@ -101,6 +102,67 @@ fn modules_import_each_other_one_way_only() {
     }
 }
 
+/// The rooms in the order ARCHITECTURE.md's table lists them, lowest first.
+fn stated_order() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .unwrap();
+    let table = text
+        .split("## Rooms, lowest first")
+        .nth(1)
+        .expect("ARCHITECTURE.md has a section \"Rooms, lowest first\"");
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| {
+            let cell = l.split('|').nth(1)?.trim();
+            cell.strip_prefix('`')?
+                .strip_suffix('`')
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn rooms_import_only_rooms_below_them_in_the_stated_order() {
+    let graph = imports();
+    let order = stated_order();
+    let position: BTreeMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.as_str(), i))
+        .collect();
+    let missing: Vec<&String> = graph
+        .keys()
+        .filter(|m| !position.contains_key(m.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rooms not in ARCHITECTURE.md's table: {missing:?}"
+    );
+    let stale: Vec<&String> = order.iter().filter(|m| !graph.contains_key(*m)).collect();
+    assert!(
+        stale.is_empty(),
+        "ARCHITECTURE.md lists rooms that do not exist: {stale:?}"
+    );
+    let mut upward = Vec::new();
+    for (m, deps) in &graph {
+        for d in deps {
+            if let (Some(&a), Some(&b)) = (position.get(m.as_str()), position.get(d.as_str())) {
+                if b >= a {
+                    upward.push(format!("{m} (row {}) imports {d} (row {})", a + 1, b + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "imports that run up ARCHITECTURE.md's order (lowest first):\n{}",
+        upward.join("\n")
+    );
+}
+
 #[test]
 fn the_solver_knows_only_its_problem() {
     let graph = imports();
@@ -111,12 +173,17 @@ fn the_solver_knows_only_its_problem() {
         "the solver imports {:?}; it may use only the graph and the seed streams",
         solver.difference(&allowed).collect::<Vec<_>>()
     );
-    // The lowest rooms import nothing of the house but errors and limits.
-    for leaf in ["text", "graph", "seeds", "error"] {
+    // The lowest rooms import nothing of the house (errors only their words from `text`).
+    for leaf in ["text", "graph", "seeds"] {
         assert!(
-            graph[leaf].iter().all(|m| m == "error" || m == "limits"),
+            graph.get(leaf).is_none_or(|m| m.is_empty()),
             "{leaf} imports {:?}",
             graph[leaf]
         );
     }
+    assert!(
+        graph["error"].iter().all(|m| m == "text"),
+        "error imports {:?}",
+        graph["error"]
+    );
 }

@@ -22,9 +22,10 @@ fn sizes_only(
     scenario.networks = k;
     let units = Units::build(table);
     let adjacency = Adjacency::build(&units, outline, 4.0);
-    let district = schoolnets::metrics::district(table, &scenario);
-    let mut p = problem(table, &units, &adjacency, &scenario, &district);
-    let l = p.limits;
+    let rules =
+        schoolnets::rules::RuleSet::new(table, &scenario, &Default::default()).expect("rules");
+    let mut p = problem(table, &units, &adjacency, &scenario, &rules);
+    let l = p.limits.size();
     p.limits = Limits::basic(
         l.min_schools,
         l.max_schools,
@@ -92,7 +93,7 @@ fn compare(p: &Problem, centres: &[[f64; 2]], m: usize) -> Option<f64> {
             schools[c] += flow[j] * f64::from(p.units[u].schools);
         }
     }
-    let l = &p.limits;
+    let l = p.limits.size();
     for c in 0..p.k {
         assert!(
             enrollment[c] >= l.min_enrollment - 1.0 && enrollment[c] <= l.max_enrollment + 1.0,
@@ -143,8 +144,13 @@ fn on_random_districts_the_flow_matches_the_lp_optimum() {
         let mut p = sizes_only(&table, None, k);
         // School counts from 60% to 140% of the mean, enrollment within ±10%: as the default scenario.
         let mean = n as f64 / k as f64;
-        p.limits.min_schools = (0.6 * mean).floor() as u32;
-        p.limits.max_schools = (1.4 * mean).ceil() as u32;
+        let size = p.limits.size();
+        p.limits = Limits::basic(
+            (0.6 * mean).floor() as u32,
+            (1.4 * mean).ceil() as u32,
+            size.min_enrollment,
+            size.max_enrollment,
+        );
         let c = centres(&p, case);
         if let Some(ratio) = compare(&p, &c, k.min(5)) {
             assert!(

@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, FileFailurePersistence};
-use schoolnets::{barriers, geography, pins, plans, scenarios, schools, units, validate};
+use schoolnets::{barriers, geography, pins, plan_file, scenarios, schools, units, validate};
 use std::path::Path;
 
 /// Cases per target on each test run.
@@ -214,7 +214,7 @@ proptest! {
         thread_local!(static SEEDS: Vec<Vec<u8>> = seeds("plan"));
         let data = SEEDS.with(|s| mutate(s, pick, &muts));
         if let Ok(text) = std::str::from_utf8(&data) {
-            let _ = plans::PlanFile::parse("plan.json", text);
+            let _ = plan_file::PlanFile::parse("plan.json", text);
         }
     }
 }

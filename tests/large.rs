@@ -7,7 +7,7 @@ use schoolnets::scenarios::Scenario;
 /// The test must exercise the split.
 const _: () = assert!(64 > schoolnets::solver::parts::SPLIT_ABOVE);
 
-fn plan(threads: usize) -> schoolnets::plans::PlanFile {
+fn plan(threads: usize) -> schoolnets::plan_file::PlanFile {
     let table = schoolnets::synthetic::district(2000, 7);
     // Geography only: the synthetic district has no test scores or magnet schools to balance.
     let (mut scenario, _) = Scenario::built_in("geography-only").unwrap();

@@ -111,10 +111,11 @@ fn plan(dir: &Path) -> (PathBuf, Value) {
 }
 
 /// A school whose move to a neighbouring network takes the smallest network below the enrollment band:
-/// (school id, its network, the network to move it to, the rule's margin after the move). The margin is
-/// computed here from the table's total and the scenario's tolerance: the nearer bound of the two networks
-/// that change (the one left below the band, the one that grows perhaps above it).
-fn breaking_move(server: &Server, plan: &Value) -> (String, String, String, f64) {
+/// (school id, its network, the network to move it to, the rule's margin after the move, and the margin in
+/// words). The margin is computed here from the table's total and the scenario's tolerance: the nearer
+/// bound of the two networks that change (the one left below the band: "short by"; the one that grows
+/// perhaps above it: "over by").
+fn breaking_move(server: &Server, plan: &Value) -> (String, String, String, f64, String) {
     let total = plan["input"]["enrollment"].as_f64().unwrap();
     let k = plan["networks"].as_array().unwrap().len() as f64;
     let tol = plan["scenario"]["size"]["enrollment_tolerance"]
@@ -154,8 +155,14 @@ fn breaking_move(server: &Server, plan: &Value) -> (String, String, String, f64)
         if v["moves_with"].as_array().unwrap().len() == 1 && !near.is_empty() && enrollment - e < lo
         {
             let to = near[0].as_str().unwrap().to_string();
-            let margin = (enrollment - e - lo).min(hi - enrollment_of(&to) - e);
-            return (id, n, to, margin);
+            let (short, over) = (enrollment - e - lo, hi - enrollment_of(&to) - e);
+            let margin = short.min(over);
+            let words = format!(
+                "{} {} students",
+                if short <= over { "short by" } else { "over by" },
+                schoolnets::text::thousands((-margin).round())
+            );
+            return (id, n, to, margin, words);
         }
     }
     panic!("no school of {n} borders another network");
@@ -205,7 +212,7 @@ fn check_saved(
     expected.insert("moves.csv".into());
     assert_eq!(names(saved), expected);
     let text = std::fs::read_to_string(saved.join("plan.json")).unwrap();
-    let f = schoolnets::plans::PlanFile::parse("plan.json", &text)
+    let f = schoolnets::plan_file::PlanFile::parse("plan.json", &text)
         .expect("a plan.json rebalance and compare read");
     let edits = f.edits.as_ref().expect("the edits are recorded");
     assert!(!edits.steps.is_empty());
@@ -335,7 +342,7 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
     );
 
     // A move that breaks the enrollment band, by the margin computed here.
-    let (school, from, to, margin) = breaking_move(&s, &plan);
+    let (school, from, to, margin, words) = breaking_move(&s, &plan);
     let (status, st) = s.post(
         "/api/move",
         &json!({"school": school, "to": to}).to_string(),
@@ -352,6 +359,7 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
         (band["margin"].as_f64().unwrap() - margin).abs() < 1.0,
         "{band} vs {margin}"
     );
+    assert_eq!(band["words"], json!(words), "{band}");
     assert!(band["failing_networks"]
         .as_array()
         .unwrap()
@@ -459,7 +467,7 @@ fn a_killed_server_offers_its_draft_on_restart() {
     ];
     let (school, _, to) = {
         let s = Server::start(&args);
-        let (school, from, to, _) = breaking_move(&s, &plan);
+        let (school, from, to, _, _) = breaking_move(&s, &plan);
         assert_eq!(
             s.post(
                 "/api/move",
@@ -516,7 +524,7 @@ fn the_page_edits_the_plan_in_chromium() {
         "{}",
         s.said
     );
-    let (school, from, to, margin) = breaking_move(&s, &plan);
+    let (school, from, to, margin, words) = breaking_move(&s, &plan);
     let driver = Driver::start(&chromedriver);
     let page = Session::open(
         &driver,
@@ -538,13 +546,10 @@ fn the_page_edits_the_plan_in_chromium() {
     page.script(&format!("document.getElementById('move-to').value = '{to}'; document.getElementById('move').click();"));
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelector('#rules tr[data-key=\"enrollment_band\"]').className === 'breaks';");
     let shown = page.script("return [document.querySelector('#rules tr[data-key=\"enrollment_band\"] td.margin').textContent, document.getElementById('verdict').textContent, Array.from(document.querySelectorAll('#networks tr.changed')).map(r => r.dataset.network), document.querySelectorAll('#map path.network.changed').length];");
-    let expected = format!(
-        "short by {}",
-        schoolnets::text::thousands((-margin).round())
-    );
-    assert!(
-        shown[0].as_str().unwrap().starts_with(&expected),
-        "margin shown {:?}, computed {expected}",
+    assert_eq!(
+        shown[0].as_str().unwrap(),
+        words,
+        "margin shown {:?}, computed {words} ({margin})",
         shown[0]
     );
     assert!(shown[1].as_str().unwrap().contains("broken"));

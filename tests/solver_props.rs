@@ -86,9 +86,10 @@ proptest! {
         let plan = match make_plan(&inputs, &|| {}) {
             Ok(p) => p,
             // Only the arithmetic pre-check may refuse with best_effort; it must be right.
-            Err(schoolnets::Error::Infeasible(msg)) => {
+            Err(schoolnets::Error::Infeasible(why)) => {
                 let high = table.schools.iter().filter(|s| s.level == schoolnets::schools::Level::High).count();
-                prop_assert!(msg.contains("networks") || high < k, "{}", msg);
+                let networks = why.proofs.iter().any(|p| p.settings.iter().any(|s| s == "networks"));
+                prop_assert!(networks || high < k, "{}", why);
                 return Ok(());
             }
             Err(e) => return Err(TestCaseError::fail(e.to_string())),
@@ -193,10 +194,11 @@ proptest! {
         let s = scenario(k, 1, n, 0.9);
         let units = schoolnets::units::Units::build(&table);
         let adj = schoolnets::units::Adjacency::build(&units, None, 4.0);
-        let district = schoolnets::metrics::district(&table, &s);
-        let p = schoolnets::plans::problem(&table, &units, &adj, &s, &district);
-        let conflicts = schoolnets::solver::feasibility::check(&p, 0.9, &[], &|u| u.to_string());
-        prop_assert!(conflicts.iter().all(|c| !c.constraint.contains("min_schools") && !c.constraint.contains("max_schools")), "{:?}", conflicts);
+        let rules = schoolnets::rules::RuleSet::new(&table, &s, &Default::default()).unwrap();
+        let p = schoolnets::plans::problem(&table, &units, &adj, &s, &rules);
+        let proofs = schoolnets::rules::proofs::check(&rules, &s, &p, &|u| u.to_string(), false);
+        let counts = |key: &String| key.contains("min_schools") || key.contains("max_schools");
+        prop_assert!(proofs.iter().all(|p| !p.settings.iter().any(counts)), "{:?}", proofs);
     }
 
     #[test]
@@ -294,7 +296,8 @@ proptest! {
         seed in any::<u64>(),
     ) {
         use schoolnets::barriers::{Barrier, Barriers};
-        use schoolnets::pins::{PinRow, Pins};
+        use schoolnets::pins::Pins;
+use schoolnets::plan_file::{PinRow};
         let table = district(n, seed);
         let mut s = scenario(k, min, min + extra, tol);
         // The rules the brute force below checks: sizes, enrollment, connectivity.
@@ -424,7 +427,8 @@ proptest! {
         seed in any::<u64>(),
     ) {
         use schoolnets::barriers::{Barrier, Barriers};
-        use schoolnets::pins::{PinRow, Pins};
+        use schoolnets::pins::Pins;
+use schoolnets::plan_file::{PinRow};
         let table = district(n, seed);
         let per = n / k;
         let mut s = scenario(k, per / 2, per * 2, tol);
@@ -444,8 +448,8 @@ proptest! {
         let inputs = PlanInputs::new(&table, &s).with_pins(Some(&pins)).with_barriers(Some(&barriers)).best_effort(true);
         let plan = match make_plan(&inputs, &|| {}) {
             Ok(p) => p,
-            Err(schoolnets::Error::Infeasible(msg)) => {
-                prop_assert!(msg.contains("pins") || msg.contains("networks"), "{}", msg);
+            Err(schoolnets::Error::Infeasible(why)) => {
+                prop_assert!(why.rules().iter().any(|r| *r == "pins" || *r == "networks"), "{}", why);
                 return Ok(());
             }
             Err(e) => return Err(TestCaseError::fail(e.to_string())),

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let _ = schoolnets::plans::PlanFile::parse("plan.json", text);
+    let _ = schoolnets::plan_file::PlanFile::parse("plan.json", text);
 });

@@ -115,9 +115,11 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
                 &|| {},
             )
             .map_err(|e| match e {
-                Error::Infeasible(m) => Error::Infeasible(format!(
-                    "the {name} plan:\n{m}\n  To try settings, run `schoolnets plan --scenario {name}` with them; `briefing --best-effort` writes every plan with its violations listed."
-                )),
+                Error::Infeasible(mut why) => {
+                    why.plan = Some(format!("the {name} plan"));
+                    why.hints.push(format!("To try settings, run `schoolnets plan --scenario {name}` with them; `briefing --best-effort` writes every plan with its violations listed."));
+                    Error::Infeasible(why)
+                }
                 other => other,
             })?;
             let mut files = OutputSet::new();

@@ -238,13 +238,14 @@ pub fn solve(
 }
 
 /// Prints each rule's result for one plan, then its pins, barriers, affiliations and staffing in a line each.
-pub fn print_rules(f: &plans::PlanFile) {
+pub fn print_rules(f: &schoolnets::plan_file::PlanFile) {
     for c in &f.constraints {
         eprintln!(
-            "  {} {} ({})",
+            "  {} {} ({}; {})",
             if c.holds { "ok  " } else { "FAIL" },
             c.rule,
-            c.observed
+            c.observed,
+            schoolnets::rules::words(c)
         );
     }
     for a in &f.affiliations {
@@ -298,7 +299,7 @@ pub fn print_rules(f: &plans::PlanFile) {
 
 /// The exit code of a command that wrote a plan: 0 when every rule holds, 1 when `--best-effort` wrote one
 /// that breaks some.
-pub fn exit_code(f: &plans::PlanFile) -> i32 {
+pub fn exit_code(f: &schoolnets::plan_file::PlanFile) -> i32 {
     if f.all_constraints_hold {
         schoolnets::error::exit::OK
     } else {
@@ -341,7 +342,7 @@ pub fn apply_overrides(
 /// without schools no longer in `table` (said, unless `quiet`); its barriers file read again, which must
 /// still be there unchanged.
 pub fn adopted_steering(
-    adopted: &plans::PlanFile,
+    adopted: &schoolnets::plan_file::PlanFile,
     json: &str,
     table: &schoolnets::schools::SchoolTable,
     quiet: bool,

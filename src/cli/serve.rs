@@ -15,7 +15,7 @@ use schoolnets::error::Result;
 use schoolnets::folder::{self, PlanFolder};
 use schoolnets::inputs::{Inputs, LoadedOutline, LoadedTable};
 use schoolnets::output::OutputSet;
-use schoolnets::plans::PlanFile;
+use schoolnets::plan_file::PlanFile;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! Palettes are colour-blind safe: Paul Tol's "light" qualitative scheme for networks, ColorBrewer's YlOrRd
 //! (sequential) for shares and PuOr (diverging, centred on zero) for enrollment deviation.
 
-use crate::metrics::NetworkMetrics;
+use crate::plan_file::NetworkMetrics;
 use crate::text::fmt_num;
 
 /// Paul Tol's "light" scheme (pale enough for dark labels on top), then his "muted" scheme as a reserve.

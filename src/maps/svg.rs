@@ -9,7 +9,7 @@
 
 use super::Map;
 use crate::geography::Projection;
-use crate::metrics::NetworkMetrics;
+use crate::plan_file::NetworkMetrics;
 use crate::schools::Level;
 use crate::text::{escape_html as esc, fmt_num, thousands};
 use geo::{Contains, Distance, Euclidean, MultiPolygon, Point, Polygon};

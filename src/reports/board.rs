@@ -7,8 +7,8 @@
 
 use super::html::figure;
 use super::model::{self, Cell, Section, Table};
-use crate::metrics::NetworkMetrics;
-use crate::plans::PlanFile;
+use crate::plan_file::NetworkMetrics;
+use crate::plan_file::PlanFile;
 use crate::text::{escape_html, fmt_num, thousands};
 
 /// One design on the page: its label and plan.

@@ -9,7 +9,7 @@
 //! stylesheet keeps maps and tables whole on paper.
 
 use super::model::{self, Section};
-use crate::plans::PlanFile;
+use crate::plan_file::PlanFile;
 use crate::schools::SchoolTable;
 use crate::text::escape_html as esc;
 use std::fmt::Write;

@@ -9,7 +9,7 @@ pub mod html;
 pub mod model;
 pub mod plan;
 
-use crate::metrics::NetworkMetrics;
+use crate::plan_file::NetworkMetrics;
 use crate::plans::Plan;
 use crate::schools::{Level, SchoolTable, ETHNICITIES};
 use crate::text::{fmt_num, fmt_opt, slug};

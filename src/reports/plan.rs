@@ -2,8 +2,8 @@
 //! table, when at hand) and rendered to report.md and report.html by [`super::model`].
 
 use super::model::{Block, Cell, Section, Table};
-use crate::metrics::NetworkMetrics;
-use crate::plans::PlanFile;
+use crate::plan_file::NetworkMetrics;
+use crate::plan_file::PlanFile;
 use crate::schools::{Level, SchoolTable};
 use crate::text::{fmt_num, money, or_na, signed_pct, thousands};
 
@@ -261,7 +261,7 @@ fn steering(f: &PlanFile) -> Option<Section> {
         s.table(t);
     }
     if let Some(b) = &f.barriers {
-        let restored: Vec<&crate::barriers::BarrierLink> =
+        let restored: Vec<&crate::plan_file::BarrierLink> =
             b.links.iter().filter(|l| l.restored).collect();
         s.paragraph(format!(
             "{} barrier line(s) from `{}` ({}): {} links between neighbouring campuses cross them and were dropped, so no network reaches across a barrier{}.",
@@ -459,7 +459,7 @@ fn staffing(f: &PlanFile) -> Option<Section> {
         Cell::text(""),
         Cell::num(money(st.total_cost)),
     ]);
-    let need_based: Vec<&crate::staffing::Position> = st
+    let need_based: Vec<&crate::plan_file::Position> = st
         .positions
         .iter()
         .filter(|p| p.allocated_by != "standard")

@@ -15,6 +15,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Schools closer than this are one campus by default (`geography.campus_distance_m`). On LAUSD every pair
+/// of schools within 30 m either shares a street address in the state directory or is a charter school on
+/// a district campus; the next pairs, 45-50 m apart, are neighbours on different streets (BENCHMARKS.md).
+pub const CAMPUS_DISTANCE_M: f64 = 30.0;
+
+/// Most school models a scenario can give a per-network minimum (each is one sum the solver keeps).
+pub const MAX_MODEL_RULES: usize = 8;
+
 /// The default scenario, compiled into the binary (the file `scenarios/neighborhood.toml`).
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/neighborhood.toml");
 /// How the default scenario is named in messages and plan.json.
@@ -41,7 +49,7 @@ pub(crate) const BUILT_IN: [(&str, &str, &str); 3] = [
 ];
 
 /// How schools are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// By geography: networks of neighbouring campuses.
@@ -51,7 +59,7 @@ pub enum Mode {
 }
 
 /// A planning scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// A short name shown in titles.
@@ -97,7 +105,7 @@ pub struct Scenario {
 }
 
 /// Support regions: whole networks grouped into a few regions (see `regions.rs`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegionRules {
     /// Number of regions.
@@ -120,7 +128,7 @@ impl Default for RegionRules {
 
 /// An affiliation: schools chosen by a rule on the table, grouped into a few groups of nearby schools that
 /// cut across networks (see `affiliations.rs`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AffiliationRules {
     /// What the groups are called in reports.
@@ -158,7 +166,7 @@ fn default_affiliation_max_size() -> usize {
 }
 
 /// Staffing of each network (see `staffing.rs`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StaffingRules {
     /// Positions every network has.
@@ -168,7 +176,7 @@ pub struct StaffingRules {
 }
 
 /// A position every network has.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardPosition {
     pub title: String,
@@ -184,7 +192,7 @@ fn one() -> u32 {
 }
 
 /// Positions shared out between networks by need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedPosition {
     pub title: String,
@@ -202,7 +210,7 @@ pub struct NeedPosition {
 }
 
 /// Feeder pathways (see `pathways.rs` for how they are built from `feeds_into`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PathwayRules {
     /// Feeder mode: ids of schools whose pathway may be split into the sub-pathways of the schools that
@@ -214,7 +222,7 @@ pub struct PathwayRules {
 }
 
 /// An earlier design's averages, shown beside the plan in reports and comparisons (not a rule).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     /// What the figures describe, with their source.
@@ -232,7 +240,7 @@ fn default_mode() -> Mode {
 }
 
 /// Size of each network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Size {
     pub min_schools: usize,
@@ -252,7 +260,7 @@ impl Default for Size {
 }
 
 /// Grade-band coverage: the K-12 pathway in each network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Coverage {
     pub min_high: u32,
@@ -272,7 +280,7 @@ impl Default for Coverage {
 }
 
 /// How a school is judged low-performing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LowPerforming {
     /// The average of its ELA and math distance from standard is in the district's bottom quarter.
@@ -282,7 +290,7 @@ pub enum LowPerforming {
 }
 
 /// Geographic rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Geography {
     /// Every network must be one connected piece on the campus adjacency graph.
@@ -300,13 +308,13 @@ impl Default for Geography {
         Geography {
             connected: true,
             max_edge_factor: 4.0,
-            campus_distance_m: crate::units::CAMPUS_DISTANCE_M,
+            campus_distance_m: CAMPUS_DISTANCE_M,
         }
     }
 }
 
 /// How performance is summarised.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Performance {
     /// How a school is judged low-performing.
@@ -332,7 +340,7 @@ impl Default for Performance {
 }
 
 /// Demographic diversity rules.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Diversity {
     /// Hard rule: each network's FRPM share within this many percentage points of the district's.
@@ -343,7 +351,7 @@ pub struct Diversity {
 }
 
 /// Search settings. They change how hard the solver looks, not what a valid plan is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SolverSettings {
     /// Random seed; the same seed gives the same plan.
@@ -516,13 +524,10 @@ impl Scenario {
                 );
             }
         }
-        if self.coverage.min_models.len() > crate::solver::MAX_MODEL_RULES {
+        if self.coverage.min_models.len() > MAX_MODEL_RULES {
             return bad(
                 "coverage.min_models",
-                format!(
-                    "at most {} models can have a minimum",
-                    crate::solver::MAX_MODEL_RULES
-                ),
+                format!("at most {} models can have a minimum", MAX_MODEL_RULES),
                 "keep the models that matter most",
             );
         }

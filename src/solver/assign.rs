@@ -15,7 +15,9 @@
 //! - **lp**: the same problem as a general linear program in good_lp (microlp, or HiGHS with
 //!   `--features highs`), for comparison and benchmarks.
 
-use super::{flow, Problem, UnitData};
+use super::flow;
+pub use super::problem::Assignment;
+use super::problem::{Problem, Quantity};
 use good_lp::{
     constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
 };
@@ -35,18 +37,6 @@ pub const LP_BACKEND: &str = if cfg!(feature = "highs") {
 
 /// Nearest centres offered to each unit. If the restricted LP is infeasible, all centres are offered.
 pub(crate) const CANDIDATES: usize = 6;
-
-/// How the capacitated assignment is solved (a search setting: both give an optimal plan of the
-/// relaxation when the rows beside the enrollment band do not bind).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Assignment {
-    /// Min-cost flow for the enrollment band, Lagrangian multipliers for the other rows.
-    #[default]
-    Flow,
-    /// A general linear program (good_lp).
-    Lp,
-}
 
 /// Each unit's candidate networks, stored flat (one allocation for the whole district): unit `u`'s are
 /// `net[start[u]..start[u + 1]]`. Shares and costs are vectors aligned with `net`.
@@ -182,112 +172,21 @@ struct Row {
     hi: Option<f64>,
 }
 
-impl Row {
-    fn new(p: &Problem, f: impl Fn(&UnitData) -> f64, lo: Option<f64>, hi: Option<f64>) -> Row {
-        Row {
-            coef: p.units.iter().map(f).collect(),
-            lo,
-            hi,
-        }
-    }
-}
-
-/// Every hard rule of `p.limits` that is linear in the assignment (all but connectivity). Ratio rules
-/// (share ≤ cap) are multiplied out: low − cap·rated ≤ 0.
+/// Every hard rule of `p.limits` that is linear in the assignment (all but connectivity), the enrollment
+/// band first (the flow ships it; the other rows ride on it), then the other terms in order, each as the
+/// rows [`super::Term::rows`] gives. Each row is scaled so its largest coefficient is 1 (keeps the simplex's
+/// tolerances meaningful).
 fn rows(p: &Problem) -> Vec<Row> {
-    let l = &p.limits;
-    let mut rows = vec![
-        Row::new(
-            p,
-            |u| u.enrollment,
-            Some(l.min_enrollment),
-            Some(l.max_enrollment),
-        ),
-        Row::new(
-            p,
-            |u| f64::from(u.schools),
-            Some(f64::from(l.min_schools)),
-            Some(f64::from(l.max_schools)),
-        ),
-    ];
-    if l.min_high > 0 {
-        rows.push(Row::new(
-            p,
-            |u| f64::from(u.high),
-            Some(f64::from(l.min_high)),
-            None,
-        ));
-    }
-    if l.min_middle > 0 {
-        rows.push(Row::new(
-            p,
-            |u| f64::from(u.middle),
-            Some(f64::from(l.min_middle)),
-            None,
-        ));
-    }
-    for (i, &m) in l.model_min.iter().enumerate().filter(|(_, m)| **m > 0) {
-        rows.push(Row::new(
-            p,
-            move |u| f64::from(u.models[i]),
-            Some(f64::from(m)),
-            None,
-        ));
-    }
-    if let Some(cap) = l.max_low_share {
-        rows.push(Row::new(
-            p,
-            move |u| f64::from(u.low) - cap * f64::from(u.rated),
-            None,
-            Some(0.0),
-        ));
-    }
-    if let Some((lo, hi)) = l.dfs {
-        rows.push(Row::new(
-            p,
-            move |u| u.dfs_sum - lo * u.dfs_weight,
-            Some(0.0),
-            None,
-        ));
-        rows.push(Row::new(
-            p,
-            move |u| u.dfs_sum - hi * u.dfs_weight,
-            None,
-            Some(0.0),
-        ));
-    }
-    if let Some((lo, hi)) = l.frpm {
-        rows.push(Row::new(
-            p,
-            move |u| u.frpm_sum - lo * u.frpm_weight,
-            Some(0.0),
-            None,
-        ));
-        rows.push(Row::new(
-            p,
-            move |u| u.frpm_sum - hi * u.frpm_weight,
-            None,
-            Some(0.0),
-        ));
-    }
-    for (g, band) in l.ethnicity.iter().enumerate() {
-        if let Some((lo, hi)) = *band {
-            let total = |u: &UnitData| u.ethnicity.iter().sum::<f64>();
-            rows.push(Row::new(
-                p,
-                move |u| u.ethnicity[g] - lo * total(u),
-                Some(0.0),
-                None,
-            ));
-            rows.push(Row::new(
-                p,
-                move |u| u.ethnicity[g] - hi * total(u),
-                None,
-                Some(0.0),
-            ));
-        }
-    }
-    // Scale each row so its largest coefficient is 1 (keeps the simplex's tolerances meaningful).
+    let band = Quantity::Total(super::problem::Column::Enrollment);
+    let terms = &p.limits.terms;
+    let ordered = terms
+        .iter()
+        .filter(|t| t.quantity == band)
+        .chain(terms.iter().filter(|t| t.quantity != band));
+    let mut rows: Vec<Row> = ordered
+        .flat_map(|t| t.rows(&p.units))
+        .map(|(coef, lo, hi)| Row { coef, lo, hi })
+        .collect();
     for r in &mut rows {
         let m = r.coef.iter().fold(0.0f64, |a, c| a.max(c.abs()));
         if m > 0.0 {
@@ -428,8 +327,8 @@ impl<'a> PricedFlow<'a> {
                 .iter()
                 .map(|u| u.enrollment.round() as i64)
                 .collect(),
-            lo: vec![p.limits.min_enrollment.ceil() as i64; p.k],
-            hi: vec![p.limits.max_enrollment.floor() as i64; p.k],
+            lo: vec![p.limits.size().min_enrollment.ceil() as i64; p.k],
+            hi: vec![p.limits.size().max_enrollment.floor() as i64; p.k],
             unit_of,
             base,
         }

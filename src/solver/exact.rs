@@ -4,8 +4,8 @@
 //! network 0; each later unit in an existing network or the next new one). There are S(n, k) splits
 //! (a Stirling number: 42,525 for 10 units in 5 networks). The result is optimal, and "no plan" is a proof.
 
+use super::problem::{renumbered, Problem};
 use super::state::State;
-use super::Problem;
 
 /// Largest number of units searched exhaustively.
 pub(crate) const MAX_UNITS: usize = 10;
@@ -96,5 +96,5 @@ fn numbered_for_pins(p: &Problem, assign: &[usize]) -> Option<Vec<usize>> {
             }
         }
     }
-    Some(super::renumbered(assign, to))
+    Some(renumbered(assign, to))
 }

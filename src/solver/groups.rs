@@ -6,8 +6,9 @@
 //! few units moved across network borders that are also group borders close the gap. [`repair`] makes
 //! those moves, cheapest first, and never breaks a network rule that held.
 
+use super::problem::Problem;
+use super::search;
 use super::state::State;
-use super::{moves, Problem};
 
 const EPS: f64 = 1e-9;
 
@@ -55,8 +56,8 @@ pub fn repair(p: &Problem, assignment: Vec<usize>, bands: &GroupBands) -> Option
         let mut e = vec![0.0; bands.count];
         let mut n = vec![0.0; bands.count];
         for (c, t) in s.totals.iter().enumerate() {
-            e[bands.group[c]] += t.sum.enrollment;
-            n[bands.group[c]] += f64::from(t.sum.schools);
+            e[bands.group[c]] += t.enrollment;
+            n[bands.group[c]] += f64::from(t.schools);
         }
         (e, n)
     };
@@ -64,7 +65,7 @@ pub fn repair(p: &Problem, assignment: Vec<usize>, bands: &GroupBands) -> Option
         let (e, n) = totals(&s);
         let before = bands.violation(&e, &n);
         if before <= EPS {
-            return Some(s.assign);
+            return Some(s.into_partition().assign().to_vec());
         }
         let mut moves: Vec<(f64, usize, usize)> = Vec::new();
         for u in 0..p.units.len() {
@@ -101,7 +102,7 @@ pub fn repair(p: &Problem, assignment: Vec<usize>, bands: &GroupBands) -> Option
             .find(|&&(_, u, _)| !p.limits.connected || s.stays_connected_without(u))
             .copied();
         match taken {
-            Some((_, u, b)) => s.apply(u, b),
+            Some((_, u, b)) => s.apply(s.to(u, b)),
             // No single move keeps every network rule (bands are tight): pass units along a chain of
             // neighbouring networks instead, so only its two ends change size.
             None => {
@@ -118,22 +119,22 @@ pub fn repair(p: &Problem, assignment: Vec<usize>, bands: &GroupBands) -> Option
 const MAX_CHAIN: usize = 10;
 
 /// One chain: from a network of a group above its band (or with room to give, for a group below) to one
-/// of another group, along neighbouring networks, one unit per step ([`moves::step`]); kept when every
+/// of another group, along neighbouring networks, one unit per step ([`search::step`]); kept when every
 /// network rule still holds and the groups come closer to their bands. Returns whether one was kept.
 fn chain(s: &mut State<'_>, bands: &GroupBands, before: f64) -> bool {
     let p = s.p;
-    let nb = moves::network_neighbours(s);
+    let nb = search::network_neighbours(s);
     let group_violation = |s: &State| {
         let mut e = vec![0.0; bands.count];
         let mut n = vec![0.0; bands.count];
         for (c, t) in s.totals.iter().enumerate() {
-            e[bands.group[c]] += t.sum.enrollment;
-            n[bands.group[c]] += f64::from(t.sum.schools);
+            e[bands.group[c]] += t.enrollment;
+            n[bands.group[c]] += f64::from(t.schools);
         }
         bands.violation(&e, &n)
     };
     for start in 0..p.k {
-        if !moves::has_slack(s, start, false) {
+        if !search::has_slack(s, start, false) {
             continue;
         }
         // Breadth-first over networks from `start`; a path ends in another group.
@@ -155,18 +156,18 @@ fn chain(s: &mut State<'_>, bands: &GroupBands, before: f64) -> bool {
                 parent[y] = x;
                 depth[y] = depth[x] + 1;
                 queue.push(y);
-                if bands.group[y] == bands.group[start] || !moves::has_slack(s, y, true) {
+                if bands.group[y] == bands.group[start] || !search::has_slack(s, y, true) {
                     continue;
                 }
-                let mut path = moves::path_back(&parent, y);
+                let mut path = search::path_back(&parent, y);
                 path.reverse();
-                let Some(done) = moves::step_along(s, &path) else {
+                let Some(done) = search::step_along(s, &path) else {
                     continue;
                 };
                 if s.total_violation() <= EPS && group_violation(s) < before - EPS {
                     return true;
                 }
-                moves::undo(s, &done);
+                search::undo(s, &done);
             }
         }
     }
@@ -192,15 +193,12 @@ mod tests {
                 ..UnitData::default()
             })
             .collect();
-        let p = Problem {
+        let p = Problem::new(
             units,
-            neighbors: Arc::new(Graph::from_edges(6, (0..5).map(|i| (i, i + 1)))),
-            k: 3,
-            limits: Limits::basic(1, 3, 100.0, 300.0),
-            links: Default::default(),
-            homes: Default::default(),
-            pins: Vec::new(),
-        };
+            Arc::new(Graph::from_edges(6, (0..5).map(|i| (i, i + 1)))),
+            3,
+            Limits::basic(1, 3, 100.0, 300.0),
+        );
         let bands = GroupBands {
             group: vec![0, 1, 1],
             count: 2,

@@ -7,7 +7,10 @@
 //! re-solved in parallel from the same plan; improvements are then applied best first, each network changing
 //! at most once per round, so the result does not depend on the thread count.
 
-use super::{moves, parts, solve_direct, state, Problem, Settings, Solution};
+use super::moves::Move;
+use super::problem::{Problem, Settings, Solution};
+use super::restarts::solve_direct;
+use super::{parts, search, state};
 use rayon::prelude::*;
 
 /// Rounds over all neighbouring pairs (each round starts from the plan the one before left).
@@ -37,7 +40,7 @@ pub(crate) fn improve(p: &Problem, best: Solution, settings: Settings) -> Soluti
     for round in 0..ROUNDS {
         let state = state::State::new(p, best.assignment.clone());
         // Pairs of networks (a < b) with a unit of one next to a unit of the other, in order.
-        let pairs: Vec<(usize, usize)> = moves::network_neighbours(&state)
+        let pairs: Vec<(usize, usize)> = search::network_neighbours(&state)
             .into_iter()
             .enumerate()
             .flat_map(|(a, nb)| nb.into_iter().filter(move |&b| a < b).map(move |b| (a, b)))
@@ -59,7 +62,7 @@ pub(crate) fn improve(p: &Problem, best: Solution, settings: Settings) -> Soluti
                 continue;
             }
             for (&u, &c) in f.units.iter().zip(&f.new) {
-                assign[u] = c;
+                Move::of(&assign, u, c).apply_to(&mut assign);
             }
             changed[f.a] = true;
             changed[f.b] = true;
@@ -106,17 +109,16 @@ pub(crate) fn repair(p: &Problem, best: Solution, settings: Settings) -> Solutio
             break;
         }
         let state = state::State::new(p, best.assignment.clone());
-        let mean = p.mean_enrollment();
-        let nb = moves::network_neighbours(&state);
+        let nb = search::network_neighbours(&state);
         let broken = (0..p.k)
-            .filter(|&a| state::violation(&state.totals[a], &p.limits, mean) > 0.0)
+            .filter(|&a| state.network_violation(a) > 0.0)
             .count();
         if broken > REPAIR_MAX_BROKEN {
             break;
         }
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for a in 0..p.k {
-            if state::violation(&state.totals[a], &p.limits, mean) <= 0.0 {
+            if state.network_violation(a) <= 0.0 {
                 continue;
             }
             for (i, &b) in nb[a].iter().enumerate() {
@@ -129,9 +131,9 @@ pub(crate) fn repair(p: &Problem, best: Solution, settings: Settings) -> Solutio
             // to it are as full as it is, students must leave through theirs.
             // Rings grow until the group's students fit its networks' band with room to spare.
             let fits = |g: &[usize]| {
-                let e: f64 = g.iter().map(|&c| state.totals[c].sum.enrollment).sum();
-                let m = g.len() as f64;
-                e >= m * p.limits.min_enrollment * 1.01 && e <= m * p.limits.max_enrollment * 0.99
+                let e: f64 = g.iter().map(|&c| state.totals[c].enrollment).sum();
+                let (m, size) = (g.len() as f64, p.limits.size());
+                e >= m * size.min_enrollment * 1.01 && e <= m * size.max_enrollment * 0.99
             };
             let mut around = vec![a];
             for depth in 0..p.k {
@@ -203,7 +205,7 @@ fn resolve_group(
     }
     let mut out = assign.to_vec();
     for (&u, &c) in units.iter().zip(&found.assignment) {
-        out[u] = group[c];
+        Move::of(&out, u, group[c]).apply_to(&mut out);
     }
     Some(out)
 }
@@ -251,7 +253,7 @@ fn resolve_pair(
 mod tests {
     use super::*;
     use crate::graph::Graph;
-    use crate::solver::{Limits, Links, UnitData};
+    use crate::solver::{Limits, UnitData};
     use std::sync::Arc;
 
     /// A 9 × 4 grid of one-school units 1 km apart, three networks of 10 to 14 schools.
@@ -284,15 +286,12 @@ mod tests {
                 n
             })
             .collect();
-        Problem {
+        Problem::new(
             units,
-            neighbors: Arc::new(Graph::from_lists(neighbors)),
-            k: 3,
-            limits: Limits::basic(10, 14, 1000.0, 1400.0),
-            links: Links::default(),
-            homes: Default::default(),
-            pins: Vec::new(),
-        }
+            Arc::new(Graph::from_lists(neighbors)),
+            3,
+            Limits::basic(10, 14, 1000.0, 1400.0),
+        )
     }
 
     #[test]

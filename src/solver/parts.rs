@@ -7,7 +7,8 @@
 //! parallel), with the same absolute limits; then the joined plan is repaired and polished on the whole
 //! adjacency graph, so moves can cross the cuts. Cost grows about linearly with the number of parts.
 
-use super::{solve_direct, Problem, Settings, Solution};
+use super::problem::{renumbered, Homes, Links, Problem, Settings, Solution};
+use super::restarts::{finish, solve_direct};
 use crate::graph::Graph;
 use std::sync::Arc;
 
@@ -111,7 +112,7 @@ pub(crate) fn sub_problem(
         }
         graph = Graph::from_lists(lists);
     }
-    let links = super::Links {
+    let links = Links {
         cost: p.links.cost,
         of_unit: units
             .iter()
@@ -131,10 +132,10 @@ pub(crate) fn sub_problem(
         units: units.iter().map(|&u| p.units[u]).collect(),
         neighbors: Arc::new(graph),
         k,
-        limits: p.limits,
+        limits: p.limits.clone(),
         links,
         // Parts number their networks afresh, so homes would not match; rebalancing never splits into parts.
-        homes: super::Homes::default(),
+        homes: Homes::default(),
         pins: match networks {
             Some(nets) if !p.pins.is_empty() => units
                 .iter()
@@ -142,6 +143,7 @@ pub(crate) fn sub_problem(
                 .collect(),
             _ => Vec::new(),
         },
+        watch: p.watch.clone(),
     }
 }
 
@@ -183,7 +185,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
     }
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(crate::seeds::derive(settings.seed, usize::MAX));
-    super::finish(p, settings, assignment, &mut rng, 0)
+    finish(p, settings, assignment, &mut rng, 0)
 }
 
 /// The joined plan with its networks renumbered so that each pinned network is the one holding most of its
@@ -207,7 +209,7 @@ fn renumbered_for_pins(p: &Problem, assignment: &[usize]) -> Vec<usize> {
             taken[pin] = true;
         }
     }
-    super::renumbered(assignment, to)
+    renumbered(assignment, to)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Repairs that make an assignment a plan the moves can work on: no empty network, every network one
 //! connected piece.
 
-use super::Problem;
+use super::moves::Move;
+use super::problem::Problem;
 
 /// Gives every empty network one unit: the unit farthest from its centre in the largest network.
 pub(crate) fn fill_empty(p: &Problem, assign: &mut [usize]) {
@@ -40,7 +41,7 @@ pub(crate) fn fill_empty(p: &Problem, assign: &mut [usize]) {
                 dx.total_cmp(&dy).then(y.cmp(&x))
             })
             .expect("non-empty");
-        assign[far] = empty;
+        Move::of(assign, far, empty).apply_to(assign);
     }
 }
 
@@ -76,7 +77,7 @@ pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                 .find_map(|i| path_joining(p, assign, c, &comps[i], &comps[keep]))
             {
                 for u in path {
-                    assign[u] = c;
+                    Move::of(assign, u, c).apply_to(assign);
                 }
                 changed = true;
                 continue; // the pieces are counted again on the next pass
@@ -119,7 +120,7 @@ pub(crate) fn repair_connectivity(p: &Problem, assign: &mut [usize]) {
                 });
                 if let Some(t) = target {
                     for &u in comp {
-                        assign[u] = t;
+                        Move::of(assign, u, t).apply_to(assign);
                     }
                     changed = true;
                 }

@@ -1,6 +1,6 @@
 //! Seeding: k-means++ followed by Lloyd iterations on unit positions, weighted by school count.
 
-use super::Problem;
+use super::problem::Problem;
 use rand::RngExt;
 
 fn d2(a: [f64; 2], b: [f64; 2]) -> f64 {

@@ -69,9 +69,32 @@ pub fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// A plan folder's plan.json.
+/// A plan folder's plan.json, checked against the published schema (`docs/plan.schema.json`): every
+/// plan a test reads is one another tool could read.
 pub fn plan_json(dir: &Path) -> serde_json::Value {
-    json(&dir.join("plan.json"))
+    let plan = json(&dir.join("plan.json"));
+    valid_plan(&plan, &dir.join("plan.json").display().to_string());
+    plan
+}
+
+/// Panics, listing the first errors, when `plan` does not follow `docs/plan.schema.json`.
+pub fn valid_plan(plan: &serde_json::Value, what: &str) {
+    use std::sync::OnceLock;
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let schema = json(&manifest("docs/plan.schema.json"));
+        jsonschema::validator_for(&schema).expect("docs/plan.schema.json is a JSON Schema")
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(plan)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not follow docs/plan.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// A plan's school id → network id.
