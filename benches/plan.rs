@@ -40,6 +40,12 @@
 //!   page then reloads. `editor/reoptimise_10_locked`: re-optimising around 10 locked networks after a move
 //!   that breaks the enrollment band.
 //!
+//! - `forecast/lausd_3_years`: `schoolnets forecast`'s work minus file writing: the built-in history
+//!   (2016-17 to 2020-21) merged, every method backtested on 32 compact groups, the chosen one run 3 years
+//!   ahead with intervals. `forecast/plan_one_year` and `forecast/plan_horizon_2`: the whole default plan
+//!   (as `lausd/plan_default`, with the forecast's outlook) and the same with the band held in the next 2
+//!   years (`plan --horizon 2`). Compared side by side: what a plan that holds for years costs.
+//!
 //! Latest figures are in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -110,7 +116,9 @@ fn lausd(c: &mut Criterion) {
                 &default_plan.school_network,
                 &default_plan.file.networks,
                 region_rules.count,
-                rules.region_bands.expect("the default scenario has regions"),
+                rules
+                    .region_bands
+                    .expect("the default scenario has regions"),
                 settings,
                 None,
             );
@@ -369,5 +377,59 @@ fn editor(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lausd, outlines, steering, editor);
+fn forecast(c: &mut Criterion) {
+    use schoolnets::forecast::{compact_groups, forecast, Options};
+    let table = read_table("lausd", schoolnets::data::LAUSD_2018_CSV.as_bytes()).unwrap();
+    let outline = Outline::parse("outline", schoolnets::data::LAUSD_BOUNDARY).unwrap();
+    let history_of = || {
+        let years = schoolnets::history::parse_csv(
+            "lausd-history.csv",
+            schoolnets::data::LAUSD_HISTORY_CSV,
+        )
+        .unwrap();
+        schoolnets::history::merge(years).unwrap()
+    };
+    let run = |history: &schoolnets::history::History, years: usize| {
+        let options = Options {
+            years,
+            method: None,
+            groups: 32,
+        };
+        forecast(
+            &table,
+            history,
+            "2018-19",
+            &compact_groups(&table, 32),
+            &options,
+        )
+        .unwrap()
+    };
+    let mut g = c.benchmark_group("forecast");
+    g.sample_size(10);
+    g.bench_function("lausd_3_years", |b| {
+        b.iter(|| black_box(run(&history_of(), 3).totals()))
+    });
+    let history = history_of();
+    let three = run(&history, 3);
+    let one_year = Scenario::default_scenario();
+    let mut two_years = Scenario::default_scenario();
+    two_years.horizon.years = 2;
+    g.bench_function("plan_one_year", |b| {
+        b.iter(|| {
+            let inputs = inputs_for(&table, &outline, &one_year).with_forecast(Some(&three));
+            black_box(make_plan(&inputs, &|| {}).unwrap().file.compactness_km2)
+        })
+    });
+    g.bench_function("plan_horizon_2", |b| {
+        b.iter(|| {
+            let inputs = inputs_for(&table, &outline, &two_years).with_forecast(Some(&three));
+            let plan = make_plan(&inputs, &|| {}).unwrap();
+            assert!(plan.file.all_constraints_hold);
+            black_box(plan.file.compactness_km2)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, lausd, outlines, steering, editor, forecast);
 criterion_main!(benches);

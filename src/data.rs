@@ -8,3 +8,9 @@ pub(crate) const LAUSD_2018_NAME: &str = "data/lausd-2018.csv (built in)";
 pub const LAUSD_BOUNDARY: &str = include_str!("../data/lausd_boundary.geojson");
 /// How the built-in outline is named.
 pub(crate) const LAUSD_BOUNDARY_NAME: &str = "data/lausd_boundary.geojson (built in)";
+/// LAUSD's enrollment history, 2016-17 to 2020-21: every school's students each year, built by
+/// `schoolnets import cde --history` from the FRPM files in `data/cde-lausd/`. The built-in table is of
+/// 2018-19, so its forecasts use 2016-17 and 2017-18, and the later years are what happened.
+pub const LAUSD_HISTORY_CSV: &str = include_str!("../data/lausd-history.csv");
+/// How the built-in history is named.
+pub(crate) const LAUSD_HISTORY_NAME: &str = "data/lausd-history.csv (built in)";

@@ -162,6 +162,18 @@ pub fn add_plan_files(
         reports::html::page(&map.title(), &options.date, &[part], None).into_bytes(),
     );
     set.add(&format!("{prefix}map.svg"), svg.as_bytes().to_vec());
+    if let Some(o) = &plan.file.outlook {
+        let base: Vec<f64> = plan
+            .file
+            .networks
+            .iter()
+            .map(|n| n.enrollment_deviation_pct)
+            .collect();
+        set.add(
+            &format!("{prefix}outlook.svg"),
+            reports::forecast::outlook_svg(o, &base).into_bytes(),
+        );
+    }
     set.add(
         &format!("{prefix}report.md"),
         reports::markdown(plan, table).into_bytes(),

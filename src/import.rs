@@ -106,6 +106,44 @@ pub struct Import {
     pub address_apart: Vec<(String, String, f64)>,
 }
 
+/// The FRPM files in a CDE folder (`frpm*.csv`), by name.
+pub fn frpm_files(cde_dir: &Path) -> Result<Vec<String>> {
+    let entries = std::fs::read_dir(cde_dir).map_err(|e| Error::unreadable(cde_dir, e))?;
+    let mut out: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.starts_with("frpm") && n.ends_with(".csv"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The district's enrollment history from every FRPM file in the CDE folder: each school's students in
+/// each school year (schools whose CDS code starts with `prefix`).
+pub fn history(cde_dir: &Path, prefix: &str) -> Result<crate::history::History> {
+    let files = frpm_files(cde_dir)?;
+    if files.is_empty() {
+        return Err(Error::input(
+            cde_dir.display().to_string(),
+            None,
+            None,
+            "no FRPM file (frpm*.csv) in this folder: the history is read from them",
+            "download each year's FRPM file from https://www.cde.ca.gov/ds/ad/filessp.asp into the folder",
+        ));
+    }
+    let mut parts = Vec::new();
+    for f in files {
+        let path = cde_dir.join(&f);
+        let text = read_text(&path)?;
+        parts.push(crate::history::parse_frpm(
+            &path.display().to_string(),
+            &text,
+            prefix,
+        )?);
+    }
+    crate::history::merge(parts)
+}
+
 /// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
 pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, e))?;

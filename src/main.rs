@@ -5,6 +5,7 @@ mod cli;
 use clap::{Parser, Subcommand};
 use cli::briefing::BriefingArgs;
 use cli::compare::CompareArgs;
+use cli::forecast::ForecastArgs;
 use cli::frontier::FrontierArgs;
 use cli::import::ImportCommand;
 use cli::plan::PlanArgs;
@@ -94,6 +95,20 @@ enum Command {
   schoolnets serve                                  # edit the default LAUSD plan
   schoolnets plan --out out && schoolnets serve --plan out --out out-edited --port 8080")]
     Serve(ServeArgs),
+    /// Forecast each school's enrollment for the next years, with intervals and a backtest.
+    ///
+    /// From the district's enrollment history (built in for LAUSD; --history FILE otherwise: what
+    /// `import cde --history` writes, the CDE's yearly FRPM files, or its enrollment by grade files), the
+    /// method the history's own backtest finds best: the district ratio, the neighbourhood trend, or grade
+    /// progression where grades are given. Writes forecast.csv (each school, each year, 80% interval),
+    /// backtest.csv and forecast.md (the method and why, the backtest beside the two baselines, schools that
+    /// opened or closed; with --plan, each network's outlook).
+    #[command(after_help = "Examples:
+  schoolnets forecast                                  LAUSD 2018-19, three years ahead, into out-forecast/
+  schoolnets forecast --plan out --years 2             ... with the outlook of the plan in out/
+  schoolnets import cde --district 3768338 --out sd.csv --history sd-history.csv
+  schoolnets forecast --schools sd.csv --history sd-history.csv --out sd-forecast")]
+    Forecast(ForecastArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),
     /// Build a school table from public data.
@@ -125,6 +140,7 @@ fn main() {
         Command::Briefing(a) => cli::briefing::run(a),
         Command::Rebalance(a) => cli::rebalance::run(a),
         Command::Serve(a) => cli::serve::run(a),
+        Command::Forecast(a) => cli::forecast::run(a),
         Command::Validate(a) => cli::validate::run(a),
         Command::Import(ImportCommand::Cde(a)) => cli::import::run(a),
     };

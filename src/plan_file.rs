@@ -70,6 +70,10 @@ pub struct PlanFile {
     /// A plan edited by hand (`schoolnets serve`): the plan it started from, every move, the locks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edits: Option<EditsRecord>,
+    /// How each network's enrollment is forecast to move over the next years (when the district's
+    /// enrollment history was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlook: Option<Outlook>,
     /// School id → network id, for every school.
     pub assignment: BTreeMap<String, String>,
 }
@@ -471,6 +475,65 @@ impl BarriersRecord {
     /// Links dropped and not put back.
     pub fn dropped(&self) -> usize {
         self.links.iter().filter(|l| !l.restored).count()
+    }
+}
+
+// The enrollment outlook.
+
+/// Each network's forecast enrollment over the next years, and when it would leave its band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Outlook {
+    /// The table's school year.
+    pub base_year: String,
+    /// The years forecast.
+    pub years: Vec<String>,
+    /// How they were forecast (`schoolnets forecast`'s method name).
+    pub method: String,
+    /// The enrollment band, ± percent of each year's mean network.
+    pub band_pct: f64,
+    /// Years after the base year the history knows: what happened, for comparison.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_years: Vec<String>,
+    pub networks: Vec<NetworkOutlook>,
+}
+
+/// One network's outlook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NetworkOutlook {
+    pub network: String,
+    pub name: String,
+    /// Students forecast in each year.
+    pub students: Vec<f64>,
+    /// Each year's gap from that year's mean network, percent.
+    pub deviation_pct: Vec<f64>,
+    /// The first forecast year its gap is outside the band (none: inside every year forecast).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaves_band: Option<String>,
+    /// Its gap in each known year after the base year (its schools' actual students, against the mean of
+    /// the plan's networks that year).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_deviation_pct: Vec<f64>,
+}
+
+impl Outlook {
+    /// The first forecast year any network leaves its band (none: the plan holds through every year).
+    pub fn first_year_leaving(&self) -> Option<&str> {
+        self.years
+            .iter()
+            .find(|y| {
+                self.networks
+                    .iter()
+                    .any(|n| n.leaves_band.as_deref() == Some(y.as_str()))
+            })
+            .map(String::as_str)
+    }
+
+    /// Networks that leave their band within the years forecast.
+    pub fn leaving(&self) -> usize {
+        self.networks
+            .iter()
+            .filter(|n| n.leaves_band.is_some())
+            .count()
     }
 }
 

@@ -21,6 +21,7 @@ use crate::schools::SchoolTable;
 use crate::solver::{self, Problem, Settings};
 use crate::staffing;
 use crate::units::{Adjacency, Units};
+use rayon::prelude::*;
 
 /// Everything a plan is made from.
 pub struct PlanInputs<'a> {
@@ -40,6 +41,10 @@ pub struct PlanInputs<'a> {
     pub pins: Option<&'a Pins>,
     /// Lines no network may cross.
     pub barriers: Option<&'a Barriers>,
+    /// The forecast of the table's schools (for a band that holds for years, and the plan's outlook).
+    pub forecast: Option<&'a crate::forecast::Forecast>,
+    /// The district's enrollment history (the outlook compares the forecast with the years it knows).
+    pub history: Option<&'a crate::history::History>,
 }
 
 impl<'a> PlanInputs<'a> {
@@ -57,7 +62,18 @@ impl<'a> PlanInputs<'a> {
             best_effort: false,
             pins: None,
             barriers: None,
+            forecast: None,
+            history: None,
         }
+    }
+
+    /// The same inputs with a forecast of the table's schools.
+    pub fn with_forecast(
+        mut self,
+        forecast: Option<&'a crate::forecast::Forecast>,
+    ) -> PlanInputs<'a> {
+        self.forecast = forecast;
+        self
     }
 
     /// The same inputs with pins.
@@ -198,10 +214,12 @@ pub fn problem(
     } else {
         solver::Links::default()
     };
+    let (data, sums) = rules.layout.units(units, &rules.school_sums);
     Problem {
         links,
+        sums,
         ..Problem::new(
-            rules.layout.units(units, &rules.school_sums),
+            data,
             adjacency.graph.clone(),
             scenario.networks,
             rules.limits(),
@@ -287,6 +305,7 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     };
     let options = rules::Options {
         pins: pinned.as_ref().map(|p| p.labels.len()),
+        forecast: inputs.forecast,
     };
     let rules = RuleSet::new(table, scenario, &options)?;
     if let Some(staff) = &scenario.staffing {
@@ -424,10 +443,13 @@ impl Prepared {
 /// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or
 /// when the best plan found breaks a constraint and `best_effort` is off.
 ///
-/// Support regions are drawn from the finished networks, so the network search cannot see their rules.
-/// The restarts are therefore tried best first: each with pair re-solving (which shifts enrollments and can
-/// leave no grouping into regions within the bands), then as it was before it; the first that keeps every
-/// rule wins. When none does, the best restart's plan is returned (with its broken rules).
+/// Every restart that meets the network rules has its pairs and triangles of networks re-solved
+/// ([`solver::pairs::improve`]); they are then ranked again, since the restart that starts best is not
+/// always the one that ends best. Support regions are drawn from the finished networks, so the network
+/// search cannot see their rules: the restarts are tried best first, each as improved and then as it
+/// was before (improving shifts enrollments and can leave no grouping into regions within the bands);
+/// the first that keeps every rule wins. When none does, the best restart's plan is returned (with its
+/// broken rules).
 pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Result<Plan> {
     let settings: Settings = (&inputs.scenario.solver).into();
     // Each attempt consumes a `Prepared`; `prepare` is a pure function of the inputs, so preparing again
@@ -439,7 +461,8 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
             None => prepare(inputs),
         }
     };
-    let ranked = {
+    // (improved, as searched), best improved first.
+    let ranked: Vec<(solver::Solution, solver::Solution)> = {
         let p = &slot.as_ref().expect("prepared above").problem;
         let mut ranked = solver::solve_ranked(p, settings, progress);
         // When no restart meets every network rule, the best is repaired by redrawing groups of networks
@@ -450,6 +473,18 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
                 ranked.insert(0, repaired);
             }
         }
+        // Improved in parallel, one restart per thread: each is independent and keeps its order, so
+        // the plan does not depend on the thread count.
+        let mut ranked: Vec<_> = ranked
+            .into_par_iter()
+            .map(|s| (solver::pairs::improve(p, s.clone(), settings, None), s))
+            .collect();
+        ranked.sort_by(|(a, _), (b, _)| {
+            a.violation
+                .total_cmp(&b.violation)
+                .then(a.cost.total_cmp(&b.cost))
+                .then(a.restart.cmp(&b.restart))
+        });
         ranked
     };
     let broken = |r: &Result<Plan>| match r {
@@ -458,19 +493,16 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
         Err(_) => false,
     };
     let mut first: Option<Result<Plan>> = None;
-    for searched in &ranked {
+    for (improved, searched) in &ranked {
         // Only restarts that meet every network rule can do better than the best one.
         if first.is_some() && searched.violation > 0.0 {
             break;
         }
-        let prepared = ready(&mut slot)?;
-        let improved = solver::pairs::improve(&prepared.problem, searched.clone(), settings);
-        slot = Some(prepared);
         let mut candidates = vec![improved];
-        if candidates[0].assignment != searched.assignment && inputs.scenario.regions.is_some() {
-            candidates.push(searched.clone());
+        if improved.assignment != searched.assignment && inputs.scenario.regions.is_some() {
+            candidates.push(searched);
         }
-        for solution in &candidates {
+        for solution in candidates {
             let prepared = ready(&mut slot)?;
             let solution = match fit_regions(inputs, &prepared, solution, settings) {
                 Some(fitted) => fitted,
@@ -486,9 +518,18 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     first.expect("at least one restart was tried")
 }
 
+/// Rounds of [`fit_regions`]: each shifts units against the closest grouping the region search finds in
+/// the plan the round before.
+const FIT_ROUNDS: usize = 3;
+
 /// When a solution meets every network rule but its networks cannot be grouped into regions within the
-/// region bands, the solution with a few units shifted so that they can ([`regions::repair_networks`]).
-fn fit_regions(
+/// region bands: the solution with a few units shifted so that they can ([`regions::repair_networks`]),
+/// then improved again one region at a time (networks of one region re-solved together keep every
+/// region's totals). The region search that draws the plan's regions must find the grouping again in the
+/// new networks; when it does not in the improved plan, the plan before the improvement is offered, and
+/// when it does not there either, the next round repairs against the grouping it finds instead. `None`
+/// when the regions already hold or no round makes them.
+pub(crate) fn fit_regions(
     inputs: &PlanInputs<'_>,
     prepared: &Prepared,
     solution: &solver::Solution,
@@ -500,23 +541,48 @@ fn fit_regions(
         return None;
     }
     let (p, planning) = (&prepared.problem, &prepared.planning);
-    let school_network = school_networks(inputs.table, planning.units(), &solution.assignment, p.k);
-    let fitted = regions::repair_networks(
-        p,
-        &solution.assignment,
-        planning.units(),
-        &planning.campuses,
-        &planning.campus_adjacency,
-        &school_network,
-        rules.count,
-        bands,
-        settings,
-    )?;
-    Some(solver::Solution::of(
-        &solver::state::State::new(p, fitted),
-        solution.restart,
-        false,
-    ))
+    let labelled = |a: &[usize]| school_networks(inputs.table, planning.units(), a, p.k);
+    let hold = |s: &solver::Solution| {
+        let campuses = (&planning.campuses, &planning.campus_adjacency);
+        let school_network = labelled(&s.assignment);
+        regions::hold(
+            campuses.0,
+            campuses.1,
+            &school_network,
+            p.k,
+            rules.count,
+            bands,
+            settings,
+        )
+    };
+    let mut current = solution.clone();
+    for _ in 0..FIT_ROUNDS {
+        let (fitted, region) = regions::repair_networks(
+            p,
+            &current.assignment,
+            planning.units(),
+            &planning.campuses,
+            &planning.campus_adjacency,
+            &labelled(&current.assignment),
+            rules.count,
+            bands,
+            settings,
+        )?;
+        let fitted = solver::Solution::of(
+            &solver::state::State::new(p, fitted),
+            solution.restart,
+            false,
+        );
+        let improved = solver::pairs::improve(p, fitted.clone(), settings, Some(&region));
+        if hold(&improved) {
+            return Some(improved);
+        }
+        if hold(&fitted) {
+            return Some(fitted);
+        }
+        current = fitted;
+    }
+    None
 }
 
 /// Each school's network, with networks numbered from north to south (then west to east) by their centre,
@@ -707,6 +773,19 @@ pub(crate) fn assemble(
         .zip(&school_network)
         .map(|(s, &c)| (s.id.clone(), ids[c].clone()))
         .collect();
+    let outlook = inputs.forecast.map(|f| {
+        let of: Vec<Option<usize>> = school_network.iter().map(|&c| Some(c)).collect();
+        let names: Vec<String> = networks.iter().map(|n| n.name.clone()).collect();
+        crate::forecast::outlook(
+            f,
+            &of,
+            &ids,
+            &names,
+            scenario.size.enrollment_tolerance,
+            inputs.history,
+            table,
+        )
+    });
     let file = PlanFile {
         version: crate::plan_file::VERSION,
         tool: format!("schoolnets {}", env!("CARGO_PKG_VERSION")),
@@ -750,6 +829,7 @@ pub(crate) fn assemble(
             )
         }),
         edits: None,
+        outlook,
         assignment,
     };
     Ok(Plan {

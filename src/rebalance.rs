@@ -239,7 +239,11 @@ pub fn rebalance(
     };
     let p = &prepared.problem;
     let restarts = inputs.scenario.solver.restarts.max(1);
-    let best = solver::from_start(p, start, (&inputs.scenario.solver).into(), progress);
+    let settings = (&inputs.scenario.solver).into();
+    let best = solver::from_start(p, start, settings, progress);
+    // Regions are drawn after the networks: when their bands no longer hold, a few more moves across
+    // borders between regions (as a new plan makes them).
+    let best = plans::fit_regions(inputs, &prepared, &best, settings).unwrap_or(best);
     let after_network = school_network(&best.assignment);
 
     // School-level changes.

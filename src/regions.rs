@@ -41,7 +41,7 @@ pub fn draw(
     adopted: Option<&[usize]>,
 ) -> Regions {
     let k = networks.len();
-    let found = search(
+    let mut found = search(
         campuses,
         adjacency,
         school_network,
@@ -51,13 +51,32 @@ pub fn draw(
         settings,
         adopted,
     );
+    // The adopted regions are kept where the rules allow: when the search from them cannot meet the
+    // bands, a fresh grouping that does wins (the regions are then renamed north to south).
+    let mut keep_names = adopted.is_some();
+    if keep_names && found.solution.violation > 0.0 {
+        let fresh = search(
+            campuses,
+            adjacency,
+            school_network,
+            k,
+            count,
+            bands,
+            settings,
+            None,
+        );
+        if fresh.solution.violation < found.solution.violation {
+            found = fresh;
+            keep_names = false;
+        }
+    }
     measure(
         &found.units,
         &found.graph,
         networks,
         &found.solution.assignment,
         count,
-        adopted.is_some(),
+        keep_names,
     )
 }
 
@@ -95,7 +114,6 @@ fn search(
             pos: u.pos,
             schools: u.schools.len() as u32,
             enrollment: u.enrollment as f64,
-            ..UnitData::default()
         })
         .collect();
     let homes = match adopted {
@@ -146,13 +164,37 @@ fn search(
     }
 }
 
+/// Whether the networks of a plan (`school_network`, labelled as the plan names them, `k` of them) can be
+/// grouped into `count` regions within `bands`: the search [`draw`] makes finds a grouping that holds.
+pub(crate) fn hold(
+    campuses: &Units,
+    adjacency: &Adjacency,
+    school_network: &[usize],
+    k: usize,
+    count: usize,
+    bands: Bands,
+    settings: Settings,
+) -> bool {
+    let found = search(
+        campuses,
+        adjacency,
+        school_network,
+        k,
+        count,
+        bands,
+        settings,
+        None,
+    );
+    found.solution.violation <= 0.0
+}
+
 /// When no grouping of a plan's networks keeps the region bands, shifts units across network borders
 /// that are also borders of the closest grouping found, until it does ([`solver::groups::repair`]):
 /// networks are drawn before regions and cannot see their bands, and the closest grouping usually misses
 /// by a few hundred students. `problem` and `assignment` are the plan's search (its units, `planning`, →
 /// networks); `school_network` is the same plan per school, with the networks labelled as the plan names
-/// them (which the region search depends on). Returns the new assignment, or `None` when the regions
-/// already hold or no repair is found.
+/// them (which the region search depends on). Returns the new assignment with each of the search's
+/// networks' region, or `None` when the regions already hold or no repair is found.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn repair_networks(
     problem: &Problem,
@@ -164,7 +206,7 @@ pub(crate) fn repair_networks(
     count: usize,
     bands: Bands,
     settings: Settings,
-) -> Option<Vec<usize>> {
+) -> Option<(Vec<usize>, Vec<usize>)> {
     let k = problem.k;
     let found = search(
         campuses,
@@ -190,7 +232,8 @@ pub(crate) fn repair_networks(
         enrollment: bands.1,
         schools: bands.0,
     };
-    solver::groups::repair(problem, assignment.to_vec(), &bands)
+    let fitted = solver::groups::repair(problem, assignment.to_vec(), &bands)?;
+    Some((fitted, bands.group))
 }
 
 /// Figures of the regions of `assignment` (network → region index), numbered north to south (or, with

@@ -102,6 +102,15 @@ pub(crate) fn or_na(v: Option<f64>, decimals: usize) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// Items in a sentence: "a", "a and b", "a, b and c".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// A whole number with thousands separators (for people; CSV files get plain numbers).
 pub fn thousands(v: f64) -> String {
     let n = v.round() as i64;

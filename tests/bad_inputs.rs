@@ -6,6 +6,7 @@
 //! - `tests/bad-outlines/NAME.geojson`: `plan --boundary`.
 //! - `tests/bad-pins/NAME.csv`: `plan --pins` and `briefing --pins`.
 //! - `tests/bad-barriers/NAME.geojson`: `plan --barriers`.
+//! - `tests/bad-history/NAME.csv`: `forecast --history` and `plan --horizon 2 --history`.
 //! - `tests/bad-plans/NAME` (a plan folder, or a `.json` named as a plan): `rebalance --plan` onto the
 //!   2019-20 LAUSD table.
 //!
@@ -53,7 +54,7 @@ impl Expected {
                 e.codes.push((cmd.to_string(), c.parse().unwrap()));
             } else if let Some((cmd, t)) = line
                 .split_once(": ")
-                .filter(|(cmd, _)| ["validate", "plan", "rebalance"].contains(cmd))
+                .filter(|(cmd, _)| ["validate", "plan", "rebalance", "forecast"].contains(cmd))
             {
                 e.texts.push((cmd.to_string(), t.to_string()));
             } else {
@@ -203,6 +204,31 @@ fn every_bad_barriers_file_gets_a_clear_error() {
             "plan",
             os(&[&"plan", &"--barriers", &case, &"--out", &out, &"-q"]),
         )]
+    });
+}
+
+#[test]
+fn every_bad_history_gets_a_clear_error() {
+    run_catalogue("tests/bad-history", ".csv", 14, &|case, out| {
+        vec![
+            (
+                "forecast",
+                os(&[&"forecast", &"--history", &case, &"--out", &out, &"-q"]),
+            ),
+            (
+                "plan",
+                os(&[
+                    &"plan",
+                    &"--horizon",
+                    &"2",
+                    &"--history",
+                    &case,
+                    &"--out",
+                    &out,
+                    &"-q",
+                ]),
+            ),
+        ]
     });
 }
 

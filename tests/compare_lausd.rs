@@ -165,8 +165,17 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<section id=\"comparison\">"));
-    // The first page's two maps side by side and the map of schools that differ, then one map per plan.
-    assert_eq!(html.matches("<svg ").count(), 5, "maps in the briefing");
+    // The first page's two maps side by side and the map of schools that differ, then one map per plan,
+    // and each plan's enrollment outlook chart.
+    let outlooks = html
+        .matches("<title>Each network's gap from the mean network")
+        .count();
+    assert_eq!(outlooks, 2, "outlook charts in the briefing");
+    assert_eq!(
+        html.matches("<svg ").count(),
+        5 + outlooks,
+        "maps in the briefing"
+    );
     assert!(html.contains("<section id=\"front\">"));
     let front = &html[html.find("<section id=\"front\">").unwrap()
         ..html.find("<section class=\"plan\"").unwrap()];

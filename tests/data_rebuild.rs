@@ -1,6 +1,7 @@
 //! `data/lausd-2018.csv`, `data/lausd-2019-20.csv` and `data/lausd-2020-21.csv` are exactly what
 //! `schoolnets import cde` builds from the extracts in `data/cde-lausd/` (one FRPM file per school year), and
-//! (where the full state files are present beside the project) from the full CDE files too.
+//! (where the full state files are present beside the project) from the full CDE files too; and
+//! `data/lausd-history.csv` is what `import cde --history` builds from the same folder's five FRPM files.
 
 use std::path::Path;
 
@@ -34,6 +35,27 @@ fn the_committed_table_is_rebuilt_from_the_extracts() {
     }
 }
 
+fn history(cde_dir: &Path) -> Vec<u8> {
+    schoolnets::import::history(cde_dir, "1964733")
+        .unwrap()
+        .to_csv()
+}
+
+#[test]
+fn the_committed_history_is_rebuilt_from_the_extracts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rebuilt = history(&root.join("data/cde-lausd"));
+    assert!(
+        rebuilt == std::fs::read(root.join("data/lausd-history.csv")).unwrap(),
+        "data/lausd-history.csv is stale: run `schoolnets import cde --district 1964733 --cde-dir data/cde-lausd --history data/lausd-history.csv --out /tmp/t.csv`"
+    );
+    let h = schoolnets::import::history(&root.join("data/cde-lausd"), "1964733").unwrap();
+    assert_eq!(
+        h.years,
+        ["2016-17", "2017-18", "2018-19", "2019-20", "2020-21"]
+    );
+}
+
 #[test]
 fn the_extracts_agree_with_the_full_state_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -48,6 +70,7 @@ fn the_extracts_agree_with_the_full_state_files() {
             "{table}"
         );
     }
+    assert!(history(&shared) == std::fs::read(root.join("data/lausd-history.csv")).unwrap());
 }
 
 #[test]

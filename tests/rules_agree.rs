@@ -71,7 +71,7 @@ fn district(n: usize, seed: u64) -> SchoolTable {
 fn same_totals(running: &[Totals], recount: &[Totals], width: usize) -> Result<(), String> {
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()));
     for (c, (r, e)) in running.iter().zip(recount).enumerate() {
-        let sums_agree = (0..width).all(|i| close(r.sums.0[i], e.sums.0[i]));
+        let sums_agree = (0..width).all(|i| close(r.sums[i], e.sums[i]));
         if r.units != e.units
             || r.schools != e.schools
             || r.enrollment != e.enrollment

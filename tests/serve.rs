@@ -602,3 +602,55 @@ fn the_page_edits_the_plan_in_chromium() {
     let st = s.state();
     check_saved(tmp.path(), &original, &saved, &net_moves(&st));
 }
+
+#[test]
+fn a_plan_for_years_is_rechecked_in_every_forecast_year_and_reoptimised_for_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let original = tmp.path().join("plan");
+    common::plan_into(&original, &["--date", "2026-11-30", "--horizon", "2"]);
+    let plan = common::plan_json(&original);
+    let s = Server::editing(&original, &tmp.path().join("saved"));
+    let years = ["enrollment_band_2019_20", "enrollment_band_2020_21"];
+    let rule = |st: &Value, key: &str| -> Value {
+        st["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == key)
+            .unwrap_or_else(|| panic!("no rule {key}: {st}"))
+            .clone()
+    };
+    // The editor checks the forecast years' bands as the plan did.
+    let st = s.state();
+    for key in years {
+        assert_eq!(rule(&st, key)["holds"], true, "{key}");
+    }
+    // A move that empties the smallest network below this year's band takes it below the forecast years'
+    // narrower bands too (the same schools, fewer students each year).
+    let (school, from, to, _, _) = breaking_move(&s, &plan);
+    let (status, st) = s.post(
+        "/api/move",
+        &json!({"school": school, "to": to}).to_string(),
+    );
+    assert_eq!(status, 200, "{st}");
+    for key in years {
+        let r = rule(&st, key);
+        assert_eq!(r["holds"], false, "{key}: {r}");
+        assert!(
+            r["failing_networks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| *n == from),
+            "{key}: {r}"
+        );
+    }
+    // Re-optimising restores every band, this year's and the forecast years'.
+    let (_, st) = s.post("/api/reoptimise", "{}");
+    let proposal = &st["proposal"];
+    assert_eq!(proposal["all_hold"], true, "{proposal}");
+    let (_, st) = s.post("/api/proposal/accept", "{}");
+    for key in years {
+        assert_eq!(rule(&st, key)["holds"], true, "{key}");
+    }
+}

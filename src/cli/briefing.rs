@@ -25,6 +25,10 @@ pub struct BriefingArgs {
     pub networks: Option<usize>,
     #[command(flatten)]
     pub steering: SteeringArgs,
+    /// The district's enrollment history (repeatable), for each plan's outlook: how long it holds. Default:
+    /// LAUSD's, built in.
+    #[arg(long, value_name = "FILE")]
+    pub history: Vec<PathBuf>,
     /// Output folder; the plans and the comparison go in subfolders.
     #[arg(long, value_name = "DIR", default_value = "out-briefing")]
     pub out: PathBuf,
@@ -50,6 +54,7 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
         .chain(&a.boundary)
         .chain(&a.steering.pins)
         .chain(&a.steering.barriers)
+        .chain(&a.history)
         .cloned()
         .collect();
     schoolnets::output::check_out(&a.out, &input_files)?;
@@ -62,6 +67,7 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
         scenario: None,
         pins: a.steering.pins.clone(),
         barriers: a.steering.barriers.clone(),
+        history: a.history.clone(),
     }
     .load()?;
     // Each design's scenario, fitted to the district, then the plans solved side by side (each is a pure
@@ -81,11 +87,13 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
             &mut inputs,
             a.run.quiet,
         )?;
+        forecast_outlook(&mut inputs, a.run.quiet)?;
         each.push((
             name.to_string(),
             inputs.scenario.clone(),
             inputs.scenario_source.clone(),
             overrides,
+            inputs.forecast.take(),
         ));
     }
     let bar = progress_bar(
@@ -105,11 +113,12 @@ pub fn run(a: BriefingArgs) -> Result<i32> {
     // changes nothing (the files are added in the designs' order).
     let solved: Vec<Result<(schoolnets::plans::Plan, String, OutputSet)>> = each
         .par_iter()
-        .map(|(name, scenario, source, overrides)| {
+        .map(|(name, scenario, source, overrides, forecast)| {
             let plan = schoolnets::plans::make_plan(
                 &schoolnets::plans::PlanInputs {
                     scenario,
                     scenario_source: source.clone(),
+                    forecast: forecast.as_ref(),
                     ..loaded.plan_inputs(overrides.clone(), a.best_effort)
                 },
                 &|| {},

@@ -33,9 +33,15 @@ pub struct CdeArgs {
     /// Also write the list of schools left out, with reasons, to this CSV.
     #[arg(long, value_name = "CSV")]
     pub dropped: Option<PathBuf>,
-    /// Also write copies of the CDE files restricted to this district into this folder.
+    /// Also write copies of the CDE files restricted to this district into this folder (every FRPM
+    /// year in --cde-dir, so the history travels with them).
     #[arg(long, value_name = "DIR")]
     pub extract_to: Option<PathBuf>,
+    /// Also write the district's enrollment history: every school's students in every school year of
+    /// the FRPM files in --cde-dir (frpm1617.csv, frpm1718.csv, ...), as year,id,name,enrollment rows, for
+    /// `schoolnets forecast` and `plan --horizon`.
+    #[arg(long, value_name = "CSV")]
+    pub history: Option<PathBuf>,
 }
 
 pub fn run(a: CdeArgs) -> Result<i32> {
@@ -47,7 +53,11 @@ pub fn run(a: CdeArgs) -> Result<i32> {
         extra_coordinates: a.coordinates.clone(),
     };
     if let Some(dir) = &a.extract_to {
-        let files = import::extract(&a.cde_dir, &a.district, std::slice::from_ref(&a.frpm), dir)?;
+        let mut frpm = import::frpm_files(&a.cde_dir)?;
+        if !frpm.contains(&a.frpm) {
+            frpm.push(a.frpm.clone());
+        }
+        let files = import::extract(&a.cde_dir, &a.district, &frpm, dir)?;
         eprintln!("extracted {} files into {}", files.len(), dir.display());
     }
     let imported = import::import_cde(&opts)?;
@@ -93,6 +103,20 @@ pub fn run(a: CdeArgs) -> Result<i32> {
             );
         }
     }
+    if let Some(p) = &a.history {
+        let history = import::history(&a.cde_dir, &a.district)?;
+        schoolnets::output::write_atomic(p, &history.to_csv())?;
+        eprintln!(
+            "wrote {}: {} schools' students in {} school years ({})",
+            p.display(),
+            history.schools.len(),
+            history.years.len(),
+            history.years.join(", ")
+        );
+        for w in &history.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     if let Some(p) = &a.dropped {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(["id", "name", "reason"]);
@@ -113,6 +137,7 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
     let cde = absolute(&a.cde_dir);
     let mut files: Vec<(&str, &PathBuf)> = vec![("--out", &a.out)];
     files.extend(a.dropped.iter().map(|d| ("--dropped", d)));
+    files.extend(a.history.iter().map(|d| ("--history", d)));
     for (flag, f) in &files {
         let f_abs = absolute(f);
         if f_abs.starts_with(&cde) {
@@ -135,11 +160,11 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
             )));
         }
     }
-    if let Some(d) = &a.dropped {
-        if absolute(d) == absolute(&a.out) {
-            return Err(Error::Output(
-                "--dropped and --out name the same file: give each its own".into(),
-            ));
+    for (i, (flag, f)) in files.iter().enumerate() {
+        if let Some((other, _)) = files[..i].iter().find(|(_, g)| absolute(g) == absolute(f)) {
+            return Err(Error::Output(format!(
+                "{other} and {flag} name the same file: give each its own"
+            )));
         }
     }
     if let Some(x) = &a.extract_to {

@@ -3,6 +3,7 @@
 
 pub mod briefing;
 pub mod compare;
+pub mod forecast;
 pub mod frontier;
 pub mod import;
 pub mod plan;
@@ -35,6 +36,12 @@ pub struct InputArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub steering: SteeringArgs,
+    /// The district's enrollment history, for forecasts (repeatable): what `import cde --history` writes
+    /// (year,id,name,enrollment), the CDE's yearly FRPM files, or its enrollment by grade files
+    /// (enrYYYYYY-vN.txt, which add grade progression). Default: LAUSD's 2016-17 to 2020-21 with the built-in
+    /// table.
+    #[arg(long, value_name = "FILE")]
+    pub history: Vec<PathBuf>,
 }
 
 impl InputArgs {
@@ -45,8 +52,28 @@ impl InputArgs {
             scenario: self.scenario.clone(),
             pins: self.steering.pins.clone(),
             barriers: self.steering.barriers.clone(),
+            history: self.history.clone(),
         }
     }
+}
+
+/// Years each plan's enrollment outlook looks ahead (more when the scenario's band holds for more).
+pub const OUTLOOK_YEARS: usize = 3;
+
+/// Forecasts the table's schools for a plan's outlook (and for the years its band must hold), printing
+/// the history's warnings (odd jumps, ids that seem to change) unless `quiet`: what every command that
+/// draws or re-checks a plan does before it solves.
+fn forecast_outlook(inputs: &mut Inputs, quiet: bool) -> Result<()> {
+    inputs.forecast_for(OUTLOOK_YEARS)?;
+    if let (false, Some(_), Some(h)) = (quiet, &inputs.forecast, &inputs.history) {
+        // The built-in history's are known; they matter when its forecast sets rules.
+        if !h.built_in || inputs.scenario.horizon.years > 0 {
+            for w in &h.history.warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How the planner steers the plan (shared by `plan`, `frontier`, `briefing` and `rebalance`).
@@ -175,6 +202,15 @@ pub struct RuleArgs {
     /// Independent solver restarts; the best plan wins (overrides the scenario).
     #[arg(long, value_name = "N")]
     pub restarts: Option<usize>,
+    /// Make the enrollment band hold in each of the next N school years too, on forecast enrollments
+    /// (`schoolnets forecast`; the history is built in for LAUSD, --history FILE otherwise). The band is
+    /// narrowed in those years by the forecast's own measured error (overrides the scenario's [horizon]).
+    #[arg(long, value_name = "N")]
+    pub horizon: Option<usize>,
+    /// Narrow the band in forecast years by this many percentage points instead of the forecast's
+    /// measured error.
+    #[arg(long, value_name = "POINTS")]
+    pub horizon_margin: Option<f64>,
 }
 
 impl RuleArgs {
@@ -192,6 +228,8 @@ impl RuleArgs {
             regions: self.regions,
             seed: self.seed,
             restarts: self.restarts,
+            horizon: self.horizon,
+            horizon_margin: self.horizon_margin,
         }
     }
 }

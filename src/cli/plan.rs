@@ -31,6 +31,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     let input_files = inputs.files(&a.input.paths().files());
     schoolnets::output::check_out(&a.out, &input_files)?;
     let overrides = apply_overrides(&a.rules.overrides(), &mut inputs, a.run.quiet)?;
+    forecast_outlook(&mut inputs, a.run.quiet)?;
     let start = std::time::Instant::now();
     let options = a.map.options()?;
     let plan = solve(&inputs, overrides, a.best_effort, a.run.quiet)?;

@@ -38,6 +38,18 @@ pub struct RebalanceArgs {
     /// Fail, saying how many moves are needed, if restoring the rules takes more school moves than this.
     #[arg(long, value_name = "N")]
     pub max_moves: Option<usize>,
+    /// Make the enrollment band hold in each of the next N school years too, on forecast enrollments: the
+    /// fewest moves that keep it for N years (the history is built in for LAUSD's tables; --history FILE
+    /// otherwise).
+    #[arg(long, value_name = "N")]
+    pub horizon: Option<usize>,
+    /// Narrow the band in forecast years by this many percentage points instead of the forecast's
+    /// measured error.
+    #[arg(long, value_name = "POINTS")]
+    pub horizon_margin: Option<f64>,
+    /// The district's enrollment history (repeatable), as for `plan`.
+    #[arg(long, value_name = "FILE")]
+    pub history: Vec<PathBuf>,
     /// Pins and barriers. Default: the adopted plan's (its pins are recorded in plan.json; its barriers
     /// file is read again). A label that is a network name of the adopted plan pins to that network.
     #[command(flatten)]
@@ -63,6 +75,7 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
     inputs_paths.extend(a.scenario.iter().cloned());
     inputs_paths.extend(a.steering.pins.iter().cloned());
     inputs_paths.extend(a.steering.barriers.iter().cloned());
+    inputs_paths.extend(a.history.iter().cloned());
     schoolnets::output::check_out(&a.out, &inputs_paths)?;
     let adopted = PlanFolder::read(&a.plan)?.file;
     let loaded = LoadedTable::load(Some(&a.schools))?;
@@ -96,7 +109,22 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
     } else {
         (None, None)
     };
+    let history = schoolnets::inputs::history_for(&a.history, &loaded.table)?;
     let mut inputs = Inputs::validated(loaded, outline, scenario)?;
+    inputs.history = history;
+    if a.horizon.is_some() || a.horizon_margin.is_some() {
+        if let Some(n) = a.horizon {
+            inputs.scenario.horizon.years = n;
+        }
+        if a.horizon_margin.is_some() {
+            inputs.scenario.horizon.margin = a.horizon_margin;
+        }
+        inputs
+            .scenario
+            .check(&inputs.scenario_source)
+            .map_err(|e| Error::Usage(format!("--horizon: {e}")))?;
+    }
+    forecast_outlook(&mut inputs, a.run.quiet)?;
     let json = PlanFolder::json_of(&a.plan).display().to_string();
     let (adopted_pins, adopted_barriers) =
         adopted_steering(&adopted, &json, inputs.table(), a.run.quiet)?;

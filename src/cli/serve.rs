@@ -155,11 +155,15 @@ fn open(a: &ServeArgs) -> Result<(Inputs, PlanFile, String)> {
                     f.input.outline_sha256.as_deref() == Some(lausd.as_str()),
                 )?,
             };
+            let history = schoolnets::inputs::history_for(&a.input.history, &loaded.table)?;
             let mut inputs = Inputs::validated(
                 loaded,
                 outline,
                 (f.scenario.clone(), format!("{shown} (the plan's scenario)")),
             )?;
+            inputs.history = history;
+            // The plan's forecast years are re-checked with every edit, and the outlook redrawn.
+            forecast_outlook(&mut inputs, a.run.quiet)?;
             let (pins, barriers) = adopted_steering(&f, &shown, inputs.table(), a.run.quiet)?;
             inputs.pins = pins;
             inputs.barriers = barriers;
@@ -170,6 +174,7 @@ fn open(a: &ServeArgs) -> Result<(Inputs, PlanFile, String)> {
         None => {
             let mut inputs = a.input.paths().load()?;
             apply_overrides(&Default::default(), &mut inputs, a.run.quiet)?;
+            forecast_outlook(&mut inputs, a.run.quiet)?;
             if !a.run.quiet {
                 eprintln!(
                     "drawing the plan to edit ({}, {} networks)...",

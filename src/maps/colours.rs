@@ -3,7 +3,7 @@
 //! Palettes are colour-blind safe: Paul Tol's "light" qualitative scheme for networks, ColorBrewer's YlOrRd
 //! (sequential) for shares and PuOr (diverging, centred on zero) for enrollment deviation.
 
-use crate::plan_file::NetworkMetrics;
+use crate::plan_file::{NetworkMetrics, Outlook};
 use crate::text::fmt_num;
 
 /// Paul Tol's "light" scheme (pale enough for dark labels on top), then his "muted" scheme as a reserve.
@@ -31,6 +31,8 @@ pub enum ColourBy {
     LowPerforming,
     /// Enrollment above or below the mean network enrollment.
     Enrollment,
+    /// The first forecast year each network would leave its enrollment band (the plan's outlook).
+    Outlook,
 }
 
 impl ColourBy {
@@ -41,6 +43,7 @@ impl ColourBy {
             ColourBy::Frpm => "Students in poverty (FRPM), %",
             ColourBy::LowPerforming => "Low-performing schools, % of rated",
             ColourBy::Enrollment => "Enrollment vs. network mean, %",
+            ColourBy::Outlook => "Forecast: first year outside the enrollment band",
         }
     }
 
@@ -51,8 +54,64 @@ impl ColourBy {
             ColourBy::Frpm => n.frpm_pct,
             ColourBy::LowPerforming => n.low_performing_pct,
             ColourBy::Enrollment => Some(n.enrollment_deviation_pct),
+            ColourBy::Outlook => None,
         }
     }
+}
+
+/// Warm for the years soonest, pale for a network that stays in its band (ColorBrewer OrRd, reversed).
+const OUTLOOK: [&str; 5] = ["#B30000", "#E34A33", "#FC8D59", "#FDCC8A", "#F0F0F0"];
+
+/// Colours by the year each network leaves its band (the outlook's first years darkest).
+fn outlook_fills(networks: &[NetworkMetrics], outlook: Option<&Outlook>) -> Fills {
+    let Some(o) = outlook else {
+        return Fills {
+            fills: vec![NO_DATA; networks.len()],
+            classes: vec![Class {
+                colour: NO_DATA,
+                label: "no forecast (give the district's history)".into(),
+            }],
+        };
+    };
+    let shown = o.years.len().min(OUTLOOK.len() - 1);
+    let class_of = |year: &Option<String>| match year {
+        Some(y) => o
+            .years
+            .iter()
+            .position(|x| x == y)
+            .unwrap_or(0)
+            .min(shown - 1),
+        None => OUTLOOK.len() - 1,
+    };
+    let fills = networks
+        .iter()
+        .map(|n| {
+            o.networks
+                .iter()
+                .find(|x| x.network == n.network)
+                .map_or(NO_DATA, |x| OUTLOOK[class_of(&x.leaves_band)])
+        })
+        .collect();
+    let mut classes: Vec<Class> = o.years[..shown]
+        .iter()
+        .enumerate()
+        .map(|(i, y)| Class {
+            colour: OUTLOOK[i],
+            label: if i + 1 == shown && o.years.len() > shown {
+                format!("leaves it in {y} or later")
+            } else {
+                format!("leaves it in {y}")
+            },
+        })
+        .collect();
+    classes.push(Class {
+        colour: OUTLOOK[OUTLOOK.len() - 1],
+        label: format!(
+            "within it through {}",
+            o.years.last().map_or("", String::as_str)
+        ),
+    });
+    Fills { fills, classes }
 }
 
 /// One legend entry: a colour and what it means.
@@ -70,14 +129,17 @@ pub struct Fills {
 }
 
 /// Colours networks by `by`. `neighbours` lists networks whose territories touch; `tolerance_pct` is the
-/// scenario's enrollment tolerance in percent (the diverging scale's range).
+/// scenario's enrollment tolerance in percent (the diverging scale's range); `outlook` is the plan's, for
+/// [`ColourBy::Outlook`].
 pub fn fills(
     by: ColourBy,
     networks: &[NetworkMetrics],
     neighbours: &[(usize, usize)],
     tolerance_pct: f64,
+    outlook: Option<&Outlook>,
 ) -> Fills {
     match by {
+        ColourBy::Outlook => outlook_fills(networks, outlook),
         ColourBy::Networks => Fills {
             fills: colour_graph(networks.len(), neighbours)
                 .into_iter()
@@ -201,7 +263,7 @@ mod tests {
                 ..Default::default()
             });
         }
-        let f = fills(ColourBy::Frpm, &nets, &[], 10.0);
+        let f = fills(ColourBy::Frpm, &nets, &[], 10.0, None);
         assert_eq!(f.fills[0], SEQUENTIAL[0]);
         assert_eq!(f.fills[1], SEQUENTIAL[4]);
         assert_eq!(f.fills[2], NO_DATA);

@@ -101,6 +101,7 @@ impl<'a> Map<'a> {
             nets,
             &territories.neighbours,
             plan.file.scenario.size.enrollment_tolerance * 100.0,
+            plan.file.outlook.as_ref(),
         );
         Map {
             plan,

@@ -725,6 +725,7 @@ fn legend(out: &mut String, map: &Map, x: f64) {
             super::ColourBy::Networks | super::ColourBy::Frpm => "FRPM %",
             super::ColourBy::LowPerforming => "low %",
             super::ColourBy::Enrollment => "vs. mean",
+            super::ColourBy::Outlook => "leaves in",
         }
     );
     y += 8.0;
@@ -737,6 +738,14 @@ fn legend(out: &mut String, map: &Map, x: f64) {
                 .low_performing_pct
                 .map_or("n/a".into(), |v| format!("{v:.1}")),
             super::ColourBy::Enrollment => format!("{:+.1}%", n.enrollment_deviation_pct),
+            super::ColourBy::Outlook => map
+                .plan
+                .file
+                .outlook
+                .as_ref()
+                .and_then(|o| o.networks.iter().find(|x| x.network == n.network))
+                .and_then(|x| x.leaves_band.clone())
+                .unwrap_or_else(|| "—".into()),
         };
         let _ = writeln!(
             out,

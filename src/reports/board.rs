@@ -98,6 +98,27 @@ pub fn key_figures(designs: &[Design], moved: &[Option<(usize, usize)>]) -> Sect
             )
         }),
     );
+    if designs.iter().any(|d| d.file.outlook.is_some()) {
+        row(
+            "How long it holds (forecast): every network within its band",
+            each(&|f| match &f.outlook {
+                None => Cell::text("no forecast"),
+                Some(o) => match o.first_year_leaving() {
+                    None => Cell::text(format!(
+                        "through {}",
+                        o.years.last().map_or("", String::as_str)
+                    )),
+                    Some(y) => Cell::text(format!(
+                        "until {y} ({} network(s) leave it then)",
+                        o.networks
+                            .iter()
+                            .filter(|n| n.leaves_band.as_deref() == Some(y))
+                            .count()
+                    )),
+                },
+            }),
+        );
+    }
     row(
         "Mean distance from a school to its network's centre (km)",
         each(&|f| Cell::num(fmt_num(mean_km(f), 1))),

@@ -193,5 +193,16 @@ fn plan_section(out: &mut String, i: usize, p: &Part, several: bool) {
         }
     }
     out.push_str(&model::html(rest, 3));
+    if let Some(o) = &f.outlook {
+        let base: Vec<f64> = f
+            .networks
+            .iter()
+            .map(|n| n.enrollment_deviation_pct)
+            .collect();
+        out.push_str(&figure(
+            &super::forecast::outlook_svg(o, &base),
+            "Each network's gap from the mean network, from the plan's year through the forecast years; the band shaded. Point at a line for its network.",
+        ));
+    }
     out.push_str("</section>\n");
 }

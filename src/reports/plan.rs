@@ -13,6 +13,7 @@ use crate::text::{fmt_num, money, or_na, signed_pct, thousands};
 /// plan folders whose table is gone) it gives ids.
 pub fn sections(f: &PlanFile, table: Option<&SchoolTable>) -> Vec<Section> {
     let mut out = vec![overview(f), rules(f)];
+    out.extend(f.outlook.as_ref().map(super::forecast::outlook_section));
     out.extend(steering(f));
     out.extend([networks(f), balance(f), spread(f)]);
     out.extend(regions(f));

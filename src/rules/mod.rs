@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::plan_file::{ConstraintCheck, District, RegionMetrics};
 use crate::scenarios::{Mode, RegionRules, Scenario};
 use crate::schools::{SchoolTable, ETHNICITIES};
-use crate::solver::{Column, Counted, Limits, Per, Quantity, Term, Totals};
+use crate::solver::{Column, Limits, Per, Quantity, Term, Totals};
 use crate::text::{fmt_num, margin_words, round, thousands, Binding};
 use sums::{Layout, Wanted};
 
@@ -118,8 +118,8 @@ pub struct RuleSet {
     pub layout: Layout,
     /// The district's figures the balance rules are measured against.
     pub district: District,
-    /// Each school's sums (in table order).
-    pub school_sums: Vec<crate::solver::Sums>,
+    /// Each school's row of sums, one school after another (in table order).
+    pub school_sums: Vec<f64>,
 }
 
 /// Tolerance of the balance rules' checks: sums recounted in another order differ in their last bits.
@@ -167,15 +167,33 @@ pub fn enrollment_band(total: u64, scenario: &Scenario) -> (f64, f64) {
 
 /// What else a rule set needs besides the scenario and the table.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct Options<'a> {
     /// Pinned labels, when the plan has pins.
     pub pins: Option<usize>,
+    /// The forecast of the table's schools, for a scenario whose band holds for years (`[horizon]`).
+    pub forecast: Option<&'a crate::forecast::Forecast>,
 }
 
 impl RuleSet {
     /// The rules of `scenario` on `table`, with the district figures they are measured against.
-    pub fn new(table: &SchoolTable, scenario: &Scenario, options: &Options) -> Result<RuleSet> {
+    pub fn new(table: &SchoolTable, scenario: &Scenario, options: &Options<'_>) -> Result<RuleSet> {
         let district = district::district(table, scenario);
+        let horizon = scenario.horizon.years;
+        let forecast = match options.forecast {
+            _ if horizon == 0 => None,
+            Some(f) if f.years.len() >= horizon => Some(f),
+            Some(f) => {
+                return Err(Error::Usage(format!(
+                    "the scenario's band must hold for {horizon} years ahead, but the forecast covers {}",
+                    f.years.len()
+                )))
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "the scenario's band must hold for {horizon} years ahead ([horizon] years = {horizon}), which needs the district's enrollment history: give it with --history (as `import cde --history` writes it)"
+                )))
+            }
+        };
         let perf = &scenario.performance;
         let div = &scenario.diversity;
         let cov = &scenario.coverage;
@@ -189,7 +207,7 @@ impl RuleSet {
             frpm: frpm.is_some(),
             ethnicity: div.ethnicity_band.is_some(),
             models: cov.min_models.keys().cloned().collect(),
-            years: Vec::new(),
+            years: forecast.map_or_else(Vec::new, |f| f.years[..horizon].to_vec()),
         };
         let layout = Layout::new(&wanted).ok_or_else(|| {
             Error::Usage(format!(
@@ -239,6 +257,49 @@ impl RuleSet {
             vec![band],
             1,
         ));
+        if let Some(f) = forecast {
+            for (h, (year, column)) in layout.years.iter().enumerate() {
+                let total: f64 = f.enrollment.iter().map(|s| s[h]).sum();
+                let mean = total / k as f64;
+                if scenario.horizon.margin.is_none() && f.backtest.scores.is_empty() {
+                    return Err(Error::Usage(format!(
+                        "the band must hold in {year} with a margin for the forecast's error, but the history ({} to {}) is too short for the forecast to measure it: its backtest needs three years up to the table's. Give a longer history (--history), or set the margin yourself (--horizon-margin, percentage points)",
+                        f.backtest.years.first().map_or("", String::as_str),
+                        f.backtest.years.last().map_or("", String::as_str)
+                    )));
+                }
+                let margin = scenario.horizon.margin.unwrap_or(f.margin[h]);
+                let points = scenario.size.enrollment_tolerance * 100.0 - margin;
+                if points <= 0.0 {
+                    return Err(Error::Usage(format!(
+                        "the forecast's own error in {year} calls for a margin of {} points, as wide as the enrollment band itself (±{}%): nothing would be left of the band that year. Plan fewer years ahead (--horizon), widen the band (--tolerance), or set a smaller margin (--horizon-margin) knowing the forecast may miss by more",
+                        fmt_num(margin, 2),
+                        fmt_num(scenario.size.enrollment_tolerance * 100.0, 2)
+                    )));
+                }
+                let (lo, hi) = (mean * (1.0 - points / 100.0), mean * (1.0 + points / 100.0));
+                let t = Term {
+                    per: Per::Each(0.01 * mean),
+                    ..term(Quantity::Total(sum(*column)), lo, hi)
+                };
+                rules.push(bounded(
+                    format!("enrollment_band_{}", year.replace('-', "_")),
+                    format!(
+                        "{} to {} forecast students in each network in {year} (±{}% of that year's forecast mean, {}: the band narrowed by {} points for the forecast's error)",
+                        thousands(lo.ceil()),
+                        thousands(hi.floor()),
+                        fmt_num(points, 2),
+                        thousands(mean),
+                        fmt_num(margin, 2)
+                    ),
+                    "students",
+                    t,
+                    Style::Students,
+                    vec![t],
+                    1,
+                ));
+            }
+        }
         if scenario.geography.connected {
             rules.push(Rule {
                 key: "connected".into(),
@@ -426,7 +487,10 @@ impl RuleSet {
             .schools
             .iter()
             .enumerate()
-            .map(|(i, s)| layout.school(s, district.low[i], &[]))
+            .flat_map(|(i, s)| {
+                let years = forecast.map_or(&[][..], |f| &f.enrollment[i][..horizon]);
+                layout.school(s, district.low[i], years)
+            })
             .collect();
         Ok(RuleSet {
             rules,
@@ -452,11 +516,27 @@ impl RuleSet {
             }
         }
         staged.sort_by_key(|(stage, _)| *stage);
-        Limits::new(
-            staged.into_iter().map(|(_, t)| t).collect(),
-            connected,
-            self.layout.width,
-        )
+        let terms: Vec<Term> = staged.into_iter().map(|(_, t)| t).collect();
+        // The forecast years' bands: weighed with this year's wherever the search looks for room.
+        let is_year = |t: &Term| match t.quantity {
+            Quantity::Total(Column::Sum(i)) => self.layout.years.iter().any(|(_, c)| *c == i),
+            _ => false,
+        };
+        let years: Vec<usize> = (0..terms.len()).filter(|&i| is_year(&terms[i])).collect();
+        // The assignment meets one band exactly: the narrowest of this year's and the forecast years'
+        // (their students move together, so the others then nearly hold too).
+        let width = |t: &Term| (t.hi - t.lo) / (t.hi + t.lo);
+        let narrowest = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.quantity == Quantity::Total(Column::Enrollment) || is_year(t))
+            .min_by(|a, b| width(a.1).total_cmp(&width(b.1)).then(a.0.cmp(&b.0)))
+            .map(|(i, _)| i);
+        let limits = Limits::new(terms, connected, self.layout.width).forecast_bands(&years);
+        match narrowest {
+            Some(i) => limits.shipping(i),
+            None => limits,
+        }
     }
 
     /// The rule with this key.
@@ -843,14 +923,4 @@ pub fn broken(checks: &[ConstraintCheck]) -> Vec<crate::error::Broken> {
             networks: c.failing_networks.clone(),
         })
         .collect()
-}
-
-impl Counted for RegionMetrics {
-    fn column(&self, c: Column) -> f64 {
-        match c {
-            Column::Schools => self.schools as f64,
-            Column::Enrollment => self.enrollment as f64,
-            _ => 0.0,
-        }
-    }
 }

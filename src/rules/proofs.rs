@@ -24,7 +24,9 @@ pub fn check(
     let tolerance = scenario.size.enrollment_tolerance;
     let n_units = p.units.len() as u64;
     let total = |c: Option<usize>| -> u64 {
-        c.map_or(0, |c| p.units.iter().map(|u| u.sums.0[c] as u64).sum())
+        c.map_or(0, |c| {
+            (0..p.units.len()).map(|u| p.sums_of(u)[c] as u64).sum()
+        })
     };
     let schools: u64 = p.units.iter().map(|u| u64::from(u.schools)).sum();
     let mean = p.mean_enrollment();

@@ -1,17 +1,17 @@
 //! The sums every rule reads, built in one place: per school, per planning unit (what the solver adds and
 //! takes away as units move) and per network (what the report checks).
 //!
-//! A [`Layout`] gives each column of the solver's [`Sums`] its meaning, for the rules a scenario switches
+//! A [`Layout`] gives each column of the solver's sums its meaning, for the rules a scenario switches
 //! on: high and middle schools, low-performing and rated schools, the enrollment-weighted distance from
 //! standard and FRPM share (numerator and weight), students by ethnic group, schools of each model with a
 //! minimum, and students in each forecast year. Columns of rules that are off are not kept, so the solver
 //! adds up only what it reads.
 
 use crate::schools::{Level, School, SchoolTable, ETHNICITIES};
-use crate::solver::{Column, Sums, Totals, UnitData, MAX_SUMS};
+use crate::solver::{Column, Totals, UnitData, MAX_SUMS};
 use crate::units::Units;
 
-/// Which column of [`Sums`] holds what.
+/// Which column of the sums holds what.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layout {
     pub high: Option<usize>,
@@ -78,11 +78,10 @@ impl Layout {
         Column::Sum(i)
     }
 
-    /// One school's sums. `low` is its low-performing flag (`None`: not rated), `years` its students in
-    /// each forecast year (in the layout's order; empty without forecasts).
-    pub fn school(&self, s: &School, low: Option<bool>, years: &[f64]) -> Sums {
-        let mut sums = Sums::default();
-        let x = &mut sums.0;
+    /// One school's sums (`width` columns). `low` is its low-performing flag (`None`: not rated), `years`
+    /// its students in each forecast year (in the layout's order; empty without forecasts).
+    pub fn school(&self, s: &School, low: Option<bool>, years: &[f64]) -> Vec<f64> {
+        let mut x = vec![0.0; self.width];
         let e = f64::from(s.enrollment);
         if let Some(c) = self.high {
             x[c] = f64::from(u8::from(s.level == Level::High));
@@ -113,28 +112,34 @@ impl Layout {
         for ((_, c), v) in self.years.iter().zip(years) {
             x[*c] = *v;
         }
-        sums
+        x
     }
 
-    /// Each planning unit's data for the solver: position, schools, students and the sums of its schools
-    /// (added in the unit's order). `school_sums[i]` is school `i`'s sums ([`Layout::school`]).
-    pub fn units(&self, units: &Units, school_sums: &[Sums]) -> Vec<UnitData> {
-        units
+    /// Each planning unit's data for the solver (position, schools, students) and its row of sums (the
+    /// sums of its schools', added in the unit's order), one row after another. `school_sums` holds each
+    /// school's row ([`Layout::school`]), one after another.
+    pub fn units(&self, units: &Units, school_sums: &[f64]) -> (Vec<UnitData>, Vec<f64>) {
+        let w = self.width;
+        let mut sums = vec![0.0; units.len() * w];
+        let data = units
             .units
             .iter()
-            .map(|u| {
-                let mut sums = Sums::default();
-                for &i in &u.schools {
-                    sums.add(&school_sums[i], 1.0, self.width);
+            .enumerate()
+            .map(|(u, unit)| {
+                let row = &mut sums[u * w..(u + 1) * w];
+                for &i in &unit.schools {
+                    for (a, b) in row.iter_mut().zip(&school_sums[i * w..(i + 1) * w]) {
+                        *a += 1.0 * b;
+                    }
                 }
                 UnitData {
-                    pos: u.pos,
-                    schools: u.schools.len() as u32,
-                    enrollment: u.enrollment as f64,
-                    sums,
+                    pos: unit.pos,
+                    schools: unit.schools.len() as u32,
+                    enrollment: unit.enrollment as f64,
                 }
             })
-            .collect()
+            .collect();
+        (data, sums)
     }
 
     /// Each network's totals, recounted school by school in table order from the school → network
@@ -142,17 +147,20 @@ impl Layout {
     pub fn networks(
         &self,
         table: &SchoolTable,
-        school_sums: &[Sums],
+        school_sums: &[f64],
         school_network: &[usize],
         k: usize,
     ) -> Vec<Totals> {
-        let mut out = vec![Totals::default(); k];
+        let w = self.width;
+        let mut out = vec![Totals::zero(w); k];
         for (i, (s, &c)) in table.schools.iter().zip(school_network).enumerate() {
             let t = &mut out[c];
             t.units += 1;
             t.schools += 1;
             t.enrollment += f64::from(s.enrollment);
-            t.sums.add(&school_sums[i], 1.0, self.width);
+            for (a, b) in t.sums.iter_mut().zip(&school_sums[i * w..(i + 1) * w]) {
+                *a += 1.0 * b;
+            }
         }
         out
     }

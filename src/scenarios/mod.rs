@@ -20,6 +20,9 @@ use std::path::Path;
 /// a district campus; the next pairs, 45-50 m apart, are neighbours on different streets (BENCHMARKS.md).
 pub const CAMPUS_DISTANCE_M: f64 = 30.0;
 
+/// The most years ahead a plan can be asked to hold for (and a forecast can be made).
+pub const MAX_HORIZON_YEARS: usize = 10;
+
 /// Most school models a scenario can give a per-network minimum (each is one sum the solver keeps).
 pub const MAX_MODEL_RULES: usize = 8;
 
@@ -78,6 +81,9 @@ pub struct Scenario {
     pub barriers: Option<String>,
     #[serde(default)]
     pub size: Size,
+    /// Years after the table's in which the enrollment band must hold too, on forecast enrollments.
+    #[serde(default, skip_serializing_if = "Horizon::is_off")]
+    pub horizon: Horizon,
     #[serde(default)]
     pub coverage: Coverage,
     #[serde(default)]
@@ -256,6 +262,27 @@ impl Default for Size {
             max_schools: 45,
             enrollment_tolerance: 0.10,
         }
+    }
+}
+
+/// A plan that holds for years: the enrollment band also holds in each of the next `years` school years,
+/// on each school's forecast enrollment (`schoolnets forecast`), narrowed by the forecast's own error.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Horizon {
+    /// Forecast years the band must hold in (0: the table's year only).
+    pub years: usize,
+    /// How much narrower the band is in forecast years, in percentage points of that year's mean (the
+    /// safety margin for forecast error). Left out: three times the typical (root-mean-square) error the
+    /// forecast's own backtest measured in a network's share of the mean, at each year ahead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+}
+
+impl Horizon {
+    /// No forecast year.
+    pub fn is_off(&self) -> bool {
+        self.years == 0 && self.margin.is_none()
     }
 }
 
@@ -450,6 +477,26 @@ impl Scenario {
                 ),
                 "plan one district or region at a time (all of California makes about 320 networks)",
             );
+        }
+        if self.horizon.years > MAX_HORIZON_YEARS {
+            return bad(
+                "horizon.years",
+                format!(
+                    "{} years ahead: forecasts go at most {} years ahead",
+                    self.horizon.years, MAX_HORIZON_YEARS
+                ),
+                "plan for fewer years (2 or 3 is what a board adopts a plan for)",
+            );
+        }
+        if let Some(m) = self.horizon.margin {
+            let t = self.size.enrollment_tolerance * 100.0;
+            if !(m.is_finite() && m >= 0.0 && m < t) {
+                return bad(
+                    "horizon.margin",
+                    format!("{m} percentage points: the margin must be at least 0 and less than the band itself (±{t}%)"),
+                    "give a margin such as 1.5, or leave the key out to use the forecast's own error",
+                );
+            }
         }
         if self.size.min_schools > self.size.max_schools {
             return bad(

@@ -33,6 +33,10 @@ pub struct Overrides {
     pub seed: Option<u64>,
     /// `--restarts`
     pub restarts: Option<usize>,
+    /// `--horizon`: forecast years the enrollment band must hold in.
+    pub horizon: Option<usize>,
+    /// `--horizon-margin`: percentage points the band is narrowed by in forecast years.
+    pub horizon_margin: Option<f64>,
 }
 
 /// The command-line option that sets a scenario key, if one does.
@@ -49,6 +53,8 @@ pub(crate) fn flag_for(key: &str) -> Option<&'static str> {
         "diversity.ethnicity_band" => "--ethnicity-band",
         "coverage.min_models" => "--min-model",
         "regions.count" => "--regions",
+        "horizon.years" => "--horizon",
+        "horizon.margin" => "--horizon-margin",
         _ => return None,
     })
 }
@@ -136,6 +142,14 @@ impl Overrides {
         if let Some(v) = self.restarts {
             scenario.solver.restarts = v;
             set("solver.restarts", v.to_string());
+        }
+        if let Some(v) = self.horizon {
+            scenario.horizon.years = v;
+            set("horizon.years", v.to_string());
+        }
+        if let Some(v) = self.horizon_margin {
+            scenario.horizon.margin = Some(v);
+            set("horizon.margin", v.to_string());
         }
         overrides.extend(super::fit::to_district(scenario, table, self, designed));
         scenario.check(source).map_err(|e| match e {

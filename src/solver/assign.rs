@@ -165,26 +165,23 @@ fn candidate_centres(p: &Problem, centres: &[[f64; 2]], m: usize) -> Candidates 
     c
 }
 
-/// One linear rule, applied to each network c: `lo ≤ Σ_u coef[u]·x[u][c] ≤ hi`.
-struct Row {
-    coef: Vec<f64>,
-    lo: Option<f64>,
-    hi: Option<f64>,
-}
+use super::problem::LinearRow as Row;
 
 /// Every hard rule of `p.limits` that is linear in the assignment (all but connectivity), the enrollment
 /// band first (the flow ships it; the other rows ride on it), then the other terms in order, each as the
 /// rows [`super::Term::rows`] gives. Each row is scaled so its largest coefficient is 1 (keeps the simplex's
-/// tolerances meaningful).
-fn rows(p: &Problem) -> Vec<Row> {
-    let band = Quantity::Total(super::problem::Column::Enrollment);
+/// tolerances meaningful). Built once per problem.
+fn rows(p: &Problem) -> std::sync::Arc<Vec<Row>> {
+    p.rows(|| build_rows(p))
+}
+
+fn build_rows(p: &Problem) -> Vec<Row> {
+    let shipped = p.limits.shipped();
     let terms = &p.limits.terms;
-    let ordered = terms
-        .iter()
-        .filter(|t| t.quantity == band)
-        .chain(terms.iter().filter(|t| t.quantity != band));
+    let ordered =
+        std::iter::once(shipped).chain(terms.iter().filter(|t| !std::ptr::eq(*t, shipped)));
     let mut rows: Vec<Row> = ordered
-        .flat_map(|t| t.rows(&p.units))
+        .flat_map(|t| t.rows(p))
         .map(|(coef, lo, hi)| Row { coef, lo, hi })
         .collect();
     for r in &mut rows {
@@ -322,13 +319,9 @@ impl<'a> PricedFlow<'a> {
             p,
             cands,
             side,
-            supply: p
-                .units
-                .iter()
-                .map(|u| u.enrollment.round() as i64)
-                .collect(),
-            lo: vec![p.limits.size().min_enrollment.ceil() as i64; p.k],
-            hi: vec![p.limits.size().max_enrollment.floor() as i64; p.k],
+            supply: shipped_amounts(p),
+            lo: vec![p.limits.shipped().lo.ceil() as i64; p.k],
+            hi: vec![p.limits.shipped().hi.floor() as i64; p.k],
             unit_of,
             base,
         }
@@ -388,6 +381,23 @@ impl<'a> PricedFlow<'a> {
             cost,
             values,
         })
+    }
+}
+
+/// Each unit's amount of the quantity the assignment ships (students, in whole numbers).
+fn shipped_amounts(p: &Problem) -> Vec<i64> {
+    use super::problem::Column;
+    match p.limits.shipped().quantity {
+        Quantity::Total(Column::Enrollment) => p
+            .units
+            .iter()
+            .map(|u| u.enrollment.round() as i64)
+            .collect(),
+        Quantity::Total(Column::Sum(i)) => (0..p.units.len())
+            .map(|u| p.sums_of(u)[i].round() as i64)
+            .collect(),
+        Quantity::Total(Column::Schools) => p.units.iter().map(|u| i64::from(u.schools)).collect(),
+        _ => unreachable!("Limits::shipping takes a total of a column"),
     }
 }
 

@@ -190,7 +190,6 @@ mod tests {
                 pos: [i as f64, 0.0],
                 schools: 1,
                 enrollment: 100.0,
-                ..UnitData::default()
             })
             .collect();
         let p = Problem::new(

@@ -34,8 +34,8 @@ pub mod state;
 
 pub use moves::Move;
 pub use problem::{
-    Assignment, Column, Counted, Homes, Limits, Links, Per, Problem, Quantity, Settings, Size,
-    Solution, Sums, Term, Totals, UnitData, Watch, MAX_SUMS, PIN_POINTS,
+    Assignment, Column, Counted, Homes, Limits, Links, Per, Problem, Quantity, Settings, Shifted,
+    Size, Solution, Term, Totals, UnitData, Watch, MAX_SUMS, PIN_POINTS,
 };
 pub(crate) use restarts::from_start;
 pub use restarts::{finish, solve_once};
@@ -52,7 +52,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
         .next()
         .expect("at least one solution");
     if settings.pairs {
-        pairs::improve(p, best, settings)
+        pairs::improve(p, best, settings, None)
     } else {
         best
     }

@@ -1,11 +1,14 @@
-//! Pairwise re-optimisation of a plan that meets every rule.
+//! Re-optimisation of a plan that meets every rule, a few networks at a time.
 //!
-//! Local search moves one unit (or swaps two) at a time and stops where no single step helps; two networks
-//! may still be better drawn afresh. So, for each pair of neighbouring networks, their campuses are solved
-//! again as a two-network problem (the same pipeline, several seeded restarts, the same absolute limits), and
-//! the new border is kept when both networks still meet every rule and the pair is more compact. Pairs are
-//! re-solved in parallel from the same plan; improvements are then applied best first, each network changing
-//! at most once per round, so the result does not depend on the thread count.
+//! Local search moves one unit (or swaps two) at a time and stops where no single step helps; two or three
+//! networks may still be better drawn afresh. So each pair of neighbouring networks, and then each
+//! triangle of networks that all border one another, is solved again as a problem of its own (the same
+//! pipeline, several seeded restarts, the same absolute limits), and the new borders are kept when the
+//! group's networks still meet every rule and are more compact. A triangle can pass students round
+//! from a full network to an empty one through a third, which tight bands (plans that hold for several
+//! years) need when every pair is at the edge of its band. Groups are re-solved in parallel from the
+//! same plan; improvements are then applied best first, each network changing at most once per round,
+//! so the result does not depend on the thread count.
 
 use super::moves::Move;
 use super::problem::{Problem, Settings, Solution};
@@ -13,66 +16,92 @@ use super::restarts::solve_direct;
 use super::{parts, search, state};
 use rayon::prelude::*;
 
-/// Rounds over all neighbouring pairs (each round starts from the plan the one before left).
-pub(crate) const ROUNDS: usize = 4;
+/// Most rounds over every group (each round starts from the plan the one before left); pairs and
+/// triangles take turns, and the search stops when neither helps.
+pub(crate) const ROUNDS: usize = 10;
 
 /// Restarts of each pair's two-network problem.
 pub(crate) const PAIR_RESTARTS: usize = 2;
 
-/// A pair's better border: networks `a`, `b`, each of their units' new network, and the cost it saves.
+/// A group's better borders: its networks, each of their units' new network, and the cost it saves.
 struct Better {
-    a: usize,
-    b: usize,
+    group: Vec<usize>,
     units: Vec<usize>,
     new: Vec<usize>,
     gain: f64,
 }
 
-/// Improves `best` (which must meet every rule; otherwise it is returned as it is) by re-solving pairs of
-/// neighbouring networks. Plans with [`super::Homes`] (rebalancing) are left alone: their cost is not
-/// compactness alone. So are problems solved in parts (more than [`parts::SPLIT_ABOVE`] networks), where
-/// thousands of pairs would cost more than the parts themselves.
-pub(crate) fn improve(p: &Problem, best: Solution, settings: Settings) -> Solution {
+/// Improves `best` (which must meet every rule; otherwise it is returned as it is) by re-solving pairs and
+/// triangles of neighbouring networks. With `within` (a class for each network: support regions), only
+/// networks of one class are re-solved together, so each class's totals stay as they are. Plans with
+/// [`super::Homes`] (rebalancing) are left alone: their cost is not compactness alone. So are problems
+/// solved in parts (more than [`parts::SPLIT_ABOVE`] networks), where thousands of groups would cost more
+/// than the parts themselves.
+pub(crate) fn improve(
+    p: &Problem,
+    best: Solution,
+    settings: Settings,
+    within: Option<&[usize]>,
+) -> Solution {
     if best.violation > 0.0 || p.homes.cost > 0.0 || p.k < 3 || p.k > parts::SPLIT_ABOVE {
         return best;
     }
+    let together = |a: usize, b: usize| within.is_none_or(|class| class[a] == class[b]);
     let mut best = best;
+    let mut size = 2;
+    // Sizes tried in a row without a gain.
+    let mut idle = 0;
     for round in 0..ROUNDS {
+        if idle == 2 {
+            break;
+        }
         let state = state::State::new(p, best.assignment.clone());
-        // Pairs of networks (a < b) with a unit of one next to a unit of the other, in order.
-        let pairs: Vec<(usize, usize)> = search::network_neighbours(&state)
-            .into_iter()
-            .enumerate()
-            .flat_map(|(a, nb)| nb.into_iter().filter(move |&b| a < b).map(move |b| (a, b)))
-            .collect();
-        let found: Vec<Better> = pairs
+        let nb = search::network_neighbours(&state);
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for a in 0..p.k {
+            for &b in nb[a].iter().filter(|&&b| b > a && together(a, b)) {
+                if size == 2 {
+                    groups.push(vec![a, b]);
+                    continue;
+                }
+                for &c in nb[b].iter().filter(|&&c| c > b && together(a, c)) {
+                    if nb[a].contains(&c) {
+                        groups.push(vec![a, b, c]);
+                    }
+                }
+            }
+        }
+        let found: Vec<Better> = groups
             .par_iter()
             .enumerate()
-            .filter_map(|(i, &(a, b))| {
-                let seed = crate::seeds::derive(settings.seed, round * pairs.len() + i);
-                resolve_pair(p, &state.assign, a, b, seed, settings)
+            .filter_map(|(i, g)| {
+                let seed = crate::seeds::derive(settings.seed, (round << 20) + i);
+                resolve(p, &state.assign, g, seed, settings)
             })
             .collect();
         let mut order: Vec<&Better> = found.iter().collect();
-        order.sort_by(|x, y| y.gain.total_cmp(&x.gain).then((x.a, x.b).cmp(&(y.a, y.b))));
+        order.sort_by(|x, y| y.gain.total_cmp(&x.gain).then(x.group.cmp(&y.group)));
         let mut assign = best.assignment.clone();
         let mut changed = vec![false; p.k];
         for f in order {
-            if changed[f.a] || changed[f.b] {
+            if f.group.iter().any(|&c| changed[c]) {
                 continue;
             }
             for (&u, &c) in f.units.iter().zip(&f.new) {
                 Move::of(&assign, u, c).apply_to(&mut assign);
             }
-            changed[f.a] = true;
-            changed[f.b] = true;
+            for &c in &f.group {
+                changed[c] = true;
+            }
         }
         let candidate = Solution::of(&state::State::new(p, assign), best.restart, false);
-        // Each pair was checked on its own; the whole plan is checked again before it replaces the old.
+        // Each group was checked on its own; the whole plan is checked again before it replaces the old.
         if candidate.violation <= 0.0 && candidate.cost < best.cost - 1e-9 {
             best = candidate;
+            idle = 0;
         } else {
-            break;
+            idle += 1;
+            size = 5 - size;
         }
     }
     best
@@ -210,21 +239,28 @@ fn resolve_group(
     Some(out)
 }
 
-/// Re-solves networks `a` and `b` as a two-network problem; returns the new border when it meets every rule
-/// and costs less.
-fn resolve_pair(
+/// Re-solves the networks of `group` as a problem of their own; returns their new borders when they
+/// meet every rule and cost less.
+fn resolve(
     p: &Problem,
     assign: &[usize],
-    a: usize,
-    b: usize,
+    group: &[usize],
     seed: u64,
     settings: Settings,
 ) -> Option<Better> {
     let units: Vec<usize> = (0..assign.len())
-        .filter(|&u| assign[u] == a || assign[u] == b)
+        .filter(|&u| group.contains(&assign[u]))
         .collect();
-    let sub = parts::sub_problem(p, &units, 2, Some(&[a, b]));
-    let current: Vec<usize> = units.iter().map(|&u| usize::from(assign[u] == b)).collect();
+    let sub = parts::sub_problem(p, &units, group.len(), Some(group));
+    let current: Vec<usize> = units
+        .iter()
+        .map(|&u| {
+            group
+                .iter()
+                .position(|&c| c == assign[u])
+                .expect("in the group")
+        })
+        .collect();
     let before = state::State::new(&sub, current).total_cost();
     let settings = Settings {
         seed,
@@ -237,13 +273,8 @@ fn resolve_pair(
         return None;
     }
     Some(Better {
-        a,
-        b,
-        new: found
-            .assignment
-            .iter()
-            .map(|&c| if c == 0 { a } else { b })
-            .collect(),
+        group: group.to_vec(),
+        new: found.assignment.iter().map(|&c| group[c]).collect(),
         units,
         gain: before - found.cost,
     })
@@ -264,7 +295,6 @@ mod tests {
                 pos: [(i % w) as f64, (i / w) as f64],
                 schools: 1,
                 enrollment: 100.0,
-                ..UnitData::default()
             })
             .collect();
         let neighbors: Vec<Vec<usize>> = (0..w * h)
@@ -294,13 +324,11 @@ mod tests {
         )
     }
 
-    #[test]
-    fn long_thin_networks_are_redrawn_compact_and_every_rule_still_holds() {
-        let p = grid();
-        // Long thin networks of 12 schools, each connected and within the rules: row 0 with the left of
-        // row 1; the rest of rows 1 and 2; the left of row 2 with row 3. Three 3 × 4 blocks are far more
-        // compact.
-        let assign: Vec<usize> = (0..36)
+    /// Long thin networks of 12 schools on [`grid`], each connected and within the rules: row 0 with the
+    /// left of row 1; the rest of rows 1 and 2; the left of row 2 with row 3. Three 3 × 4 blocks are far
+    /// more compact.
+    fn long_thin() -> Vec<usize> {
+        (0..36)
             .map(|i| match (i % 9, i / 9) {
                 (_, 0) => 0,
                 (x, 1) if x < 3 => 0,
@@ -308,10 +336,16 @@ mod tests {
                 (_, 1) | (_, 2) => 1,
                 _ => 2,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn long_thin_networks_are_redrawn_compact_and_every_rule_still_holds() {
+        let p = grid();
+        let assign = long_thin();
         let start = Solution::of(&state::State::new(&p, assign), 0, false);
         assert_eq!(start.violation, 0.0);
-        let better = improve(&p, start.clone(), Settings::new(7, 1));
+        let better = improve(&p, start.clone(), Settings::new(7, 1), None);
         assert_eq!(better.violation, 0.0);
         assert!(
             better.cost < start.cost * 0.8,
@@ -321,15 +355,35 @@ mod tests {
         );
         // The same seed gives the same plan.
         assert_eq!(
-            improve(&p, start, Settings::new(7, 1)).assignment,
+            improve(&p, start.clone(), Settings::new(7, 1), None).assignment,
             better.assignment
         );
         // A plan that breaks a rule is returned as it is.
         let broken = Solution::of(&state::State::new(&p, vec![0; 36]), 0, false);
         assert!(broken.violation > 0.0);
         assert_eq!(
-            improve(&p, broken.clone(), Settings::new(7, 1)).assignment,
+            improve(&p, broken.clone(), Settings::new(7, 1), None).assignment,
             broken.assignment
         );
+    }
+
+    #[test]
+    fn networks_of_different_classes_are_never_redrawn_together() {
+        let p = grid();
+        // The same long thin networks; network 2 is in a class of its own, so only 0 and 1 may change.
+        let assign = long_thin();
+        let start = Solution::of(&state::State::new(&p, assign.clone()), 0, false);
+        let better = improve(&p, start.clone(), Settings::new(7, 1), Some(&[0, 0, 1]));
+        assert_eq!(better.violation, 0.0);
+        for (u, &c) in assign.iter().enumerate() {
+            assert_eq!(
+                c == 2,
+                better.assignment[u] == 2,
+                "unit {u} crossed the class border"
+            );
+        }
+        // Every network in one class: the whole plan may change, and it does.
+        let free = improve(&p, start, Settings::new(7, 1), Some(&[0, 0, 0]));
+        assert!(free.cost < better.cost, "{} vs {}", free.cost, better.cost);
     }
 }

@@ -130,6 +130,10 @@ pub(crate) fn sub_problem(
     };
     Problem {
         units: units.iter().map(|&u| p.units[u]).collect(),
+        sums: units
+            .iter()
+            .flat_map(|&u| p.sums_of(u).iter().copied())
+            .collect(),
         neighbors: Arc::new(graph),
         k,
         limits: p.limits.clone(),
@@ -144,6 +148,7 @@ pub(crate) fn sub_problem(
             _ => Vec::new(),
         },
         watch: p.watch.clone(),
+        rows: Default::default(),
     }
 }
 

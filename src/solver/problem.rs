@@ -2,38 +2,19 @@
 //! networks, the [`Limits`] and the soft goals) and what a search returns ([`Solution`]).
 //!
 //! The solver knows no school rule by name. A unit carries its position, its number of schools (the weight
-//! of compactness), its enrollment (what the capacitated assignment ships) and a row of [`Sums`]: numbers
-//! that add up over a network. A [`Term`] bounds one [`Quantity`] of those sums on every network and says
+//! of compactness) and its enrollment (what the capacitated assignment ships); the problem keeps each
+//! unit's row of sums ([`Problem::sums_of`]): numbers that add up over a network, stored one unit after
+//! another in one flat vector. A [`Term`] bounds one [`Quantity`] of those sums on every network and says
 //! how many points of violation a breach costs. Which column holds what, and which rule a term stands for,
 //! is the rule set's business (the `rules` room, above this one), which builds every problem a plan solves.
 
 use crate::graph::Graph;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-/// Most columns a unit's [`Sums`] can hold.
-pub const MAX_SUMS: usize = 32;
+/// Most columns of sums a problem can have.
+pub const MAX_SUMS: usize = 40;
 
-/// A unit's (or a network's) sums, column by column; only the first [`Limits::width`] are used.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sums(pub [f64; MAX_SUMS]);
-
-impl Default for Sums {
-    fn default() -> Sums {
-        Sums([0.0; MAX_SUMS])
-    }
-}
-
-impl Sums {
-    /// Adds `sign` × `other` to the first `width` columns.
-    #[inline]
-    pub fn add(&mut self, other: &Sums, sign: f64, width: usize) {
-        for (a, b) in self.0[..width].iter_mut().zip(&other.0[..width]) {
-            *a += sign * b;
-        }
-    }
-}
-
-/// What the solver needs to know about one unit.
+/// What the solver needs to know about one unit (its sums are kept by the [`Problem`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct UnitData {
     /// Position in km.
@@ -42,8 +23,6 @@ pub struct UnitData {
     pub schools: u32,
     /// Students: what the capacitated assignment ships to networks.
     pub enrollment: f64,
-    /// The columns the rules bound.
-    pub sums: Sums,
 }
 
 /// A number a network has, read from its totals.
@@ -55,7 +34,7 @@ pub enum Column {
     Schools,
     /// Its students.
     Enrollment,
-    /// Column `i` of its [`Sums`].
+    /// Its column `i` of sums.
     Sum(usize),
 }
 
@@ -100,27 +79,136 @@ pub(crate) fn outside(value: f64, (lo, hi): (f64, f64)) -> f64 {
     (lo - value).max(0.0) + (value - hi).max(0.0)
 }
 
-/// A network's numbers, as terms read them.
+/// A network's numbers, as terms read them: its row is `[units, schools, students, sums...]`.
 pub trait Counted {
-    fn column(&self, c: Column) -> f64;
+    /// Columns of sums it has.
+    fn width(&self) -> usize;
+    /// Writes its row into `row` (`3 + width` numbers).
+    fn fill(&self, row: &mut [f64]);
 }
 
-/// A network's running totals: its units, the sums of their data (with `pos` holding Σ schools·position),
-/// and Σ schools·|position|² for the compactness objective.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Where a column sits in a network's row.
+#[inline(always)]
+fn slot(c: Column) -> usize {
+    match c {
+        Column::Units => 0,
+        Column::Schools => 1,
+        Column::Enrollment => 2,
+        Column::Sum(i) => 3 + i,
+    }
+}
+
+/// A term compiled for the search's inner loop: its quantity read from a network's row by position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Compiled {
+    op: Op,
+    a: usize,
+    b: usize,
+    c: f64,
+    lo: f64,
+    hi: f64,
+    /// Points per unit outside (when `per_mean` is off).
+    per: f64,
+    /// Points per 1% of the problem's mean enrollment instead.
+    per_mean: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Total,
+    Linear,
+    Ratio,
+    Percent,
+    /// A share of the row's slots `[from, to)`.
+    Share(usize, usize),
+}
+
+impl Compiled {
+    fn of(t: &Term) -> Compiled {
+        let (op, a, b, c) = match t.quantity {
+            Quantity::Total(x) => (Op::Total, slot(x), 0, 0.0),
+            Quantity::Linear { a, b, c } => (Op::Linear, slot(a), slot(b), c),
+            Quantity::Ratio { num, den } => (Op::Ratio, slot(num), slot(den), 0.0),
+            Quantity::Percent { num, den } => (Op::Percent, slot(num), slot(den), 0.0),
+            Quantity::Share { part, of } => (Op::Share(3 + of.0, 3 + of.1), slot(part), 0, 0.0),
+        };
+        Compiled {
+            op,
+            a,
+            b,
+            c,
+            lo: t.lo,
+            hi: t.hi,
+            per: match t.per {
+                Per::Each(x) => x,
+                Per::MeanPercent => 1.0,
+            },
+            per_mean: t.per == Per::MeanPercent,
+        }
+    }
+
+    #[inline(always)]
+    fn value(&self, row: &[f64]) -> Option<f64> {
+        match self.op {
+            Op::Total => Some(row[self.a]),
+            Op::Linear => Some(row[self.a] - self.c * row[self.b]),
+            Op::Ratio => {
+                let d = row[self.b];
+                (d > 0.0).then(|| row[self.a] / d)
+            }
+            Op::Percent => {
+                let d = row[self.b];
+                (d > 0.0).then(|| 100.0 * row[self.a] / d)
+            }
+            Op::Share(from, to) => {
+                let total: f64 = row[from..to].iter().sum();
+                (total > 0.0).then(|| 100.0 * row[self.a] / total)
+            }
+        }
+    }
+
+    /// Points of violation; `per_mean` is 1% of the problem's mean enrollment.
+    #[inline(always)]
+    fn points(&self, row: &[f64], per_mean: f64) -> f64 {
+        match self.value(row) {
+            None => 0.0,
+            Some(v) => {
+                let out = outside(v, (self.lo, self.hi));
+                let per = if self.per_mean { per_mean } else { self.per };
+                out / per
+            }
+        }
+    }
+}
+
+/// The longest row a network has.
+const ROW: usize = 3 + MAX_SUMS;
+
+/// A network's running totals: its units, schools, students and sums of their columns (with `pos`
+/// holding Σ schools·position), and Σ schools·|position|² for the compactness objective.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
     pub units: u32,
     pub schools: u32,
     pub enrollment: f64,
-    pub sums: Sums,
+    /// The sums of the network's units' columns.
+    pub sums: Vec<f64>,
     pub pos: [f64; 2],
     pub sq: f64,
 }
 
 impl Totals {
-    /// Adds (`sign` = 1) or takes away (`sign` = -1) one unit; `width` columns of its sums.
+    /// Totals of an empty network with `width` columns of sums.
+    pub fn zero(width: usize) -> Totals {
+        Totals {
+            sums: vec![0.0; width],
+            ..Totals::default()
+        }
+    }
+
+    /// Adds (`sign` = 1) or takes away (`sign` = -1) one unit with its row of sums.
     #[inline]
-    pub fn add(&mut self, u: &UnitData, sign: f64, width: usize) {
+    pub fn add(&mut self, u: &UnitData, sums: &[f64], sign: f64) {
         let w = f64::from(u.schools) * sign;
         if sign > 0.0 {
             self.units += 1;
@@ -130,17 +218,12 @@ impl Totals {
             self.schools -= u.schools;
         }
         self.enrollment += sign * u.enrollment;
-        self.sums.add(&u.sums, sign, width);
+        for (a, b) in self.sums.iter_mut().zip(sums) {
+            *a += sign * b;
+        }
         self.pos[0] += w * u.pos[0];
         self.pos[1] += w * u.pos[1];
         self.sq += w * (u.pos[0] * u.pos[0] + u.pos[1] * u.pos[1]);
-    }
-
-    /// These totals with one unit added or taken away.
-    #[inline]
-    pub fn with(mut self, u: &UnitData, sign: f64, width: usize) -> Totals {
-        self.add(u, sign, width);
-        self
     }
 
     /// Sum of squared distances of the network's schools to their centre (km²).
@@ -154,15 +237,143 @@ impl Totals {
     }
 }
 
-impl Counted for Totals {
-    #[inline]
-    fn column(&self, c: Column) -> f64 {
-        match c {
-            Column::Units => f64::from(self.units),
-            Column::Schools => f64::from(self.schools),
-            Column::Enrollment => self.enrollment,
-            Column::Sum(i) => self.sums.0[i],
+/// A network's totals with one unit taken out and perhaps another put in, read without copying the
+/// totals: every column is computed as [`Totals::add`] would leave it (the same additions in the same
+/// order), so a move is priced exactly as it would then be counted.
+pub struct Shifted<'a> {
+    pub t: &'a Totals,
+    /// The unit leaving (taken away first) with its sums, and the one arriving (added after).
+    pub out: Option<(&'a UnitData, &'a [f64])>,
+    pub into: Option<(&'a UnitData, &'a [f64])>,
+}
+
+impl Shifted<'_> {
+    #[inline(always)]
+    fn schools(&self) -> u32 {
+        self.t.schools - self.out.map_or(0, |u| u.0.schools) + self.into.map_or(0, |u| u.0.schools)
+    }
+
+    /// Sum of squared distances of the shifted network's schools to their centre (km²).
+    pub fn sse(&self) -> f64 {
+        let mut pos = self.t.pos;
+        let mut sq = self.t.sq;
+        for (u, sign) in [(self.out, -1.0), (self.into, 1.0)] {
+            if let Some((u, _)) = u {
+                let w = f64::from(u.schools) * sign;
+                pos[0] += w * u.pos[0];
+                pos[1] += w * u.pos[1];
+                sq += w * (u.pos[0] * u.pos[0] + u.pos[1] * u.pos[1]);
+            }
         }
+        let n = f64::from(self.schools());
+        if n == 0.0 {
+            0.0
+        } else {
+            (sq - (pos[0] * pos[0] + pos[1] * pos[1]) / n).max(0.0)
+        }
+    }
+}
+
+impl Counted for Shifted<'_> {
+    fn width(&self) -> usize {
+        self.t.sums.len()
+    }
+
+    #[inline(always)]
+    fn fill(&self, row: &mut [f64]) {
+        row[0] = f64::from(
+            self.t.units - u32::from(self.out.is_some()) + u32::from(self.into.is_some()),
+        );
+        row[1] = f64::from(self.schools());
+        row[2] = self.t.enrollment;
+        row[3..].copy_from_slice(&self.t.sums);
+        // The same additions, in the same order, as `Totals::add` makes.
+        if let Some((u, s)) = self.out {
+            row[2] -= u.enrollment;
+            for (a, b) in row[3..].iter_mut().zip(s) {
+                *a -= b;
+            }
+        }
+        if let Some((u, s)) = self.into {
+            row[2] += 1.0 * u.enrollment;
+            for (a, b) in row[3..].iter_mut().zip(s) {
+                *a += 1.0 * b;
+            }
+        }
+    }
+}
+
+impl Counted for Totals {
+    fn width(&self) -> usize {
+        self.sums.len()
+    }
+
+    #[inline(always)]
+    fn fill(&self, row: &mut [f64]) {
+        row[0] = f64::from(self.units);
+        row[1] = f64::from(self.schools);
+        row[2] = self.enrollment;
+        row[3..].copy_from_slice(&self.sums);
+    }
+}
+
+/// A network's row, read once for several terms.
+#[inline(always)]
+fn read_row<'b, const N: usize>(t: &impl Counted, buf: &'b mut [f64; N]) -> &'b [f64] {
+    let n = 3 + t.width();
+    t.fill(&mut buf[..n]);
+    &buf[..n]
+}
+
+/// Rows of most scenarios fit this many numbers: a buffer this short costs little to clear.
+const SHORT_ROW: usize = 16;
+
+/// Consecutive compiled terms of one kind, so the inner loop does not ask each term what it is (the
+/// runs keep the terms' order, and so the order their points are added in).
+#[derive(Debug, Clone, PartialEq)]
+struct Run {
+    op: Op,
+    terms: Vec<Compiled>,
+}
+
+/// Groups compiled terms into runs of one kind, in order.
+fn runs(terms: &[Compiled]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for t in terms {
+        match out.last_mut() {
+            Some(r) if r.op == t.op => r.terms.push(*t),
+            _ => out.push(Run {
+                op: t.op,
+                terms: vec![*t],
+            }),
+        }
+    }
+    out
+}
+
+impl Run {
+    /// The run's points added to `v`, term after term.
+    #[inline(always)]
+    fn add_points(&self, row: &[f64], per_mean: f64, mut v: f64) -> f64 {
+        let per = |t: &Compiled| if t.per_mean { per_mean } else { t.per };
+        match self.op {
+            Op::Total => {
+                for t in &self.terms {
+                    v += outside(row[t.a], (t.lo, t.hi)) / per(t);
+                }
+            }
+            Op::Linear => {
+                for t in &self.terms {
+                    v += outside(row[t.a] - t.c * row[t.b], (t.lo, t.hi)) / per(t);
+                }
+            }
+            _ => {
+                for t in &self.terms {
+                    v += t.points(row, per_mean);
+                }
+            }
+        }
+        v
     }
 }
 
@@ -171,116 +382,89 @@ impl Limits {
     /// term holds). `mean` is the problem's mean network enrollment.
     #[inline]
     pub fn violation(&self, t: &impl Counted, mean: f64) -> f64 {
-        let mut v = 0.0;
-        for term in &self.terms {
-            v += term.points(t, mean);
+        let per_mean = 0.01 * mean;
+        let points = |row: &[f64]| {
+            let mut v = 0.0;
+            for run in &self.runs {
+                v = run.add_points(row, per_mean, v);
+            }
+            v
+        };
+        if 3 + self.width <= SHORT_ROW {
+            points(read_row(t, &mut [0.0; SHORT_ROW]))
+        } else {
+            points(read_row(t, &mut [0.0; ROW]))
         }
-        v
     }
 }
 
 impl Term {
     /// The term's quantity for a network (`None` where a ratio or share has nothing to divide by).
-    #[inline]
     pub fn value(&self, t: &impl Counted) -> Option<f64> {
-        match self.quantity {
-            Quantity::Total(c) => Some(t.column(c)),
-            Quantity::Linear { a, b, c } => Some(t.column(a) - c * t.column(b)),
-            Quantity::Ratio { num, den } => {
-                let d = t.column(den);
-                (d > 0.0).then(|| t.column(num) / d)
-            }
-            Quantity::Percent { num, den } => {
-                let d = t.column(den);
-                (d > 0.0).then(|| 100.0 * t.column(num) / d)
-            }
-            Quantity::Share { part, of } => {
-                let total: f64 = (of.0..of.1).map(|i| t.column(Column::Sum(i))).sum();
-                (total > 0.0).then(|| 100.0 * t.column(part) / total)
-            }
-        }
+        let mut buf = [0.0; ROW];
+        Compiled::of(self).value(read_row(t, &mut buf))
     }
 
     /// Points of violation of a network (0 when the term holds). `mean` is the problem's mean network
     /// enrollment, for [`Per::MeanPercent`].
-    #[inline]
     pub fn points(&self, t: &impl Counted, mean: f64) -> f64 {
-        match self.value(t) {
-            None => 0.0,
-            Some(v) => {
-                let out = outside(v, (self.lo, self.hi));
-                match self.per {
-                    Per::Each(x) => out / x,
-                    Per::MeanPercent => out / (0.01 * mean),
-                }
-            }
-        }
+        let mut buf = [0.0; ROW];
+        Compiled::of(self).points(read_row(t, &mut buf), 0.01 * mean)
     }
 
     /// The term's bounds as one linear row per side on the unit sums, for the assignment's linear
     /// program: `(coefficient of each unit, lower bound, upper bound)`. Ratios and shares are multiplied
     /// out (num − lo·den ≥ 0, num − hi·den ≤ 0); a term on the number of units gives none.
-    pub(crate) fn rows(&self, units: &[UnitData]) -> Vec<(Vec<f64>, Option<f64>, Option<f64>)> {
-        let unit_column = |u: &UnitData, c: Column| match c {
-            Column::Units => 1.0,
-            Column::Schools => f64::from(u.schools),
-            Column::Enrollment => u.enrollment,
-            Column::Sum(i) => u.sums.0[i],
+    pub(crate) fn rows(&self, p: &Problem) -> Vec<(Vec<f64>, Option<f64>, Option<f64>)> {
+        let w = p.limits.width;
+        // Each column as one vector over the units (sums are stored a unit's row after another).
+        let column = |c: Column| -> Vec<f64> {
+            match c {
+                Column::Units => vec![1.0; p.units.len()],
+                Column::Schools => p.units.iter().map(|u| f64::from(u.schools)).collect(),
+                Column::Enrollment => p.units.iter().map(|u| u.enrollment).collect(),
+                Column::Sum(i) => p.sums.iter().skip(i).step_by(w).copied().collect(),
+            }
         };
         let bound = |x: f64| x.is_finite().then_some(x);
+        // A ratio's or share's sides: num − times·x·den ≥ 0 at the lower bound, ≤ 0 at the upper.
+        let sides = |num: Vec<f64>, den: Vec<f64>, times: f64| {
+            let side = |x: f64| -> Vec<f64> {
+                num.iter()
+                    .zip(&den)
+                    .map(|(a, b)| a - times * x * b)
+                    .collect()
+            };
+            let mut rows = Vec::new();
+            if let Some(lo) = bound(self.lo) {
+                rows.push((side(lo), Some(0.0), None));
+            }
+            if let Some(hi) = bound(self.hi) {
+                rows.push((side(hi), None, Some(0.0)));
+            }
+            rows
+        };
         match self.quantity {
             Quantity::Total(Column::Units) => Vec::new(),
-            Quantity::Total(c) => vec![(
-                units.iter().map(|u| unit_column(u, c)).collect(),
-                bound(self.lo),
-                bound(self.hi),
-            )],
+            Quantity::Total(c) => vec![(column(c), bound(self.lo), bound(self.hi))],
             Quantity::Linear { a, b, c } => vec![(
-                units
+                column(a)
                     .iter()
-                    .map(|u| unit_column(u, a) - c * unit_column(u, b))
+                    .zip(column(b))
+                    .map(|(x, y)| x - c * y)
                     .collect(),
                 bound(self.lo),
                 bound(self.hi),
             )],
-            Quantity::Ratio { num, den } | Quantity::Percent { num, den } => {
-                let times = if matches!(self.quantity, Quantity::Percent { .. }) {
-                    0.01
-                } else {
-                    1.0
-                };
-                let side = |x: f64| -> Vec<f64> {
-                    units
-                        .iter()
-                        .map(|u| unit_column(u, num) - times * x * unit_column(u, den))
-                        .collect()
-                };
-                let mut rows = Vec::new();
-                if let Some(lo) = bound(self.lo) {
-                    rows.push((side(lo), Some(0.0), None));
-                }
-                if let Some(hi) = bound(self.hi) {
-                    rows.push((side(hi), None, Some(0.0)));
-                }
-                rows
-            }
-            Quantity::Share { part, of } => {
-                let total = |u: &UnitData| (of.0..of.1).map(|i| u.sums.0[i]).sum::<f64>();
-                let side = |x: f64| -> Vec<f64> {
-                    units
-                        .iter()
-                        .map(|u| unit_column(u, part) - x / 100.0 * total(u))
-                        .collect()
-                };
-                let mut rows = Vec::new();
-                if let Some(lo) = bound(self.lo) {
-                    rows.push((side(lo), Some(0.0), None));
-                }
-                if let Some(hi) = bound(self.hi) {
-                    rows.push((side(hi), None, Some(0.0)));
-                }
-                rows
-            }
+            Quantity::Ratio { num, den } => sides(column(num), column(den), 1.0),
+            Quantity::Percent { num, den } => sides(column(num), column(den), 0.01),
+            Quantity::Share { part, of } => sides(
+                column(part),
+                (0..p.units.len())
+                    .map(|u| (of.0..of.1).map(|i| p.sums_of(u)[i]).sum::<f64>())
+                    .collect(),
+                0.01,
+            ),
         }
     }
 }
@@ -302,9 +486,17 @@ pub struct Limits {
     pub terms: Vec<Term>,
     /// Networks must be connected on the adjacency graph.
     pub connected: bool,
-    /// How many columns of [`Sums`] the terms use.
+    /// How many columns of sums each unit has (what the terms read).
     pub width: usize,
     size: Size,
+    /// The terms compiled for the search's inner loop, in runs of one kind.
+    runs: Vec<Run>,
+    /// The term whose quantity the capacitated assignment ships (a total within a band: the enrollment
+    /// band unless [`Limits::shipping`] chose a narrower one).
+    flow: usize,
+    /// Bands on other totals of students (forecast years' enrollment, [`Limits::forecast_bands`]) that
+    /// the chains weigh beside this year's band: column and bounds.
+    forecast: Vec<(usize, f64, f64)>,
 }
 
 impl Limits {
@@ -320,7 +512,13 @@ impl Limits {
         };
         let (schools, enrollment) = (find(Column::Schools), find(Column::Enrollment));
         assert!(width <= MAX_SUMS, "at most {MAX_SUMS} columns of sums");
+        let flow = terms
+            .iter()
+            .position(|t| t.quantity == Quantity::Total(Column::Enrollment))
+            .expect("the limits bound the enrollment");
         Limits {
+            flow,
+            runs: runs(&terms.iter().map(Compiled::of).collect::<Vec<_>>()),
             size: Size {
                 min_schools: schools.0.max(0.0) as u32,
                 max_schools: schools.1.min(f64::from(u32::MAX)) as u32,
@@ -330,6 +528,7 @@ impl Limits {
             terms,
             connected,
             width,
+            forecast: Vec::new(),
         }
     }
 
@@ -366,6 +565,70 @@ impl Limits {
     pub fn size(&self) -> Size {
         self.size
     }
+
+    /// The same limits with the capacitated assignment shipping term `i` (a total of a column within a
+    /// band, such as students in a forecast year whose band is narrower than this year's): the band the
+    /// assignment meets exactly is then the one hardest to meet, and the others ride on it.
+    pub fn shipping(mut self, i: usize) -> Limits {
+        assert!(
+            matches!(self.terms[i].quantity, Quantity::Total(c) if c != Column::Units),
+            "the assignment ships a total"
+        );
+        self.flow = i;
+        self
+    }
+
+    /// The term the capacitated assignment ships.
+    pub fn shipped(&self) -> &Term {
+        &self.terms[self.flow]
+    }
+
+    /// The same limits with terms `bands` (totals of a column of sums within a band: students in a
+    /// forecast year) weighed as size bands too: a network over or under one of them is over or under
+    /// size, and a network has room only when it has room in every one.
+    pub fn forecast_bands(mut self, bands: &[usize]) -> Limits {
+        self.forecast = bands
+            .iter()
+            .map(|&i| match self.terms[i].quantity {
+                Quantity::Total(Column::Sum(c)) => (c, self.terms[i].lo, self.terms[i].hi),
+                _ => panic!("a forecast band is a total of a column of sums"),
+            })
+            .collect();
+        self
+    }
+
+    /// Whether a network is over its school count or any band of students (this year's or a forecast
+    /// year's): units must leave it.
+    pub fn over_size(&self, t: &Totals) -> bool {
+        let l = &self.size;
+        t.schools > l.max_schools
+            || t.enrollment > l.max_enrollment
+            || self.forecast.iter().any(|&(c, _, hi)| t.sums[c] > hi)
+    }
+
+    /// Whether a network is under its school count or any band of students: units must join it.
+    pub fn under_size(&self, t: &Totals) -> bool {
+        let l = &self.size;
+        t.schools < l.min_schools
+            || t.enrollment < l.min_enrollment
+            || self.forecast.iter().any(|&(c, lo, _)| t.sums[c] < lo)
+    }
+
+    /// Whether a network can take a unit (`incoming`) or give one up without going past a bound it
+    /// is inside: below every upper bound, or above every lower bound with more than one unit.
+    pub fn has_room(&self, t: &Totals, incoming: bool) -> bool {
+        let l = &self.size;
+        if incoming {
+            t.schools < l.max_schools
+                && t.enrollment < l.max_enrollment
+                && self.forecast.iter().all(|&(c, _, hi)| t.sums[c] < hi)
+        } else {
+            t.schools > l.min_schools
+                && t.enrollment > l.min_enrollment
+                && t.units > 1
+                && self.forecast.iter().all(|&(c, lo, _)| t.sums[c] > lo)
+        }
+    }
 }
 
 impl Term {
@@ -382,6 +645,8 @@ impl Term {
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub units: Vec<UnitData>,
+    /// Each unit's row of sums, [`Limits::width`] columns a unit, one unit after another.
+    pub sums: Vec<f64>,
     /// The adjacency graph (shared with the units it was built from).
     pub neighbors: Arc<Graph>,
     /// Number of networks.
@@ -398,7 +663,22 @@ pub struct Problem {
     pub pins: Vec<Option<usize>>,
     /// Called after every move a search state applies (tests audit the running totals with it).
     pub watch: Watch,
+    /// The linear rows of the limits, built the first time an assignment needs them (they depend on the
+    /// units, their sums and the limits, which do not change once a problem is being solved).
+    pub(crate) rows: Rows,
 }
+
+/// One linear rule on each network `c`: `lo ≤ Σ_u coef[u]·x[u][c] ≤ hi`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LinearRow {
+    pub coef: Vec<f64>,
+    pub lo: Option<f64>,
+    pub hi: Option<f64>,
+}
+
+/// A problem's linear rows, built once ([`Problem::rows`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rows(OnceLock<Arc<Vec<LinearRow>>>);
 
 /// A function called after every move a search state applies, with the problem, the assignment and the
 /// running totals of each network: tests recount the totals from the assignment with it. Off (`None`)
@@ -490,8 +770,10 @@ impl Links {
 
 impl Problem {
     /// A problem with no soft goal, no pin and no watch.
+    /// A problem whose units' sums are all 0 (set [`Problem::sums`] for rules on them).
     pub fn new(units: Vec<UnitData>, neighbors: Arc<Graph>, k: usize, limits: Limits) -> Problem {
         Problem {
+            sums: vec![0.0; units.len() * limits.width],
             units,
             neighbors,
             k,
@@ -500,7 +782,20 @@ impl Problem {
             homes: Homes::default(),
             pins: Vec::new(),
             watch: Watch::default(),
+            rows: Rows::default(),
         }
+    }
+
+    /// The problem's linear rows, built by `build` the first time they are asked for.
+    pub(crate) fn rows(&self, build: impl FnOnce() -> Vec<LinearRow>) -> Arc<Vec<LinearRow>> {
+        self.rows.0.get_or_init(|| Arc::new(build())).clone()
+    }
+
+    /// Unit `u`'s row of sums.
+    #[inline]
+    pub fn sums_of(&self, u: usize) -> &[f64] {
+        let w = self.limits.width;
+        &self.sums[u * w..(u + 1) * w]
     }
 
     /// The network unit `u` is pinned to, if any.

@@ -29,12 +29,13 @@ pub(crate) fn local_search(s: &mut State<'_>, rng: &mut impl rand::Rng) {
                 continue;
             }
             let mut best: Option<(usize, (f64, f64))> = None;
+            let mut leaving = None;
             for &v in &s.p.neighbors[u] {
                 let b = s.assign[v];
                 if b == a || best.is_some_and(|(bb, _)| bb == b) {
                     continue;
                 }
-                let d = s.delta(u, b);
+                let d = s.delta_leaving(u, b, &mut leaving);
                 if better(d, best.map_or((0.0, 0.0), |x| x.1)) {
                     best = Some((b, d));
                 }
@@ -72,13 +73,14 @@ pub(crate) fn cheapest_repairs(s: &mut State<'_>) -> bool {
                 continue;
             }
             let mut last = usize::MAX;
+            let mut leaving = None;
             for &v in &s.p.neighbors[u] {
                 let b = s.assign[v];
                 if b == a || b == last {
                     continue;
                 }
                 last = b;
-                let (dv, dc) = s.delta(u, b);
+                let (dv, dc) = s.delta_leaving(u, b, &mut leaving);
                 if dv < -EPS {
                     candidates.push((dc / -dv, u, b));
                 }
@@ -101,15 +103,10 @@ pub(crate) fn cheapest_repairs(s: &mut State<'_>) -> bool {
     changed
 }
 
-/// Whether network `t` can take in (`incoming`) or give away a unit without breaking its own bounds
-/// on school count; enrollment slack is judged by the chain's result as a whole.
+/// Whether network `t` can take in (`incoming`) or give away a unit without going past a size bound
+/// ([`Limits::has_room`](super::Limits::has_room)); the chain's result as a whole is judged after.
 pub(crate) fn has_slack(s: &State<'_>, t: usize, incoming: bool) -> bool {
-    let (tot, l) = (&s.totals[t], s.p.limits.size());
-    if incoming {
-        tot.schools < l.max_schools && tot.enrollment < l.max_enrollment
-    } else {
-        tot.schools > l.min_schools && tot.enrollment > l.min_enrollment && tot.units > 1
-    }
+    s.p.limits.has_room(&s.totals[t], incoming)
 }
 
 /// Networks that share at least one adjacency edge with each network, sorted.
@@ -205,7 +202,6 @@ pub(crate) fn balance_chains(s: &mut State<'_>) -> bool {
         if v0 <= EPS {
             break;
         }
-        let l = s.p.limits.size();
         let mut bad: Vec<(f64, usize)> = (0..s.p.k)
             .map(|c| (s.network_violation(c), c))
             .filter(|(v, _)| *v > EPS)
@@ -214,9 +210,8 @@ pub(crate) fn balance_chains(s: &mut State<'_>) -> bool {
         let nb = network_neighbours(s);
         let mut improved = false;
         'networks: for &(_, a) in &bad {
-            let t = s.totals[a];
-            let push_out = t.enrollment > l.max_enrollment || t.schools > l.max_schools;
-            let pull_in = t.enrollment < l.min_enrollment || t.schools < l.min_schools;
+            let push_out = s.p.limits.over_size(&s.totals[a]);
+            let pull_in = s.p.limits.under_size(&s.totals[a]);
             if push_out == pull_in {
                 continue; // only grade coverage is short (single moves handle it), or both at once
             }
@@ -357,7 +352,6 @@ mod tests {
                 pos: [i as f64, 0.0],
                 schools: 1,
                 enrollment: 100.0,
-                ..UnitData::default()
             })
             .collect();
         Problem {

@@ -9,7 +9,7 @@
 //! [`super::search`]; the graph they walk in [`crate::graph`].
 
 use super::moves::Move;
-use super::problem::{Problem, Solution, Totals, PIN_POINTS};
+use super::problem::{Problem, Shifted, Solution, Totals, PIN_POINTS};
 
 /// A partition of a problem's units into networks, with running totals.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +21,8 @@ pub struct Partition {
     slot: Vec<usize>,
     /// The problem's mean network enrollment (the scale of the enrollment band's points).
     pub(super) mean: f64,
+    /// Each network's violation (its terms' points), kept with its totals.
+    violation: Vec<f64>,
     /// Units outside their pinned network.
     missed: usize,
 }
@@ -28,12 +30,11 @@ pub struct Partition {
 impl Partition {
     /// The partition of `p`'s units that `assign` gives (one network in `0..p.k` per unit).
     pub fn new(p: &Problem, assign: Vec<usize>) -> Partition {
-        let width = p.limits.width;
-        let mut totals = vec![Totals::default(); p.k];
+        let mut totals = vec![Totals::zero(p.limits.width); p.k];
         let mut members = vec![Vec::new(); p.k];
         let mut slot = vec![0; assign.len()];
         for (u, &c) in assign.iter().enumerate() {
-            totals[c].add(&p.units[u], 1.0, width);
+            totals[c].add(&p.units[u], p.sums_of(u), 1.0);
             slot[u] = members[c].len();
             members[c].push(u);
         }
@@ -43,13 +44,16 @@ impl Partition {
             .zip(&assign)
             .filter(|(pin, &c)| pin.is_some_and(|x| x != c))
             .count();
+        let mean = p.mean_enrollment();
+        let violation = totals.iter().map(|t| p.limits.violation(t, mean)).collect();
         Partition {
             missed,
             assign,
             totals,
             members,
             slot,
-            mean: p.mean_enrollment(),
+            mean,
+            violation,
         }
     }
 
@@ -64,17 +68,13 @@ impl Partition {
     }
 
     /// How far network `c` is from meeting every term (0 when it does).
-    pub fn network_violation(&self, p: &Problem, c: usize) -> f64 {
-        p.limits.violation(&self.totals[c], self.mean)
+    pub fn network_violation(&self, c: usize) -> f64 {
+        self.violation[c]
     }
 
     /// How far the plan is from meeting every rule: every network's terms, and the pins.
-    pub fn total_violation(&self, p: &Problem) -> f64 {
-        let rules: f64 = self
-            .totals
-            .iter()
-            .map(|t| p.limits.violation(t, self.mean))
-            .sum();
+    pub fn total_violation(&self) -> f64 {
+        let rules: f64 = self.violation.iter().sum();
         rules + self.missed as f64 * PIN_POINTS
     }
 
@@ -146,35 +146,52 @@ impl Partition {
                 - self.link_weight(p, m.unit, m.to, other))
     }
 
-    /// (Δviolation, Δsse) when networks `a` and `b` would change to the totals `na` and `nb`.
-    pub(super) fn change(
-        &self,
-        p: &Problem,
-        a: usize,
-        na: &Totals,
-        b: usize,
-        nb: &Totals,
-    ) -> (f64, f64) {
+    /// (Δviolation, Δsse) when networks `a` and `b` would change to `na` and `nb`.
+    fn change(&self, p: &Problem, a: usize, na: &Shifted, b: usize, nb: &Shifted) -> (f64, f64) {
         let (ta, tb) = (&self.totals[a], &self.totals[b]);
-        let v = |t: &Totals| p.limits.violation(t, self.mean);
+        let v = |t: &Shifted| p.limits.violation(t, self.mean);
         (
-            v(na) + v(nb) - v(ta) - v(tb),
+            v(na) + v(nb) - self.violation[a] - self.violation[b],
             na.sse() + nb.sse() - ta.sse() - tb.sse(),
         )
     }
 
     /// (Δviolation, Δcost) of making `m`.
     pub fn price(&self, p: &Problem, m: Move) -> (f64, f64) {
+        self.price_leaving(p, m, &self.leaving(p, m.unit))
+    }
+
+    /// What unit `u` leaves behind in its network: the network's violation and compactness without it,
+    /// the same for every network it might join (so a unit's moves are priced with it computed once).
+    pub fn leaving(&self, p: &Problem, u: usize) -> Leaving {
+        let na = Shifted {
+            t: &self.totals[self.assign[u]],
+            out: Some((&p.units[u], p.sums_of(u))),
+            into: None,
+        };
+        Leaving {
+            violation: p.limits.violation(&na, self.mean),
+            sse: na.sse(),
+        }
+    }
+
+    /// [`Partition::price`] with the unit's [`Partition::leaving`] already known.
+    pub fn price_leaving(&self, p: &Problem, m: Move, leaving: &Leaving) -> (f64, f64) {
         debug_assert_eq!(
             self.assign[m.unit], m.from,
             "a move starts where its unit is"
         );
-        let (unit, w) = (&p.units[m.unit], p.limits.width);
-        let (na, nb) = (
-            self.totals[m.from].with(unit, -1.0, w),
-            self.totals[m.to].with(unit, 1.0, w),
-        );
-        let (v, c) = self.change(p, m.from, &na, m.to, &nb);
+        let nb = Shifted {
+            t: &self.totals[m.to],
+            out: None,
+            into: Some((&p.units[m.unit], p.sums_of(m.unit))),
+        };
+        let (a, b) = (m.from, m.to);
+        let (ta, tb) = (&self.totals[a], &self.totals[b]);
+        let v = leaving.violation + p.limits.violation(&nb, self.mean)
+            - self.violation[a]
+            - self.violation[b];
+        let c = leaving.sse + nb.sse() - ta.sse() - tb.sse();
         (
             v + self.pin_delta(p, m),
             c + self.link_delta(p, m, usize::MAX) + self.home_delta(p, m),
@@ -184,10 +201,21 @@ impl Partition {
     /// (Δviolation, Δcost) of making `m` and `n` together, where `n` takes a unit of `m.to` to `m.from`
     /// (a swap: the two networks trade units).
     pub fn price_swap(&self, p: &Problem, m: Move, n: Move) -> (f64, f64) {
-        let (a, b, w) = (m.from, m.to, p.limits.width);
-        let (uu, vv) = (&p.units[m.unit], &p.units[n.unit]);
-        let na = self.totals[a].with(uu, -1.0, w).with(vv, 1.0, w);
-        let nb = self.totals[b].with(vv, -1.0, w).with(uu, 1.0, w);
+        let (a, b) = (m.from, m.to);
+        let (uu, vv) = (
+            (&p.units[m.unit], p.sums_of(m.unit)),
+            (&p.units[n.unit], p.sums_of(n.unit)),
+        );
+        let na = Shifted {
+            t: &self.totals[a],
+            out: Some(uu),
+            into: Some(vv),
+        };
+        let nb = Shifted {
+            t: &self.totals[b],
+            out: Some(vv),
+            into: Some(uu),
+        };
         let (dv, dc) = self.change(p, a, &na, b, &nb);
         (
             dv + self.pin_delta(p, m) + self.pin_delta(p, n),
@@ -205,9 +233,11 @@ impl Partition {
         if let Some(c) = p.pin(u) {
             self.missed = self.missed + usize::from(b != c) - usize::from(a != c);
         }
-        let (unit, w) = (&p.units[u], p.limits.width);
-        self.totals[a].add(unit, -1.0, w);
-        self.totals[b].add(unit, 1.0, w);
+        let (unit, sums) = (&p.units[u], p.sums_of(u));
+        self.totals[a].add(unit, sums, -1.0);
+        self.totals[b].add(unit, sums, 1.0);
+        self.violation[a] = p.limits.violation(&self.totals[a], self.mean);
+        self.violation[b] = p.limits.violation(&self.totals[b], self.mean);
         self.assign[u] = b;
         let i = self.slot[u];
         self.members[a].swap_remove(i);
@@ -225,6 +255,13 @@ impl Partition {
     pub fn undo(&mut self, p: &Problem, m: Move) {
         self.apply(p, m.reversed());
     }
+}
+
+/// A network's violation and compactness without one of its units ([`Partition::leaving`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Leaving {
+    violation: f64,
+    sse: f64,
 }
 
 /// A partition in a search: the problem it belongs to, and scratch space for connectivity checks.
@@ -260,7 +297,7 @@ impl<'p> State<'p> {
     }
 
     pub(crate) fn total_violation(&self) -> f64 {
-        self.part.total_violation(self.p)
+        self.part.total_violation()
     }
 
     pub(crate) fn total_cost(&self) -> f64 {
@@ -269,7 +306,7 @@ impl<'p> State<'p> {
 
     /// How far network `c` is from meeting every term.
     pub(crate) fn network_violation(&self, c: usize) -> f64 {
-        self.part.network_violation(self.p, c)
+        self.part.network_violation(c)
     }
 
     /// The move of unit `u` from its network to `to`.
@@ -282,6 +319,19 @@ impl<'p> State<'p> {
     #[inline]
     pub(super) fn delta(&self, u: usize, b: usize) -> (f64, f64) {
         self.part.price(self.p, self.to(u, b))
+    }
+
+    /// (Δviolation, Δcost) of moving unit `u` to network `b`, with what `u` leaves behind computed once
+    /// (`leaving` holds it after the first call for `u`).
+    #[inline]
+    pub(super) fn delta_leaving(
+        &self,
+        u: usize,
+        b: usize,
+        leaving: &mut Option<Leaving>,
+    ) -> (f64, f64) {
+        let l = *leaving.get_or_insert_with(|| self.part.leaving(self.p, u));
+        self.part.price_leaving(self.p, self.to(u, b), &l)
     }
 
     /// Makes `m`.
