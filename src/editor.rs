@@ -139,19 +139,33 @@ impl<'a> Editor<'a> {
                 .get(&s.id)
                 .and_then(|n| net.get(n.as_str()))
                 .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "school {} of {} is not in the plan {from}: open the plan with the table it was drawn from",
-                        s.id, inputs.table.source
-                    ))
+                    // The plan and the table do not belong together: an input error (exit 3), as for
+                    // any plan folder that does not fit what it is given with.
+                    Error::input(
+                        from,
+                        None,
+                        Some("assignment"),
+                        format!(
+                            "school {} of {} is not in the plan",
+                            s.id, inputs.table.source
+                        ),
+                        "open the plan with the table it was drawn from (or rebalance it onto this table with `schoolnets rebalance`)",
+                    )
                 })?;
             school_network.push(*c);
         }
         if ids.len() != inputs.scenario.networks {
-            return Err(Error::Usage(format!(
-                "the plan {from} has {} networks but the scenario asks for {}: open it with its own scenario",
-                ids.len(),
-                inputs.scenario.networks
-            )));
+            return Err(Error::input(
+                from,
+                None,
+                Some("networks"),
+                format!(
+                    "the plan has {} networks but the scenario asks for {}",
+                    ids.len(),
+                    inputs.scenario.networks
+                ),
+                "open it with its own scenario",
+            ));
         }
         let index = inputs.table.index();
         let planning = prepared.planning.units();

@@ -147,6 +147,14 @@ pub fn history(cde_dir: &Path, prefix: &str) -> Result<crate::history::History> 
 /// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
 pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, e))?;
+    // UTF-16 is neither, and read as Latin-1 it would be a header of odd characters.
+    if let Some(encoding) = crate::limits::text_encoding(&bytes) {
+        return Err(crate::limits::not_utf8(
+            &path.display().to_string(),
+            encoding,
+            "CDE file",
+        ));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
@@ -371,6 +379,14 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
     check_cde_files(dir, &opts.frpm_file)?;
     let directory = read_directory(&dir.join(DIRECTORY_FILE), &opts.prefix)?;
     let frpm = read_frpm(&dir.join(&opts.frpm_file), &opts.prefix)?;
+    if directory.is_empty() && frpm.is_empty() {
+        return Err(Error::Usage(format!(
+            "--district {}: no school in {} or {} has a CDS code that starts with it (LAUSD is 1964733, San Diego Unified 3768338); the district's 7-digit code is the start of its schools' CDSCode in {DIRECTORY_FILE}",
+            opts.prefix,
+            dir.join(DIRECTORY_FILE).display(),
+            dir.join(&opts.frpm_file).display(),
+        )));
+    }
     let ela = read_indicator(&dir.join(ELA_FILE), &opts.prefix)?;
     let math = read_indicator(&dir.join(MATH_FILE), &opts.prefix)?;
     let ethnicity = read_demographics(&dir.join(DEMOGRAPHICS_FILE), &opts.prefix)?;

@@ -103,6 +103,13 @@ pub fn load_scenario(arg: Option<&Path>) -> Result<(Scenario, String)> {
 /// Reads a pins CSV.
 pub fn load_pins(path: &Path) -> Result<Pins> {
     let bytes = limits::read_file(path, limits::MAX_TABLE_BYTES, "pins file")?;
+    if let Some(encoding) = limits::text_encoding(&bytes) {
+        return Err(limits::not_utf8(
+            &path.display().to_string(),
+            encoding,
+            "pins file",
+        ));
+    }
     let mut pins = Pins::parse(&path.display().to_string(), &bytes)?;
     pins.sha256 = sha256_hex(&bytes);
     Ok(pins)

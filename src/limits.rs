@@ -54,6 +54,19 @@ pub(crate) fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
             format!("check that this is the {what} you meant; a real one is far smaller"),
         )
     };
+    // Opening a FIFO blocks until something writes to it (a whole editor would wait on it), and a
+    // device never ends: only files and folders (refused below as unreadable) are opened.
+    if let Ok(m) = std::fs::metadata(path) {
+        if !m.is_file() && !m.is_dir() {
+            return Err(Error::input(
+                path.display().to_string(),
+                None,
+                None,
+                "this is not a regular file (a named pipe, socket or device)",
+                format!("give the path of the {what} itself, saved as a file"),
+            ));
+        }
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, e))?;
     if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
         return Err(too_big());
@@ -68,9 +81,40 @@ pub(crate) fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The encoding of text that is not UTF-8 but plainly another Unicode encoding, from its first bytes: a
+/// byte-order mark, or ASCII with a zero byte beside every character (UTF-16 saved without a mark). Such a
+/// file otherwise reads as one odd header or as "byte 0 is not UTF-8", which says nothing of the fix.
+pub(crate) fn text_encoding(start: &[u8]) -> Option<&'static str> {
+    match start {
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32 (little-endian)"),
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32 (big-endian)"),
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian)"),
+        [a, 0, b, 0, ..] if a.is_ascii_graphic() && b.is_ascii() => Some("UTF-16 (little-endian)"),
+        [0, a, 0, b, ..] if a.is_ascii_graphic() && b.is_ascii() => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
+/// The error for a file in another Unicode encoding (see [`text_encoding`]).
+pub(crate) fn not_utf8(source: &str, encoding: &str, what: &str) -> Error {
+    Error::input(
+        source,
+        Some(1),
+        None,
+        format!("the file is {encoding} text; schoolnets reads UTF-8"),
+        format!(
+            "save the {what} as UTF-8 (in a spreadsheet: Save As > CSV UTF-8; in a text editor: Save As, encoding UTF-8)"
+        ),
+    )
+}
+
 /// Reads a whole UTF-8 text file of at most `max` bytes.
 pub(crate) fn read_text(path: &Path, max: u64, what: &str) -> Result<String> {
     let bytes = read_file(path, max, what)?;
+    if let Some(encoding) = text_encoding(&bytes) {
+        return Err(not_utf8(&path.display().to_string(), encoding, what));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;

@@ -16,6 +16,13 @@ use crate::plan_file::{PinRow, PinnedNetwork};
 use crate::schools::SchoolTable;
 use std::collections::BTreeMap;
 
+/// Whether `label` has the shape of a network id (`N` and digits, any case): the plan numbers its networks
+/// so, and a label of that shape would name another network than the one that id means on the map.
+fn is_network_id(label: &str) -> bool {
+    let mut chars = label.chars();
+    matches!(chars.next(), Some('N' | 'n')) && label.len() > 1 && chars.all(|c| c.is_ascii_digit())
+}
+
 /// Longest label: it becomes a network's name on maps and in reports.
 pub const MAX_LABEL_CHARS: usize = 60;
 
@@ -119,6 +126,14 @@ impl Pins {
                     "network",
                     format!("the label {label:?} is longer than {MAX_LABEL_CHARS} characters or holds a control character"),
                     "labels name networks on the map: keep them short, such as Harbor or East Valley",
+                ));
+                continue;
+            }
+            if is_network_id(&label) {
+                problems.push(problem(
+                    "network",
+                    format!("the label {label:?} reads as a network's id (N01, N02, ...), which the plan gives by position, so it would name one network while the map's {label} is another"),
+                    "give the network a name instead, such as Harbor or East Valley; to keep a school in the network of an adopted plan, use that network's name from its report",
                 ));
                 continue;
             }

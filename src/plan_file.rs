@@ -640,6 +640,23 @@ impl PlanFile {
                 ));
             }
         }
+        // The scenario it was drawn with is what `rebalance` and the editor keep: it must hold on its own
+        // and agree with the networks listed.
+        if let Err(Error::Input(p)) = plan.scenario.check(source) {
+            let field = format!("scenario.{}", p[0].field.clone().unwrap_or_default());
+            return Err(bad(None, &field, p[0].what.clone()));
+        }
+        if plan.scenario.networks != plan.networks.len() {
+            return Err(bad(
+                None,
+                "scenario.networks",
+                format!(
+                    "the plan's scenario asks for {} networks but the plan lists {}",
+                    plan.scenario.networks,
+                    plan.networks.len()
+                ),
+            ));
+        }
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for (school, network) in &plan.assignment {
             if !ids.contains(network.as_str()) {

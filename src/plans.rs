@@ -299,6 +299,24 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     // The command line checks scenarios as it reads them; a library caller may have changed one since.
     scenario.check(source)?;
     let planning = PlanningUnits::build(table, inputs.outline, scenario, inputs.barriers);
+    if let Some(f) = &planning.feeder {
+        if let Some(id) = f.pathways.summary.split_not_found.first() {
+            let what = match table.index().get(id.as_str()) {
+                Some(&row) => format!(
+                    "'{id}' ({}) is in the table, but no school feeds into it, so there is no pathway of it to split",
+                    table.schools[row].name
+                ),
+                None => format!("'{id}' is no school id of the table"),
+            };
+            return Err(Error::input(
+                source.as_str(),
+                None,
+                Some("pathways.split"),
+                what,
+                "list the ids of high schools (tops of pathways) whose pathway may be split, as in the table's id column; remove the others",
+            ));
+        }
+    }
     let pinned = match inputs.pins {
         Some(pins) => Some(resolve_pins(pins, table, &planning)?),
         None => None,

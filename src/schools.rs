@@ -54,7 +54,7 @@ fn misspelt_columns(header: &[String], missing: &[&str]) -> String {
 }
 
 /// The known name nearest to `s` when it is a likely typo of it (at most two edits away).
-fn closest<'a>(s: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(s: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim::levenshtein(s, k), *k))
@@ -62,6 +62,10 @@ fn closest<'a>(s: &str, known: &[&'a str]) -> Option<&'a str> {
         .min()
         .map(|(_, k)| k)
 }
+
+/// Most students a school may have: far above the largest real school (a few thousand; online charters
+/// reach about 20,000) and low enough that sums over a state fit every counter.
+pub const MAX_STUDENTS: u32 = 1_000_000;
 
 /// The required columns of the canonical table, in the order `write_table` uses.
 pub const COLUMNS: [&str; 26] = [
@@ -252,6 +256,19 @@ fn normalise_header(h: &str) -> String {
 
 /// Reads a table from any reader; `source` names it in messages.
 pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
+    let mut reader = std::io::BufReader::new(reader);
+    let start = std::io::BufRead::fill_buf(&mut reader).map_err(|e| {
+        Error::Input(vec![Problem {
+            file: source.into(),
+            line: None,
+            field: None,
+            what: format!("cannot read it: {e}"),
+            fix: "check that the file exists and is readable".into(),
+        }])
+    })?;
+    if let Some(encoding) = limits::text_encoding(start) {
+        return Err(limits::not_utf8(source, encoding, "school table"));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -362,6 +379,25 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             continue; // blank line
         }
         if rec.len() != header.len() {
+            // A quote left open swallows the lines after it into one field: name the quote, not the count.
+            if let Some(i) = rec.iter().position(|f| f.contains(&b'\n')) {
+                let last = line + rec.iter().flatten().filter(|&&b| b == b'\n').count() as u64;
+                let column = header
+                    .get(i)
+                    .map_or_else(|| format!("field {}", i + 1), |h| format!("column '{h}'"));
+                problems.push(Problem {
+                    file: source.into(),
+                    line: Some(line),
+                    field: None,
+                    what: format!(
+                        "a double quote opened in {column} on line {line} is not closed, so lines {line} to {last} were read as one row of {} fields (the header has {})",
+                        rec.len(),
+                        header.len()
+                    ),
+                    fix: "close the quote on that line, or remove it (a quote inside a quoted field is written twice: \"\")".into(),
+                });
+                continue;
+            }
             problems.push(Problem {
                 file: source.into(),
                 line: Some(line),
@@ -516,14 +552,25 @@ impl RowReader<'_> {
         }
         let fix = "write a whole number of students without thousands separators, e.g. 2413";
         if let Ok(v) = t.parse::<u32>() {
-            return Some(Some(v));
+            if v <= MAX_STUDENTS {
+                return Some(Some(v));
+            }
         }
         let what = if t.starts_with('-') {
             format!("'{t}' is negative; a number of students cannot be")
         } else if t.contains(',') || t.contains(' ') {
             format!("'{t}' has a thousands separator")
-        } else if t.parse::<f64>().is_ok() {
-            format!("'{t}' is not a whole number")
+        } else if let Ok(v) = t.parse::<f64>() {
+            if v > f64::from(MAX_STUDENTS) {
+                format!(
+                    "'{t}' is too large: no school has more than {} students",
+                    crate::text::thousands(f64::from(MAX_STUDENTS))
+                )
+            } else if v.fract() == 0.0 {
+                format!("'{t}' is a whole number written as a decimal or in scientific notation")
+            } else {
+                format!("'{t}' is not a whole number")
+            }
         } else {
             format!("'{t}' is not a number")
         };
@@ -572,12 +619,16 @@ impl RowReader<'_> {
                 } else {
                     "latitude must be between -90 and 90 decimal degrees"
                 };
-                self.problem("lat", format!("{la} is out of range"), hint);
+                self.problem(
+                    "lat",
+                    format!("{} degrees is out of range", crate::text::echo(la)),
+                    hint,
+                );
             }
             if !(-180.0..=180.0).contains(&lo) {
                 self.problem(
                     "lon",
-                    format!("{lo} is out of range"),
+                    format!("{} degrees is out of range", crate::text::echo(lo)),
                     "longitude must be between -180 and 180 decimal degrees",
                 );
             }

@@ -111,6 +111,21 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
+/// A number as a person wrote it, for echoing input back in an error: as is when it reads well, in
+/// scientific notation when it is huge or tiny (`1e308`, not 309 digits), and `not a number` or `infinite`
+/// for what is not one.
+pub fn echo(v: f64) -> String {
+    if v.is_nan() {
+        "not a number".into()
+    } else if v.is_infinite() {
+        "infinite".into()
+    } else if v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A whole number with thousands separators (for people; CSV files get plain numbers).
 pub fn thousands(v: f64) -> String {
     let n = v.round() as i64;
@@ -224,6 +239,17 @@ pub(crate) fn md_cell(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn echoed_numbers_read_well_at_any_size() {
+        use super::echo;
+        assert_eq!(echo(1e308), "1e308");
+        assert_eq!(echo(-2.5e-9), "-2.5e-9");
+        assert_eq!(echo(34.05), "34.05");
+        assert_eq!(echo(0.0), "0");
+        assert_eq!(echo(f64::NAN), "not a number");
+        assert_eq!(echo(f64::INFINITY), "infinite");
+    }
+
     #[test]
     fn margins_read_in_the_right_direction_and_number() {
         use super::{margin_words, Binding};

@@ -281,20 +281,52 @@ fn a_missing_file_and_a_bad_scenario_are_input_errors() {
 
 #[test]
 fn bad_command_lines_are_usage_errors() {
-    for args in [
-        vec!["plan", "--tolerance", "0"],
-        vec!["plan", "--networks", "0"],
-        vec!["plan", "--no-such-flag"],
-        vec!["plan", "--threads", "0"],
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("never.csv");
+    let out_csv = out_csv.to_str().unwrap();
+    let out = dir.path().join("never");
+    let out = out.to_str().unwrap();
+    // (arguments, what the message must say)
+    for (args, says) in [
+        (vec!["plan", "--tolerance", "0"], "--tolerance"),
+        (vec!["plan", "--networks", "0"], "networks"),
+        (vec!["plan", "--no-such-flag"], "--no-such-flag"),
+        (vec!["plan", "--threads", "0"], "1 to 256 worker threads"),
+        // Numbers out of range, impossible dates, names that do not exist: usage errors, before any work.
+        (
+            vec!["plan", "--threads", "100000"],
+            "1 to 256 worker threads",
+        ),
+        (vec!["plan", "--date", "2026-02-30"], "calendar date"),
+        (vec!["plan", "--date", "2026-02-29"], "calendar date"),
+        (
+            vec!["plan", "--min-model", "magent=1"],
+            "did you mean 'magnet'?",
+        ),
+        (
+            vec![
+                "import",
+                "cde",
+                "--district",
+                "9999999",
+                "--cde-dir",
+                "data/cde-lausd",
+                "--out",
+                out_csv,
+            ],
+            "no school in",
+        ),
     ] {
-        let out = schoolnets().args(&args).output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut args = args;
+        if args[0] == "plan" {
+            args.extend(["--out", out, "-q"]);
+        }
+        let o = schoolnets().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+    assert!(!Path::new(out).exists() && !Path::new(out_csv).exists());
 }
 
 #[test]
@@ -408,5 +440,70 @@ fn an_output_folder_that_is_a_file_is_an_output_error() {
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "the planner's notes"
+    );
+}
+
+/// A named pipe given as an input would block the command (or a whole editor) until something wrote to
+/// it: every reader refuses it at once, as it does a device.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_or_device_as_input_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("table.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = dir.path().join("out");
+    for args in [
+        os(&[&"plan", &"--schools", &fifo, &"--out", &out, &"-q"]),
+        os(&[&"plan", &"--scenario", &fifo, &"--out", &out, &"-q"]),
+        os(&[&"plan", &"--schools", &"/dev/zero", &"--out", &out, &"-q"]),
+    ] {
+        let mut child = schoolnets()
+            .args(&args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("{args:?} blocked on a pipe or device");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+}
+
+/// An adopted plan opened with a table it was not drawn from is an input error (exit 3) naming the plan
+/// and the school, in the editor as in `rebalance` and `compare`.
+#[test]
+fn the_editor_refuses_a_plan_with_another_table_as_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan");
+    common::plan_into(&plan, &[]);
+    let o = schoolnets()
+        .args(["serve", "--port", "0", "-q", "--plan"])
+        .arg(&plan)
+        .arg("--schools")
+        .arg(manifest("data/lausd-2019-20.csv"))
+        .arg("--out")
+        .arg(dir.path().join("edited"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("plan.json") && stderr.contains("is not in the plan"),
+        "{stderr}"
     );
 }

@@ -93,6 +93,16 @@ fn an_inconsistent_plan_json_is_refused_with_the_field_at_fault() {
             Box::new(|t: String| t.replacen("\"network\": \"N02\"", "\"network\": \"N01\"", 1)),
             "network 'N01' is listed twice".to_string(),
         ),
+        (
+            "a scenario asking for no networks",
+            Box::new(|t: String| t.replacen("\"networks\": 32,", "\"networks\": 0,", 1)),
+            "scenario.networks".to_string(),
+        ),
+        (
+            "a scenario asking for other networks than the plan lists",
+            Box::new(|t: String| t.replacen("\"networks\": 32,", "\"networks\": 30,", 1)),
+            "the plan's scenario asks for 30 networks but the plan lists 32".to_string(),
+        ),
     ];
     let next = manifest("data/lausd-2019-20.csv");
     for (i, (what, edit, expected)) in cases.iter().enumerate() {

@@ -330,6 +330,14 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
         .call()
         .unwrap();
     assert_eq!(evil.status().as_u16(), 403);
+    // Every reply forbids framing (a click on Save tricked from another site) and type sniffing.
+    let page = Server::agent().get(format!("{}/", s.base)).call().unwrap();
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert_eq!(
         s.state()["steps"].as_array().unwrap().len(),
         0,
@@ -653,4 +661,59 @@ fn a_plan_for_years_is_rechecked_in_every_forecast_year_and_reoptimised_for_them
     for key in years {
         assert_eq!(rule(&st, key)["holds"], true, "{key}");
     }
+}
+
+/// Hostile clients: one that declares a body and sends it slowly must not stall the others (tiny_http has
+/// no read timeout; bodies are read apart from the editor), and on any loopback address (127.0.0.2, ::1)
+/// the Host check against DNS rebinding holds and the start line says only this computer can edit.
+#[test]
+fn a_slow_client_stalls_no_one_and_every_loopback_address_checks_the_host() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, _) = plan(tmp.path());
+    let s = Server::start(&[
+        "--plan",
+        original.to_str().unwrap(),
+        "--out",
+        tmp.path().join("saved").to_str().unwrap(),
+        "--host",
+        "127.0.0.2",
+    ]);
+    assert!(
+        s.said.contains("listening on this computer only"),
+        "{}",
+        s.said
+    );
+    let address = s.base.trim_start_matches("http://").to_string();
+    let mut slow = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        slow,
+        "POST /api/move HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    slow.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    // With a deadline, so that a stalled server fails the test instead of hanging it.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into();
+    let reply = agent.get(format!("{}/api/version", s.base)).call();
+    assert!(
+        reply.is_ok_and(|r| r.status().as_u16() == 200),
+        "a slow client stalled another"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "a slow client stalled another for {:?}",
+        started.elapsed()
+    );
+    let evil = Server::agent()
+        .get(format!("{}/api/state", s.base))
+        .header("Host", "evil.example")
+        .call()
+        .unwrap();
+    assert_eq!(evil.status().as_u16(), 403);
+    drop(slow);
 }

@@ -84,7 +84,8 @@ pub fn run(a: ServeArgs) -> Result<i32> {
             draft_path.display()
         );
     }
-    if a.host == "127.0.0.1" || a.host == "localhost" {
+    let loopback = is_loopback(&a.host);
+    if loopback {
         println!(
             "listening on this computer only ({address}); --host 0.0.0.0 shares it on the network"
         );
@@ -105,13 +106,85 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         pending,
         second: None,
         quiet: a.run.quiet,
-        loopback: a.host == "127.0.0.1" || a.host == "localhost",
+        loopback,
         version: 0,
     };
-    for request in server.incoming_requests() {
-        state.handle(request);
+    for (request, body) in bodies_read_apart(server) {
+        state.handle(request, body);
     }
     Ok(schoolnets::error::exit::OK)
+}
+
+/// Whether `host` is this computer only: `localhost`, or any loopback address (127.0.0.0/8, `::1`).
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Most request bodies being read at once. A client that declares a body and sends it slowly holds one
+/// reader, not the editor; past this many, new requests with a body are turned away (503) at once.
+const MAX_READERS: usize = 16;
+
+/// What a request's body came to.
+enum Body {
+    /// A GET (or another method without a body read).
+    None,
+    /// The bytes, at most [`MAX_BODY_BYTES`] + 1.
+    Read(Vec<u8>),
+    /// The connection failed while it was read.
+    Unreadable,
+}
+
+/// The server's requests, each with its body read on a thread of its own, in the order the bodies
+/// complete: the editor handles one request at a time, and tiny_http has no read timeout, so a slow or
+/// stalled client must never be the one the editor waits on.
+fn bodies_read_apart(
+    server: tiny_http::Server,
+) -> std::sync::mpsc::Receiver<(tiny_http::Request, Body)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reading = Arc::new(AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for mut request in server.incoming_requests() {
+            if *request.method() != tiny_http::Method::Post {
+                if tx.send((request, Body::None)).is_err() {
+                    return;
+                }
+                continue;
+            }
+            if reading.fetch_add(1, Ordering::SeqCst) >= MAX_READERS {
+                reading.fetch_sub(1, Ordering::SeqCst);
+                let reply = Reply::error(
+                    503,
+                    "too many requests are still sending their bodies; try again",
+                );
+                let _ = request.respond(
+                    tiny_http::Response::from_data(reply.body).with_status_code(reply.status),
+                );
+                continue;
+            }
+            let (tx, reading) = (tx.clone(), Arc::clone(&reading));
+            std::thread::spawn(move || {
+                let mut body = Vec::new();
+                let read = request
+                    .as_reader()
+                    .take(MAX_BODY_BYTES as u64 + 1)
+                    .read_to_end(&mut body);
+                reading.fetch_sub(1, Ordering::SeqCst);
+                let body = if read.is_ok() {
+                    Body::Read(body)
+                } else {
+                    Body::Unreadable
+                };
+                let _ = tx.send((request, body));
+            });
+        }
+    });
+    rx
 }
 
 /// The inputs and the plan to start from, and how plan.json and drafts name it.
@@ -268,7 +341,7 @@ struct State<'a> {
 }
 
 impl State<'_> {
-    fn handle(&mut self, mut request: tiny_http::Request) {
+    fn handle(&mut self, request: tiny_http::Request, body: Body) {
         let method = request.method().clone();
         let url = request.url().to_string();
         let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
@@ -278,8 +351,12 @@ impl State<'_> {
             || request.headers().iter().any(|h| {
                 h.field.equiv("Host") && {
                     let v = h.value.as_str();
-                    let name = v.rsplit_once(':').map_or(v, |(n, _)| n);
-                    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+                    // A port follows the last ':' unless the name is a bracketed IPv6 address.
+                    let name = match v.rsplit_once(':') {
+                        Some((n, port)) if !port.ends_with(']') => n,
+                        _ => v,
+                    };
+                    is_loopback(name)
                 }
             });
         let reply = if !host_ok {
@@ -291,42 +368,40 @@ impl State<'_> {
             let json_body = request.headers().iter().any(|h| {
                 h.field.equiv("Content-Type") && h.value.as_str().starts_with("application/json")
             });
-            let mut body = Vec::new();
-            let read = request
-                .as_reader()
-                .take(MAX_BODY_BYTES as u64 + 1)
-                .read_to_end(&mut body);
-            if read.is_err() {
-                Reply::error(400, "the request body could not be read")
-            } else if body.len() > MAX_BODY_BYTES {
-                Reply::error(
+            match body {
+                Body::None | Body::Unreadable => {
+                    Reply::error(400, "the request body could not be read")
+                }
+                Body::Read(body) if body.len() > MAX_BODY_BYTES => Reply::error(
                     413,
                     format!("the request body is over {MAX_BODY_BYTES} bytes"),
-                )
-            } else if !json_body {
-                Reply::error(
+                ),
+                Body::Read(_) if !json_body => Reply::error(
                     415,
                     "send the request body as JSON, with Content-Type: application/json",
-                )
-            } else {
-                let text = if body.iter().all(u8::is_ascii_whitespace) {
-                    b"{}".to_vec()
-                } else {
-                    body
-                };
-                match serde_json::from_slice::<Value>(&text) {
-                    Ok(v) if v.is_object() => {
-                        // Counted before the reply is built, so that the reply carries it; taken back
-                        // when the request changed nothing.
-                        self.version += 1;
-                        let reply = self.post(path, &v);
-                        if reply.status != 200 {
-                            self.version -= 1;
+                ),
+                Body::Read(body) => {
+                    let text = if body.iter().all(u8::is_ascii_whitespace) {
+                        b"{}".to_vec()
+                    } else {
+                        body
+                    };
+                    match serde_json::from_slice::<Value>(&text) {
+                        Ok(v) if v.is_object() => {
+                            // Counted before the reply is built, so that the reply carries it; taken
+                            // back when the request changed nothing.
+                            self.version += 1;
+                            let reply = self.post(path, &v);
+                            if reply.status != 200 {
+                                self.version -= 1;
+                            }
+                            reply
                         }
-                        reply
+                        Ok(_) => Reply::error(400, "the request body must be a JSON object"),
+                        Err(e) => {
+                            Reply::error(400, format!("the request body is not valid JSON: {e}"))
+                        }
                     }
-                    Ok(_) => Reply::error(400, "the request body must be a JSON object"),
-                    Err(e) => Reply::error(400, format!("the request body is not valid JSON: {e}")),
                 }
             }
         } else if method == tiny_http::Method::Get {
@@ -343,7 +418,13 @@ impl State<'_> {
         let mut response = tiny_http::Response::from_data(reply.body)
             .with_status_code(reply.status)
             .with_header(header("Content-Type", reply.content_type))
-            .with_header(header("Cache-Control", "no-store"));
+            .with_header(header("Cache-Control", "no-store"))
+            // No other site may frame the editor and trick a click on Save (clickjacking), or sniff a
+            // reply into another type.
+            .with_header(header("X-Frame-Options", "DENY"))
+            .with_header(header("Content-Security-Policy", "frame-ancestors 'none'"))
+            .with_header(header("X-Content-Type-Options", "nosniff"))
+            .with_header(header("Referrer-Policy", "no-referrer"));
         if let Some(name) = reply.download {
             response = response.with_header(header(
                 "Content-Disposition",

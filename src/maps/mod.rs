@@ -196,8 +196,20 @@ pub fn is_date(s: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+        && {
+            let year: u32 = s[..4].parse().unwrap_or(0);
+            let month: u32 = s[5..7].parse().unwrap_or(0);
+            let day: u32 = s[8..10].parse().unwrap_or(0);
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let days = match month {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => 0,
+            };
+            (1..=days).contains(&day)
+        }
 }
 
 #[cfg(test)]
@@ -212,5 +224,13 @@ mod tests {
         assert!(is_date("2026-11-22"));
         assert!(!is_date("2026-13-01"));
         assert!(!is_date("22/11/2026"));
+        // Calendar dates only: no 30 February, a 29th only in leap years.
+        assert!(!is_date("2026-02-30"));
+        assert!(!is_date("2026-02-29"));
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("1900-02-29"));
+        assert!(is_date("2000-02-29"));
+        assert!(!is_date("2026-04-31"));
+        assert!(!is_date("2026-00-10"));
     }
 }

@@ -11,6 +11,7 @@ pub(crate) use condition::{Condition, DFS_COLUMN};
 pub use overrides::Overrides;
 
 use crate::error::{Error, Result};
+use crate::text::echo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -493,7 +494,7 @@ impl Scenario {
             if !(m.is_finite() && m >= 0.0 && m < t) {
                 return bad(
                     "horizon.margin",
-                    format!("{m} percentage points: the margin must be at least 0 and less than the band itself (±{t}%)"),
+                    format!("{} percentage points: the margin must be at least 0 and less than the band itself (±{}%)", echo(m), echo(t)),
                     "give a margin such as 1.5, or leave the key out to use the forecast's own error",
                 );
             }
@@ -519,7 +520,7 @@ impl Scenario {
         if !(t.is_finite() && t > 0.0 && t < 1.0) {
             return bad(
                 "size.enrollment_tolerance",
-                format!("{t} is not a fraction between 0 and 1"),
+                format!("{} is not a fraction between 0 and 1", echo(t)),
                 "write the allowed deviation from the mean as a fraction: 0.10 for ±10%",
             );
         }
@@ -527,7 +528,7 @@ impl Scenario {
         if !(f.is_finite() && f >= 1.0) {
             return bad(
                 "geography.max_edge_factor",
-                format!("{f} is below 1"),
+                format!("{} is not a factor of 1 or more", echo(f)),
                 "use a value such as 4.0",
             );
         }
@@ -535,7 +536,7 @@ impl Scenario {
         if !(d.is_finite() && (0.0..=1000.0).contains(&d)) {
             return bad(
                 "geography.campus_distance_m",
-                format!("{d} is not a distance from 0 to 1,000 metres"),
+                format!("{} is not a distance from 0 to 1,000 metres", echo(d)),
                 "use a few tens of metres, such as 30 (0 groups only schools with a campus id or the same coordinates)",
             );
         }
@@ -582,7 +583,7 @@ impl Scenario {
         if !(c.is_finite() && c >= 0.0) {
             return bad(
                 "pathways.cut_link_cost_km2",
-                format!("{c} is not a cost of 0 or more"),
+                format!("{} is not a cost of 0 or more", echo(c)),
                 "use 0 to ignore pathways, or a few km² (e.g. 5.0) to keep them together where it costs little",
             );
         }
@@ -637,7 +638,7 @@ impl Scenario {
             if !(t.is_finite() && t > 0.0 && t < 1.0) {
                 return bad(
                     key,
-                    format!("{t} is not a fraction between 0 and 1"),
+                    format!("{} is not a fraction between 0 and 1", echo(t)),
                     "write the allowed deviation from the mean as a fraction: 0.15 for ±15%".into(),
                 );
             }
@@ -708,7 +709,7 @@ impl Scenario {
             if !(p.cost.is_finite() && p.cost >= 0.0) {
                 return bad(
                     format!("staffing.standard[{i}].cost"),
-                    format!("{} is not a cost of 0 or more", p.cost),
+                    format!("{} is not a cost of 0 or more", echo(p.cost)),
                     "write the yearly cost of one position, e.g. cost = 150000",
                 );
             }
@@ -718,14 +719,17 @@ impl Scenario {
             if !(p.cost.is_finite() && p.cost >= 0.0) {
                 return bad(
                     field("cost"),
-                    format!("{} is not a cost of 0 or more", p.cost),
+                    format!("{} is not a cost of 0 or more", echo(p.cost)),
                     "write the yearly cost of one position, e.g. cost = 150000",
                 );
             }
             if !(p.per_network.is_finite() && p.per_network >= 0.0 && p.per_network <= 1000.0) {
                 return bad(
                     field("per_network"),
-                    format!("{} is not an average number of positions", p.per_network),
+                    format!(
+                        "{} is not an average number of positions",
+                        echo(p.per_network)
+                    ),
                     "write the average per network, e.g. per_network = 2",
                 );
             }

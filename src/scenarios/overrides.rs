@@ -151,6 +151,17 @@ impl Overrides {
             scenario.horizon.margin = Some(v);
             set("horizon.margin", v.to_string());
         }
+        // Before fitting, which drops a minimum the district cannot meet: a model no school has is refused
+        // when the command line asked for it, or when it is a likely typo of a model the table has; the
+        // fit then handles a real model the district lacks (the built-in scenarios' magnet minimum).
+        for (model, &need) in &scenario.coverage.min_models {
+            if need > 0 && !table.schools.iter().any(|s| &s.model == model) {
+                let from_cli = overridden_model(&overrides, model);
+                if from_cli || nearest_model(table, model).is_some() {
+                    return Err(unknown_model(table, model, source, from_cli));
+                }
+            }
+        }
         overrides.extend(super::fit::to_district(scenario, table, self, designed));
         scenario.check(source).map_err(|e| match e {
             Error::Input(p) => {
@@ -173,5 +184,51 @@ impl Overrides {
             other => other,
         })?;
         Ok(overrides)
+    }
+}
+
+/// Whether the command line set a minimum for `model` (`--min-model`).
+fn overridden_model(overrides: &[String], model: &str) -> bool {
+    let key = format!("coverage.min_models.{model} = ");
+    overrides.iter().any(|o| o.starts_with(&key))
+}
+
+/// The table's school models, sorted, each once.
+fn table_models(table: &SchoolTable) -> Vec<&str> {
+    let mut models: Vec<&str> = table.schools.iter().map(|s| s.model.as_str()).collect();
+    models.sort_unstable();
+    models.dedup();
+    models
+}
+
+/// The table's model `model` is most likely a typo of (at most two edits away).
+fn nearest_model(table: &SchoolTable, model: &str) -> Option<String> {
+    crate::schools::closest(model, &table_models(table)).map(str::to_string)
+}
+
+/// A model minimum names a model no school of the table has: most often a typo (`--min-model magent=1`),
+/// so it is refused with the nearest model and the table's models, before any arithmetic about zero
+/// schools. From the command line a usage error; from a scenario file an error naming its key.
+fn unknown_model(table: &SchoolTable, model: &str, source: &str, from_cli: bool) -> Error {
+    let models = table_models(table);
+    let hint = nearest_model(table, model)
+        .map(|c| format!("did you mean '{c}'? "))
+        .unwrap_or_default();
+    let listed =
+        crate::text::and_list(&models.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>());
+    let what = format!("no school of the table has the model '{model}'");
+    let fix = format!(
+        "{hint}the table's models are {listed}; a minimum needs a model that some schools have"
+    );
+    if from_cli {
+        Error::Usage(format!("--min-model {model}: {what} ({fix})"))
+    } else {
+        Error::input(
+            source,
+            None,
+            Some(&format!("coverage.min_models.{model}")),
+            what,
+            fix,
+        )
     }
 }
