@@ -443,6 +443,17 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
     assert_eq!(s.post("/api/compare", "{}").0, 400);
     assert_eq!(s.post("/api/compare", r#"{"scenario":"nope"}"#).0, 404);
     assert_eq!(s.post("/api/compare", r#"{"plan":"/no/such/plan"}"#).0, 404);
+    // A plan of another district: refused as `compare` refuses it, not shown as "85 schools differ".
+    let other = common::manifest("tests/bad-plans/other-district");
+    let (status, body) = s.post("/api/compare", &json!({ "plan": other }).to_string());
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("plan of another table or district"),
+        "{body}"
+    );
     let (status, st) = s.post("/api/compare", &json!({"plan": original}).to_string());
     assert_eq!(status, 200);
     let moved = net_moves(&st);

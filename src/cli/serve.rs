@@ -556,10 +556,19 @@ impl State<'_> {
             "/api/compare" => match (text("scenario"), text("plan")) {
                 (Some(name), None) => self.compare_scenario(&name),
                 (None, Some(folder)) => match PlanFolder::read(Path::new(&folder)) {
-                    Ok(f) => {
-                        self.second = Some((f.label, f.file));
-                        Reply::json(200, &self.state())
-                    }
+                    // A plan of another district (or table) would show "0 schools differ": the same
+                    // check as `compare` and `rebalance`.
+                    Ok(f) => match schoolnets::rebalance::check_same_district(
+                        &f.file,
+                        &folder,
+                        self.inputs.table(),
+                    ) {
+                        Err(e) => Reply::error(409, e.to_string()),
+                        Ok(()) => {
+                            self.second = Some((f.label, f.file));
+                            Reply::json(200, &self.state())
+                        }
+                    },
                     Err(e) => Reply::error(404, e.to_string()),
                 },
                 _ => Reply::error(
