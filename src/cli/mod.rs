@@ -108,8 +108,9 @@ pub struct RunArgs {
 #[derive(Args)]
 pub struct MapArgs {
     /// What the map's colours show: `networks` (neighbouring networks never share a colour),
-    /// `frpm` (share of students in poverty), `low-performing` (share of low-performing schools) or
-    /// `enrollment` (above or below the mean network), for equity discussions.
+    /// `frpm` (share of students in poverty), `low-performing` (share of low-performing schools),
+    /// `enrollment` (above or below the mean network), for equity discussions, or `outlook` (the first
+    /// forecast year each network would leave its enrollment band; needs the district's history).
     #[arg(
         long = "map-colour",
         visible_alias = "map-color",
