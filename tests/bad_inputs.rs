@@ -507,3 +507,44 @@ fn the_editor_refuses_a_plan_with_another_table_as_an_input_error() {
         "{stderr}"
     );
 }
+
+/// A barrier layer with many features that change nothing (a county's freeway ramps) is summarised on the
+/// terminal, a few lines and a count, and listed whole in the report.
+#[test]
+fn many_barriers_that_change_nothing_are_summarised_and_listed_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let features: Vec<String> = (0..12)
+        .map(|i| {
+            let lon = -117.0 + f64::from(i) * 0.01;
+            format!(
+                r#"{{"type":"Feature","properties":{{"name":"ramp {i}"}},"geometry":{{"type":"LineString","coordinates":[[{lon},33.0],[{lon},33.001]]}}}}"#
+            )
+        })
+        .collect();
+    let layer = dir.path().join("ramps.geojson");
+    std::fs::write(
+        &layer,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = schoolnets()
+        .args(["plan", "--barriers"])
+        .arg(&layer)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("changes nothing").count(), 5, "{stderr}");
+    assert!(
+        stderr.contains("and 7 more barrier features that change nothing"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert_eq!(report.matches("changes nothing").count(), 12);
+}

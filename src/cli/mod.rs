@@ -329,8 +329,16 @@ pub fn print_rules(f: &schoolnets::plan_file::PlanFile) {
                 String::new()
             }
         );
-        for w in &b.warnings {
+        // A county's layer has thousands of features that cross no link: a few on the terminal, every
+        // one in the report.
+        for w in b.warnings.iter().take(BARRIER_WARNINGS_SHOWN) {
             eprintln!("  warning: {w}");
+        }
+        if b.warnings.len() > BARRIER_WARNINGS_SHOWN {
+            eprintln!(
+                "  warning: and {} more barrier features that change nothing (every one is listed in report.md)",
+                b.warnings.len() - BARRIER_WARNINGS_SHOWN
+            );
         }
     }
     if let Some(s) = &f.staffing {
@@ -341,6 +349,9 @@ pub fn print_rules(f: &schoolnets::plan_file::PlanFile) {
         );
     }
 }
+
+/// Barrier warnings printed on the terminal; the report lists them all.
+const BARRIER_WARNINGS_SHOWN: usize = 5;
 
 /// The exit code of a command that wrote a plan: 0 when every rule holds, 1 when `--best-effort` wrote one
 /// that breaks some.
