@@ -536,6 +536,33 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
     first.expect("at least one restart was tried")
 }
 
+/// What the planner's steering may have to do with a search that found no plan: the pins and barriers,
+/// named first, since they narrow what the search may draw far more than the bands do.
+fn steering_hints(inputs: &PlanInputs<'_>, campus_adjacency: &Adjacency) -> Vec<String> {
+    let mut hints = Vec::new();
+    if let Some(b) = inputs.barriers {
+        let dropped = campus_adjacency
+            .barrier_links
+            .iter()
+            .filter(|l| !l.restored)
+            .count();
+        hints.push(format!(
+            "The barriers of {} drop {dropped} links between neighbouring campuses, so networks must close at them: the pockets they leave may not hold whole networks within the bands. Run once without --barriers to see whether they are the cause.",
+            b.source
+        ));
+    }
+    if let Some(p) = inputs.pins {
+        let (schools, labels) = (p.rows.len(), p.labels().len());
+        hints.push(format!(
+            "The pins of {} hold {schools} school{} in {labels} labelled network{}: pinned schools far apart force long, thin networks. Run once without --pins, or with fewer labels, to see whether they are the cause.",
+            p.source,
+            if schools == 1 { "" } else { "s" },
+            if labels == 1 { "" } else { "s" },
+        ));
+    }
+    hints
+}
+
 /// Rounds of [`fit_regions`]: each shifts units against the closest grouping the region search finds in
 /// the plan the round before.
 const FIT_ROUNDS: usize = 3;
@@ -781,7 +808,10 @@ pub(crate) fn assemble(
         return Err(Error::Infeasible(Box::new(Infeasible {
             broken: rules::broken(&constraints),
             searched: searched.to_string(),
-            hints: vec!["Try a wider band (--tolerance), other school-count bounds, more restarts, or --best-effort to write this plan with its violations listed.".into()],
+            hints: steering_hints(inputs, &planning.campus_adjacency)
+                .into_iter()
+                .chain(["Try a wider band (--tolerance), other school-count bounds, more restarts, or --best-effort to write this plan with its violations listed.".to_string()])
+                .collect(),
             ..Infeasible::default()
         })));
     }

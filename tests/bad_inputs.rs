@@ -548,3 +548,48 @@ fn many_barriers_that_change_nothing_are_summarised_and_listed_in_the_report() {
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert_eq!(report.matches("changes nothing").count(), 12);
 }
+
+/// When the search finds no plan and the planner's pins may be why, the message names the pins file first
+/// (not only a wider --tolerance): here one label on the district's northernmost and southernmost schools.
+#[test]
+fn a_search_that_fails_under_pins_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = std::fs::read_to_string(manifest("data/lausd-2018.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(table.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id, lat) = (col("id"), col("lat"));
+    let mut rows: Vec<(f64, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[lat].parse().unwrap(), r[id].to_string())
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pins = dir.path().join("stretch.csv");
+    std::fs::write(
+        &pins,
+        format!(
+            "id,network\n{},Stretch\n{},Stretch\n",
+            rows[0].1,
+            rows[rows.len() - 1].1
+        ),
+    )
+    .unwrap();
+    let o = schoolnets()
+        .args(["plan", "-q", "--pins"])
+        .arg(&pins)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("The pins of")
+            && stderr.contains("stretch.csv")
+            && stderr.contains("without --pins"),
+        "{stderr}"
+    );
+}
