@@ -238,6 +238,12 @@ pub fn parse_csv(source: &str, text: &str) -> Result<Vec<YearRows>> {
     }
 }
 
+/// The 14-digit CDS code of a school in the CDE's FRPM files, which give its county, district and school
+/// codes apart and without their leading zeros (the school table's id, and the directory's code).
+pub(crate) fn frpm_cds(county: &str, district: &str, school: &str) -> String {
+    format!("{county:0>2}{district:0>5}{school:0>7}")
+}
+
 /// Parses a CDE FRPM file (one school year; `Academic Year` gives it), keeping schools whose CDS code starts
 /// with `prefix` and that enrolled students (aggregate rows such as "Nonpublic, Nonsectarian Schools" are
 /// left out).
@@ -259,12 +265,7 @@ pub fn parse_frpm(source: &str, text: &str, prefix: &str) -> Result<YearRows> {
     let mut problems = Vec::new();
     for (line, r) in &rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim();
-        let code = format!(
-            "{:0>2}{:0>5}{:0>7}",
-            get(county),
-            get(district),
-            get(school)
-        );
+        let code = frpm_cds(get(county), get(district), get(school));
         if !code.starts_with(prefix) || get(school).trim_start_matches('0').len() <= 1 {
             continue;
         }

@@ -588,11 +588,6 @@ fn padded_cds(code: &str) -> String {
     format!("{code:0>14}")
 }
 
-/// The CDS code of an FRPM row, from its county, district and school code columns.
-fn frpm_cds(county: &str, district: &str, school: &str) -> String {
-    format!("{county:0>2}{district:0>5}{school:0>7}")
-}
-
 fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
     let s = Sheet::read(path, b',')?;
     let (county, district, school, name, charter, low, high, enr, pct) = (
@@ -609,7 +604,7 @@ fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
     let mut out = BTreeMap::new();
     for (_, r) in &s.rows {
         let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
-        let code = frpm_cds(&get(county), &get(district), &get(school));
+        let code = crate::history::frpm_cds(&get(county), &get(district), &get(school));
         if code.len() != 14 || !code.starts_with(prefix) {
             continue;
         }
@@ -996,7 +991,7 @@ pub fn extract(
             f.clone(),
             b',',
             Box::new(|r, h| {
-                let code = frpm_cds(
+                let code = crate::history::frpm_cds(
                     field(r, h, "County Code"),
                     field(r, h, "District Code"),
                     field(r, h, "School Code"),

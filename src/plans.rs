@@ -588,12 +588,10 @@ pub(crate) fn fit_regions(
     let (p, planning) = (&prepared.problem, &prepared.planning);
     let labelled = |a: &[usize]| school_networks(inputs.table, planning.units(), a, p.k);
     let hold = |s: &solver::Solution| {
-        let campuses = (&planning.campuses, &planning.campus_adjacency);
-        let school_network = labelled(&s.assignment);
         regions::hold(
-            campuses.0,
-            campuses.1,
-            &school_network,
+            &planning.campuses,
+            &planning.campus_adjacency,
+            &labelled(&s.assignment),
             p.k,
             rules.count,
             bands,
