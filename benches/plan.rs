@@ -431,5 +431,68 @@ fn forecast(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lausd, outlines, steering, editor, forecast);
+/// `ensemble/*`: one chain's proposals around the default LAUSD plan (one thread; `schoolnets ensemble`
+/// runs its chains in parallel). `every_rule_1000`: 1,000 proposals (a fifth flips) under every rule of
+/// the default scenario and the 10% restriction; `two_rules_1000`: merge-splits only, under the two rules
+/// GerryChain's ReCom is compared with (connected networks, enrollment within ±10%), unrestricted.
+fn ensemble(c: &mut Criterion) {
+    use schoolnets::ensemble::chain::{Chain, Settings, Space};
+    use schoolnets::solver::{Limits, Problem};
+    let table = read_table("lausd", schoolnets::data::LAUSD_2018_CSV.as_bytes()).unwrap();
+    let outline = Outline::parse("outline", schoolnets::data::LAUSD_BOUNDARY).unwrap();
+    let scenario = Scenario::default_scenario();
+    let plan = make_plan(
+        &PlanInputs::new(&table, &scenario).with_outline(&outline),
+        &|| {},
+    )
+    .unwrap();
+    let units = Units::build(&table);
+    let adjacency = Adjacency::build(&units, Some(&outline), scenario.geography.max_edge_factor);
+    let rules =
+        schoolnets::rules::RuleSet::new(&table, &scenario, &Default::default()).expect("rules");
+    let every = problem(&table, &units, &adjacency, &scenario, &rules);
+    let start: Vec<usize> = units
+        .units
+        .iter()
+        .map(|u| plan.school_network[u.schools[0]])
+        .collect();
+    let mean = every.mean_enrollment();
+    let two = Problem::new(
+        every.units.clone(),
+        every.neighbors.clone(),
+        every.k,
+        Limits::basic(1, 10_000, 0.9 * mean, 1.1 * mean),
+    );
+    let mut g = c.benchmark_group("ensemble");
+    g.sample_size(10);
+    for (name, p, settings) in [
+        ("every_rule_1000", &every, {
+            let sse = Chain::new(
+                &Space::new(&every),
+                start.clone(),
+                Settings::new(f64::INFINITY, 0.0),
+                0,
+            )
+            .unwrap()
+            .sse();
+            Settings::new(1.1 * sse, 0.2)
+        }),
+        ("two_rules_1000", &two, Settings::new(f64::INFINITY, 0.0)),
+    ] {
+        let space = Space::new(p);
+        let mut seed = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                seed += 1;
+                let mut chain = Chain::new(&space, start.clone(), settings, seed).unwrap();
+                for _ in 0..1000 {
+                    chain.step();
+                }
+                black_box(chain.counts().accepted)
+            })
+        });
+    }
+}
+
+criterion_group!(benches, lausd, outlines, steering, editor, forecast, ensemble);
 criterion_main!(benches);

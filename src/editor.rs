@@ -6,7 +6,7 @@
 //! rules, names, regions, affiliations, staffing), so an edited plan is a plan like any other, and saving it
 //! writes the same files. No I/O here: `schoolnets serve` (`src/cli/serve.rs`) puts it behind HTTP.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::plan_file::{ConstraintCheck, NetworkMetrics, PlanFile};
 use crate::plans::{self, Plan, PlanInputs, Prepared};
 use crate::solver::{self, Move, Partition, Settings};
@@ -126,67 +126,10 @@ impl<'a> Editor<'a> {
             ..inputs
         };
         let prepared = plans::prepare(&inputs)?;
-        let ids: Vec<String> = start.networks.iter().map(|n| n.network.clone()).collect();
-        let net: BTreeMap<&str, usize> = ids
-            .iter()
-            .enumerate()
-            .map(|(c, id)| (id.as_str(), c))
-            .collect();
-        let mut school_network = Vec::with_capacity(inputs.table.schools.len());
-        for s in &inputs.table.schools {
-            let c = start
-                .assignment
-                .get(&s.id)
-                .and_then(|n| net.get(n.as_str()))
-                .ok_or_else(|| {
-                    // The plan and the table do not belong together: an input error (exit 3), as for
-                    // any plan folder that does not fit what it is given with.
-                    Error::input(
-                        from,
-                        None,
-                        Some("assignment"),
-                        format!(
-                            "school {} of {} is not in the plan",
-                            s.id, inputs.table.source
-                        ),
-                        "open the plan with the table it was drawn from (or rebalance it onto this table with `schoolnets rebalance`)",
-                    )
-                })?;
-            school_network.push(*c);
-        }
-        if ids.len() != inputs.scenario.networks {
-            return Err(Error::input(
-                from,
-                None,
-                Some("networks"),
-                format!(
-                    "the plan has {} networks but the scenario asks for {}",
-                    ids.len(),
-                    inputs.scenario.networks
-                ),
-                "open it with its own scenario",
-            ));
-        }
+        let (ids, school_network, unit_network) =
+            plans::adopt(&prepared, inputs.table, inputs.scenario, start, from)?;
         let index = inputs.table.index();
-        let planning = prepared.planning.units();
-        let units = planning.len();
-        let mut unit_network = Vec::with_capacity(units);
-        for (u, unit) in planning.units.iter().enumerate() {
-            let c = school_network[unit.schools[0]];
-            if let Some(&j) = unit.schools.iter().find(|&&j| school_network[j] != c) {
-                let t = &inputs.table.schools;
-                return Err(Error::Usage(format!(
-                    "the plan {from} puts {} ({}) and {} ({}) in different networks, but they are one {} under its scenario and the editor moves them together: open a plan drawn with this scenario",
-                    t[unit.schools[0]].name,
-                    ids[c],
-                    t[j].name,
-                    ids[school_network[j]],
-                    if prepared.planning.feeder.is_some() { "feeder pathway" } else { "campus" },
-                )));
-            }
-            debug_assert_eq!(planning.of_school[unit.schools[0]], u);
-            unit_network.push(c);
-        }
+        let units = unit_network.len();
         let partition = Partition::new(&prepared.problem, unit_network);
         let plan = plans::assemble(
             &inputs,

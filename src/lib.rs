@@ -57,6 +57,7 @@ pub mod barriers;
 pub mod compare;
 pub mod data;
 pub mod editor;
+pub mod ensemble;
 pub mod error;
 pub mod folder;
 pub mod forecast;

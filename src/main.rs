@@ -5,6 +5,7 @@ mod cli;
 use clap::{Parser, Subcommand};
 use cli::briefing::BriefingArgs;
 use cli::compare::CompareArgs;
+use cli::ensemble::EnsembleArgs;
 use cli::forecast::ForecastArgs;
 use cli::frontier::FrontierArgs;
 use cli::import::ImportCommand;
@@ -109,6 +110,22 @@ enum Command {
   schoolnets import cde --district 3768338 --out sd.csv --history sd-history.csv
   schoolnets forecast --schools sd.csv --history sd-history.csv --out sd-forecast")]
     Forecast(ForecastArgs),
+    /// Draw many valid plans around a plan: is it typical, and which of its boundaries are firm?
+    ///
+    /// Runs independent Markov chains (in parallel) from the plan, each state a plan that keeps every rule
+    /// of the plan's scenario on each network (sizes, enrollment band, levels, balance rules, forecast
+    /// years, connected networks, whole campuses or pathways, pins, barriers). Proposals merge two
+    /// neighbouring networks and split them again along a random spanning tree, or move one campus across
+    /// a boundary; a Metropolis-Hastings test makes the chain draw plans in proportion to the product of
+    /// their networks' spanning-tree counts (the measure redistricting ensembles use). Comparable plans
+    /// only: at most --slack percent (10) less compact than the plan. Writes ensemble.html (each figure's
+    /// histogram with the plan's percentile, the firmness map, fragile pairings, R-hat), ensemble.md,
+    /// ensemble.json, samples.csv, fragile-pairings.csv, firmness.geojson, firmness.svg and graph.json.
+    #[command(after_help = "Examples:
+  schoolnets ensemble                                    # around the default LAUSD plan, into out-ensemble/
+  schoolnets plan --out out && schoolnets ensemble --plan out --proposals 200000 --out out-ensemble
+  schoolnets ensemble --plan out --mark out-feeder      # mark another design on every histogram")]
+    Ensemble(EnsembleArgs),
     /// Check a school table and print a summary (counts, missing data, campuses, feeder links).
     Validate(ValidateArgs),
     /// Build a school table from public data.
@@ -141,6 +158,7 @@ fn main() {
         Command::Rebalance(a) => cli::rebalance::run(a),
         Command::Serve(a) => cli::serve::run(a),
         Command::Forecast(a) => cli::forecast::run(a),
+        Command::Ensemble(a) => cli::ensemble::run(a),
         Command::Validate(a) => cli::validate::run(a),
         Command::Import(ImportCommand::Cde(a)) => cli::import::run(a),
     };

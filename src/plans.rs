@@ -24,6 +24,7 @@ use crate::units::{Adjacency, Units};
 use rayon::prelude::*;
 
 /// Everything a plan is made from.
+#[derive(Clone)]
 pub struct PlanInputs<'a> {
     pub table: &'a SchoolTable,
     /// SHA-256 of the table file's bytes.
@@ -456,6 +457,76 @@ impl Prepared {
         };
         (networks, self.rules.check(&measured))
     }
+}
+
+/// An existing plan (`start`, named `from` in messages) read onto `prepared`'s table: its network ids,
+/// each school's network and each planning unit's. Fails when a school of the table is not in the plan,
+/// when the plan's network count is not the scenario's, and when the plan splits a planning unit (a
+/// campus, or a pathway in feeder mode), which the editor and the ensemble move whole.
+pub(crate) fn adopt(
+    prepared: &Prepared,
+    table: &SchoolTable,
+    scenario: &Scenario,
+    start: &PlanFile,
+    from: &str,
+) -> Result<(Vec<String>, Vec<usize>, Vec<usize>)> {
+    let ids: Vec<String> = start.networks.iter().map(|n| n.network.clone()).collect();
+    let net: std::collections::BTreeMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(c, id)| (id.as_str(), c))
+        .collect();
+    let mut school_network = Vec::with_capacity(table.schools.len());
+    for s in &table.schools {
+        let c = start
+            .assignment
+            .get(&s.id)
+            .and_then(|n| net.get(n.as_str()))
+            .ok_or_else(|| {
+                // The plan and the table do not belong together: an input error (exit 3), as for
+                // any plan folder that does not fit what it is given with.
+                Error::input(
+                    from,
+                    None,
+                    Some("assignment"),
+                    format!("school {} of {} is not in the plan", s.id, table.source),
+                    "open the plan with the table it was drawn from (or rebalance it onto this table with `schoolnets rebalance`)",
+                )
+            })?;
+        school_network.push(*c);
+    }
+    if ids.len() != scenario.networks {
+        return Err(Error::input(
+            from,
+            None,
+            Some("networks"),
+            format!(
+                "the plan has {} networks but the scenario asks for {}",
+                ids.len(),
+                scenario.networks
+            ),
+            "open it with its own scenario",
+        ));
+    }
+    let planning = prepared.planning.units();
+    let mut unit_network = Vec::with_capacity(planning.len());
+    for (u, unit) in planning.units.iter().enumerate() {
+        let c = school_network[unit.schools[0]];
+        if let Some(&j) = unit.schools.iter().find(|&&j| school_network[j] != c) {
+            let t = &table.schools;
+            return Err(Error::Usage(format!(
+                "the plan {from} puts {} ({}) and {} ({}) in different networks, but they are one {} under its scenario and are moved together: open a plan drawn with this scenario",
+                t[unit.schools[0]].name,
+                ids[c],
+                t[j].name,
+                ids[school_network[j]],
+                if prepared.planning.feeder.is_some() { "feeder pathway" } else { "campus" },
+            )));
+        }
+        debug_assert_eq!(planning.of_school[unit.schools[0]], u);
+        unit_network.push(c);
+    }
+    Ok((ids, school_network, unit_network))
 }
 
 /// Makes a plan. Returns `Error::Infeasible` when the scenario cannot hold (arithmetic conflicts), or

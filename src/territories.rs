@@ -166,6 +166,97 @@ pub fn build(sites: &[Site], k: usize, outline: Option<&Outline>) -> Territories
     }
 }
 
+/// The border between two sites' cells: the sites (indexes of the `sites` given to [`borders`]) and the
+/// border's pieces inside the region, longitude/latitude (6 decimals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Border {
+    pub a: usize,
+    pub b: usize,
+    pub lines: Vec<Vec<[f64; 2]>>,
+}
+
+/// The borders between the cells of each pair of `sites` in `pairs` whose cells meet, clipped to the same
+/// region [`build`] clips territories to: where a network boundary between those two sites runs on the map.
+/// Sites at one position have no border.
+pub fn borders(sites: &[Site], pairs: &[(usize, usize)], outline: Option<&Outline>) -> Vec<Border> {
+    let proj = Projection::centred_on(sites.iter().map(|s| (s.lat, s.lon)));
+    let mut distinct: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    let mut points: Vec<Point<f64>> = Vec::new();
+    let point_of: Vec<usize> = sites
+        .iter()
+        .map(|s| {
+            let p = proj.forward(s.lat, s.lon);
+            *distinct
+                .entry((p[0].to_bits(), p[1].to_bits()))
+                .or_insert_with(|| {
+                    points.push(Point::new(p[0], p[1]));
+                    points.len() - 1
+                })
+        })
+        .collect();
+    if points.len() < 3 {
+        return Vec::new();
+    }
+    let region = match outline {
+        Some(o) => grow_to_reach(o.shape.map_coords(|c| to_km(&proj, c)), &points).0,
+        None => MultiPoint(points.clone())
+            .convex_hull()
+            .buffer(HULL_BUFFER_KM),
+    };
+    let Some(cells) = voronoi_cells(&points, 10.0 * extent(&region, &points) + 10.0) else {
+        return Vec::new();
+    };
+    let corners: Vec<std::collections::BTreeSet<(u64, u64)>> = cells
+        .iter()
+        .map(|c| {
+            c.exterior()
+                .0
+                .iter()
+                .map(|p| (p.x.to_bits(), p.y.to_bits()))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for &(a, b) in pairs {
+        let (pa, pb) = (point_of[a], point_of[b]);
+        if pa == pb {
+            continue;
+        }
+        let shared: Vec<Coord<f64>> = cells[pa]
+            .exterior()
+            .0
+            .iter()
+            .filter(|p| corners[pb].contains(&(p.x.to_bits(), p.y.to_bits())))
+            .copied()
+            .collect();
+        let (Some(&first), Some(&last)) = (
+            shared.first(),
+            shared.iter().rev().find(|&&c| c != shared[0]),
+        ) else {
+            continue;
+        };
+        let line = geo::MultiLineString::new(vec![LineString(vec![first, last])]);
+        let clipped = region.clip(&line, false);
+        let lines: Vec<Vec<[f64; 2]>> = clipped
+            .0
+            .iter()
+            .map(|ls| {
+                ls.0.iter()
+                    .map(|c| {
+                        let (lat, lon) = proj.inverse([c.x, c.y]);
+                        [round(lon, 6), round(lat, 6)]
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter(|l: &Vec<[f64; 2]>| l.len() >= 2 && l[0] != l[l.len() - 1])
+            .collect();
+        if !lines.is_empty() {
+            out.push(Border { a, b, lines });
+        }
+    }
+    out
+}
+
 fn to_km(proj: &Projection, c: Coord<f64>) -> Coord<f64> {
     let p = proj.forward(c.y, c.x);
     Coord { x: p[0], y: p[1] }

@@ -3,6 +3,7 @@
 
 pub mod briefing;
 pub mod compare;
+pub mod ensemble;
 pub mod forecast;
 pub mod frontier;
 pub mod import;
@@ -13,11 +14,13 @@ pub mod validate;
 
 use clap::Args;
 use schoolnets::error::{Error, Result};
-use schoolnets::inputs::{InputPaths, Inputs};
+use schoolnets::folder::{self, PlanFolder};
+use schoolnets::inputs::{InputPaths, Inputs, LoadedOutline, LoadedTable};
 use schoolnets::maps;
+use schoolnets::plan_file::PlanFile;
 use schoolnets::plans;
 use schoolnets::scenarios::Overrides;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where the schools, outline and scenario come from (shared by `plan` and `frontier`).
 #[derive(Args)]
@@ -442,4 +445,95 @@ pub fn adopted_steering(
         None => None,
     };
     Ok((pins, barriers))
+}
+
+/// The inputs and the plan to start from, and how plan.json and drafts name it.
+pub fn open_plan(
+    plan: Option<&Path>,
+    input: &InputArgs,
+    quiet: bool,
+    purpose: &str,
+) -> Result<(Inputs, PlanFile, String)> {
+    match plan {
+        Some(_) if input.scenario.is_some() || input.steering.pins.is_some() || input.steering.barriers.is_some() => {
+            Err(Error::Usage(format!(
+                "--scenario, --pins and --barriers draw a new plan to {purpose}; with --plan the plan is taken with \
+                 its own scenario, pins and barriers (from its plan.json). Give one or the other"
+            )))
+        }
+        Some(p) => {
+            let folder = PlanFolder::read(p)?;
+            let json = PlanFolder::json_of(p);
+            let shown = json.display().to_string();
+            let f = folder.file;
+            let loaded = match &input.schools {
+                Some(s) => LoadedTable::load(Some(s))?,
+                None => {
+                    let table = folder::table_of(&f).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "the school table {shown} was drawn from ({}) is missing or has changed: give it with --schools",
+                            f.input.schools_file
+                        ))
+                    })?;
+                    LoadedTable {
+                        table,
+                        sha256: f.input.schools_sha256.clone(),
+                    }
+                }
+            };
+            let lausd = plans::sha256_hex(schoolnets::data::LAUSD_BOUNDARY.as_bytes());
+            let outline = match (&input.boundary, &f.input.outline_file) {
+                (Some(b), _) => LoadedOutline::load(Some(b), false)?,
+                (None, Some(o)) if Path::new(o).is_file() => {
+                    LoadedOutline::load(Some(Path::new(o)), false)?
+                }
+                (None, _) => LoadedOutline::load(
+                    None,
+                    f.input.outline_sha256.as_deref() == Some(lausd.as_str()),
+                )?,
+            };
+            let history = schoolnets::inputs::history_for(&input.history, &loaded.table)?;
+            let mut inputs = Inputs::validated(
+                loaded,
+                outline,
+                (f.scenario.clone(), format!("{shown} (the plan's scenario)")),
+            )?;
+            inputs.history = history;
+            // The plan's forecast years are re-checked with every edit, and the outlook redrawn.
+            forecast_outlook(&mut inputs, quiet)?;
+            let (pins, barriers) = adopted_steering(&f, &shown, inputs.table(), quiet)?;
+            inputs.pins = pins;
+            inputs.barriers = barriers;
+            let text = std::fs::read(&json).unwrap_or_default();
+            let from = format!("{shown} (SHA-256 {})", &plans::sha256_hex(&text)[..16]);
+            Ok((inputs, f, from))
+        }
+        None => {
+            let mut inputs = input.paths().load()?;
+            apply_overrides(&Default::default(), &mut inputs, quiet)?;
+            forecast_outlook(&mut inputs, quiet)?;
+            if !quiet {
+                eprintln!(
+                    "drawing the plan to {purpose} ({}, {} networks)...",
+                    inputs.scenario.name, inputs.scenario.networks
+                );
+            }
+            let plan = solve(&inputs, Vec::new(), true, quiet)?;
+            let from = format!(
+                "the plan of {} drawn with {} (seed {}){}{}",
+                inputs.table().source,
+                inputs.scenario_source,
+                inputs.scenario.solver.seed,
+                inputs
+                    .pins
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(", pins {}", p.source)),
+                inputs
+                    .barriers
+                    .as_ref()
+                    .map_or(String::new(), |b| format!(", barriers {}", b.source))
+            );
+            Ok((inputs, plan.file, from))
+        }
+    }
 }

@@ -13,7 +13,7 @@ use clap::Args;
 use schoolnets::editor::{Draft, Editor, Refused};
 use schoolnets::error::Result;
 use schoolnets::folder::{self, PlanFolder};
-use schoolnets::inputs::{Inputs, LoadedOutline, LoadedTable};
+use schoolnets::inputs::Inputs;
 use schoolnets::output::OutputSet;
 use schoolnets::plan_file::PlanFile;
 use serde_json::{json, Value};
@@ -59,7 +59,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         input_files.extend([p.clone(), PlanFolder::json_of(p)]);
     }
     schoolnets::output::check_out(&a.out, &input_files)?;
-    let (inputs, start, from) = open(&a)?;
+    let (inputs, start, from) = open_plan(a.plan.as_deref(), &a.input, a.run.quiet, "edit")?;
     let input_files = inputs.files(&input_files);
     schoolnets::output::check_out(&a.out, &input_files)?;
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
@@ -185,93 +185,6 @@ fn bodies_read_apart(
         }
     });
     rx
-}
-
-/// The inputs and the plan to start from, and how plan.json and drafts name it.
-fn open(a: &ServeArgs) -> Result<(Inputs, PlanFile, String)> {
-    match &a.plan {
-        Some(_) if a.input.scenario.is_some() || a.input.steering.pins.is_some() || a.input.steering.barriers.is_some() => {
-            Err(Error::Usage(
-                "--scenario, --pins and --barriers draw a new plan to edit; with --plan the plan is edited under \
-                 its own scenario, pins and barriers (from its plan.json). Give one or the other"
-                    .into(),
-            ))
-        }
-        Some(p) => {
-            let folder = PlanFolder::read(p)?;
-            let json = PlanFolder::json_of(p);
-            let shown = json.display().to_string();
-            let f = folder.file;
-            let loaded = match &a.input.schools {
-                Some(s) => LoadedTable::load(Some(s))?,
-                None => {
-                    let table = folder::table_of(&f).ok_or_else(|| {
-                        Error::Usage(format!(
-                            "the school table {shown} was drawn from ({}) is missing or has changed: give it with --schools",
-                            f.input.schools_file
-                        ))
-                    })?;
-                    LoadedTable {
-                        table,
-                        sha256: f.input.schools_sha256.clone(),
-                    }
-                }
-            };
-            let lausd = plans::sha256_hex(schoolnets::data::LAUSD_BOUNDARY.as_bytes());
-            let outline = match (&a.input.boundary, &f.input.outline_file) {
-                (Some(b), _) => LoadedOutline::load(Some(b), false)?,
-                (None, Some(o)) if Path::new(o).is_file() => {
-                    LoadedOutline::load(Some(Path::new(o)), false)?
-                }
-                (None, _) => LoadedOutline::load(
-                    None,
-                    f.input.outline_sha256.as_deref() == Some(lausd.as_str()),
-                )?,
-            };
-            let history = schoolnets::inputs::history_for(&a.input.history, &loaded.table)?;
-            let mut inputs = Inputs::validated(
-                loaded,
-                outline,
-                (f.scenario.clone(), format!("{shown} (the plan's scenario)")),
-            )?;
-            inputs.history = history;
-            // The plan's forecast years are re-checked with every edit, and the outlook redrawn.
-            forecast_outlook(&mut inputs, a.run.quiet)?;
-            let (pins, barriers) = adopted_steering(&f, &shown, inputs.table(), a.run.quiet)?;
-            inputs.pins = pins;
-            inputs.barriers = barriers;
-            let text = std::fs::read(&json).unwrap_or_default();
-            let from = format!("{shown} (SHA-256 {})", &plans::sha256_hex(&text)[..16]);
-            Ok((inputs, f, from))
-        }
-        None => {
-            let mut inputs = a.input.paths().load()?;
-            apply_overrides(&Default::default(), &mut inputs, a.run.quiet)?;
-            forecast_outlook(&mut inputs, a.run.quiet)?;
-            if !a.run.quiet {
-                eprintln!(
-                    "drawing the plan to edit ({}, {} networks)...",
-                    inputs.scenario.name, inputs.scenario.networks
-                );
-            }
-            let plan = solve(&inputs, Vec::new(), true, a.run.quiet)?;
-            let from = format!(
-                "the plan of {} drawn with {} (seed {}){}{}",
-                inputs.table().source,
-                inputs.scenario_source,
-                inputs.scenario.solver.seed,
-                inputs
-                    .pins
-                    .as_ref()
-                    .map_or(String::new(), |p| format!(", pins {}", p.source)),
-                inputs
-                    .barriers
-                    .as_ref()
-                    .map_or(String::new(), |b| format!(", barriers {}", b.source))
-            );
-            Ok((inputs, plan.file, from))
-        }
-    }
 }
 
 /// The draft beside the output folder: `.NAME.draft.json` in its parent.

@@ -155,6 +155,16 @@ pub fn page_with_front(
     out
 }
 
+/// A page of the same look around `body` (HTML): the title, the line under it, then the body, with the
+/// tooltip script. Pages other than a plan's report (the ensemble's) use it.
+pub(crate) fn shell(title: &str, sub: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n<p class=\"sub\">{s}</p>\n</header>\n{body}<div id=\"tooltip\" role=\"tooltip\" hidden></div>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        t = esc(title),
+        s = esc(sub),
+    )
+}
+
 /// A map (its SVG inline, anything before the first tag dropped) with a caption, given as HTML.
 pub(crate) fn figure(svg: &str, caption_html: &str) -> String {
     format!(

@@ -5,6 +5,7 @@
 //! by the model's Markdown, HTML and CSV renderers.
 
 pub mod board;
+pub mod ensemble;
 pub mod forecast;
 pub mod html;
 pub mod model;
