@@ -233,9 +233,13 @@ type PinCount = [u32; 2];
 
 /// Whether the two halves can carry the two networks' labels with every pin kept.
 fn pins_fit(a: PinCount, b: PinCount) -> bool {
-    let (ai, aj, bi, bj) = (a[0] > 0, a[1] > 0, b[0] > 0, b[1] > 0);
-    // Neither half holds both labels' pins, and the halves do not share one.
-    !(ai && aj || bi && bj || ai && bi || aj && bj)
+    match ((a[0] > 0, a[1] > 0), (b[0] > 0, b[1] > 0)) {
+        // A half holding both labels' pins, or both halves holding one label's.
+        ((true, true), _) | (_, (true, true)) | ((true, _), (true, _)) | ((_, true), (_, true)) => {
+            false
+        }
+        _ => true,
+    }
 }
 
 /// What a merge-split must keep: the merged units' row and pins, the compactness of the networks it
