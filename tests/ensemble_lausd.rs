@@ -5,8 +5,8 @@
 //!   re-checked by the rule set school by school (plan.json's checks), not by the chain's bookkeeping.
 //! - `schoolnets ensemble` writes its set; the same seed gives the same files at 1 and 2 threads (but the
 //!   run's own `seconds`, `threads` and speed in ensemble.json); ensemble.json carries what scripts need.
-//! - Bad starts get a clear message: a plan that breaks its rules, a restriction that leaves no room,
-//!   options that cannot run.
+//! - Bad starts get a clear message: a plan that breaks its rules, a chain that cannot move, options that
+//!   cannot run.
 
 mod common;
 
@@ -210,25 +210,33 @@ fn bad_starts_and_options_are_refused_with_a_clear_message() {
         stderr(&o)
     );
 
-    // A restriction that leaves no room: no plan more compact... the chain cannot move.
-    let o = ensemble_into(
-        &plan,
-        &dir.path().join("e2"),
-        &["--proposals", "2000", "--slack", "0"],
+    // A chain that cannot move: every school pinned to its network in the plan, so no campus can leave
+    // and no two networks can be split any other way.
+    let pins = dir.path().join("pins.csv");
+    let mut text = String::from("id,network\n");
+    for (id, network) in common::assignment(&common::plan_json(&plan)) {
+        text.push_str(&format!("{id},pinned {network}\n"));
+    }
+    std::fs::write(&pins, text).unwrap();
+    let pinned = dir.path().join("pinned");
+    plan_into(
+        &pinned,
+        &["--date", "2026-12-03", "--pins", pins.to_str().unwrap()],
     );
+    let o = ensemble_into(&pinned, &dir.path().join("e2"), &["--proposals", "2000"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("no proposal changed the plan"),
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("--slack"), "{}", stderr(&o));
+    assert!(!dir.path().join("e2").exists(), "nothing written");
 
     // Options no chain can run with, refused before any work.
     for (args, says) in [
         (vec!["--chains", "0"], "--chains 0"),
         (vec!["--proposals", "5"], "--proposals 5"),
-        (vec!["--slack", "-3"], "--slack -3"),
+        (vec!["--slack=-3"], "--slack -3"),
         (vec!["--slack", "NaN"], "--slack NaN"),
         (vec!["--flip-share", "1.5"], "--flip-share 1.5"),
     ] {
