@@ -98,6 +98,8 @@ pub struct Comparison {
     pub changes: Vec<Changes>,
     /// Things the reader must know (different tables, no school names, ...).
     pub notes: Vec<String>,
+    /// Where each plan falls among an ensemble's valid plans (`compare --ensemble`), when one is given.
+    pub among_valid: Option<Section>,
 }
 
 /// Compares plans. `table` is the school table the plans were made from, when available: it supplies names,
@@ -148,6 +150,7 @@ pub fn compare(plans: &[Compared], table: Option<&SchoolTable>) -> Comparison {
     let mut rows = figure_rows(plans);
     rows.extend(change_rows(&changes));
     Comparison {
+        among_valid: None,
         labels,
         rows,
         changes,
@@ -713,10 +716,70 @@ pub fn sections(c: &Comparison) -> Vec<Section> {
         "A school is \"in another network\" when its network in the other plan is not the one matched to its baseline network.".into(),
     ]);
     out.push(how);
+    out.extend(c.among_valid.clone());
     out
 }
 
 /// compare.md.
+/// Where each plan falls among the valid plans of an ensemble: each figure's value and percentile per
+/// plan, which plan the chains started from (`sha256[i]`: plan `i`'s plan.json SHA-256), and the firmness
+/// map of that plan when the ensemble has one.
+pub fn among_valid(
+    e: &crate::ensemble::Summary,
+    plans: &[Compared],
+    sha256: &[Option<String>],
+) -> Section {
+    let mut s = Section::new("Among the valid plans");
+    let started = plans
+        .iter()
+        .zip(sha256)
+        .find(|(_, h)| h.is_some() && *h == &e.plan_sha256)
+        .map(|(p, _)| p.label.clone());
+    s.paragraph(format!(
+        "{} valid plans drawn by `schoolnets ensemble` ({}) around {}, comparable plans only (at most {}% less compact than it). Each cell: the plan's value, then the percentage of valid plans below it (lower is better for every figure: near 0, better than almost every valid plan; near 100, worse).",
+        crate::text::thousands(e.draws() as f64),
+        e.folder,
+        match &started {
+            Some(l) => format!("the plan {l}"),
+            None => format!("{} (not one of the plans compared here)", e.from),
+        },
+        e.slack_pct
+    ));
+    let mut header = vec!["Figure".to_string()];
+    header.extend(plans.iter().map(|p| p.label.clone()));
+    let mut t = model::Table::new("", &header.iter().map(String::as_str).collect::<Vec<_>>());
+    let placed: Vec<Vec<(Option<f64>, Option<f64>)>> = plans
+        .iter()
+        .map(|p| e.place(&p.file.networks, &p.file.dissimilarity_index))
+        .collect();
+    for (i, f) in e.figures.iter().enumerate() {
+        let mut row = vec![model::Cell::text(if f.unit.is_empty() {
+            f.title.clone()
+        } else {
+            format!("{} ({})", f.title, f.unit)
+        })];
+        for p in &placed {
+            row.push(model::Cell::num(match p[i] {
+                (Some(v), Some(pct)) => format!("{} ({:.0}%)", crate::text::round(v, 1), pct),
+                (Some(v), None) => format!("{}", crate::text::round(v, 1)),
+                _ => "–".into(),
+            }));
+        }
+        t.row(row);
+    }
+    s.table(t);
+    if let (Some(svg), Some(l)) = (&e.firmness_svg, &started) {
+        s.blocks.push(model::Block::Figure {
+            svg: svg.clone(),
+            caption: format!(
+                "The plan {l}'s boundaries by the share of valid plans that keep them: dark blue at least 90% (firm), orange 50-90%, red under 50%."
+            ),
+            file: format!("{}/firmness.svg", e.folder),
+        });
+    }
+    s
+}
+
 pub fn markdown(c: &Comparison) -> String {
     let mut out = format!("# Plans compared: {}\n\n", c.labels.join(", "));
     out.push_str(&model::markdown(&sections(c), 2));

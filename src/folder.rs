@@ -90,6 +90,106 @@ impl PlanFolder {
     }
 }
 
+/// Reads an ensemble folder (what `schoolnets ensemble --out DIR` writes): ensemble.json, every draw's
+/// figures from samples.csv, and firmness.svg when there.
+pub fn read_ensemble(dir: &Path) -> Result<crate::ensemble::Summary> {
+    let json = dir.join("ensemble.json");
+    let shown = json.display().to_string();
+    if !json.is_file() {
+        return Err(Error::input(
+            &shown,
+            None,
+            None,
+            "cannot read the ensemble: there is no ensemble.json here",
+            "give a folder written by `schoolnets ensemble --out DIR`",
+        ));
+    }
+    let text = limits::read_text(&json, limits::MAX_DOCUMENT_BYTES, "ensemble.json")?;
+    let bad = |what: &str| {
+        Error::input(
+            &shown,
+            None,
+            Some(what),
+            format!("not an ensemble.json as `schoolnets ensemble` writes it (no `{what}`)"),
+            "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+        )
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            &shown,
+            Some(e.line() as u64),
+            None,
+            format!("not JSON: {e}"),
+            "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+        )
+    })?;
+    let figures_json = v["figures"].as_object().ok_or_else(|| bad("figures"))?;
+    let samples = dir.join("samples.csv");
+    let samples_shown = samples.display().to_string();
+    let samples_text = limits::read_text(&samples, limits::MAX_DOCUMENT_BYTES, "samples.csv")?;
+    let mut reader = csv::Reader::from_reader(samples_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            Error::input(
+                &samples_shown,
+                Some(1),
+                None,
+                format!("not a CSV: {e}"),
+                "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+            )
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut figures: Vec<crate::ensemble::SummaryFigure> = figures_json
+        .iter()
+        .map(|(key, f)| crate::ensemble::SummaryFigure {
+            key: key.clone(),
+            title: f["title"].as_str().unwrap_or(key).to_string(),
+            unit: f["unit"].as_str().unwrap_or("").to_string(),
+            draws: Vec::new(),
+        })
+        .collect();
+    let columns: Vec<Option<usize>> = figures
+        .iter()
+        .map(|f| header.iter().position(|h| *h == f.key))
+        .collect();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            Error::input(
+                &samples_shown,
+                Some(line as u64 + 2),
+                None,
+                format!("not a CSV row: {e}"),
+                "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+            )
+        })?;
+        for (f, c) in figures.iter_mut().zip(&columns) {
+            if let Some(x) = c.and_then(|c| record.get(c)).filter(|x| !x.is_empty()) {
+                let x: f64 = x.parse().map_err(|_| {
+                    Error::input(
+                        &samples_shown,
+                        Some(line as u64 + 2),
+                        Some(&f.key),
+                        format!("{x:?} is not a number"),
+                        "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+                    )
+                })?;
+                f.draws.push(x);
+            }
+        }
+    }
+    Ok(crate::ensemble::Summary {
+        folder: dir.display().to_string(),
+        from: v["plan"].as_str().ok_or_else(|| bad("plan"))?.to_string(),
+        plan_sha256: v["plan_sha256"].as_str().map(str::to_string),
+        slack_pct: v["slack_pct"].as_f64().ok_or_else(|| bad("slack_pct"))?,
+        figures,
+        firmness_svg: std::fs::read_to_string(dir.join("firmness.svg")).ok(),
+    })
+}
+
 /// The school table a plan was made from, if it is at hand (see [`PlanFolder::table`]).
 pub fn table_of(f: &PlanFile) -> Option<SchoolTable> {
     let want = &f.input.schools_sha256;

@@ -59,11 +59,14 @@ enum Command {
     /// Takes plan folders written by `plan` (or their plan.json files) and writes compare.md, compare.csv,
     /// moves.csv and report.html (each plan's map, from its folder's map.svg, then the comparison). Changes are counted against the first plan: networks are matched across
     /// plans by the schools they share (largest overlap first), and a school moves when its network in the
-    /// other plan is not the one matched to its network in the first.
+    /// other plan is not the one matched to its network in the first. With --ensemble DIR (what `ensemble`
+    /// writes), each plan's percentile among the valid plans is added, with the firmness map.
     #[command(after_help = "Example:
   schoolnets plan --out out/neighborhood
   schoolnets plan --scenario feeder --out out/feeder
-  schoolnets compare out/neighborhood out/feeder --out out/comparison")]
+  schoolnets compare out/neighborhood out/feeder --out out/comparison
+  schoolnets ensemble --plan out/neighborhood --out out/ensemble
+  schoolnets compare out/neighborhood out/feeder --ensemble out/ensemble --out out/comparison")]
     Compare(CompareArgs),
     /// Everything for a board briefing in one run: the neighborhood plan, the feeder-pattern plan, and their
     /// comparison.

@@ -177,6 +177,38 @@ fn the_command_writes_its_set_the_same_at_any_thread_count() {
         assert!((0.0..=100.0).contains(&k));
         assert_eq!(x["geometry"]["type"], "MultiLineString");
     }
+    // GDAL opens it with every feature, and every line is valid (CI requires ogrinfo).
+    let path = one.join("firmness.geojson");
+    match std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(&path)
+        .output()
+    {
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                text.contains(&format!("Feature Count: {}", features.len())),
+                "{text}"
+            );
+            assert!(text.contains("Multi Line String"), "{text}");
+            let q = std::process::Command::new("ogrinfo")
+                .args(["-ro", "-q", "-dialect", "SQLite", "-sql"])
+                .arg("SELECT COUNT(*) AS n FROM firmness WHERE NOT ST_IsValid(geometry)")
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&q.stdout).contains("n (Integer) = 0"),
+                "{}",
+                String::from_utf8_lossy(&q.stdout)
+            );
+        }
+        Err(_) => assert!(
+            std::env::var_os("SCHOOLNETS_REQUIRE_GDAL").is_none(),
+            "SCHOOLNETS_REQUIRE_GDAL is set but ogrinfo cannot run; install gdal-bin"
+        ),
+    }
 }
 
 #[test]
@@ -249,4 +281,78 @@ fn bad_starts_and_options_are_refused_with_a_clear_message() {
     assert_ne!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("no-such-plan"), "{}", stderr(&o));
     assert!(!dir.path().join("e4").exists());
+}
+
+/// `compare --ensemble` places every compared plan among the valid plans (the plan it was drawn around
+/// with the percentiles ensemble.json gives it) and shows that plan's firmness map; a folder that is not
+/// an ensemble is refused, naming it.
+#[test]
+fn compare_places_each_plan_among_the_valid_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, feeder, ens) = (
+        dir.path().join("plan"),
+        dir.path().join("feeder"),
+        dir.path().join("ens"),
+    );
+    plan_into(&plan, &["--date", "2026-12-03"]);
+    plan_into(&feeder, &["--date", "2026-12-03", "--scenario", "feeder"]);
+    let o = ensemble_into(
+        &plan,
+        &ens,
+        &["--proposals", "4000", "--mark", feeder.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e = json(&ens.join("ensemble.json"));
+    assert!(e["plan_sha256"].is_string());
+    // --mark put the feeder design's value and percentile in ensemble.json.
+    let d = &e["figures"]["compactness_km2"]["designs"]["feeder"];
+    assert!(d["percentile"].is_number(), "{d}");
+    let out = dir.path().join("cmp");
+    let args = [
+        "compare",
+        plan.to_str().unwrap(),
+        feeder.to_str().unwrap(),
+        "--ensemble",
+        ens.to_str().unwrap(),
+        "-q",
+        "--date",
+        "2026-12-03",
+    ];
+    let o = run_into(&args, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(md.contains("## Among the valid plans"), "{md}");
+    assert!(
+        md.contains("around the plan plan"),
+        "the plan it was drawn around is named: {md}"
+    );
+    let pct = e["figures"]["compactness_km2"]["percentile"]
+        .as_f64()
+        .unwrap();
+    assert!(md.contains(&format!("({pct:.0}%)")), "{md}");
+    let feeder_pct = d["percentile"].as_f64().unwrap();
+    assert!(md.contains(&format!("({feeder_pct:.0}%)")), "{md}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("Among the valid plans") && html.contains("apart in"),
+        "the firmness map is inline"
+    );
+    // Not an ensemble folder.
+    let o = run_into(
+        &[
+            "compare",
+            plan.to_str().unwrap(),
+            feeder.to_str().unwrap(),
+            "--ensemble",
+            plan.to_str().unwrap(),
+        ],
+        &dir.path().join("cmp2"),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no ensemble.json"));
 }

@@ -728,3 +728,78 @@ fn a_slow_client_stalls_no_one_and_every_loopback_address_checks_the_host() {
     assert_eq!(evil.status().as_u16(), 403);
     drop(slow);
 }
+
+/// With `--ensemble`, the page's state places the plan as edited among the ensemble's valid plans after
+/// every move, the starting plan's percentiles are the ensemble's own, and the firmness map is served.
+#[test]
+fn the_editor_places_the_plan_as_edited_among_an_ensemble() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let ens = tmp.path().join("ensemble");
+    let o = common::run_into(
+        &[
+            "ensemble",
+            "-q",
+            "--plan",
+            original.to_str().unwrap(),
+            "--proposals",
+            "4000",
+            "--date",
+            "2026-11-30",
+        ],
+        &ens,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ej = common::json(&ens.join("ensemble.json"));
+    let saved = tmp.path().join("saved");
+    let s = Server::start(&[
+        "--plan",
+        original.to_str().unwrap(),
+        "--out",
+        saved.to_str().unwrap(),
+        "--ensemble",
+        ens.to_str().unwrap(),
+    ]);
+    let st = s.state();
+    let e = &st["ensemble"];
+    assert_eq!(e["draws"], ej["draws"]);
+    let figures = e["figures"].as_array().unwrap();
+    assert_eq!(figures.len(), ej["figures"].as_object().unwrap().len());
+    let compact = figures
+        .iter()
+        .find(|f| f["title"].as_str().unwrap().starts_with("Compactness"))
+        .unwrap();
+    let want = ej["figures"]["compactness_km2"]["percentile"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (compact["start_percentile"].as_f64().unwrap() - want).abs() <= 0.1,
+        "{compact} against {want}"
+    );
+    assert_eq!(compact["value"], compact["start_value"]);
+    // A move changes the plan's figures, and where they fall, at once.
+    let (school, _, to, _, _) = breaking_move(&s, &plan);
+    let (status, _) = s.post(
+        "/api/move",
+        &format!(r#"{{"school":"{school}","to":"{to}"}}"#),
+    );
+    assert_eq!(status, 200);
+    let st = s.state();
+    let after = st["ensemble"]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["title"].as_str().unwrap().starts_with("Compactness"))
+        .unwrap()
+        .clone();
+    assert_ne!(after["value"], after["start_value"], "{after}");
+    let (status, svg) = s.get("/api/ensemble/firmness.svg");
+    assert_eq!(status, 200);
+    assert!(svg.starts_with("<svg"));
+    let (_, page) = s.get("/");
+    assert!(page.contains("Among the valid plans"));
+    // Without an ensemble there is none, and no map.
+    let plain = Server::editing(&original, &tmp.path().join("saved2"));
+    assert!(plain.state()["ensemble"].is_null());
+    assert_eq!(plain.get("/api/ensemble/firmness.svg").0, 404);
+}

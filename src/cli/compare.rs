@@ -19,13 +19,19 @@ pub struct CompareArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
     /// Print nothing but errors.
+    /// An ensemble folder (`schoolnets ensemble --out DIR`): adds where each plan falls among its valid
+    /// plans (each figure's percentile) and, for the plan it was drawn around, the firmness map.
+    #[arg(long, value_name = "DIR")]
+    pub ensemble: Option<PathBuf>,
     #[arg(long, short)]
     pub quiet: bool,
 }
 
 pub fn run(a: CompareArgs) -> Result<i32> {
     let date = report_date(a.date.as_deref())?;
-    schoolnets::output::check_out(&a.out, &a.plans)?;
+    let mut named = a.plans.clone();
+    named.extend(a.ensemble.iter().cloned());
+    schoolnets::output::check_out(&a.out, &named)?;
     let found: Vec<PlanFolder> = a
         .plans
         .iter()
@@ -41,7 +47,19 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             file: &f.file,
         })
         .collect();
-    let c = compare::compare(&compared, table.as_ref());
+    let mut c = compare::compare(&compared, table.as_ref());
+    if let Some(dir) = &a.ensemble {
+        let e = folder::read_ensemble(dir)?;
+        let sha: Vec<Option<String>> = found
+            .iter()
+            .map(|f| {
+                std::fs::read(PlanFolder::json_of(&f.path))
+                    .ok()
+                    .map(|b| schoolnets::plans::sha256_hex(&b))
+            })
+            .collect();
+        c.among_valid = Some(compare::among_valid(&e, &compared, &sha));
+    }
     let mut set = OutputSet::new();
     folder::add_comparison_files(&mut set, "", &c);
     let maps: Vec<Option<String>> = found.iter().map(PlanFolder::map_svg).collect();
@@ -71,7 +89,8 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         )
         .into_bytes(),
     );
-    let inputs: Vec<PathBuf> = found.iter().flat_map(PlanFolder::paths).collect();
+    let mut inputs: Vec<PathBuf> = found.iter().flat_map(PlanFolder::paths).collect();
+    inputs.extend(a.ensemble.iter().cloned());
     let written = set.commit(&a.out, &inputs)?;
     if !a.quiet {
         print!("{}", compare::headline(&c));

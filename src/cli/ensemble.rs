@@ -93,6 +93,12 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
+    // Which plan.json this is an ensemble of, so `compare` and the editor can tell.
+    let plan_sha256 = a
+        .plan
+        .as_ref()
+        .and_then(|p| std::fs::read(PlanFolder::json_of(p)).ok())
+        .map(|b| schoolnets::plans::sha256_hex(&b));
 
     let table = inputs.table();
     // The firmness map: the plan's boundaries between neighbouring campuses, by how often they are kept.
@@ -169,7 +175,7 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
     set.add("ensemble.md", md.into_bytes());
     set.add(
         "ensemble.json",
-        ensemble_json(&e, &from, &marks).into_bytes(),
+        ensemble_json(&e, &from, plan_sha256.as_deref(), &marks).into_bytes(),
     );
     set.add("samples.csv", report::samples_csv(&e));
     set.add("fragile-pairings.csv", report::fragile_csv(&e, table));
@@ -214,7 +220,12 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
 
 /// ensemble.json: the run and each figure's standing, for scripts. `seconds`, `threads` and
 /// `proposals_per_second` describe the run; everything else depends only on the plan, options and seed.
-fn ensemble_json(e: &Ensemble, from: &str, marks: &[(String, Vec<(String, f64)>)]) -> String {
+fn ensemble_json(
+    e: &Ensemble,
+    from: &str,
+    plan_sha256: Option<&str>,
+    marks: &[(String, Vec<(String, f64)>)],
+) -> String {
     let r = |v: Option<f64>, d| v.filter(|v| v.is_finite()).map(|v| round(v, d));
     let figures: serde_json::Map<String, serde_json::Value> = e
         .figures
@@ -265,6 +276,7 @@ fn ensemble_json(e: &Ensemble, from: &str, marks: &[(String, Vec<(String, f64)>)
         .collect();
     let v = serde_json::json!({
         "plan": from,
+        "plan_sha256": plan_sha256,
         "target": "uniform over (plan, spanning tree of each network) among plans that keep every rule of each network and the restriction: plans weighted by the product of their networks' spanning-tree counts",
         "proposals": e.counts.proposals,
         "accepted": e.counts.accepted,

@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// moves and locks). Checked before the server starts.
     #[arg(long, value_name = "DIR", default_value = "out-edited")]
     pub out: PathBuf,
+    /// An ensemble of the plan (`schoolnets ensemble --out DIR`): the page then shows where the plan as
+    /// edited falls among its valid plans (each figure's percentile, after every move) and the firmness
+    /// map of the plan it was drawn around.
+    #[arg(long, value_name = "DIR")]
+    pub ensemble: Option<PathBuf>,
     #[command(flatten)]
     pub map: MapArgs,
     #[command(flatten)]
@@ -58,10 +63,31 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     if let Some(p) = &a.plan {
         input_files.extend([p.clone(), PlanFolder::json_of(p)]);
     }
+    input_files.extend(a.ensemble.iter().cloned());
     schoolnets::output::check_out(&a.out, &input_files)?;
     let (inputs, start, from) = open_plan(a.plan.as_deref(), &a.input, a.run.quiet, "edit")?;
     let input_files = inputs.files(&input_files);
     schoolnets::output::check_out(&a.out, &input_files)?;
+    let ensemble = match &a.ensemble {
+        Some(dir) => {
+            let e = folder::read_ensemble(dir)?;
+            let sha = a
+                .plan
+                .as_ref()
+                .and_then(|p| std::fs::read(PlanFolder::json_of(p)).ok())
+                .map(|b| plans::sha256_hex(&b));
+            if !a.run.quiet && (sha.is_none() || sha != e.plan_sha256) {
+                eprintln!(
+                    "note: the ensemble in {} was drawn around {}, not the plan edited here; its percentiles still place this plan among its valid plans",
+                    dir.display(),
+                    e.from
+                );
+            }
+            let start_place = e.place(&start.networks, &start.dissimilarity_index);
+            Some((e, start_place))
+        }
+        None => None,
+    };
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
     let draft_path = draft_path(&a.out);
     let pending = read_draft(&draft_path).filter(|d| d.from == from && !d.steps.is_empty());
@@ -108,6 +134,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         quiet: a.run.quiet,
         loopback,
         version: 0,
+        ensemble,
     };
     for (request, body) in bodies_read_apart(server) {
         state.handle(request, body);
@@ -251,6 +278,11 @@ struct State<'a> {
     loopback: bool,
     /// Counts the changes, so that every open page can tell when another changed the plan.
     version: u64,
+    /// An ensemble of the plan, with where the starting plan falls among it.
+    ensemble: Option<(
+        schoolnets::ensemble::Summary,
+        Vec<(Option<f64>, Option<f64>)>,
+    )>,
 }
 
 impl State<'_> {
@@ -369,6 +401,22 @@ impl State<'_> {
                     download: None,
                 }
             }
+            "/api/ensemble/firmness.svg" => match self
+                .ensemble
+                .as_ref()
+                .and_then(|(e, _)| e.firmness_svg.clone())
+            {
+                Some(svg) => Reply {
+                    status: 200,
+                    content_type: "image/svg+xml",
+                    body: svg.into_bytes(),
+                    download: None,
+                },
+                None => Reply::error(
+                    404,
+                    "no ensemble with a firmness map was given (serve --ensemble DIR)",
+                ),
+            },
             "/api/school" => {
                 let id = query
                     .split('&')
@@ -512,6 +560,29 @@ impl State<'_> {
         };
         v["out"] = json!(self.out.display().to_string());
         v["version"] = json!(self.version);
+        v["ensemble"] = match &self.ensemble {
+            Some((e, start)) => {
+                let f = &self.editor.plan().file;
+                let now = e.place(&f.networks, &f.dissimilarity_index);
+                let round = |x: Option<f64>| x.map(|x| schoolnets::text::round(x, 1));
+                json!({
+                    "folder": e.folder,
+                    "from": e.from,
+                    "draws": e.draws(),
+                    "slack_pct": e.slack_pct,
+                    "firmness": e.firmness_svg.is_some(),
+                    "figures": e.figures.iter().zip(&now).zip(start).map(|((fig, (v, p)), (v0, p0))| json!({
+                        "title": fig.title,
+                        "unit": fig.unit,
+                        "value": round(*v),
+                        "percentile": round(*p),
+                        "start_value": round(*v0),
+                        "start_percentile": round(*p0),
+                    })).collect::<Vec<_>>(),
+                })
+            }
+            None => Value::Null,
+        };
         v
     }
 

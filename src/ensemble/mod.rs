@@ -160,6 +160,62 @@ pub struct UnitGraph {
     pub links: Vec<(usize, usize)>,
 }
 
+/// An ensemble read back from its folder (`folder::read_ensemble`): enough to place any plan of the same
+/// district among its draws (`compare --ensemble`, `serve --ensemble`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The folder, as given.
+    pub folder: String,
+    /// The plan the chains started from, as ensemble.json names it, and its plan.json's SHA-256 when it
+    /// was read from a folder.
+    pub from: String,
+    pub plan_sha256: Option<String>,
+    pub slack_pct: f64,
+    /// Each figure (key, title, unit) with every draw.
+    pub figures: Vec<SummaryFigure>,
+    /// firmness.svg, when the folder has it.
+    pub firmness_svg: Option<String>,
+}
+
+/// One figure of a [`Summary`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryFigure {
+    pub key: String,
+    pub title: String,
+    pub unit: String,
+    pub draws: Vec<f64>,
+}
+
+impl Summary {
+    /// Draws in all.
+    pub fn draws(&self) -> usize {
+        self.figures.first().map_or(0, |f| f.draws.len())
+    }
+
+    /// A plan's value of each figure (from its networks' figures and dissimilarity indexes, as the report
+    /// gives them) and where it falls among the draws (percent below, ties half).
+    pub fn place(
+        &self,
+        networks: &[crate::plan_file::NetworkMetrics],
+        dissimilarity: &std::collections::BTreeMap<String, f64>,
+    ) -> Vec<(Option<f64>, Option<f64>)> {
+        let list = figures::list(dissimilarity);
+        self.figures
+            .iter()
+            .map(|f| {
+                let value = list
+                    .iter()
+                    .find(|g| g.key == f.key)
+                    .and_then(|g| g.value(networks, dissimilarity));
+                let pct = value
+                    .filter(|_| !f.draws.is_empty())
+                    .map(|v| stats::percentile(&f.draws, v));
+                (value, pct)
+            })
+            .collect()
+    }
+}
+
 /// Keys of the rules that hold across networks rather than on each: drawn over the networks afterwards,
 /// so the chain does not keep them.
 fn region_rule(key: &str) -> bool {

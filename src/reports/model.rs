@@ -35,6 +35,13 @@ pub enum Block {
         summary: String,
         text: String,
     },
+    /// A map or chart: its SVG inline in HTML (with the caption); in Markdown the caption and the file
+    /// that holds the picture.
+    Figure {
+        svg: String,
+        caption: String,
+        file: String,
+    },
 }
 
 /// How a cell reads: plain text, a number (right-aligned), or a rule's verdict.
@@ -207,6 +214,9 @@ fn markdown_block(out: &mut String, b: &Block) {
         Block::Folded { summary, text } => {
             let _ = writeln!(out, "{summary}:\n\n```\n{}\n```\n", text.trim_end());
         }
+        Block::Figure { caption, file, .. } => {
+            let _ = writeln!(out, "{caption} (the picture: {file})\n");
+        }
         Block::Table(t) => {
             if !t.caption.is_empty() {
                 let _ = writeln!(out, "**{}**\n", t.caption);
@@ -279,6 +289,14 @@ fn html_block(out: &mut String, b: &Block) {
                 "<details><summary>{}</summary><pre>{}</pre></details>",
                 esc(summary),
                 esc(text)
+            );
+        }
+        Block::Figure { svg, caption, .. } => {
+            let _ = writeln!(
+                out,
+                "<figure class=\"map\">{}<figcaption>{}</figcaption></figure>",
+                svg.trim_start_matches(|c| c != '<'),
+                esc(caption)
             );
         }
         Block::Table(t) => {
