@@ -279,10 +279,7 @@ struct State<'a> {
     /// Counts the changes, so that every open page can tell when another changed the plan.
     version: u64,
     /// An ensemble of the plan, with where the starting plan falls among it.
-    ensemble: Option<(
-        schoolnets::ensemble::Summary,
-        Vec<(Option<f64>, Option<f64>)>,
-    )>,
+    ensemble: Option<(schoolnets::ensemble::Summary, schoolnets::ensemble::Placed)>,
 }
 
 impl State<'_> {

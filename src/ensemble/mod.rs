@@ -177,6 +177,9 @@ pub struct Summary {
     pub firmness_svg: Option<String>,
 }
 
+/// Each figure's value for a plan and its percentile among the draws (`None` where it has none).
+pub type Placed = Vec<(Option<f64>, Option<f64>)>;
+
 /// One figure of a [`Summary`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryFigure {
@@ -198,7 +201,7 @@ impl Summary {
         &self,
         networks: &[crate::plan_file::NetworkMetrics],
         dissimilarity: &std::collections::BTreeMap<String, f64>,
-    ) -> Vec<(Option<f64>, Option<f64>)> {
+    ) -> Placed {
         let list = figures::list(dissimilarity);
         self.figures
             .iter()
