@@ -736,11 +736,11 @@ pub fn among_valid(
         .find(|(_, h)| h.is_some() && *h == &e.plan_sha256)
         .map(|(p, _)| p.label.clone());
     s.paragraph(format!(
-        "{} valid plans drawn by `schoolnets ensemble` ({}) around {}, comparable plans only (at most {}% less compact than it). Each cell: the plan's value, then the percentage of valid plans below it (lower is better for every figure: near 0, better than almost every valid plan; near 100, worse).",
+        "{} valid plans drawn by schoolnets ensemble ({}) around {}, comparable plans only (at most {}% less compact than it). Each cell: the plan's value, then the share of valid plans below it (lower is better for every figure: near 0%, better than almost every valid plan; near 100%, worse).",
         crate::text::thousands(e.draws() as f64),
         e.folder,
         match &started {
-            Some(l) => format!("the plan {l}"),
+            Some(l) => format!("the plan in column \u{201c}{l}\u{201d}"),
             None => format!("{} (not one of the plans compared here)", e.from),
         },
         e.slack_pct
@@ -754,14 +754,18 @@ pub fn among_valid(
         .collect();
     for (i, f) in e.figures.iter().enumerate() {
         let mut row = vec![model::Cell::text(if f.unit.is_empty() {
-            f.title.clone()
+            f.short.clone()
         } else {
-            format!("{} ({})", f.title, f.unit)
+            format!("{}, {}", f.short, f.unit)
         })];
         for p in &placed {
             row.push(model::Cell::num(match p[i] {
-                (Some(v), Some(pct)) => format!("{} ({:.0}%)", crate::text::round(v, 1), pct),
-                (Some(v), None) => format!("{}", crate::text::round(v, 1)),
+                (Some(v), Some(pct)) => format!(
+                    "{} ({:.0}%)",
+                    crate::reports::ensemble::fmt_value(Some(v)),
+                    pct
+                ),
+                (Some(v), None) => crate::reports::ensemble::fmt_value(Some(v)),
                 _ => "–".into(),
             }));
         }
@@ -772,7 +776,7 @@ pub fn among_valid(
         s.blocks.push(model::Block::Figure {
             svg: svg.clone(),
             caption: format!(
-                "The plan {l}'s boundaries by the share of valid plans that keep them: dark blue at least 90% (firm), orange 50-90%, red under 50%."
+                "The boundaries of \u{201c}{l}\u{201d} by the share of valid plans that keep them: dark blue at least 90% (firm), orange 50-90%, dashed vermillion under 50%."
             ),
             file: format!("{}/firmness.svg", e.folder),
         });

@@ -147,6 +147,11 @@ pub fn read_ensemble(dir: &Path) -> Result<crate::ensemble::Summary> {
         .map(|(key, f)| crate::ensemble::SummaryFigure {
             key: key.clone(),
             title: f["title"].as_str().unwrap_or(key).to_string(),
+            short: f["short"]
+                .as_str()
+                .or(f["title"].as_str())
+                .unwrap_or(key)
+                .to_string(),
             unit: f["unit"].as_str().unwrap_or("").to_string(),
             draws: Vec::new(),
         })

@@ -323,7 +323,7 @@ fn compare_places_each_plan_among_the_valid_plans() {
     let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
     assert!(md.contains("## Among the valid plans"), "{md}");
     assert!(
-        md.contains("around the plan plan"),
+        md.contains("around the plan in column \u{201c}plan\u{201d}"),
         "the plan it was drawn around is named: {md}"
     );
     let pct = e["figures"]["compactness_km2"]["percentile"]

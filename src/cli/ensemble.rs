@@ -254,6 +254,7 @@ fn ensemble_json(
                 f.figure.key.clone(),
                 serde_json::json!({
                     "title": f.figure.title,
+                    "short": f.figure.short,
                     "unit": f.figure.unit,
                     "plan": r(f.plan, 3),
                     "percentile": r(f.percentile(), 2),

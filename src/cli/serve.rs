@@ -569,7 +569,7 @@ impl State<'_> {
                     "slack_pct": e.slack_pct,
                     "firmness": e.firmness_svg.is_some(),
                     "figures": e.figures.iter().zip(&now).zip(start).map(|((fig, (v, p)), (v0, p0))| json!({
-                        "title": fig.title,
+                        "title": fig.short,
                         "unit": fig.unit,
                         "value": round(*v),
                         "percentile": round(*p),

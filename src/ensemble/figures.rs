@@ -30,30 +30,46 @@ pub struct Figure {
     /// As the report words it.
     pub title: String,
     pub unit: &'static str,
+    /// A short name for narrow tables (the editor's panel, a comparison's rows).
+    pub short: String,
     /// What "lower" means, for the page ("more compact").
     pub lower: &'static str,
+    /// What "higher" means ("less compact").
+    pub higher: &'static str,
     pub reading: Reading,
 }
 
 impl Figure {
     fn new(
         key: &str,
-        title: &str,
+        (title, short): (&str, &str),
         unit: &'static str,
-        lower: &'static str,
+        (lower, higher): (&'static str, &'static str),
         reading: Reading,
     ) -> Figure {
         Figure {
             key: key.into(),
             title: title.into(),
+            short: short.into(),
             unit,
             lower,
+            higher,
             reading,
         }
     }
 
-    /// The figure of a plan with these networks and dissimilarity indexes.
+    /// The figure of a plan with these networks and dissimilarity indexes, to 3 decimals (as samples.csv
+    /// keeps it, so a plan read back from its plan.json ties with the draws it ties with here).
     pub fn value(
+        &self,
+        networks: &[NetworkMetrics],
+        dissimilarity: &BTreeMap<String, f64>,
+    ) -> Option<f64> {
+        self.raw(networks, dissimilarity)
+            .map(|v| crate::text::round(v, 3))
+    }
+
+    fn raw(
         &self,
         networks: &[NetworkMetrics],
         dissimilarity: &BTreeMap<String, f64>,
@@ -86,52 +102,90 @@ pub fn list(dissimilarity: &BTreeMap<String, f64>) -> Vec<Figure> {
     let mut out = vec![
         Figure::new(
             "compactness_km2",
-            "Compactness (sum of squared school-to-centre distances)",
+            (
+                "Compactness: sum of squared school-to-centre distances",
+                "Compactness",
+            ),
             "km²",
-            "more compact",
+            ("more compact", "less compact"),
             Reading::Compactness,
         ),
         Figure::new(
             "largest_enrollment_gap_pct",
-            "Largest gap from the mean enrollment",
+            (
+                "Largest gap from the mean enrollment",
+                "Largest enrollment gap",
+            ),
             "%",
-            "closer to even enrollment",
+            ("closer to even enrollment", "further from even enrollment"),
             Reading::LargestGap,
         ),
         Figure::new(
             "low_performing_highest_pct",
-            "Low-performing share: highest network",
+            (
+                "Low-performing share: highest network",
+                "Highest low-performing share",
+            ),
             "%",
-            "less concentrated low performance",
+            (
+                "less concentrated low performance",
+                "more concentrated low performance",
+            ),
             Reading::LowPerformingHighest,
         ),
         Figure::new(
             "dfs_spread",
-            "Distance from standard: spread between networks",
+            (
+                "Distance from standard: spread between networks",
+                "Test-score spread",
+            ),
             "points",
-            "more even performance",
+            ("more even test scores", "less even test scores"),
             Reading::DfsSpread,
         ),
         Figure::new(
             "frpm_spread",
-            "Poverty (FRPM) share: spread between networks",
+            (
+                "Poverty (FRPM) share: spread between networks",
+                "Poverty spread",
+            ),
             "points",
-            "more even poverty",
+            ("more even poverty", "less even poverty"),
             Reading::FrpmSpread,
         ),
     ];
     for g in dissimilarity.keys() {
+        let name = group_name(g);
         out.push(Figure::new(
             &format!(
                 "dissimilarity_{}",
                 g.to_lowercase()
                     .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
             ),
-            &format!("Dissimilarity index, {g} students (0-100)"),
+            (
+                &format!("Dissimilarity index, {name} students (0-100)"),
+                &format!("Dissimilarity: {name}"),
+            ),
             "",
-            "more mixed",
+            ("more mixed", "less mixed"),
             Reading::Dissimilarity(g.clone()),
         ));
     }
     out
+}
+
+/// A group of the table's ethnicity columns as people write it.
+fn group_name(g: &str) -> String {
+    match g {
+        "asian" => "Asian".into(),
+        "black" => "Black".into(),
+        "filipino" => "Filipino".into(),
+        "hispanic" => "Hispanic".into(),
+        "multi" => "multiracial".into(),
+        "native" => "Native American".into(),
+        "not_reported" => "not reported".into(),
+        "pacific" => "Pacific Islander".into(),
+        "white" => "White".into(),
+        other => other.replace('_', " "),
+    }
 }

@@ -185,6 +185,8 @@ pub type Placed = Vec<(Option<f64>, Option<f64>)>;
 pub struct SummaryFigure {
     pub key: String,
     pub title: String,
+    /// A short name for narrow tables.
+    pub short: String,
     pub unit: String,
     pub draws: Vec<f64>,
 }

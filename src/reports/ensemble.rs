@@ -83,48 +83,181 @@ pub fn fragile(e: &Ensemble) -> Vec<&Pairing> {
     out
 }
 
-/// "more compact than 97% of the valid plans" from a percentile (percent of draws below the plan).
-fn standing(f: &FigureDraws) -> String {
-    match f.percentile() {
-        None => "no value".into(),
-        Some(p) => {
-            let better = 100.0 - p;
-            if p < 5.0 {
-                format!("{} than {:.0}% of valid plans", f.figure.lower, better)
-            } else if p > 95.0 {
-                format!(
-                    "less {} than {:.0}% of valid plans",
-                    strip_more(f.figure.lower),
-                    p
-                )
-            } else {
-                format!("typical ({:.0}th percentile)", p)
-            }
-        }
+/// "1st", "2nd", "3rd", "11th", "72nd".
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A share of plans in words: "97%", "more than 99%", "all".
+fn share(pct: f64) -> String {
+    if pct >= 100.0 {
+        "all".into()
+    } else if pct > 99.0 {
+        "more than 99%".into()
+    } else if pct < 1.0 && pct > 0.0 {
+        "under 1%".into()
+    } else {
+        format!("{pct:.0}%")
     }
 }
 
-fn strip_more(s: &str) -> &str {
-    s.strip_prefix("more ")
-        .or_else(|| s.strip_prefix("less "))
-        .unwrap_or(s)
+/// Where a figure of the plan stands among the draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Better (lower) than 95% of valid plans.
+    Better,
+    /// Worse (higher) than 95% of them.
+    Worse,
+    /// Between.
+    Typical,
+    /// Most valid plans have exactly this value (a rule's limit).
+    Shared,
+    /// No value.
+    None,
 }
 
-fn fmt(v: Option<f64>, unit: &str) -> String {
+/// The standing of the plan's value of `f`, and it in words.
+pub fn standing(f: &FigureDraws) -> (Standing, String) {
+    let all = f.all();
+    let (Some(v), Some(p)) = (f.plan, f.percentile()) else {
+        return (Standing::None, "no value".into());
+    };
+    let ties = 100.0 * all.iter().filter(|&&d| d == v).count() as f64 / all.len().max(1) as f64;
+    let below = 100.0 * all.iter().filter(|&&d| d < v).count() as f64 / all.len().max(1) as f64;
+    let above = 100.0 - below - ties;
+    if ties >= 50.0 {
+        (
+            Standing::Shared,
+            format!("the same as {} of valid plans", share(ties)),
+        )
+    } else if p < 5.0 {
+        (
+            Standing::Better,
+            format!("{} than {} of valid plans", f.figure.lower, share(above)),
+        )
+    } else if p > 95.0 {
+        (
+            Standing::Worse,
+            format!("{} than {} of valid plans", f.figure.higher, share(below)),
+        )
+    } else {
+        (
+            Standing::Typical,
+            format!("typical ({} percentile)", ordinal(p.round() as u32)),
+        )
+    }
+}
+
+/// Whether the chains agree on a figure (R-hat at most [`RHAT_WARN`]).
+pub fn reliable(f: &FigureDraws) -> bool {
+    f.rhat().is_none_or(|r| r <= RHAT_WARN)
+}
+
+/// A figure's value for people: thousands separated, one decimal below 1,000.
+pub fn fmt_value(v: Option<f64>) -> String {
     match v {
         None => "–".into(),
-        Some(v) if unit == "km²" => thousands(round(v, 0)),
-        Some(v) => format!("{:.1}", v),
+        Some(v) if v.abs() >= 1000.0 => thousands(round(v, 0)),
+        Some(v) => format!("{v:.1}"),
     }
+}
+
+fn fmt(v: Option<f64>, _unit: &str) -> String {
+    fmt_value(v)
+}
+
+/// A figure's title with its unit: "Compactness: …, km²".
+fn titled(f: &crate::ensemble::figures::Figure) -> String {
+    if f.unit.is_empty() {
+        f.title.clone()
+    } else {
+        format!("{}, {}", f.title, f.unit)
+    }
+}
+
+/// The answer to the page's question, in a few sentences.
+pub fn verdict(e: &Ensemble) -> String {
+    let mut typical = Vec::new();
+    let mut better = Vec::new();
+    let mut worse = Vec::new();
+    let mut shared = Vec::new();
+    let mut unsure = Vec::new();
+    for f in &e.figures {
+        let name = f.figure.short.clone();
+        if !reliable(f) {
+            unsure.push(name);
+            continue;
+        }
+        match standing(f).0 {
+            Standing::Typical => typical.push(name),
+            Standing::Better => better.push(name),
+            Standing::Worse => worse.push(name),
+            Standing::Shared => shared.push(name),
+            Standing::None => {}
+        }
+    }
+    let list = |v: &[String]| crate::text::and_list(v);
+    let mut out = Vec::new();
+    if !better.is_empty() {
+        out.push(format!(
+            "The plan is better than at least 95% of the valid plans on {}.",
+            list(&better)
+        ));
+    }
+    if !worse.is_empty() {
+        out.push(format!(
+            "It is worse than at least 95% of them on {}.",
+            list(&worse)
+        ));
+    }
+    if !typical.is_empty() {
+        out.push(format!("It is typical of them on {}.", list(&typical)));
+    }
+    if !shared.is_empty() {
+        out.push(format!(
+            "On {} most valid plans have exactly the plan's value (a rule's limit).",
+            list(&shared)
+        ));
+    }
+    if !unsure.is_empty() {
+        out.push(format!(
+            "Not yet reliable ({} figure{}: the chains still disagree; run again with more --proposals): {}.",
+            unsure.len(),
+            if unsure.len() == 1 { "" } else { "s" },
+            list(&unsure)
+        ));
+    }
+    out.join(" ")
 }
 
 /// The sections of `ensemble.md` and `ensemble.html`.
 pub fn sections(e: &Ensemble, table: &SchoolTable, from: &str) -> Vec<Section> {
     let mut out = Vec::new();
     let o = &e.options;
+    let mut answer = Section::new("Is this plan typical?");
+    answer.paragraph(verdict(e));
+    if let Some(c) = e.figures.iter().find(|f| f.figure.key == "compactness_km2") {
+        let all = c.all();
+        if !all.is_empty() {
+            answer.note(format!(
+                "Compactness sets the range: valid plans may be at most {}% less compact than this one, and most of them sit near that limit (median {} km², this plan {} km²). A plan drawn to be compact is expected to be more compact than the valid plans around it; the other figures say whether the rules alone would have given as balanced a plan.",
+                o.slack_pct,
+                fmt_value(Some(crate::ensemble::stats::quantile(&all, 0.5))),
+                fmt_value(c.plan),
+            ));
+        }
+    }
+    out.push(answer);
     let mut what = Section::new("What was drawn");
     what.paragraph(format!(
-        "{} valid plans drawn from {} by {} Markov chains ({} proposals in all; {} accepted: {} of {} merge-splits and {} of {} single-school flips). Each chain starts from the plan; the first {:.0}% of its proposals are warm-up and not counted, then {} draws are kept at even spacing.",
+        "{} valid plans drawn around {} by {} independent random walks (Markov chains) ({} proposals in all; {} accepted: {} of {} merge-splits and {} of {} single-school flips). Each chain starts from the plan; the first {:.0}% of its proposals are warm-up and not counted, then {} draws are kept at even spacing.",
         thousands(e.draws as f64),
         from,
         o.chains,
@@ -160,25 +293,21 @@ pub fn sections(e: &Ensemble, table: &SchoolTable, from: &str) -> Vec<Section> {
     let mut t = Table::new(
         "",
         &[
-            "Figure",
+            "Figure (lower is better)",
             "This plan",
             "Valid plans: median",
-            "5th-95th percentile",
-            "Standing",
-            "R-hat",
+            "Middle 90% of valid plans",
+            "Where the plan stands",
+            "Chains agree (R-hat ≤ 1.05)",
             "Effective draws",
         ],
     );
     for f in &e.figures {
         let all = f.all();
         let q = |x| (!all.is_empty()).then(|| crate::ensemble::stats::quantile(&all, x));
-        let unit = if f.figure.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", f.figure.unit)
-        };
+        let (_, words) = standing(f);
         t.row(vec![
-            Cell::text(format!("{}{unit}", f.figure.title)),
+            Cell::text(titled(&f.figure)),
             Cell::num(fmt(f.plan, f.figure.unit)),
             Cell::num(fmt(q(0.5), f.figure.unit)),
             Cell::num(format!(
@@ -186,23 +315,33 @@ pub fn sections(e: &Ensemble, table: &SchoolTable, from: &str) -> Vec<Section> {
                 fmt(q(0.05), f.figure.unit),
                 fmt(q(0.95), f.figure.unit)
             )),
-            Cell::text(standing(f)),
-            Cell::num(f.rhat().map_or("–".into(), |r| format!("{r:.3}"))),
+            Cell::text(if reliable(f) {
+                words
+            } else {
+                format!("{words}; not reliable yet")
+            }),
+            Cell::num(f.rhat().map_or("–".into(), |r| {
+                format!(
+                    "{} ({r:.2})",
+                    if r <= RHAT_WARN { "yes" } else { "not yet" }
+                )
+            })),
             Cell::num(f.ess().map_or("–".into(), |r| thousands(round(r, 0)))),
         ]);
     }
     fall.table(t);
-    fall.paragraph("Lower is better for every figure. A plan optimised for compactness is expected to be more compact than most valid plans; the balance figures say whether the rules alone would have given as even a plan.".to_string());
+    fall.paragraph("Lower is better for every figure. \"Where the plan stands\": better or worse than at least 95% of valid plans, else typical, with its percentile (the share of valid plans below it). R-hat compares the independent chains: near 1 they agree; above 1.05 the figure's standing is not reliable yet. Effective draws: how many independent plans the correlated draws are worth.".to_string());
     let unmixed: Vec<String> = e
         .figures
         .iter()
         .filter(|f| f.rhat().is_some_and(|r| r > RHAT_WARN))
-        .map(|f| format!("{} ({:.3})", f.figure.title, f.rhat().unwrap_or(f64::NAN)))
+        .map(|f| f.figure.short.clone())
         .collect();
     if !unmixed.is_empty() {
         fall.note(format!(
-            "The chains have not agreed on {} (R-hat above {RHAT_WARN}): their percentiles are not yet reliable. Give more proposals (--proposals).",
-            unmixed.join(", ")
+            "{} of {} figures are not reliable yet (R-hat above {RHAT_WARN}: the chains still disagree): run again with more --proposals, for example four times as many.",
+            unmixed.len(),
+            e.figures.len()
         ));
     }
     out.push(fall);
@@ -222,19 +361,25 @@ pub fn sections(e: &Ensemble, table: &SchoolTable, from: &str) -> Vec<Section> {
         .count();
     let mut b = Section::new("Which boundaries are firm");
     b.paragraph(format!(
-        "The plan's boundaries run between {} pairs of neighbouring campuses. {} of them are kept (the two campuses in different networks) in at least 90% of valid plans: firm. {} are kept in fewer than half: there the rules would as readily draw the line elsewhere. The map shows each.",
+        "The plan's boundaries run between {} pairs of neighbouring campuses. {} of them are kept (the two campuses in different networks) in at least 90% of valid plans: firm. {} are kept in fewer than half: there the rules would as readily draw the line elsewhere, so the plan's choice there is a choice, not a consequence of the rules. The map draws each boundary where the two campuses' areas meet.",
         thousands(boundaries.len() as f64),
         thousands(firm as f64),
         thousands(soft as f64),
     ));
-    let fr = fragile(e);
+    let all_fragile = fragile(e);
+    let fr: Vec<&Pairing> = all_fragile
+        .iter()
+        .copied()
+        .filter(|p| p.neighbours)
+        .collect();
     let mut t = Table::new(
         format!(
-            "Fragile pairings ({}): together in the plan but in under {FRAGILE_PCT:.0}% of valid plans, or apart but together in over {:.0}% (all in fragile-pairings.csv)",
+            "Fragile pairings of neighbouring campuses ({}): together in the plan but in under {FRAGILE_PCT:.0}% of valid plans, or apart in the plan but together in over {:.0}% ({} pairs in all, neighbours or not, in fragile-pairings.csv)",
             fr.len(),
-            100.0 - FRAGILE_PCT
+            100.0 - FRAGILE_PCT,
+            all_fragile.len()
         ),
-        &["Campus", "Network", "With campus", "Network", "In the plan", "Valid plans with them together"],
+        &["Campus", "Its network", "Neighbouring campus", "Its network", "In the plan", "Valid plans with them together"],
     );
     for p in fr.iter().take(25) {
         t.row(vec![
@@ -345,31 +490,28 @@ pub fn firmness_geojson(e: &Ensemble, table: &SchoolTable, firm: &[Firm]) -> Str
     s
 }
 
-/// The colour and width of a boundary kept in `kept` percent of valid plans.
-fn firm_style(kept: f64) -> (&'static str, f64) {
+/// The colour, width and dash of a boundary kept in `kept` percent of valid plans (Okabe-Ito blue and
+/// orange, and vermillion dashed, so the three differ without colour too).
+fn firm_style(kept: f64) -> (&'static str, f64, &'static str) {
     if kept >= 90.0 {
-        ("#1a237e", 2.2)
+        ("#0b3d91", 2.4, "none")
     } else if kept >= 50.0 {
-        ("#ef8f00", 2.6)
+        ("#e69f00", 2.6, "none")
     } else {
-        ("#d50000", 3.0)
+        ("#d55e00", 2.6, "5 3")
     }
 }
 
-/// The firmness map: the plan's territories in light grey, each boundary drawn by how often valid plans
-/// keep it. Longitude is scaled by the cosine of the mean latitude.
+/// The firmness map: the plan's territories in light grey with their network ids, each boundary drawn by
+/// how often valid plans keep it. The frame holds the campuses (a far piece of the outline is cut off).
+/// Longitude is scaled by the cosine of the mean latitude.
 pub fn firmness_svg(
     territories: &Territories,
     firm: &[Firm],
     e: &Ensemble,
     table: &SchoolTable,
 ) -> String {
-    let mut pts: Vec<[f64; 2]> = Vec::new();
-    for m in &territories.networks {
-        for p in &m.0 {
-            pts.extend(p.exterior().0.iter().map(|c| [c.x, c.y]));
-        }
-    }
+    let mut pts: Vec<[f64; 2]> = e.campus_positions.iter().map(|p| [p[1], p[0]]).collect();
     for f in firm {
         for l in &f.border.lines {
             pts.extend(l.iter().copied());
@@ -393,11 +535,11 @@ pub fn firmness_svg(
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"-10 -10 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"Boundary firmness\">",
-        w + 20.0,
-        h + 20.0,
-        w + 20.0,
-        h + 20.0
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"-20 -20 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"Boundary firmness\" style=\"overflow:hidden\">",
+        w + 40.0,
+        h + 40.0,
+        w + 40.0,
+        h + 40.0
     );
     for (c, m) in territories.networks.iter().enumerate() {
         let mut d = String::new();
@@ -418,9 +560,9 @@ pub fn firmness_svg(
         );
     }
     for f in firm {
-        let (colour, width) = firm_style(f.kept_pct);
+        let (colour, width, dash) = firm_style(f.kept_pct);
         let tip = format!(
-            "{} ({}) | {} ({}): apart in {:.0}% of valid plans",
+            "{} ({}) | {} ({}): kept apart in {:.0}% of valid plans",
             campus_name(e, table, f.border.a),
             network_of(e, f.border.a),
             campus_name(e, table, f.border.b),
@@ -433,10 +575,29 @@ pub fn firmness_svg(
                 let (x, y) = xy(*p);
                 let _ = write!(d, "{}{:.1} {:.1}", if i == 0 { "M" } else { "L" }, x, y);
             }
+            // A wide transparent line under each boundary makes short ones easy to point at.
             let _ = write!(
                 s,
-                "<path d=\"{d}\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-linecap=\"round\" fill=\"none\" data-tip=\"{t}\"><title>{t}</title></path>",
+                "<g data-tip=\"{t}\"><title>{t}</title><path d=\"{d}\" stroke=\"transparent\" stroke-width=\"10\" fill=\"none\"/><path d=\"{d}\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\" stroke-linecap=\"round\" fill=\"none\"/></g>",
                 t = esc(&tip)
+            );
+        }
+    }
+    // Network ids at the mean of each network's campuses.
+    let mut sum = vec![(0.0, 0.0, 0usize); e.ids.len()];
+    for (c, p) in e.campus_positions.iter().enumerate() {
+        let n = e.school_network[e.campus_schools[c][0]];
+        sum[n].0 += p[1];
+        sum[n].1 += p[0];
+        sum[n].2 += 1;
+    }
+    for (n, (lon, lat, count)) in sum.iter().enumerate() {
+        if *count > 0 {
+            let (x, y) = xy([lon / *count as f64, lat / *count as f64]);
+            let _ = write!(
+                s,
+                "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"15\" font-weight=\"bold\" fill=\"#37474f\" text-anchor=\"middle\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+                esc(&e.ids[n])
             );
         }
     }
@@ -444,13 +605,13 @@ pub fn firmness_svg(
     s
 }
 
-/// A histogram of one figure's draws with the plan's value (and other designs') marked.
+/// A histogram of one figure's draws with the plan's value, the median, and other designs' values marked
+/// (a design outside the draws' range is marked at the edge, with an arrow and its value).
 pub fn histogram_svg(f: &FigureDraws, marks: &[(String, f64)]) -> String {
     let all = f.all();
-    let (w, h, pad) = (420.0, 150.0, 28.0);
+    let (w, h, pad) = (440.0, 170.0, 30.0);
     let mut values: Vec<f64> = all.clone();
     values.extend(f.plan);
-    values.extend(marks.iter().map(|m| m.1));
     if values.is_empty() {
         return String::new();
     }
@@ -464,8 +625,14 @@ pub fn histogram_svg(f: &FigureDraws, marks: &[(String, f64)]) -> String {
     let bins = 24;
     let counts = crate::ensemble::stats::histogram(&all, lo, hi, bins);
     let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let x = |v: f64| pad + (v - lo) / (hi - lo) * (w - 2.0 * pad);
+    let x = |v: f64| pad + (v.clamp(lo, hi) - lo) / (hi - lo) * (w - 2.0 * pad);
     let bw = (w - 2.0 * pad) / bins as f64;
+    let base = h - pad;
+    let unit = if f.figure.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", f.figure.unit)
+    };
     let mut s = String::new();
     let _ = write!(
         s,
@@ -473,35 +640,59 @@ pub fn histogram_svg(f: &FigureDraws, marks: &[(String, f64)]) -> String {
         esc(&f.figure.title)
     );
     for (i, &c) in counts.iter().enumerate() {
-        let bh = (h - 2.0 * pad) * c as f64 / top;
+        let bh = (h - 3.2 * pad) * c as f64 / top;
         let _ = write!(
             s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#90a4ae\"><title>{c} plans</title></rect>",
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#90a4ae\"><title>{} plan{}</title></rect>",
             pad + i as f64 * bw + 0.5,
-            h - pad - bh,
+            base - bh,
             (bw - 1.0).max(0.5),
-            bh
+            bh,
+            thousands(c as f64),
+            if c == 1 { "" } else { "s" }
         );
     }
     let _ = write!(
         s,
-        "<line x1=\"{pad}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#555\"/><text x=\"{pad}\" y=\"{ty}\" font-size=\"11\" fill=\"#333\">{}</text><text x=\"{x2}\" y=\"{ty}\" font-size=\"11\" fill=\"#333\" text-anchor=\"end\">{}</text>",
-        fmt(Some(lo), f.figure.unit),
-        fmt(Some(hi), f.figure.unit),
-        y = h - pad,
+        "<line x1=\"{pad}\" y1=\"{base}\" x2=\"{x2}\" y2=\"{base}\" stroke=\"#555\"/><text x=\"{pad}\" y=\"{ty}\" font-size=\"11\" fill=\"#333\">{}{unit}</text><text x=\"{x2}\" y=\"{ty}\" font-size=\"11\" fill=\"#333\" text-anchor=\"end\">{}{unit}</text>",
+        fmt_value(Some(lo)),
+        fmt_value(Some(hi)),
         x2 = w - pad,
-        ty = h - pad + 14.0
+        ty = base + 14.0
     );
-    let mut mark = |v: f64, label: &str, colour: &str, row: f64| {
+    if !all.is_empty() {
+        let m = crate::ensemble::stats::quantile(&all, 0.5);
         let _ = write!(
             s,
-            "<line x1=\"{x:.1}\" y1=\"{y0}\" x2=\"{x:.1}\" y2=\"{y1}\" stroke=\"{colour}\" stroke-width=\"2.5\"/><text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"12\" font-weight=\"bold\" fill=\"{colour}\" text-anchor=\"middle\">{}</text>",
-            esc(label),
-            x = x(v),
-            y0 = pad - 4.0,
-            y1 = h - pad,
-            tx = x(v).clamp(pad + 30.0, w - pad - 30.0),
-            ty = 12.0 + 13.0 * row
+            "<line x1=\"{mx:.1}\" y1=\"{y0}\" x2=\"{mx:.1}\" y2=\"{base}\" stroke=\"#37474f\" stroke-dasharray=\"3 2\"/><text x=\"{mx:.1}\" y=\"{ty}\" font-size=\"10\" fill=\"#37474f\" text-anchor=\"middle\">median</text>",
+            mx = x(m),
+            y0 = 2.2 * pad,
+            ty = base + 25.0
+        );
+    }
+    let mut mark = |v: f64, label: &str, colour: &str, row: f64| {
+        let off = if v < lo {
+            "← "
+        } else if v > hi {
+            "→ "
+        } else {
+            ""
+        };
+        let text = format!("{off}{label} {}", fmt_value(Some(v)));
+        let anchor = if x(v) < w / 3.0 {
+            "start"
+        } else if x(v) > 2.0 * w / 3.0 {
+            "end"
+        } else {
+            "middle"
+        };
+        let _ = write!(
+            s,
+            "<line x1=\"{xv:.1}\" y1=\"{y0}\" x2=\"{xv:.1}\" y2=\"{base}\" stroke=\"{colour}\" stroke-width=\"2.5\"/><text x=\"{xv:.1}\" y=\"{ty}\" font-size=\"12\" font-weight=\"bold\" fill=\"{colour}\" text-anchor=\"{anchor}\">{}</text>",
+            esc(&text),
+            xv = x(v),
+            y0 = 14.0 + 14.0 * row,
+            ty = 12.0 + 14.0 * row
         );
     };
     if let Some(v) = f.plan {
@@ -528,11 +719,21 @@ pub fn page(
     let mut body = String::new();
     let _ = writeln!(
         body,
-        "<p class=\"verdict\">Comparable plans only: at most {}% less compact than the plan. Every percentile on this page is among those.</p>",
+        "<p class=\"verdict\">Comparable plans only: every valid plan drawn is at most {}% less compact than this plan. Every percentile on this page is among those.</p>",
         e.options.slack_pct
     );
-    body.push_str(&model::html(&secs[..2], 2));
-    body.push_str("<section id=\"histograms\"><h2>Each figure among the valid plans</h2>\n<div style=\"display:flex;flex-wrap:wrap;gap:1em\">\n");
+    body.push_str(&model::html(&secs[..3], 2));
+    body.push_str("<section id=\"histograms\"><h2>Each figure among the valid plans</h2>\n");
+    let _ = writeln!(
+        body,
+        "<p>Grey bars: how many valid plans have each value; dashed line: their median. <b style=\"color:#c62828\">Red</b>: this plan.{}</p>",
+        if marks.iter().any(|(_, v)| !v.is_empty()) {
+            " <b style=\"color:#1565c0\">Blue</b>: another design given with --mark, measured the same way (it need not keep this plan's rules or number of networks; an arrow marks a value beyond the valid plans' range)."
+        } else {
+            ""
+        }
+    );
+    body.push_str("<div style=\"display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:1em\">\n");
     for f in &e.figures {
         let m = marks
             .iter()
@@ -540,24 +741,23 @@ pub fn page(
             .map_or(&[][..], |(_, v)| v.as_slice());
         let _ = writeln!(
             body,
-            "<figure class=\"map\" style=\"margin:0\">{}<figcaption>{}{}: {}</figcaption></figure>",
+            "<figure class=\"map\" style=\"margin:0\">{}<figcaption>{}: {}</figcaption></figure>",
             histogram_svg(f, m),
-            esc(&f.figure.title),
-            if f.figure.unit.is_empty() {
-                String::new()
+            esc(&titled(&f.figure)),
+            esc(&if reliable(f) {
+                standing(f).1
             } else {
-                format!(" ({})", esc(f.figure.unit))
-            },
-            esc(&standing(f))
+                format!("{}; not reliable yet", standing(f).1)
+            })
         );
     }
     body.push_str("</div></section>\n");
     body.push_str("<section id=\"firmness\">\n");
-    body.push_str(&model::html(&secs[2..], 2));
+    body.push_str(&model::html(&secs[3..], 2));
     if !firmness_map.is_empty() {
         body.push_str(&html::figure(
             firmness_map,
-            "Each boundary of the plan, by the share of valid plans that keep it: <b style=\"color:#1a237e\">dark blue</b> at least 90% (firm), <b style=\"color:#ef8f00\">orange</b> 50-90%, <b style=\"color:#d50000\">red</b> under 50%. Point at a boundary for its two campuses.",
+            "Each boundary of the plan, by the share of valid plans that keep it (its two campuses in different networks): <b style=\"color:#0b3d91\">dark blue</b> at least 90% (firm), <b style=\"color:#e69f00\">orange</b> 50-90%, <b style=\"color:#d55e00\">dashed vermillion</b> under 50%. Point at a boundary for its two campuses.",
         ));
     }
     body.push_str("</section>\n");
