@@ -92,7 +92,13 @@ impl PlanFolder {
 
 /// Reads an ensemble folder (what `schoolnets ensemble --out DIR` writes): ensemble.json, every draw's
 /// figures from samples.csv, and firmness.svg when there.
-pub fn read_ensemble(dir: &Path) -> Result<crate::ensemble::Summary> {
+pub fn read_ensemble(path: &Path) -> Result<crate::ensemble::Summary> {
+    // The folder, or its ensemble.json named directly.
+    let dir = if path.is_file() && path.file_name().is_some_and(|n| n == "ensemble.json") {
+        path.parent().unwrap_or(Path::new("."))
+    } else {
+        path
+    };
     let json = dir.join("ensemble.json");
     let shown = json.display().to_string();
     if !json.is_file() {
@@ -100,7 +106,13 @@ pub fn read_ensemble(dir: &Path) -> Result<crate::ensemble::Summary> {
             &shown,
             None,
             None,
-            "cannot read the ensemble: there is no ensemble.json here",
+            if dir.is_dir() {
+                "cannot read the ensemble: there is no ensemble.json in this folder".to_string()
+            } else if dir.exists() {
+                "cannot read the ensemble: this is a file, not an ensemble folder".to_string()
+            } else {
+                "cannot read the ensemble: there is no such folder".to_string()
+            },
             "give a folder written by `schoolnets ensemble --out DIR`",
         ));
     }
@@ -181,12 +193,46 @@ pub fn read_ensemble(dir: &Path) -> Result<crate::ensemble::Summary> {
                         "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
                     )
                 })?;
+                if !x.is_finite() {
+                    return Err(Error::input(
+                        &samples_shown,
+                        Some(line as u64 + 2),
+                        Some(&f.key),
+                        format!("{x} is not a figure a plan can have"),
+                        "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+                    ));
+                }
                 f.draws.push(x);
             }
         }
     }
+    if figures.is_empty() {
+        return Err(bad("figures"));
+    }
+    if let Some((f, _)) = figures.iter().zip(&columns).find(|(_, c)| c.is_none()) {
+        return Err(Error::input(
+            &samples_shown,
+            Some(1),
+            Some(&f.key),
+            format!(
+                "samples.csv has no column {}, which ensemble.json lists",
+                f.key
+            ),
+            "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+        ));
+    }
+    if figures.iter().all(|f| f.draws.is_empty()) {
+        return Err(Error::input(
+            &samples_shown,
+            None,
+            None,
+            "samples.csv holds no draws",
+            "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
+        ));
+    }
     Ok(crate::ensemble::Summary {
         folder: dir.display().to_string(),
+        schools_sha256: v["schools_sha256"].as_str().map(str::to_string),
         from: v["plan"].as_str().ok_or_else(|| bad("plan"))?.to_string(),
         plan_sha256: v["plan_sha256"].as_str().map(str::to_string),
         slack_pct: v["slack_pct"].as_f64().ok_or_else(|| bad("slack_pct"))?,

@@ -100,6 +100,9 @@ impl OutputSet {
         faults: &Faults,
     ) -> Result<Vec<PathBuf>> {
         check_out(dir, inputs)?;
+        if self.get("plan.json").is_none() {
+            check_keeps_plan(dir)?;
+        }
         let (parent, name) = split(dir)?;
         recover(&parent, &name);
         let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.join(n)).collect();
@@ -239,6 +242,23 @@ pub fn check_out(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
                 }
             )));
         }
+    }
+    Ok(())
+}
+
+/// Refuses, before any work, an output folder that holds a plan (a plan.json schoolnets wrote) for a run
+/// that writes no plan: its set would replace the plan as a whole. Commands that write something other
+/// than a plan (`ensemble`, `compare`, `forecast`) call it first; [`OutputSet::commit`] checks again.
+pub fn check_keeps_plan(dir: &Path) -> Result<()> {
+    let listed = std::fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .filter(|m| m.starts_with(MANIFEST_HEAD))
+        .is_some_and(|m| m.lines().skip(1).any(|l| l == "plan.json"));
+    if listed && dir.join("plan.json").is_file() {
+        return Err(Error::Output(format!(
+            "{} holds a plan (plan.json); this command writes no plan, and its files would replace the plan's as a whole: give --out another folder",
+            dir.display()
+        )));
     }
     Ok(())
 }

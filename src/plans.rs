@@ -495,6 +495,20 @@ pub(crate) fn adopt(
             })?;
         school_network.push(*c);
     }
+    if start.assignment.len() != table.schools.len() {
+        return Err(Error::input(
+            from,
+            None,
+            Some("assignment"),
+            format!(
+                "the plan assigns {} schools but {} has {}: it was drawn from another table",
+                start.assignment.len(),
+                table.source,
+                table.schools.len()
+            ),
+            "open the plan with the table it was drawn from (or rebalance it onto this table with `schoolnets rebalance`)",
+        ));
+    }
     if ids.len() != scenario.networks {
         return Err(Error::input(
             from,

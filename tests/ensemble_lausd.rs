@@ -230,7 +230,7 @@ fn bad_starts_and_options_are_refused_with_a_clear_message() {
     )
     .unwrap();
     let o = ensemble_into(&broken, &dir.path().join("e1"), &["--proposals", "1000"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("breaks") && stderr(&o).contains("of its own rules"),
         "{}",
@@ -271,6 +271,7 @@ fn bad_starts_and_options_are_refused_with_a_clear_message() {
         (vec!["--slack=-3"], "--slack -3"),
         (vec!["--slack", "NaN"], "--slack NaN"),
         (vec!["--flip-share", "1.5"], "--flip-share 1.5"),
+        (vec!["--proposals", "1000000000000000"], "about a day"),
     ] {
         let o = ensemble_into(&plan, &dir.path().join("e3"), &args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -355,4 +356,112 @@ fn compare_places_each_plan_among_the_valid_plans() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("no ensemble.json"));
+}
+
+/// The class of "files that are not what they claim" for ensembles: an --out that holds a plan (which an
+/// ensemble would replace), an ensemble of another school table given to compare, and ensemble folders
+/// whose samples are empty, lack a figure or hold numbers no plan can have; the ensemble.json itself is
+/// accepted in place of its folder.
+#[test]
+fn plans_are_not_replaced_and_foreign_or_damaged_ensembles_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, ens) = (dir.path().join("plan"), dir.path().join("ens"));
+    plan_into(&plan, &["--date", "2026-12-03"]);
+    let other = dir.path().join("other");
+    plan_into(&other, &["--date", "2026-12-03", "--seed", "7"]);
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // An ensemble (or a comparison) written over another plan's folder is refused before any work.
+    let o = ensemble_into(&plan, &other, &["--proposals", "2000"]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("holds a plan"), "{}", stderr(&o));
+    assert!(other.join("plan.json").is_file(), "the plan is still there");
+    let o = run_into(
+        &[
+            "compare",
+            plan.to_str().unwrap(),
+            plan.to_str().unwrap(),
+            "-q",
+        ],
+        &other,
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(other.join("plan.json").is_file());
+
+    let o = ensemble_into(&plan, &ens, &["--proposals", "2000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let compare_with = |e: &Path, out: &str| {
+        run_into(
+            &[
+                "compare",
+                plan.to_str().unwrap(),
+                other.to_str().unwrap(),
+                "-q",
+                "--ensemble",
+                e.to_str().unwrap(),
+            ],
+            &dir.path().join(out),
+        )
+    };
+    // ensemble.json named directly is the folder.
+    let o = compare_with(&ens.join("ensemble.json"), "c1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Damaged copies.
+    let damaged = |name: &str, edit: &dyn Fn(&Path)| -> std::process::Output {
+        let d = dir.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        for f in ["ensemble.json", "samples.csv"] {
+            std::fs::copy(ens.join(f), d.join(f)).unwrap();
+        }
+        edit(&d);
+        compare_with(&d, &format!("out-{name}"))
+    };
+    let o = damaged("other-table", &|d| {
+        let mut v = json(&d.join("ensemble.json"));
+        v["schools_sha256"] = serde_json::json!("0".repeat(64));
+        std::fs::write(d.join("ensemble.json"), v.to_string()).unwrap();
+    });
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another school table"),
+        "{}",
+        stderr(&o)
+    );
+    let o = damaged("header-only", &|d| {
+        let text = std::fs::read_to_string(d.join("samples.csv")).unwrap();
+        std::fs::write(d.join("samples.csv"), text.lines().next().unwrap()).unwrap();
+    });
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no draws"), "{}", stderr(&o));
+    let o = damaged("renamed-column", &|d| {
+        let text = std::fs::read_to_string(d.join("samples.csv")).unwrap();
+        std::fs::write(
+            d.join("samples.csv"),
+            text.replacen("compactness_km2", "compact", 1),
+        )
+        .unwrap();
+    });
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no column compactness_km2"),
+        "{}",
+        stderr(&o)
+    );
+    let o = damaged("not-a-number", &|d| {
+        let text = std::fs::read_to_string(d.join("samples.csv")).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let cells: Vec<&str> = lines[1].split(',').collect();
+        let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+        cells[2] = "inf".into();
+        lines[1] = cells.join(",");
+        std::fs::write(d.join("samples.csv"), lines.join("\n")).unwrap();
+    });
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 2"),
+        "the row is named: {}",
+        stderr(&o)
+    );
+    let o = compare_with(&dir.path().join("no-such-ensemble"), "c5");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no such folder"), "{}", stderr(&o));
 }

@@ -18,11 +18,11 @@ pub struct CompareArgs {
     /// Date printed on the report (YYYY-MM-DD). Default: today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
-    /// Print nothing but errors.
     /// An ensemble folder (`schoolnets ensemble --out DIR`): adds where each plan falls among its valid
     /// plans (each figure's percentile) and, for the plan it was drawn around, the firmness map.
     #[arg(long, value_name = "DIR")]
     pub ensemble: Option<PathBuf>,
+    /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -32,6 +32,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let mut named = a.plans.clone();
     named.extend(a.ensemble.iter().cloned());
     schoolnets::output::check_out(&a.out, &named)?;
+    schoolnets::output::check_keeps_plan(&a.out)?;
     let found: Vec<PlanFolder> = a
         .plans
         .iter()
@@ -50,6 +51,9 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let mut c = compare::compare(&compared, table.as_ref());
     if let Some(dir) = &a.ensemble {
         let e = folder::read_ensemble(dir)?;
+        for (label, f) in labels.iter().zip(&found) {
+            e.check_table(&f.file, label)?;
+        }
         let sha: Vec<Option<String>> = found
             .iter()
             .map(|f| {

@@ -64,16 +64,36 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
         named.extend([m.clone(), PlanFolder::json_of(m)]);
     }
     schoolnets::output::check_out(&a.out, &named)?;
+    schoolnets::output::check_keeps_plan(&a.out)?;
     // Marked designs are read first: a wrong path fails before the long work.
-    let marked: Vec<(String, PlanFile)> = a
+    let marked_folders: Vec<PlanFolder> = a
         .mark
         .iter()
-        .map(|m| PlanFolder::read(m).map(|f| (f.label.clone(), f.file)))
+        .map(|m| PlanFolder::read(m))
         .collect::<Result<_>>()?;
+    let marked: Vec<(String, PlanFile)> = folder::unique_labels(&marked_folders)
+        .into_iter()
+        .zip(marked_folders)
+        .map(|(label, f)| (label, f.file))
+        .collect();
     let (inputs, start, from) =
         open_plan(a.plan.as_deref(), &a.input, a.run.quiet, "sample around")?;
     let named = inputs.files(&named);
     schoolnets::output::check_out(&a.out, &named)?;
+    for (label, file) in &marked {
+        if file.input.schools_sha256 != start.input.schools_sha256 {
+            return Err(Error::input(
+                &format!("{label} (--mark)"),
+                None,
+                Some("input.schools_sha256"),
+                format!(
+                    "this plan was drawn from another school table ({}) than the plan sampled ({})",
+                    file.input.schools_file, start.input.schools_file
+                ),
+                "mark only designs of the same table (another district's figures cannot be placed among these plans)",
+            ));
+        }
+    }
     let options = Options {
         chains: a.chains,
         proposals: a.proposals,
@@ -278,6 +298,7 @@ fn ensemble_json(
     let v = serde_json::json!({
         "plan": from,
         "plan_sha256": plan_sha256,
+        "schools_sha256": e.schools_sha256,
         "target": "uniform over (plan, spanning tree of each network) among plans that keep every rule of each network and the restriction: plans weighted by the product of their networks' spanning-tree counts",
         "proposals": e.counts.proposals,
         "accepted": e.counts.accepted,
@@ -294,8 +315,11 @@ fn ensemble_json(
         "slack_pct": e.options.slack_pct,
         "flip_share": e.options.flip_share,
         "warmup": e.options.warmup,
-        "plan_compactness_km2": round(e.plan_sse, 1),
-        "max_compactness_km2": round(e.max_sse, 1),
+        "restriction": {
+            "measure": "the chains' compactness: Σ schools × km² to the network's centre, schools at their campus's position",
+            "plan_km2": round(e.plan_sse, 1),
+            "max_km2": round(e.max_sse, 1),
+        },
         "rules_not_kept": e.not_kept,
         "figures": figures,
         "boundaries": {

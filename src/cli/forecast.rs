@@ -50,6 +50,7 @@ pub fn run(a: ForecastArgs) -> Result<i32> {
     let mut named = a.input.paths().files();
     named.extend(a.plan.iter().cloned());
     schoolnets::output::check_out(&a.out, &named)?;
+    schoolnets::output::check_keeps_plan(&a.out)?;
     let mut inputs = a.input.paths().load()?;
     let mut named = inputs.files(&named);
     named.extend(a.plan.iter().cloned());

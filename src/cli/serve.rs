@@ -71,6 +71,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     let ensemble = match &a.ensemble {
         Some(dir) => {
             let e = folder::read_ensemble(dir)?;
+            e.check_table(&start, &from)?;
             let sha = a
                 .plan
                 .as_ref()

@@ -34,6 +34,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// enough that the networks still look like neighbourhoods.
 pub const DEFAULT_SLACK_PCT: f64 = 10.0;
 
+/// Most proposals a run takes (about a day on 2 cores with every rule).
+pub const MAX_PROPOSALS: u64 = 1_000_000_000;
+
+/// Widest restriction, percent: a million percent is no restriction in practice.
+pub const MAX_SLACK_PCT: f64 = 1_000_000.0;
+
 /// Default share of single-unit flips among the proposals.
 pub const DEFAULT_FLIP_SHARE: f64 = 0.2;
 
@@ -145,6 +151,8 @@ pub struct Ensemble {
     pub campus_positions: Vec<[f64; 2]>,
     /// The chains' graph: each planning unit and the links between them (graph.json, for other tools).
     pub graph: UnitGraph,
+    /// SHA-256 of the school table the plan was drawn from (as its plan.json records it).
+    pub schools_sha256: String,
 }
 
 /// The planning units the chains move and their links.
@@ -170,6 +178,8 @@ pub struct Summary {
     /// was read from a folder.
     pub from: String,
     pub plan_sha256: Option<String>,
+    /// SHA-256 of the school table of the plan the chains started from.
+    pub schools_sha256: Option<String>,
     pub slack_pct: f64,
     /// Each figure (key, title, unit) with every draw.
     pub figures: Vec<SummaryFigure>,
@@ -192,6 +202,23 @@ pub struct SummaryFigure {
 }
 
 impl Summary {
+    /// Refuses to place a plan of another school table among these draws.
+    pub fn check_table(&self, plan: &PlanFile, label: &str) -> Result<()> {
+        match &self.schools_sha256 {
+            Some(sha) if *sha != plan.input.schools_sha256 => Err(Error::input(
+                &format!("{}/ensemble.json", self.folder),
+                None,
+                Some("schools_sha256"),
+                format!(
+                    "the ensemble was drawn on another school table than {label} ({}): its plans cannot be compared with this one",
+                    plan.input.schools_file
+                ),
+                "give an ensemble of a plan drawn from the same table (`schoolnets ensemble --plan FOLDER`)",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Draws in all.
     pub fn draws(&self) -> usize {
         self.figures.first().map_or(0, |f| f.draws.len())
@@ -244,11 +271,21 @@ pub fn run(
         .filter(|c| !c.holds && !region_rule(&c.key))
         .collect();
     if !broken.is_empty() {
-        return Err(Error::Usage(format!(
-            "{from} breaks {} of its own rules ({}); an ensemble draws plans that keep every rule, starting from the plan, so it cannot start from one that breaks them. Draw the plan again with `schoolnets plan`, or mend it in `schoolnets serve` and save it",
-            broken.len(),
-            broken.iter().map(|c| crate::rules::title(&c.key)).collect::<Vec<_>>().join("; "),
-        )));
+        return Err(Error::input(
+            from,
+            None,
+            Some("constraints"),
+            format!(
+                "the plan breaks {} of its own rules ({}); an ensemble draws plans that keep every rule, starting from the plan, so it cannot start from one that breaks them",
+                broken.len(),
+                broken
+                    .iter()
+                    .map(|c| crate::rules::title(&c.key))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            "draw the plan again with `schoolnets plan`, or mend it in `schoolnets serve` and save it",
+        ));
     }
     let not_kept: Vec<String> = checks
         .iter()
@@ -431,6 +468,7 @@ pub fn run(
         not_kept,
         assignments,
         campus_positions: campuses.units.iter().map(|u| [u.lat, u.lon]).collect(),
+        schools_sha256: start.input.schools_sha256.clone(),
         graph: UnitGraph {
             pos: problem.units.iter().map(|u| u.pos).collect(),
             enrollment: problem.units.iter().map(|u| u.enrollment).collect(),
@@ -454,6 +492,13 @@ fn check_options(o: &Options) -> Result<()> {
             o.chains
         )));
     }
+    if o.proposals > MAX_PROPOSALS {
+        return Err(Error::Usage(format!(
+            "--proposals {} is more than {} (about a day on 2 cores); give fewer",
+            o.proposals,
+            crate::text::thousands(MAX_PROPOSALS as f64)
+        )));
+    }
     if o.proposals < 10 * o.chains as u64 {
         return Err(Error::Usage(format!(
             "--proposals {} gives each of {} chains fewer than 10 proposals; give at least {}",
@@ -462,7 +507,7 @@ fn check_options(o: &Options) -> Result<()> {
             10 * o.chains
         )));
     }
-    if !(o.slack_pct.is_finite() && o.slack_pct >= 0.0) {
+    if !(o.slack_pct.is_finite() && (0.0..=MAX_SLACK_PCT).contains(&o.slack_pct)) {
         return Err(Error::Usage(format!(
             "--slack {} is not a percentage of 0 or more (10 keeps plans at most 10% less compact than the plan)",
             o.slack_pct
