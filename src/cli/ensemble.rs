@@ -83,7 +83,7 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
     for (label, file) in &marked {
         if file.input.schools_sha256 != start.input.schools_sha256 {
             return Err(Error::input(
-                &format!("{label} (--mark)"),
+                format!("{label} (--mark)"),
                 None,
                 Some("input.schools_sha256"),
                 format!(

@@ -206,7 +206,7 @@ impl Summary {
     pub fn check_table(&self, plan: &PlanFile, label: &str) -> Result<()> {
         match &self.schools_sha256 {
             Some(sha) if *sha != plan.input.schools_sha256 => Err(Error::input(
-                &format!("{}/ensemble.json", self.folder),
+                format!("{}/ensemble.json", self.folder),
                 None,
                 Some("schools_sha256"),
                 format!(
