@@ -70,6 +70,8 @@ pub struct View<'a> {
     pub can_undo: bool,
     pub can_redo: bool,
     pub proposal: Option<&'a Proposal>,
+    /// Networks whose support region the last step (or undo, or redo) changed ("N03: R1 → R2").
+    pub region_changes: &'a [String],
 }
 
 /// One rule as the page shows it: the check, its short title and its margin in words.
@@ -112,6 +114,11 @@ pub struct Editor<'a> {
     /// Each planning unit's locked network.
     locks: Vec<Option<usize>>,
     proposal: Option<Proposal>,
+    /// The plan editing started from: every step's regions and names are drawn from it, so the plan after
+    /// any steps depends only on the schools' networks, and undo gives back exactly the plan before.
+    start: PlanFile,
+    /// Networks whose support region the last step changed, in words ("N03: R1 → R2").
+    region_changes: Vec<String>,
     changed: Vec<usize>,
     /// School id → index in the table.
     index: HashMap<&'a str, usize>,
@@ -151,6 +158,8 @@ impl<'a> Editor<'a> {
             undone: Vec::new(),
             locks: vec![None; units],
             proposal: None,
+            start: start.clone(),
+            region_changes: Vec::new(),
             changed: Vec::new(),
             index,
         })
@@ -196,6 +205,7 @@ impl<'a> Editor<'a> {
             can_undo: !self.done.is_empty(),
             can_redo: !self.undone.is_empty(),
             proposal: self.proposal.as_ref(),
+            region_changes: &self.region_changes,
         }
     }
 
@@ -329,8 +339,16 @@ impl<'a> Editor<'a> {
     }
 
     /// Applies a step's changes and re-checks every rule.
-    fn apply(&mut self, step: Step) {
+    fn apply(&mut self, mut step: Step) {
         self.set(&step.changes, false);
+        if !self.region_changes.is_empty() {
+            // A region that changes with a step is part of it, said where the step is listed.
+            step.what = format!(
+                "{}; regions redrawn: {}",
+                step.what,
+                self.region_changes.join(", ")
+            );
+        }
         self.done.push(step);
     }
 
@@ -380,7 +398,9 @@ impl<'a> Editor<'a> {
         self.reassemble();
     }
 
-    /// Re-assembles the plan from the assignment, keeping the names and regions of the plan before.
+    /// Re-assembles the plan from the assignment, its names and regions drawn from the starting plan (not
+    /// the plan before, so the result does not depend on the path of edits), and notes the networks whose
+    /// region changed.
     fn reassemble(&mut self) {
         let next = plans::assemble(
             &self.inputs,
@@ -388,9 +408,25 @@ impl<'a> Editor<'a> {
             self.school_network.clone(),
             self.ids.clone(),
             "the plan as edited",
-            Some(&self.plan.file),
+            Some(&self.start),
         )
         .expect("assembling with --best-effort cannot fail on a plan it assembled before");
+        self.region_changes = self
+            .plan
+            .file
+            .networks
+            .iter()
+            .zip(&next.file.networks)
+            .filter(|(a, b)| a.region != b.region)
+            .map(|(a, b)| {
+                format!(
+                    "{}: {} → {}",
+                    b.network,
+                    a.region.as_deref().unwrap_or("none"),
+                    b.region.as_deref().unwrap_or("none")
+                )
+            })
+            .collect();
         self.plan = next;
     }
 
@@ -479,7 +515,7 @@ impl<'a> Editor<'a> {
             school_network.clone(),
             self.ids.clone(),
             "the re-optimised plan",
-            Some(&self.plan.file),
+            Some(&self.start),
         )
         .expect("assembling with --best-effort cannot fail");
         self.proposal = Some(Proposal {

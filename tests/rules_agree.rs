@@ -345,3 +345,59 @@ fn after_every_step_of_the_editor_its_totals_and_rules_agree_with_the_plan_it_sh
         }
     }
 }
+
+/// Undo is exact: after each of 100 random single moves (a school to a network its campus borders) and
+/// its undo, the plan is the plan before in every figure, support regions included, and a step that
+/// changes regions says so where it is listed.
+#[test]
+fn undo_gives_back_exactly_the_plan_before_regions_included() {
+    use rand::{RngExt, SeedableRng};
+    use schoolnets::editor::Editor;
+    use schoolnets::plans::{make_plan, PlanInputs};
+    let table = schoolnets::inputs::LoadedTable::built_in().unwrap().table;
+    let outline = schoolnets::inputs::LoadedOutline::built_in()
+        .unwrap()
+        .outline;
+    let mut scenario = Scenario::default_scenario();
+    scenario.solver.restarts = 1;
+    let inputs = || {
+        PlanInputs::new(&table, &scenario)
+            .with_outline(&outline)
+            .best_effort(true)
+    };
+    let start = make_plan(&inputs(), &|| {}).unwrap();
+    let mut editor = Editor::new(inputs(), &start.file, "the default plan").unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+    let (mut moved, mut redrawn, mut tries) = (0, 0, 0);
+    while moved < 100 && tries < 2000 {
+        tries += 1;
+        let before = serde_json::to_string(&editor.plan().file).unwrap();
+        let school = &table.schools[rng.random_range(0..table.schools.len())];
+        let view = editor.school_view(&school.id).unwrap();
+        if view.neighbouring_networks.is_empty() {
+            continue;
+        }
+        let to = &view.neighbouring_networks[rng.random_range(0..view.neighbouring_networks.len())];
+        editor.move_school(&school.id, to).unwrap();
+        moved += 1;
+        let v = editor.view();
+        if !v.region_changes.is_empty() {
+            redrawn += 1;
+            let last = v.steps.last().unwrap();
+            assert!(last.what.contains("regions redrawn"), "{}", last.what);
+        }
+        editor.undo().unwrap();
+        let after = serde_json::to_string(&editor.plan().file).unwrap();
+        assert!(
+            before == after,
+            "undo after moving {} to {to} left a different plan",
+            school.id
+        );
+    }
+    assert_eq!(moved, 100);
+    assert!(
+        redrawn > 0,
+        "no move redrew a region: the test would not tell"
+    );
+    eprintln!("{moved} moves undone exactly; {redrawn} of them redrew regions");
+}
