@@ -555,6 +555,48 @@ fn the_page_edits_the_plan_in_chromium() {
     let counts = page.script("return [document.querySelectorAll('#map path.network').length, document.querySelectorAll('#rules tbody tr.breaks').length, document.querySelectorAll('#networks tbody tr').length];");
     assert_eq!(counts, json!([32, 0, 32]));
 
+    // Search by name, keyboard first: "/" focuses the box; part of a name and Enter select the school and
+    // centre the map on it; a CDS code does the same; a name that matches nothing says so.
+    let by_id = common::lausd_by_id();
+    let wanted = &by_id[&school]["name"];
+    // Part of its name in lower case when no other school's name holds it, else its name and code.
+    let part = if by_id
+        .values()
+        .filter(|r| r["name"].to_lowercase().contains(&wanted.to_lowercase()))
+        .count()
+        == 1
+    {
+        wanted.to_lowercase()
+    } else {
+        format!("{wanted} ({school})")
+    };
+    page.script(
+        "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}));",
+    );
+    page.wait_for("return document.activeElement === document.getElementById('search');");
+    let full_width = page.script("return Number(document.querySelector('#map svg').getAttribute('viewBox').split(/\\s+/)[2]);");
+    for query in [part.as_str(), school.as_str()] {
+        page.script(&format!(
+            "var i = document.getElementById('search'); i.value = {}; i.dispatchEvent(new KeyboardEvent('keydown', {{key: 'Enter', bubbles: true}}));",
+            json!(query)
+        ));
+        page.wait_for(&format!(
+            "return !document.getElementById('school').hidden && document.getElementById('school-name').textContent === {} && document.querySelector('#map [data-school=\"{school}\"]').classList.contains('selected');",
+            json!(wanted)
+        ));
+        let view = page.script("return Number(document.querySelector('#map svg').getAttribute('viewBox').split(/\\s+/)[2]);");
+        assert!(
+            view.as_f64().unwrap() < full_width.as_f64().unwrap() / 2.0,
+            "the map zoomed in on the school: {view} of {full_width}"
+        );
+        // The school is in the middle of the view.
+        let centred = page.script(&format!("var v = document.querySelector('#map svg').getAttribute('viewBox').split(/\\s+/).map(Number); var b = document.querySelector('#map [data-school=\"{school}\"]').getBBox(); var x = b.x + b.width / 2, y = b.y + b.height / 2; return Math.abs(x - (v[0] + v[2] / 2)) < v[2] * 0.05 && Math.abs(y - (v[1] + v[3] / 2)) < v[3] * 0.05;"));
+        assert_eq!(centred, json!(true), "{query}");
+    }
+    page.script("var i = document.getElementById('search'); i.value = 'No Such School Anywhere'; i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));");
+    page.wait_for("var s = document.getElementById('status'); return s.className === 'error' && s.textContent.includes('No Such School Anywhere');");
+    page.script("document.getElementById('zoom-reset').click();");
+
     // Click the school on the map, choose the neighbouring network, Move.
     page.script(&format!(
         "document.querySelector('#map [data-school=\"{school}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));"

@@ -415,6 +415,17 @@ impl State<'_> {
                     "no ensemble with a firmness map was given (serve --ensemble DIR)",
                 ),
             },
+            "/api/schools" => Reply::json(
+                200,
+                &Value::Array(
+                    self.inputs
+                        .table()
+                        .schools
+                        .iter()
+                        .map(|sc| json!({ "id": sc.id, "name": sc.name }))
+                        .collect(),
+                ),
+            ),
             "/api/school" => {
                 let id = query
                     .split('&')
