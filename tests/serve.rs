@@ -614,6 +614,12 @@ fn the_page_edits_the_plan_in_chromium() {
         shown[0]
     );
     assert!(shown[1].as_str().unwrap().contains("broken"));
+    // "1 rule broken", "2 rules broken": counts and nouns agree, no "(s)".
+    let verdict = shown[1].as_str().unwrap();
+    assert!(
+        !verdict.contains("(s)") && (verdict.starts_with("1 rule ") || verdict.contains(" rules ")),
+        "{verdict}"
+    );
     let mut changed = vec![from.clone(), to.clone()];
     changed.sort();
     assert_eq!(shown[2], json!(changed));
