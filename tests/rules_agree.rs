@@ -279,24 +279,42 @@ fn on_lausd_every_move_of_the_default_search_keeps_the_rules_read_alike() {
     eprintln!("LAUSD: {moves} moves audited, the rules read both ways after {read}");
 }
 
+/// LAUSD with the default scenario at one restart, as the editor tests open it (rules broken are shown).
+struct Lausd {
+    table: SchoolTable,
+    outline: schoolnets::geography::Outline,
+    scenario: Scenario,
+}
+
+impl Lausd {
+    fn new() -> Lausd {
+        let mut scenario = Scenario::default_scenario();
+        scenario.solver.restarts = 1;
+        Lausd {
+            table: schoolnets::inputs::LoadedTable::built_in().unwrap().table,
+            outline: schoolnets::inputs::LoadedOutline::built_in()
+                .unwrap()
+                .outline,
+            scenario,
+        }
+    }
+
+    fn inputs(&self) -> schoolnets::plans::PlanInputs<'_> {
+        schoolnets::plans::PlanInputs::new(&self.table, &self.scenario)
+            .with_outline(&self.outline)
+            .best_effort(true)
+    }
+}
+
 #[test]
 fn after_every_step_of_the_editor_its_totals_and_rules_agree_with_the_plan_it_shows() {
     use schoolnets::editor::Editor;
-    use schoolnets::plans::{make_plan, PlanInputs};
-    let table = schoolnets::inputs::LoadedTable::built_in().unwrap().table;
-    let outline = schoolnets::inputs::LoadedOutline::built_in()
-        .unwrap()
-        .outline;
-    let mut scenario = Scenario::default_scenario();
-    scenario.solver.restarts = 1;
-    let inputs = || {
-        PlanInputs::new(&table, &scenario)
-            .with_outline(&outline)
-            .best_effort(true)
-    };
-    let start = make_plan(&inputs(), &|| {}).unwrap();
-    let mut editor = Editor::new(inputs(), &start.file, "the default plan").unwrap();
-    let rules = RuleSet::new(&table, &scenario, &Default::default()).unwrap();
+    use schoolnets::plans::make_plan;
+    let lausd = Lausd::new();
+    let (table, scenario) = (&lausd.table, &lausd.scenario);
+    let start = make_plan(&lausd.inputs(), &|| {}).unwrap();
+    let mut editor = Editor::new(lausd.inputs(), &start.file, "the default plan").unwrap();
+    let rules = RuleSet::new(table, scenario, &Default::default()).unwrap();
     let ids: Vec<String> = start
         .file
         .networks
@@ -353,20 +371,11 @@ fn after_every_step_of_the_editor_its_totals_and_rules_agree_with_the_plan_it_sh
 fn undo_gives_back_exactly_the_plan_before_regions_included() {
     use rand::{RngExt, SeedableRng};
     use schoolnets::editor::Editor;
-    use schoolnets::plans::{make_plan, PlanInputs};
-    let table = schoolnets::inputs::LoadedTable::built_in().unwrap().table;
-    let outline = schoolnets::inputs::LoadedOutline::built_in()
-        .unwrap()
-        .outline;
-    let mut scenario = Scenario::default_scenario();
-    scenario.solver.restarts = 1;
-    let inputs = || {
-        PlanInputs::new(&table, &scenario)
-            .with_outline(&outline)
-            .best_effort(true)
-    };
-    let start = make_plan(&inputs(), &|| {}).unwrap();
-    let mut editor = Editor::new(inputs(), &start.file, "the default plan").unwrap();
+    use schoolnets::plans::make_plan;
+    let lausd = Lausd::new();
+    let table = &lausd.table;
+    let start = make_plan(&lausd.inputs(), &|| {}).unwrap();
+    let mut editor = Editor::new(lausd.inputs(), &start.file, "the default plan").unwrap();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
     let (mut moved, mut redrawn, mut tries) = (0, 0, 0);
     while moved < 100 && tries < 2000 {

@@ -141,16 +141,15 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
     let outline = inputs.outline().map(|o| o.for_maps());
     let outline = outline.as_deref();
     let borders = schoolnets::territories::borders(&campus_sites, &boundaries, outline);
-    let kept = |a: usize, b: usize| {
-        e.pairings
-            .iter()
-            .find(|p| p.a == a && p.b == b)
-            .map_or(0.0, |p| 100.0 - report::together_pct(&e, p))
-    };
+    let kept: std::collections::BTreeMap<(usize, usize), f64> = e
+        .pairings
+        .iter()
+        .map(|p| ((p.a, p.b), 100.0 - report::together_pct(&e, p)))
+        .collect();
     let firm: Vec<report::Firm> = borders
         .into_iter()
         .map(|b| report::Firm {
-            kept_pct: kept(b.a, b.b),
+            kept_pct: kept.get(&(b.a, b.b)).copied().unwrap_or(0.0),
             border: b,
         })
         .collect();

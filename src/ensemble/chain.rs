@@ -368,6 +368,9 @@ impl<'s, 'p> Chain<'s, 'p> {
                 return Err(Unfit::Disconnected(c));
             }
             chain.new_tree(c);
+            if settings.flip_share > 0.0 {
+                chain.log_trees[c] = chain.count_trees(c);
+            }
         }
         chain.total_sse = chain.net_sse.iter().sum();
         if chain.total_sse > settings.max_sse {
@@ -499,8 +502,7 @@ impl<'s, 'p> Chain<'s, 'p> {
         all
     }
 
-    /// Draws a new uniform spanning tree of network `c` (connected) into the state, and its tree count
-    /// when flips need it.
+    /// Draws a new uniform spanning tree of network `c` (connected) into the state.
     fn new_tree(&mut self, c: usize) {
         self.scratch.nodes.clear();
         self.scratch.nodes.extend(&self.members[c]);
@@ -511,16 +513,25 @@ impl<'s, 'p> Chain<'s, 'p> {
             let p = s.tree.parent[l];
             self.parent[g] = if p == NONE { NONE } else { s.nodes[p] };
         }
-        if self.settings.flip_share > 0.0 {
-            self.log_trees[c] = forest::log_trees(&s.graph, &mut s.matrix);
-        }
         self.unlocalise();
+    }
+
+    /// ln of the spanning-tree count of network `c` (connected).
+    fn count_trees(&mut self, c: usize) -> f64 {
+        self.scratch.nodes.clear();
+        self.scratch.nodes.extend(&self.members[c]);
+        self.count_scratch_trees()
     }
 
     /// ln of the spanning-tree count of the units `nodes` (connected).
     fn log_trees_of(&mut self, nodes: &[usize]) -> f64 {
         self.scratch.nodes.clear();
         self.scratch.nodes.extend(nodes);
+        self.count_scratch_trees()
+    }
+
+    /// ln of the spanning-tree count of the units in `scratch.nodes`.
+    fn count_scratch_trees(&mut self) -> f64 {
         self.localise();
         let s = &mut self.scratch;
         let t = forest::log_trees(&s.graph, &mut s.matrix);
@@ -823,8 +834,7 @@ impl<'s, 'p> Chain<'s, 'p> {
         }
         if self.settings.flip_share > 0.0 {
             for c in [i, j] {
-                let m = self.members[c].clone();
-                self.log_trees[c] = self.log_trees_of(&m);
+                self.log_trees[c] = self.count_trees(c);
             }
         }
         Outcome::Accepted
@@ -889,6 +899,9 @@ impl<'s, 'p> Chain<'s, 'p> {
             self.recount(c);
             self.new_tree(c);
         }
+        // Their tree counts were computed for the acceptance.
+        self.log_trees[o] = t_from;
+        self.log_trees[d] = t_into;
         self.total_sse = self.net_sse.iter().sum();
         for k in 0..sp.incident[u].len() {
             let e = sp.incident[u][k].1;
@@ -914,21 +927,6 @@ mod tests {
         diagonals: &[usize],
         enrollment: &[f64],
     ) -> (Vec<UnitData>, Graph) {
-        let mut e = Vec::new();
-        for y in 0..h {
-            for x in 0..w {
-                let v = y * w + x;
-                if x + 1 < w {
-                    e.push((v, v + 1));
-                }
-                if y + 1 < h {
-                    e.push((v, v + w));
-                }
-            }
-        }
-        for &v in diagonals {
-            e.push((v, v + w + 1));
-        }
         let units = (0..w * h)
             .map(|v| UnitData {
                 pos: [(v % w) as f64, (v / w) as f64],
@@ -936,7 +934,7 @@ mod tests {
                 enrollment: enrollment[v % enrollment.len()],
             })
             .collect();
-        (units, Graph::from_edges(w * h, e))
+        (units, forest::grid(w, h, diagonals))
     }
 
     fn problem(

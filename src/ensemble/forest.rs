@@ -173,6 +173,28 @@ pub(crate) fn log_trees(g: &Local, scratch: &mut Vec<f64>) -> f64 {
     log_det
 }
 
+/// A `w`×`h` grid (node `y·w + x`), with a diagonal in each cell whose lower-left corner `diagonals` lists:
+/// the small districts the tests here and in `chain` list every plan of.
+#[cfg(test)]
+pub(crate) fn grid(w: usize, h: usize, diagonals: &[usize]) -> crate::graph::Graph {
+    let mut e = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let v = y * w + x;
+            if x + 1 < w {
+                e.push((v, v + 1));
+            }
+            if y + 1 < h {
+                e.push((v, v + w));
+            }
+        }
+    }
+    for &v in diagonals {
+        e.push((v, v + w + 1));
+    }
+    crate::graph::Graph::from_edges(w * h, e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,38 +209,22 @@ mod tests {
         l
     }
 
-    fn grid(w: usize, h: usize) -> Graph {
-        let mut e = Vec::new();
-        for y in 0..h {
-            for x in 0..w {
-                let v = y * w + x;
-                if x + 1 < w {
-                    e.push((v, v + 1));
-                }
-                if y + 1 < h {
-                    e.push((v, v + w));
-                }
-            }
-        }
-        Graph::from_edges(w * h, e)
-    }
-
     #[test]
     fn counts_spanning_trees() {
         let mut s = Vec::new();
         // A 3×3 grid has 192 spanning trees, a 4-cycle 4, K4 16, a path 1.
-        assert!((log_trees(&local(&grid(3, 3)), &mut s) - 192f64.ln()).abs() < 1e-9);
+        assert!((log_trees(&local(&grid(3, 3, &[])), &mut s) - 192f64.ln()).abs() < 1e-9);
         let cycle = Graph::from_edges(4, [(0, 1), (1, 2), (2, 3), (3, 0)]);
         assert!((log_trees(&local(&cycle), &mut s) - 4f64.ln()).abs() < 1e-9);
         let k4 = Graph::from_edges(4, [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]);
         assert!((log_trees(&local(&k4), &mut s) - 16f64.ln()).abs() < 1e-9);
-        assert!(log_trees(&local(&grid(5, 1)), &mut s).abs() < 1e-9);
+        assert!(log_trees(&local(&grid(5, 1, &[])), &mut s).abs() < 1e-9);
     }
 
     /// Every one of a 3×3 grid's 192 spanning trees is drawn about equally often.
     #[test]
     fn wilson_is_uniform() {
-        let g = local(&grid(3, 3));
+        let g = local(&grid(3, 3, &[]));
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let (mut t, mut seen) = (Tree::default(), Vec::new());
         let draws = 192_000;

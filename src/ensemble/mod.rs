@@ -128,8 +128,6 @@ pub struct Ensemble {
     pub max_sse: f64,
     pub plan_sse: f64,
     pub counts: Counts,
-    /// Each chain's counts.
-    pub chain_counts: Vec<Counts>,
     /// Seconds the chains took (not the figures after).
     pub seconds: f64,
     pub threads: usize,
@@ -347,9 +345,8 @@ pub fn run(
         })
         .collect();
     let seconds = clock.elapsed().as_secs_f64();
-    let chain_counts: Vec<Counts> = runs.iter().map(|(c, _)| *c).collect();
     let mut counts = Counts::default();
-    for c in &chain_counts {
+    for (c, _) in &runs {
         counts += *c;
     }
     if counts.moved == 0 {
@@ -456,7 +453,6 @@ pub fn run(
         max_sse,
         plan_sse,
         counts,
-        chain_counts,
         seconds,
         threads: rayon::current_num_threads(),
         draws: assignments.len() as u64,
@@ -543,20 +539,22 @@ fn unfit(
     Error::Usage(format!("an ensemble cannot start from {from}: {what}"))
 }
 
-/// Re-checks draw `i` with the rule set, school by school, as plan.json's checks are made (not with the
-/// chain's own bookkeeping): every rule's check, region rules included.
+/// Re-checks every draw with the rule set, school by school, as plan.json's checks are made (not with
+/// the chain's own bookkeeping): every rule's check of each draw, region rules included.
 pub fn recheck(
     inputs: &PlanInputs<'_>,
     start: &PlanFile,
     ensemble: &Ensemble,
-    i: usize,
-) -> Result<Vec<ConstraintCheck>> {
+) -> Result<Vec<Vec<ConstraintCheck>>> {
     let (prepared, ..) = start_from(inputs, start, "the plan")?;
-    let a: Vec<usize> = ensemble.assignments[i]
+    Ok(ensemble
+        .assignments
         .iter()
-        .map(|&c| usize::from(c))
-        .collect();
-    Ok(prepared.measure(inputs.table, &a, &ensemble.ids).1)
+        .map(|d| {
+            let a: Vec<usize> = d.iter().map(|&c| usize::from(c)).collect();
+            prepared.measure(inputs.table, &a, &ensemble.ids).1
+        })
+        .collect())
 }
 
 /// What a chain starts from: the prepared problem, the network ids, each school's and each planning unit's

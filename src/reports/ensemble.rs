@@ -169,10 +169,6 @@ pub fn fmt_value(v: Option<f64>) -> String {
     }
 }
 
-fn fmt(v: Option<f64>, _unit: &str) -> String {
-    fmt_value(v)
-}
-
 /// A figure's title with its unit: "Compactness: …, km²".
 fn titled(f: &crate::ensemble::figures::Figure) -> String {
     if f.unit.is_empty() {
@@ -308,13 +304,9 @@ pub fn sections(e: &Ensemble, table: &SchoolTable, from: &str) -> Vec<Section> {
         let (_, words) = standing(f);
         t.row(vec![
             Cell::text(titled(&f.figure)),
-            Cell::num(fmt(f.plan, f.figure.unit)),
-            Cell::num(fmt(q(0.5), f.figure.unit)),
-            Cell::num(format!(
-                "{} to {}",
-                fmt(q(0.05), f.figure.unit),
-                fmt(q(0.95), f.figure.unit)
-            )),
+            Cell::num(fmt_value(f.plan)),
+            Cell::num(fmt_value(q(0.5))),
+            Cell::num(format!("{} to {}", fmt_value(q(0.05)), fmt_value(q(0.95)))),
             Cell::text(if reliable(f) {
                 words
             } else {
