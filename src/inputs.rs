@@ -49,6 +49,12 @@ impl LoadedTable {
     }
 }
 
+/// Where `import cde` writes a district's outline, and where `plan` looks for one when no `--boundary`
+/// is given: beside the table, `district.csv` → `district.outline.geojson`.
+pub fn outline_beside(table: &Path) -> PathBuf {
+    table.with_extension("outline.geojson")
+}
+
 /// A district outline with its name and the SHA-256 of its text.
 pub struct LoadedOutline {
     pub outline: Outline,

@@ -1,22 +1,14 @@
 //! The default scenario fits any California district: `import cde` then `plan --networks K`, as a new
 //! user would run them, for districts of different sizes, with every rule of the default scenario (the
-//! balance rules included) holding and the networks named. Needs the full state files in `../shared/cde`
-//! (present in CI); skipped with a message otherwise.
+//! balance rules included) holding and the networks named, from the state files built in.
 
 mod common;
 use common::*;
 use std::collections::BTreeSet;
-use std::path::Path;
 
 #[test]
 fn other_districts_import_and_plan_with_the_default_scenario() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cde");
-    if !shared.join("pubschls.txt").is_file() {
-        eprintln!("skipped: ../shared/cde is not beside this checkout");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let cde = shared.to_str().unwrap();
     // (district, CDS prefix, networks, schools at least)
     for (name, prefix, k, at_least) in [
         ("San Diego Unified", "3768338", 6, 200),
@@ -29,8 +21,6 @@ fn other_districts_import_and_plan_with_the_default_scenario() {
         run_ok(&[
             "import",
             "cde",
-            "--cde-dir",
-            cde,
             "--district",
             prefix,
             "--out",

@@ -3,9 +3,8 @@
 //! would type them (with `schoolnets` on the PATH). A command that fails fails the test with its output,
 //! so the README cannot drift from the tool.
 //!
-//! The folder has `data/` and `scenarios/` from this checkout, and `cde/` pointing at the state's CDE files
-//! in `../shared/cde` (the place `import cde` reads by default). Without them the `import cde` commands and
-//! those using their output are skipped, with a message.
+//! The folder has `data/` and `scenarios/` from this checkout and nothing else: `import cde` reads the state
+//! files built into the binary, as on a fresh clone.
 
 mod common;
 use std::path::Path;
@@ -53,12 +52,6 @@ fn every_command_in_the_readme_runs_as_written() {
         std::os::unix::fs::symlink(root.join("data"), here.join("data")).unwrap();
         std::os::unix::fs::symlink(root.join("scenarios"), here.join("scenarios")).unwrap();
     }
-    let shared = root.join("../shared/cde");
-    let have_cde = shared.join("pubschls.txt").is_file();
-    if have_cde {
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(&shared, here.join("cde")).unwrap();
-    }
     let bin = Path::new(env!("CARGO_BIN_EXE_schoolnets"))
         .parent()
         .unwrap();
@@ -68,21 +61,11 @@ fn every_command_in_the_readme_runs_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut ran = 0;
-    let mut imported: Vec<String> = Vec::new();
     for command in blocks.iter().skip(1).flatten() {
         assert!(
             command.starts_with("schoolnets "),
             "a README command that is not schoolnets: {command}"
         );
-        let needs_cde =
-            command.contains("import cde") || imported.iter().any(|f| command.contains(f.as_str()));
-        if needs_cde && !have_cde {
-            eprintln!("skipped (no ../shared/cde): {command}");
-            if let Some(i) = command.find("--out ") {
-                imported.push(command[i + 6..].split_whitespace().next().unwrap().into());
-            }
-            continue;
-        }
         let o = std::process::Command::new("sh")
             .arg("-c")
             .arg(command)

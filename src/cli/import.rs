@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use schoolnets::error::{exit, Error, Result};
 use schoolnets::import;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -16,12 +16,13 @@ pub struct CdeArgs {
     /// CDS code prefix: 7 digits for a district (LAUSD: 1964733), 2 for a county, "" for the whole state.
     #[arg(long, value_name = "CDS")]
     pub district: String,
-    /// Folder holding the CDE files (pubschls.txt, frpm*.csv, the two indicator files, demographics.csv),
-    /// as downloaded from the CDE's pages (the README's "Data" section lists them; a missing file is named
-    /// with its page).
-    #[arg(long, value_name = "DIR", default_value = "cde")]
-    pub cde_dir: PathBuf,
-    /// FRPM file (inside --cde-dir) giving the school year's enrollment.
+    /// Folder holding CDE files you downloaded (pubschls.txt, frpm*.csv, the two indicator files,
+    /// demographics.csv, and optionally ca_districts_2012.topojson for the outline), for other years than
+    /// the built-in ones. Without it, the whole state's files built into schoolnets are read (directory of
+    /// June 2018, enrollment 2016-17 to 2020-21, Dashboard 2018, TIGER 2012 outlines; data/cde/README.md).
+    #[arg(long, value_name = "DIR")]
+    pub cde_dir: Option<PathBuf>,
+    /// FRPM file (among the CDE files) giving the school year's enrollment.
     #[arg(long, value_name = "FILE", default_value = import::DEFAULT_FRPM_FILE)]
     pub frpm: String,
     /// CSV id,lat,lon with coordinates for schools the directory lacks.
@@ -30,6 +31,15 @@ pub struct CdeArgs {
     /// Where to write the school table.
     #[arg(long, value_name = "CSV")]
     pub out: PathBuf,
+    /// Where to write the district's outline (GeoJSON), found among the TIGER school-district outlines by
+    /// the district's name and its schools. Default: beside --out (district.csv → district.outline.geojson),
+    /// where `plan --schools district.csv` finds it without --boundary.
+    #[arg(long, value_name = "GEOJSON")]
+    pub outline: Option<PathBuf>,
+    /// The outline's name in the TIGER file, when the district's name matches none or several
+    /// ("San Diego City Unified School District").
+    #[arg(long, value_name = "NAME")]
+    pub outline_name: Option<String>,
     /// Also write the list of schools left out, with reasons, to this CSV.
     #[arg(long, value_name = "CSV")]
     pub dropped: Option<PathBuf>,
@@ -44,26 +54,73 @@ pub struct CdeArgs {
     pub history: Option<PathBuf>,
 }
 
+/// Where the outline goes: `--outline`, else beside the table.
+fn outline_path(a: &CdeArgs) -> PathBuf {
+    a.outline
+        .clone()
+        .unwrap_or_else(|| schoolnets::inputs::outline_beside(&a.out))
+}
+
 pub fn run(a: CdeArgs) -> Result<i32> {
     check_import_outputs(&a)?;
+    let files = import::CdeFiles::from_option(a.cde_dir.as_deref());
     let opts = import::ImportOptions {
-        cde_dir: a.cde_dir.clone(),
+        files: files.clone(),
         prefix: a.district.clone(),
         frpm_file: a.frpm.clone(),
         extra_coordinates: a.coordinates.clone(),
     };
+    eprintln!("reading {}", files.describe());
+    let imported = import::import_cde(&opts)?;
+    let outline = import::outline::find(
+        &files,
+        &imported.districts,
+        &imported.table.schools,
+        a.outline_name.as_deref(),
+    )?;
     if let Some(dir) = &a.extract_to {
-        let mut frpm = import::frpm_files(&a.cde_dir)?;
+        let mut frpm = files.frpm_files()?;
         if !frpm.contains(&a.frpm) {
             frpm.push(a.frpm.clone());
         }
-        let files = import::extract(&a.cde_dir, &a.district, &frpm, dir)?;
-        eprintln!("extracted {} files into {}", files.len(), dir.display());
+        let written = import::extract(&files, &a.district, &frpm, dir)?;
+        eprintln!("extracted {} files into {}", written.len(), dir.display());
     }
-    let imported = import::import_cde(&opts)?;
     let mut bytes = Vec::new();
     schoolnets::schools::write_table(&imported.table, &mut bytes)?;
     schoolnets::output::write_atomic(&a.out, &bytes)?;
+    match &outline {
+        import::outline::Outcome::Found(f) => {
+            let path = outline_path(&a);
+            let text = schoolnets::maps::geojson::outline_geojson(
+                &f.shape,
+                serde_json::json!({
+                    "name": f.name,
+                    "district": f.directory_name,
+                    "source": import::outline::OUTLINES_SOURCE,
+                }),
+            );
+            schoolnets::output::write_atomic(&path, text.as_bytes())?;
+            let outside = f.schools - f.inside;
+            eprintln!(
+                "wrote {}: the outline '{}' ({}), matched to the directory's '{}' by name and by its schools ({} of {} inside{})",
+                path.display(),
+                f.name,
+                import::outline::OUTLINES_SOURCE,
+                f.directory_name,
+                schoolnets::text::thousands(f.inside as f64),
+                schoolnets::text::thousands(f.schools as f64),
+                if outside > 0 { "; the others are mapped where they stand" } else { "" }
+            );
+            if f.repaired {
+                eprintln!("    its rings crossed or touched themselves (TIGER quantized to about 10 m): repaired");
+            }
+        }
+        import::outline::Outcome::NotFound(why) => {
+            eprintln!("outline: {why}");
+            remove_stale_outline(&outline_path(&a));
+        }
+    }
     eprintln!(
         "wrote {}: {} schools, {} students; {} feeder links derived by distance (no feeder records exist in CDE data)",
         a.out.display(),
@@ -104,7 +161,7 @@ pub fn run(a: CdeArgs) -> Result<i32> {
         }
     }
     if let Some(p) = &a.history {
-        let history = import::history(&a.cde_dir, &a.district)?;
+        let history = import::history(&files, &a.district)?;
         schoolnets::output::write_atomic(p, &history.to_csv())?;
         eprintln!(
             "wrote {}: {} schools' students in {} school years ({})",
@@ -129,23 +186,44 @@ pub fn run(a: CdeArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
+/// Removes an outline an earlier import wrote at `path` (for another district), so `plan` does not find
+/// it beside the new table; any other file there is left alone.
+fn remove_stale_outline(path: &Path) {
+    let ours = std::fs::read_to_string(path).ok().is_some_and(|t| {
+        serde_json::from_str::<serde_json::Value>(&t)
+            .ok()
+            .is_some_and(|v| {
+                v["features"][0]["properties"]["source"] == import::outline::OUTLINES_SOURCE
+            })
+    });
+    if ours && std::fs::remove_file(path).is_ok() {
+        eprintln!(
+            "outline: removed {}, written by an earlier import for another district",
+            path.display()
+        );
+    }
+}
+
 /// Refuses, before reading anything, outputs that would replace an input: the table, the list of schools
 /// left out or the extracts written into (or over) the CDE folder, or over the coordinates file, or two
 /// outputs on one path.
 fn check_import_outputs(a: &CdeArgs) -> Result<()> {
     use schoolnets::output::absolute;
-    let cde = absolute(&a.cde_dir);
-    let mut files: Vec<(&str, &PathBuf)> = vec![("--out", &a.out)];
+    let cde = a.cde_dir.as_deref().map(absolute);
+    let outline = outline_path(a);
+    let mut files: Vec<(&str, &PathBuf)> = vec![("--out", &a.out), ("--outline", &outline)];
     files.extend(a.dropped.iter().map(|d| ("--dropped", d)));
     files.extend(a.history.iter().map(|d| ("--history", d)));
     for (flag, f) in &files {
         let f_abs = absolute(f);
-        if f_abs.starts_with(&cde) {
-            return Err(Error::Output(format!(
-                "{flag} {} is inside the CDE folder {} (an input of import cde); write it elsewhere",
-                f.display(),
-                a.cde_dir.display()
-            )));
+        if let Some((cde, dir)) = cde.as_ref().zip(a.cde_dir.as_ref()) {
+            if f_abs.starts_with(cde) {
+                return Err(Error::Output(format!(
+                    "{flag} {} is inside the CDE folder {} (an input of import cde); write it elsewhere",
+                    f.display(),
+                    dir.display()
+                )));
+            }
         }
         if a.coordinates.as_ref().is_some_and(|c| absolute(c) == f_abs) {
             return Err(Error::Output(format!(
@@ -169,12 +247,14 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
     }
     if let Some(x) = &a.extract_to {
         let x_abs = absolute(x);
-        if x_abs == cde || cde.starts_with(&x_abs) || x_abs.starts_with(&cde) {
-            return Err(Error::Output(format!(
-                "--extract-to {} would write over or inside the CDE folder {} (an input: its state-wide files would be replaced by extracts); choose another folder",
-                x.display(),
-                a.cde_dir.display()
-            )));
+        if let Some((cde, dir)) = cde.as_ref().zip(a.cde_dir.as_ref()) {
+            if x_abs == *cde || cde.starts_with(&x_abs) || x_abs.starts_with(cde) {
+                return Err(Error::Output(format!(
+                    "--extract-to {} would write over or inside the CDE folder {} (an input: its state-wide files would be replaced by extracts); choose another folder",
+                    x.display(),
+                    dir.display()
+                )));
+            }
         }
         if absolute(&a.out).starts_with(&x_abs) {
             return Err(Error::Output(format!(

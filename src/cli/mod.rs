@@ -28,7 +28,9 @@ pub struct InputArgs {
     /// School table (CSV in the format the README describes). Default: the built-in LAUSD 2018-19 table.
     #[arg(long, value_name = "CSV")]
     pub schools: Option<PathBuf>,
-    /// District outline (GeoJSON polygon, lon/lat). Default: LAUSD's outline with the built-in table, none otherwise.
+    /// District outline (GeoJSON polygon, lon/lat). Default: LAUSD's outline with the built-in table; with
+    /// --schools district.csv, the district.outline.geojson beside it (`import cde` writes it) when there is
+    /// one; none otherwise (maps then end 1.5 km beyond the outermost schools).
     #[arg(long, value_name = "GEOJSON")]
     pub boundary: Option<PathBuf>,
     /// Scenario file (TOML), or the name of a built-in one: `neighborhood` (the default: networks of
@@ -51,7 +53,12 @@ impl InputArgs {
     pub fn paths(&self) -> InputPaths {
         InputPaths {
             schools: self.schools.clone(),
-            boundary: self.boundary.clone(),
+            boundary: self.boundary.clone().or_else(|| {
+                self.schools
+                    .as_deref()
+                    .map(schoolnets::inputs::outline_beside)
+                    .filter(|o| o.is_file())
+            }),
             scenario: self.scenario.clone(),
             pins: self.steering.pins.clone(),
             barriers: self.steering.barriers.clone(),

@@ -27,6 +27,14 @@ pub struct PlanArgs {
 pub fn run(a: PlanArgs) -> Result<i32> {
     set_threads(a.run.threads)?;
     schoolnets::output::check_out(&a.out, &a.input.paths().files())?;
+    if let (None, Some(found)) = (&a.input.boundary, &a.input.paths().boundary) {
+        if !a.run.quiet {
+            eprintln!(
+                "outline: {} (found beside the table; --boundary names another)",
+                found.display()
+            );
+        }
+    }
     let mut inputs = a.input.paths().load()?;
     let input_files = inputs.files(&a.input.paths().files());
     schoolnets::output::check_out(&a.out, &input_files)?;

@@ -18,7 +18,15 @@ pub struct ValidateArgs {
 
 pub fn run(a: ValidateArgs) -> Result<i32> {
     let loaded = LoadedTable::load(a.schools.as_deref())?;
-    let outline = LoadedOutline::load(a.boundary.as_deref(), a.schools.is_none())?;
+    let beside = a
+        .schools
+        .as_deref()
+        .map(schoolnets::inputs::outline_beside)
+        .filter(|o| o.is_file());
+    let outline = LoadedOutline::load(
+        a.boundary.as_deref().or(beside.as_deref()),
+        a.schools.is_none(),
+    )?;
     let v = validate::validate(&loaded.table, outline.as_ref().map(|o| &o.outline));
     print!("{}", v.summary);
     for w in &v.warnings {

@@ -108,6 +108,19 @@ pub fn geojson(map: &Map) -> String {
     collection(features)
 }
 
+/// A district outline as a one-feature collection (exterior rings counter-clockwise, holes clockwise),
+/// with `properties` saying what it is and where it comes from; `plan` reads it back as `--boundary`.
+pub fn outline_geojson(shape: &MultiPolygon<f64>, properties: serde_json::Value) -> String {
+    use geo::orient::{Direction, Orient};
+    collection(vec![Feature {
+        bbox: None,
+        geometry: territory(&shape.orient(Direction::Default)),
+        id: None,
+        properties: props(properties),
+        foreign_members: None,
+    }])
+}
+
 fn collection(features: Vec<Feature>) -> String {
     let fc = FeatureCollection {
         bbox: None,

@@ -11,7 +11,7 @@
 //! as written.
 
 use super::{Overrides, Scenario};
-use crate::schools::SchoolTable;
+use crate::schools::{Level, SchoolTable};
 
 /// The mean network may sit this far inside the school-count band before the band is refitted: a band
 /// whose minimum is above 0.8× the mean (or maximum under 1.25× it) leaves the solver almost no choice.
@@ -97,6 +97,30 @@ pub(crate) fn to_district(
             }
         }
     }
+    // Grade-band minimums: an elementary district has no high school, and a district with one middle school
+    // cannot give one to each of several networks. A school counts for a band by its `level`, as the rule
+    // counts it (`rules::sums`).
+    for (key, level, need) in [
+        ("min_high", Level::High, &mut scenario.coverage.min_high),
+        (
+            "min_middle",
+            Level::Middle,
+            &mut scenario.coverage.min_middle,
+        ),
+    ] {
+        let have = table.schools.iter().filter(|s| s.level == level).count();
+        let most = (have / k) as u32;
+        if most < *need {
+            let what = level.as_str();
+            let schools_word = if have == 1 { "school" } else { "schools" };
+            lines.push(format!(
+                "coverage.{key} = {most} (fitted: {have} {what} {schools_word} cannot give each of {k} networks {need}{}; set it in a scenario file to choose)",
+                if most == 0 { ", so the rule is off" } else { "" },
+                need = *need
+            ));
+            *need = most;
+        }
+    }
     // Model minimums: a district with fewer magnet schools than networks cannot give each one.
     if set.min_model.is_empty() {
         let models: Vec<(String, u32)> = scenario
@@ -144,16 +168,53 @@ pub(crate) fn to_district(
 mod tests {
     use super::*;
 
-    fn table(n: usize, magnets: usize) -> SchoolTable {
+    /// `n` schools, one in ten a high school and one in ten a middle school (none of either when
+    /// `elementary_only`), the first `magnets` of them magnets.
+    fn table_of(n: usize, magnets: usize, elementary_only: bool) -> SchoolTable {
         let mut text = crate::schools::COLUMNS.join(",");
         for i in 0..n {
             let model = if i < magnets { "magnet" } else { "traditional" };
             let magnet = if i < magnets { "yes" } else { "no" };
+            let (level, low, high) = match i % 10 {
+                _ if elementary_only => ("elementary", "K", "5"),
+                0 => ("high", "9", "12"),
+                1 => ("middle", "6", "8"),
+                _ => ("elementary", "K", "5"),
+            };
             text.push_str(&format!(
-                "\ns{i},School {i},34.{i:03},-118.0,300,elementary,K,5,{model},no,{magnet},,,,,,,,,,,,,,,"
+                "\ns{i},School {i},34.{i:03},-118.0,300,{level},{low},{high},{model},no,{magnet},,,,,,,,,,,,,,,"
             ));
         }
         crate::schools::read_table("t", text.as_bytes()).unwrap()
+    }
+
+    fn table(n: usize, magnets: usize) -> SchoolTable {
+        table_of(n, magnets, false)
+    }
+
+    #[test]
+    fn an_elementary_district_gets_the_grade_bands_it_has() {
+        let mut s = Scenario::default_scenario();
+        s.networks = 4;
+        let set = Overrides {
+            networks: Some(4),
+            ..Overrides::default()
+        };
+        let lines = to_district(&mut s, &table_of(100, 0, true), &set, 32);
+        assert_eq!((s.coverage.min_high, s.coverage.min_middle), (0, 0));
+        assert!(
+            lines.iter().any(|l| l.starts_with(
+                "coverage.min_high = 0 (fitted: 0 high schools cannot give each of 4 networks 1, so the rule is off"
+            )),
+            "{lines:?}"
+        );
+        s.check("t").unwrap();
+        // Ten middle schools give each of 4 networks 1 but not 3.
+        let mut s = Scenario::default_scenario();
+        s.networks = 4;
+        s.coverage.min_middle = 3;
+        to_district(&mut s, &table(100, 0), &set, 32);
+        assert_eq!((s.coverage.min_high, s.coverage.min_middle), (1, 2));
     }
 
     #[test]

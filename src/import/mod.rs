@@ -22,6 +22,10 @@ use crate::schools::{grade_number, Level, School, SchoolTable};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+mod files;
+pub mod outline;
+pub use files::CdeFiles;
+
 /// File names inside a CDE folder.
 pub(crate) const DIRECTORY_FILE: &str = "pubschls.txt";
 pub const DEFAULT_FRPM_FILE: &str = "frpm1819.csv";
@@ -45,11 +49,11 @@ fn level_text(level: Option<u8>) -> String {
 /// What to import.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// Folder holding the CDE files.
-    pub cde_dir: PathBuf,
+    /// The CDE files: a folder, or the built-in state files.
+    pub files: CdeFiles,
     /// CDS code prefix: 2 digits for a county, 7 for a district (e.g. `1964733` for LAUSD), empty for the state.
     pub prefix: String,
-    /// FRPM file name inside `cde_dir` (the school year of the enrollment).
+    /// FRPM file name among `files` (the school year of the enrollment).
     pub frpm_file: String,
     /// Optional CSV `id,lat,lon` with coordinates for schools the directory lacks.
     pub extra_coordinates: Option<PathBuf>,
@@ -96,6 +100,9 @@ impl DropReason {
 #[derive(Debug, Clone)]
 pub struct Import {
     pub table: SchoolTable,
+    /// The directory's district names of the schools imported, with how many schools each (one name
+    /// for a district; several for a county or the state).
+    pub districts: BTreeMap<String, usize>,
     pub dropped: Vec<Dropped>,
     /// Directory entries closed before the FRPM year (no enrollment): counted, not listed one by one.
     pub closed_earlier: usize,
@@ -106,25 +113,13 @@ pub struct Import {
     pub address_apart: Vec<(String, String, f64)>,
 }
 
-/// The FRPM files in a CDE folder (`frpm*.csv`), by name.
-pub fn frpm_files(cde_dir: &Path) -> Result<Vec<String>> {
-    let entries = std::fs::read_dir(cde_dir).map_err(|e| Error::unreadable(cde_dir, e))?;
-    let mut out: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| n.starts_with("frpm") && n.ends_with(".csv"))
-        .collect();
-    out.sort();
-    Ok(out)
-}
-
-/// The district's enrollment history from every FRPM file in the CDE folder: each school's students in
-/// each school year (schools whose CDS code starts with `prefix`).
-pub fn history(cde_dir: &Path, prefix: &str) -> Result<crate::history::History> {
-    let files = frpm_files(cde_dir)?;
-    if files.is_empty() {
+/// The district's enrollment history from every FRPM file of the set: each school's students in each
+/// school year (schools whose CDS code starts with `prefix`).
+pub fn history(files: &CdeFiles, prefix: &str) -> Result<crate::history::History> {
+    let frpm = files.frpm_files()?;
+    if frpm.is_empty() {
         return Err(Error::input(
-            cde_dir.display().to_string(),
+            files.describe(),
             None,
             None,
             "no FRPM file (frpm*.csv) in this folder: the history is read from them",
@@ -132,14 +127,9 @@ pub fn history(cde_dir: &Path, prefix: &str) -> Result<crate::history::History> 
         ));
     }
     let mut parts = Vec::new();
-    for f in files {
-        let path = cde_dir.join(&f);
-        let text = read_text(&path)?;
-        parts.push(crate::history::parse_frpm(
-            &path.display().to_string(),
-            &text,
-            prefix,
-        )?);
+    for f in frpm {
+        let text = files.read_text(&f)?;
+        parts.push(crate::history::parse_frpm(&files.name(&f), &text, prefix)?);
     }
     crate::history::merge(parts)
 }
@@ -155,10 +145,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
             "CDE file",
         ));
     }
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
-    })
+    Ok(files::decode(bytes))
 }
 
 /// A delimited file read into named columns (header cells with their whitespace collapsed).
@@ -169,9 +156,9 @@ struct Sheet {
 }
 
 impl Sheet {
-    fn read(path: &Path, delimiter: u8) -> Result<Sheet> {
-        let text = read_text(path)?;
-        let name = path.display().to_string();
+    fn read(files: &CdeFiles, file: &str, delimiter: u8) -> Result<Sheet> {
+        let text = files.read_text(file)?;
+        let name = files.name(file);
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .quoting(delimiter != b'\t')
@@ -300,6 +287,8 @@ struct DirEntry {
     /// Street address and city, as the directory writes them.
     street: String,
     city: String,
+    /// The district's name, as the directory writes it ("San Diego Unified").
+    district: String,
 }
 
 struct FrpmEntry {
@@ -337,7 +326,7 @@ const CDE_SOURCES: [(&str, &str); 5] = [
 
 /// Fails, before reading anything, when the CDE folder lacks a file, naming every missing one and the
 /// CDE page it comes from.
-fn check_cde_files(dir: &Path, frpm_file: &str) -> Result<()> {
+fn check_cde_files(files: &CdeFiles, frpm_file: &str) -> Result<()> {
     let missing: Vec<crate::error::Problem> = CDE_SOURCES
         .iter()
         .map(|&(file, source)| {
@@ -346,18 +335,23 @@ fn check_cde_files(dir: &Path, frpm_file: &str) -> Result<()> {
             } else {
                 file
             };
-            (dir.join(file), source)
+            (file, source)
         })
-        .filter(|(path, _)| !path.is_file())
-        .map(|(path, source)| crate::error::Problem {
-            file: path.display().to_string(),
+        .filter(|(file, _)| !files.has(file))
+        .map(|(file, source)| crate::error::Problem {
+            file: files.name(file),
             line: None,
             field: None,
             what: "not found: import cde needs this CDE file".into(),
-            fix: format!(
-                "download it from {source} into {} (or name the folder holding the files with --cde-dir)",
-                dir.display()
-            ),
+            fix: match files.folder() {
+                Some(dir) => format!(
+                    "download it from {source} into {} (or leave out --cde-dir to use the built-in 2018-19 state files)",
+                    dir.display()
+                ),
+                None => format!(
+                    "the built-in files hold the school years 2016-17 to 2020-21; for another, download it from {source} into a folder with the other files and give the folder with --cde-dir"
+                ),
+            },
         })
         .collect();
     if missing.is_empty() {
@@ -375,21 +369,21 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
             opts.prefix
         )));
     }
-    let dir = &opts.cde_dir;
-    check_cde_files(dir, &opts.frpm_file)?;
-    let directory = read_directory(&dir.join(DIRECTORY_FILE), &opts.prefix)?;
-    let frpm = read_frpm(&dir.join(&opts.frpm_file), &opts.prefix)?;
+    let files = &opts.files;
+    check_cde_files(files, &opts.frpm_file)?;
+    let directory = read_directory(files, &opts.prefix)?;
+    let frpm = read_frpm(files, &opts.frpm_file, &opts.prefix)?;
     if directory.is_empty() && frpm.is_empty() {
         return Err(Error::Usage(format!(
             "--district {}: no school in {} or {} has a CDS code that starts with it (LAUSD is 1964733, San Diego Unified 3768338); the district's 7-digit code is the start of its schools' CDSCode in {DIRECTORY_FILE}",
             opts.prefix,
-            dir.join(DIRECTORY_FILE).display(),
-            dir.join(&opts.frpm_file).display(),
+            files.name(DIRECTORY_FILE),
+            files.name(&opts.frpm_file),
         )));
     }
-    let ela = read_indicator(&dir.join(ELA_FILE), &opts.prefix)?;
-    let math = read_indicator(&dir.join(MATH_FILE), &opts.prefix)?;
-    let ethnicity = read_demographics(&dir.join(DEMOGRAPHICS_FILE), &opts.prefix)?;
+    let ela = read_indicator(files, ELA_FILE, &opts.prefix)?;
+    let math = read_indicator(files, MATH_FILE, &opts.prefix)?;
+    let ethnicity = read_demographics(files, &opts.prefix)?;
     let extra_coords = match &opts.extra_coordinates {
         Some(p) => read_extra_coordinates(p)?,
         None => HashMap::new(),
@@ -406,6 +400,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
         })
     };
 
+    let mut districts: BTreeMap<String, usize> = BTreeMap::new();
     // Every code in either the directory or the FRPM file, in code order.
     let mut codes: Vec<&String> = directory.keys().chain(frpm.keys()).collect();
     codes.sort();
@@ -481,6 +476,9 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        if let Some(d) = d.filter(|d| !d.district.is_empty()) {
+            *districts.entry(d.district.clone()).or_insert(0) += 1;
+        }
         schools.push(School {
             id: code.clone(),
             name,
@@ -515,10 +513,11 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
     let apart = assign_campuses(&mut schools);
     let derived_links = derive_feeders(&mut schools);
     let lines = (2..2 + schools.len() as u64).collect();
-    let mut source = dir.join(&opts.frpm_file).display().to_string();
+    let mut source = files.name(&opts.frpm_file);
     source.push_str(" + directory");
     dropped.sort();
     Ok(Import {
+        districts,
         table: SchoolTable {
             source,
             schools,
@@ -532,8 +531,8 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
     })
 }
 
-fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry>> {
-    let s = Sheet::read(path, b'\t')?;
+fn read_directory(files: &CdeFiles, prefix: &str) -> Result<BTreeMap<String, DirEntry>> {
+    let s = Sheet::read(files, DIRECTORY_FILE, b'\t')?;
     let c = |n| s.col(n);
     let (cds, status, school, charter, funding, soc, edops, grades, magnet, lat, lon) = (
         c("CDSCode")?,
@@ -548,7 +547,7 @@ fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry
         c("Latitude")?,
         c("Longitude")?,
     );
-    let (street, city) = (c("Street")?, c("City")?);
+    let (street, city, district) = (c("Street")?, c("City")?, c("District")?);
     let mut out = BTreeMap::new();
     for (_, r) in &s.rows {
         let code = r.get(cds).unwrap_or("").trim();
@@ -577,6 +576,7 @@ fn read_directory(path: &Path, prefix: &str) -> Result<BTreeMap<String, DirEntry
                 lon: num(lon),
                 street: get(street),
                 city: get(city),
+                district: get(district),
             },
         );
     }
@@ -588,8 +588,8 @@ fn padded_cds(code: &str) -> String {
     format!("{code:0>14}")
 }
 
-fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
-    let s = Sheet::read(path, b',')?;
+fn read_frpm(files: &CdeFiles, file: &str, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
+    let s = Sheet::read(files, file, b',')?;
     let (county, district, school, name, charter, low, high, enr, pct) = (
         s.col("County Code")?,
         s.col("District Code")?,
@@ -625,8 +625,12 @@ fn read_frpm(path: &Path, prefix: &str) -> Result<BTreeMap<String, FrpmEntry>> {
 
 type Indicator = (Option<f64>, Option<u8>);
 
-fn read_indicator(path: &Path, prefix: &str) -> Result<HashMap<String, Indicator>> {
-    let s = Sheet::read(path, b',')?;
+fn read_indicator(
+    files: &CdeFiles,
+    file: &str,
+    prefix: &str,
+) -> Result<HashMap<String, Indicator>> {
+    let s = Sheet::read(files, file, b',')?;
     let (cds, rtype, group, status, level) = (
         s.col("cds")?,
         s.col("rtype")?,
@@ -651,8 +655,8 @@ fn read_indicator(path: &Path, prefix: &str) -> Result<HashMap<String, Indicator
     Ok(out)
 }
 
-fn read_demographics(path: &Path, prefix: &str) -> Result<HashMap<String, [u32; 9]>> {
-    let s = Sheet::read(path, b',')?;
+fn read_demographics(files: &CdeFiles, prefix: &str) -> Result<HashMap<String, [u32; 9]>> {
+    let s = Sheet::read(files, DEMOGRAPHICS_FILE, b',')?;
     let (cds, ethnic, total) = (s.col("CDS_CODE")?, s.col("ETHNIC")?, s.col("ENR_TOTAL")?);
     // CDE ethnic codes → index in schools::ETHNICITIES
     // (hispanic, black, white, asian, filipino, pacific, native, multi, not_reported).
@@ -956,7 +960,7 @@ type RowFilter<'a> = Box<dyn Fn(&csv::StringRecord, &[String]) -> bool + 'a>;
 /// Writes copies of the CDE files restricted to codes starting with `prefix` into `out_dir`
 /// (same columns, same delimiters), so a district's data can travel with a project.
 pub fn extract(
-    cde_dir: &Path,
+    files: &CdeFiles,
     prefix: &str,
     frpm_files: &[String],
     out_dir: &Path,
@@ -1001,8 +1005,8 @@ pub fn extract(
         ));
     }
     for (name, delim, keep) in jobs {
-        let src = cde_dir.join(&name);
-        let text = read_text(&src)?;
+        let src = files.name(&name);
+        let text = files.read_text(&name)?;
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delim)
             .quoting(delim != b'\t')
@@ -1014,7 +1018,7 @@ pub fn extract(
             Some(Ok(h)) => h,
             _ => {
                 return Err(Error::input(
-                    src.display().to_string(),
+                    &src,
                     Some(1),
                     None,
                     "no header",
@@ -1042,7 +1046,7 @@ pub fn extract(
             for r in recs {
                 let r = r.map_err(|e| {
                     Error::input(
-                        src.display().to_string(),
+                        &src,
                         e.position().map(|p| p.line()),
                         None,
                         e.to_string(),
