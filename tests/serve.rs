@@ -851,3 +851,59 @@ fn the_editor_places_the_plan_as_edited_among_an_ensemble() {
     assert!(plain.state()["ensemble"].is_null());
     assert_eq!(plain.get("/api/ensemble/firmness.svg").0, 404);
 }
+
+/// A school and a neighbouring network it can move to: (school, its network, the other).
+fn some_move(s: &Server, plan: &Value) -> (String, String, String) {
+    let (school, from, to, _, _) = breaking_move(s, plan);
+    (school, from, to)
+}
+
+/// A lock binds a school to the network it is in as the plan stands: locked, moved and the move undone, it
+/// is locked in the network it is back in, and re-optimising keeps it there.
+#[test]
+fn a_lock_follows_its_school_through_undo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let s = Server::editing(&original, &tmp.path().join("edited"));
+    let (school, from, to) = some_move(&s, &plan);
+    assert_eq!(
+        s.post("/api/lock", &json!({"school": school}).to_string())
+            .0,
+        200
+    );
+    let moved = s.post(
+        "/api/move",
+        &json!({"school": school, "to": to}).to_string(),
+    );
+    assert_eq!(moved.0, 200, "{}", moved.1);
+    let (status, st) = s.post("/api/undo", "{}");
+    assert_eq!(status, 200, "{st}");
+    assert!(st["locked_schools"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(school)));
+    let (status, st) = s.post("/api/reoptimise", "{}");
+    assert_eq!(status, 200, "{st}");
+    assert!(
+        !st["proposal"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["school_id"] == json!(school)),
+        "re-optimising moves the locked school: {}",
+        st["proposal"]
+    );
+    let (_, view) = s.get(&format!("/api/school?id={school}"));
+    let view: Value = serde_json::from_str(&view).unwrap();
+    assert_eq!(view["network"], json!(from));
+    assert_eq!(view["locked"], true);
+    // Saved, plan.json records the lock in the network the school is in.
+    let plan_json: Value = serde_json::from_str(&s.get("/api/plan.json").1).unwrap();
+    let locks = plan_json["edits"]["locks"].as_array().unwrap();
+    assert!(
+        locks
+            .iter()
+            .any(|l| l == &json!(format!("{school} → {from}"))),
+        "{locks:?}"
+    );
+}
