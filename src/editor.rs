@@ -49,6 +49,10 @@ pub struct Proposal {
 pub struct Draft {
     /// What the edits started from (the same text as [`EditsRecord::from`]).
     pub from: String,
+    /// SHA-256 of the starting plan (its plan.json as the editor holds it): a draft belongs to the plan it
+    /// edits, whatever folder it is saved into. Empty in drafts written before it was recorded.
+    #[serde(default)]
+    pub plan_sha256: String,
     pub steps: Vec<Step>,
     pub locked_schools: Vec<String>,
 }
@@ -115,6 +119,8 @@ pub struct Editor<'a> {
     /// that undoing a move of a locked school takes its lock back with it.
     locks: Vec<bool>,
     proposal: Option<Proposal>,
+    /// SHA-256 of the starting plan as JSON: what a draft is made on.
+    start_sha256: String,
     /// The plan editing started from: every step's regions and names are drawn from it, so the plan after
     /// any steps depends only on the schools' networks, and undo gives back exactly the plan before.
     start: PlanFile,
@@ -159,6 +165,7 @@ impl<'a> Editor<'a> {
             undone: Vec::new(),
             locks: vec![false; units],
             proposal: None,
+            start_sha256: plans::sha256_hex(&serde_json::to_vec(start).unwrap_or_default()),
             start: start.clone(),
             region_changes: Vec::new(),
             changed: Vec::new(),
@@ -629,15 +636,22 @@ impl<'a> Editor<'a> {
     pub fn draft(&self) -> Draft {
         Draft {
             from: self.from.clone(),
+            plan_sha256: self.start_sha256.clone(),
             steps: self.done.clone(),
             locked_schools: self.locked_schools(),
         }
     }
 
+    /// Whether `draft` was made on the plan edited here: the same starting plan, by name and by content.
+    pub fn made_here(&self, draft: &Draft) -> bool {
+        draft.from == self.from
+            && (draft.plan_sha256.is_empty() || draft.plan_sha256 == self.start_sha256)
+    }
+
     /// Replays a draft's steps and locks on the starting plan. Refused when it was made on another plan
     /// or names schools or networks this plan does not have.
     pub fn restore(&mut self, draft: &Draft) -> std::result::Result<(), Refused> {
-        if draft.from != self.from {
+        if !self.made_here(draft) {
             return Err(Refused::Conflict(format!(
                 "the draft was made on {}, not on {}",
                 draft.from, self.from
