@@ -147,6 +147,12 @@ pub fn compare(plans: &[Compared], table: Option<&SchoolTable>) -> Comparison {
         .skip(1)
         .map(|p| changes(&plans[0], p, table))
         .collect();
+    for ch in changes.iter().filter(|ch| ch.compared == 0) {
+        notes.push(format!(
+            "{} and {} share no school: no school can move between them, so their changes say nothing (they are plans of different districts or tables).",
+            ch.baseline, ch.plan
+        ));
+    }
     let mut rows = figure_rows(plans);
     rows.extend(change_rows(&changes));
     Comparison {
@@ -453,7 +459,25 @@ fn change_rows(changes: &[Changes]) -> Vec<Row> {
                     .unwrap_or("the baseline")
             ),
             unit: "",
-            values: first(baseline(), &|c| Value::Number(c.moves.len() as f64, 0)),
+            values: first(baseline(), &|c| {
+                if c.compared == 0 {
+                    Value::Text("NO: no school in common".into())
+                } else {
+                    Value::Number(c.moves.len() as f64, 0)
+                }
+            }),
+        },
+        Row {
+            section: "Changes",
+            metric: format!(
+                "Schools in both this plan and {}",
+                changes
+                    .first()
+                    .map(|c| c.baseline.as_str())
+                    .unwrap_or("the baseline")
+            ),
+            unit: "",
+            values: first(baseline(), &|c| Value::Number(c.compared as f64, 0)),
         },
         Row {
             section: "Changes",
@@ -659,9 +683,9 @@ pub fn sections(c: &Comparison) -> Vec<Section> {
     for ch in &c.changes {
         let mut s = Section::new(format!("{} → {}: matched networks", ch.baseline, ch.plan));
         s.paragraph(format!(
-            "{} of {} schools are in another network ({}); moves.csv lists them. Schools only in one plan: {} in {}, {} in {}.",
-            thousands(ch.moves.len() as f64),
+            "The plans share {} schools; {} of them are in another network ({}); moves.csv lists them. Schools only in one plan: {} in {}, {} in {}.",
             thousands(ch.compared as f64),
+            thousands(ch.moves.len() as f64),
             ch.moved_students
                 .map(|s| format!("{} students", thousands(s as f64)))
                 .unwrap_or_else(|| "students unknown without the school table".into()),

@@ -49,6 +49,10 @@ pub struct Proposal {
 pub struct Draft {
     /// What the edits started from (the same text as [`EditsRecord::from`]).
     pub from: String,
+    /// SHA-256 of the starting plan (its plan.json as the editor holds it): a draft belongs to the plan it
+    /// edits, whatever folder it is saved into. Empty in drafts written before it was recorded.
+    #[serde(default)]
+    pub plan_sha256: String,
     pub steps: Vec<Step>,
     pub locked_schools: Vec<String>,
 }
@@ -111,9 +115,12 @@ pub struct Editor<'a> {
     plan: Plan,
     done: Vec<Step>,
     undone: Vec<Step>,
-    /// Each planning unit's locked network.
-    locks: Vec<Option<usize>>,
+    /// Each planning unit's lock: a locked unit is kept in the network it is in as the plan stands, so
+    /// that undoing a move of a locked school takes its lock back with it.
+    locks: Vec<bool>,
     proposal: Option<Proposal>,
+    /// SHA-256 of the starting plan as JSON: what a draft is made on.
+    start_sha256: String,
     /// The plan editing started from: every step's regions and names are drawn from it, so the plan after
     /// any steps depends only on the schools' networks, and undo gives back exactly the plan before.
     start: PlanFile,
@@ -156,8 +163,9 @@ impl<'a> Editor<'a> {
             plan,
             done: Vec::new(),
             undone: Vec::new(),
-            locks: vec![None; units],
+            locks: vec![false; units],
             proposal: None,
+            start_sha256: plans::sha256_hex(&serde_json::to_vec(start).unwrap_or_default()),
             start: start.clone(),
             region_changes: Vec::new(),
             changed: Vec::new(),
@@ -179,7 +187,7 @@ impl<'a> Editor<'a> {
             let members: Vec<usize> = (0..units.len())
                 .filter(|&u| self.unit_network(u) == c)
                 .collect();
-            if !members.is_empty() && members.iter().all(|&u| self.locks[u] == Some(c)) {
+            if !members.is_empty() && members.iter().all(|&u| self.locks[u]) {
                 locked_networks.push(id.clone());
             }
         }
@@ -213,7 +221,7 @@ impl<'a> Editor<'a> {
     fn locked_schools(&self) -> Vec<String> {
         let units = self.prepared.planning.units();
         let mut out: Vec<String> = (0..units.len())
-            .filter(|&u| self.locks[u].is_some())
+            .filter(|&u| self.locks[u])
             .flat_map(|u| units.units[u].schools.iter())
             .map(|&i| self.inputs.table.schools[i].id.clone())
             .collect();
@@ -280,7 +288,7 @@ impl<'a> Editor<'a> {
                 .map(|&j| self.inputs.table.schools[j].id.clone())
                 .collect(),
             neighbouring_networks: near.into_iter().map(|c| self.ids[c].clone()).collect(),
-            locked: self.locks[u].is_some(),
+            locked: self.locks[u],
         })
     }
 
@@ -315,10 +323,6 @@ impl<'a> Editor<'a> {
             self.ids[from],
             self.ids[c]
         );
-        // A locked unit that moves is locked where it goes.
-        if self.locks[u].is_some() {
-            self.locks[u] = Some(c);
-        }
         self.apply(Step {
             kind: "move".into(),
             what,
@@ -454,7 +458,7 @@ impl<'a> Editor<'a> {
     /// Locks a school (its campus or pathway) in its network, or unlocks it.
     pub fn lock_school(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
         let u = self.unit_of(self.school(id)?);
-        self.locks[u] = on.then(|| self.unit_network(u));
+        self.locks[u] = on;
         Ok(())
     }
 
@@ -463,7 +467,7 @@ impl<'a> Editor<'a> {
         let c = self.network(id)?;
         for u in 0..self.locks.len() {
             if self.unit_network(u) == c {
-                self.locks[u] = on.then_some(c);
+                self.locks[u] = on;
             }
         }
         Ok(())
@@ -487,8 +491,8 @@ impl<'a> Editor<'a> {
         let base = p.pins.clone();
         p.pins = (0..units.len())
             .map(|u| {
-                self.locks[u]
-                    .or_else(|| moved.contains(&u).then(|| self.unit_network(u)))
+                (self.locks[u] || moved.contains(&u))
+                    .then(|| self.unit_network(u))
                     .or_else(|| base.get(u).copied().flatten())
             })
             .collect();
@@ -632,15 +636,22 @@ impl<'a> Editor<'a> {
     pub fn draft(&self) -> Draft {
         Draft {
             from: self.from.clone(),
+            plan_sha256: self.start_sha256.clone(),
             steps: self.done.clone(),
             locked_schools: self.locked_schools(),
         }
     }
 
+    /// Whether `draft` was made on the plan edited here: the same starting plan, by name and by content.
+    pub fn made_here(&self, draft: &Draft) -> bool {
+        draft.from == self.from
+            && (draft.plan_sha256.is_empty() || draft.plan_sha256 == self.start_sha256)
+    }
+
     /// Replays a draft's steps and locks on the starting plan. Refused when it was made on another plan
     /// or names schools or networks this plan does not have.
     pub fn restore(&mut self, draft: &Draft) -> std::result::Result<(), Refused> {
-        if draft.from != self.from {
+        if !self.made_here(draft) {
             return Err(Refused::Conflict(format!(
                 "the draft was made on {}, not on {}",
                 draft.from, self.from

@@ -60,6 +60,7 @@ impl PlanFolder {
         }
         let text = limits::read_text(&file, limits::MAX_DOCUMENT_BYTES, "plan.json")?;
         let plan = PlanFile::parse(&shown, &text)?;
+        check_figures(&shown, &plan)?;
         let folder = PlanFolder::folder_of(path);
         let label = folder
             .canonicalize()
@@ -87,6 +88,28 @@ impl PlanFolder {
     /// names, when its SHA-256 matches.
     pub fn table(&self) -> Option<SchoolTable> {
         table_of(&self.file)
+    }
+}
+
+/// Refuses a plan.json whose per-network figures are not what its own assignment gives on the table it
+/// was drawn from (when that table is at hand): schools moved by hand leave the figures of the plan before,
+/// which every command reading the plan (compare, rebalance, serve, ensemble, forecast) would print.
+fn check_figures(shown: &str, plan: &PlanFile) -> Result<()> {
+    let Some(table) = table_of(plan) else {
+        return Ok(());
+    };
+    match crate::metrics::stale_figure(&table, plan) {
+        None => Ok(()),
+        Some((network, figure, stated, got)) => Err(Error::input(
+            shown,
+            None,
+            Some(&format!("networks[{network}].{figure}")),
+            format!(
+                "network '{network}' states {figure} {stated}, but the schools `assignment` puts in it give {got} on {}: the plan's figures do not belong to its assignment (was plan.json edited by hand?)",
+                table.source
+            ),
+            "write the plan again with `schoolnets plan` (or move schools with `schoolnets serve --plan`, which measures every figure again); do not edit plan.json by hand",
+        )),
     }
 }
 

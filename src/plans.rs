@@ -804,19 +804,20 @@ pub(crate) fn assemble(
                 .filter(|name| !name.is_empty())
         })
         .collect();
-    // A pinned label names the network that holds it (and no other network keeps that name).
+    // A pinned label names the network that holds it (and no other network keeps that name); an adopted
+    // plan's names stand (`rebalance` binds a label to the network of that name and refuses others).
     let pins = match (inputs.pins, &prepared.pinned) {
         (Some(pins), Some(pinned)) => {
             let groups =
                 crate::pins::held(&pinned.labels, &pinned.of_school, &school_network, &ids).groups;
-            for g in &groups {
+            for g in groups.iter().filter(|_| adopted.is_none()) {
                 for name in kept.iter_mut() {
                     if name.as_deref() == Some(g.label.as_str()) {
                         *name = None;
                     }
                 }
             }
-            for g in &groups {
+            for g in groups.iter().filter(|_| adopted.is_none()) {
                 if let Some(c) = ids.iter().position(|id| *id == g.network) {
                     if kept[c].is_none()
                         || !groups.iter().any(|h| Some(&h.label) == kept[c].as_ref())

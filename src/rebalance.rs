@@ -120,44 +120,63 @@ pub fn check_same_district(
     ))
 }
 
-/// The adopted network each pin label is bound to: the network of that name, else the unclaimed network
-/// holding most of the label's schools, else the first unclaimed one (`None` when every network is claimed).
+/// The adopted network each pin label is bound to: the network of that name. Rebalancing keeps the adopted
+/// networks and their names (changes.md says so), so a label that names none of them would either rename a
+/// network or pin schools to a network nobody chose: it is refused, each such label with its first row and
+/// the names there are.
 fn bind_labels(
     labels: &[String],
-    school_label: &[Option<usize>],
-    old: &[Option<usize>],
+    pins: Option<&crate::pins::Pins>,
     adopted: &PlanFile,
-    k: usize,
-) -> Vec<Option<usize>> {
-    let mut binding: Vec<Option<usize>> = labels
+) -> Result<Vec<Option<usize>>> {
+    let binding: Vec<Option<usize>> = labels
         .iter()
-        .map(|l| adopted.networks.iter().position(|n| &n.name == l))
+        .map(|l| {
+            adopted
+                .networks
+                .iter()
+                .position(|n| !n.name.is_empty() && &n.name == l)
+        })
         .collect();
-    let mut claimed = vec![false; k];
-    for c in binding.iter().flatten() {
-        claimed[*c] = true;
-    }
-    for (l, bound) in binding.iter_mut().enumerate() {
-        if bound.is_some() {
-            continue;
-        }
-        let mut count = vec![0usize; k];
-        for (i, sl) in school_label.iter().enumerate() {
-            if *sl == Some(l) {
-                if let Some(c) = old[i] {
-                    count[c] += 1;
-                }
+    let names: Vec<String> = adopted
+        .networks
+        .iter()
+        .filter(|n| !n.name.is_empty())
+        .map(|n| format!("{} ({})", n.name, n.network))
+        .collect();
+    let source = pins.map_or("the pins", |p| p.source.as_str());
+    let problems: Vec<crate::error::Problem> = labels
+        .iter()
+        .zip(&binding)
+        .filter(|(_, b)| b.is_none())
+        .map(|(label, _)| {
+            let line = pins
+                .and_then(|p| p.rows.iter().find(|r| &r.label == label))
+                .map(|r| r.line)
+                .filter(|&l| l > 0);
+            crate::error::Problem {
+                file: source.to_string(),
+                line,
+                field: Some("network".into()),
+                what: format!(
+                    "the label {label:?} names no network of the adopted plan; rebalance keeps the adopted networks and their names, so it would not say which network the schools belong to"
+                ),
+                fix: if names.is_empty() {
+                    "the adopted plan's networks have no names (it was written before names): draw it again with `schoolnets plan`, or rebalance without --pins".to_string()
+                } else {
+                    format!(
+                        "use the name of the adopted network the schools should stay in, one of: {}; or draw new networks with `schoolnets plan --pins`",
+                        names.join(", ")
+                    )
+                },
             }
-        }
-        let best = (0..k)
-            .filter(|&c| !claimed[c])
-            .max_by(|&a, &b| count[a].cmp(&count[b]).then(b.cmp(&a)));
-        if let Some(c) = best {
-            claimed[c] = true;
-            *bound = Some(c);
-        }
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(binding)
+    } else {
+        Err(Error::Input(problems))
     }
-    binding
 }
 
 /// Rebalances `adopted` on the new table in `inputs` (whose scenario must have as many networks).
@@ -198,7 +217,7 @@ pub fn rebalance(
 
     let mut prepared = plans::prepare(inputs)?;
     if let Some(pinned) = &prepared.pinned {
-        let binding = bind_labels(&pinned.labels, &pinned.of_school, &old, adopted, k);
+        let binding = bind_labels(&pinned.labels, inputs.pins, adopted)?;
         prepared.bind_pins(&binding);
     }
     let units = prepared.planning.units();

@@ -235,7 +235,7 @@ fn every_bad_history_gets_a_clear_error() {
 #[test]
 fn every_bad_adopted_plan_gets_a_clear_error() {
     let next_year = manifest("data/lausd-2019-20.csv");
-    run_catalogue("tests/bad-plans", "", 3, &|case, out| {
+    run_catalogue("tests/bad-plans", "", 5, &|case, out| {
         vec![(
             "rebalance",
             os(&[

@@ -230,6 +230,15 @@ fn a_plan_compared_with_itself_moves_nothing_and_bad_folders_are_input_errors() 
         .find(|(m, _)| m.starts_with("Schools in another network"))
         .unwrap();
     assert_eq!(moved.1[1], "0");
+    // ... among every school, which the plans share.
+    let shared = rows
+        .iter()
+        .find(|(m, _)| m.starts_with("Schools in both this plan and"))
+        .unwrap();
+    assert_eq!(shared.1[1], "1007");
+    assert!(std::fs::read_to_string(cmp.join("compare.md"))
+        .unwrap()
+        .contains("The plans share 1,007 schools; 0 of them are in another network"));
     assert_eq!(
         std::fs::read_to_string(cmp.join("moves.csv"))
             .unwrap()
@@ -258,5 +267,66 @@ fn a_plan_compared_with_itself_moves_nothing_and_bad_folders_are_input_errors() 
             err.contains("plan.json") && err.contains(says) && err.contains("fix:"),
             "{err}"
         );
+    }
+}
+
+/// Two plans that share no school have no school that could move: `compare` refuses them (exit 3) rather
+/// than report "0 schools in another network"; and a plan whose figures are not its assignment's (two
+/// schools swapped by hand) is refused, naming the network and the figure, rather than compared on stale
+/// figures.
+#[test]
+fn plans_sharing_no_school_and_stale_figures_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan");
+    common::plan_into(&plan, &["--date", "2026-11-30"]);
+    // Another district: the catalogue's plan of 239 schools, its ids changed so none is LAUSD's.
+    let other = dir.path().join("elsewhere");
+    std::fs::create_dir(&other).unwrap();
+    let mut p = common::json(&common::manifest(
+        "tests/bad-plans/other-district/plan.json",
+    ));
+    let renamed: serde_json::Map<String, serde_json::Value> = p["assignment"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (format!("X{k}"), v.clone()))
+        .collect();
+    p["assignment"] = renamed.into();
+    std::fs::write(other.join("plan.json"), p.to_string()).unwrap();
+    let cmp = dir.path().join("cmp");
+    let stale = common::manifest("tests/bad-plans/stale-figures");
+    for (folder, says) in [
+        (
+            other.as_path(),
+            vec![
+                "elsewhere/plan.json",
+                "key 'assignment'",
+                "shares no school with",
+                "compare plans of the same district",
+            ],
+        ),
+        (
+            stale.as_path(),
+            vec![
+                "stale-figures/plan.json",
+                "key 'networks[N15].enrollment'",
+                "give 19406",
+                "fix:",
+            ],
+        ),
+    ] {
+        let o = common::run(&[
+            "compare",
+            plan.to_str().unwrap(),
+            folder.to_str().unwrap(),
+            "--out",
+            cmp.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{err}");
+        for s in says {
+            assert!(err.contains(s), "{s:?} not in: {err}");
+        }
+        assert!(!cmp.exists());
     }
 }

@@ -358,3 +358,58 @@ fn rebalancing_keeps_support_regions_unless_a_region_rule_needs_a_change() {
     // The tight band breaks at least one adopted region, so both branches above are exercised.
     assert!(changed.iter().any(|&c| c > 0), "{changed:?}");
 }
+
+/// Rebalancing keeps the adopted networks' names (changes.md says so): a pin label that names an adopted
+/// network pins to it and the name stands; a label that names none is refused (exit 3), with the file, the
+/// row, the field and the names there are, instead of renaming the adopted network after it.
+#[test]
+fn a_pin_label_that_names_no_adopted_network_is_refused_and_names_stand() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    common::plan_into(Path::new(&d("2018")), &["--date", "2026-11-30"]);
+    let adopted = common::plan_json(Path::new(&d("2018")));
+    let san_pedro = "19647331937838";
+    let network = adopted["assignment"][san_pedro]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let names = common::network_field(&adopted, "name");
+    let name = names[&network].clone();
+    assert_ne!(name, "Harbor", "the test needs a label that is not a name");
+    let table = common::manifest("data/lausd-2019-20.csv");
+    let table = table.to_str().unwrap();
+
+    // A new label: refused, naming the file, its row, the field and the adopted names.
+    std::fs::write(d("new.csv"), format!("id,network\n{san_pedro},Harbor\n")).unwrap();
+    let o = rebalance(&d("2018"), table, &d("new-out"), &["--pins", &d("new.csv")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    for want in [
+        "new.csv",
+        "line 2",
+        "network",
+        "\"Harbor\" names no network of the adopted plan",
+        &format!("{name} ({network})"),
+    ] {
+        assert!(err.contains(want), "{want:?} not in: {err}");
+    }
+    assert!(!Path::new(&d("new-out")).exists());
+
+    // The adopted name: pinned there, and every network keeps its adopted name.
+    std::fs::write(d("kept.csv"), format!("id,network\n{san_pedro},{name}\n")).unwrap();
+    let o = rebalance(
+        &d("2018"),
+        table,
+        &d("kept-out"),
+        &["--pins", &d("kept.csv")],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plan = common::plan_json(Path::new(&d("kept-out")));
+    assert_eq!(common::network_field(&plan, "name"), names);
+    assert_eq!(
+        plan["assignment"][san_pedro].as_str(),
+        Some(network.as_str())
+    );
+    let md = std::fs::read_to_string(d("kept-out/changes.md")).unwrap();
+    assert!(md.contains("Network names are the adopted plan's"));
+}

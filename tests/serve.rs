@@ -464,6 +464,8 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
     assert_eq!(differing, moved.keys().cloned().collect::<BTreeSet<_>>());
+    // ... among the schools the two plans share: every one.
+    assert_eq!(st["second"]["shared"], 1007);
     assert_eq!(s.post("/api/compare/close", "{}").1["second"], Value::Null);
 
     // Save: the whole folder, then checked as plan's output is.
@@ -850,4 +852,289 @@ fn the_editor_places_the_plan_as_edited_among_an_ensemble() {
     let plain = Server::editing(&original, &tmp.path().join("saved2"));
     assert!(plain.state()["ensemble"].is_null());
     assert_eq!(plain.get("/api/ensemble/firmness.svg").0, 404);
+}
+
+/// `schoolnets serve ARGS -q --port 0` run to its end (a server refused at start): exit code and stderr.
+fn refused(args: &[&str]) -> (Option<i32>, String) {
+    let o = common::schoolnets()
+        .args(["serve", "--port", "0", "-q", "--date", "2026-11-30"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A school and a neighbouring network it can move to: (school, its network, the other).
+fn some_move(s: &Server, plan: &Value) -> (String, String, String) {
+    let (school, from, to, _, _) = breaking_move(s, plan);
+    (school, from, to)
+}
+
+/// A draft belongs to the plan it edits, not to --out: a server on another plan with the same --out is
+/// refused before its first move would overwrite the draft (exit 5, saying what to do), and starts once
+/// told --discard-draft; a draft that cannot be read is kept aside as `.corrupt` and said.
+#[test]
+fn a_draft_of_another_plan_is_never_overwritten_and_a_corrupt_one_is_kept_aside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let out = tmp.path().join("edited");
+    let out_s = out.to_str().unwrap();
+    {
+        let s = Server::editing(&original, &out);
+        let (school, _, to) = some_move(&s, &plan);
+        let (status, st) = s.post(
+            "/api/move",
+            &json!({"school": school, "to": to}).to_string(),
+        );
+        assert_eq!(status, 200, "{st}");
+    }
+    let draft = tmp.path().join(".edited.draft.json");
+    let kept = std::fs::read(&draft).unwrap();
+
+    // Another plan (the same files in another folder are another plan.json), the same --out.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::copy(original.join("plan.json"), other.join("plan.json")).unwrap();
+    let other_s = other.to_str().unwrap();
+    let (code, err) = refused(&["--plan", other_s, "--out", out_s]);
+    assert_eq!(code, Some(5), "{err}");
+    for want in [
+        ".edited.draft.json",
+        "holds 1 step of editing made on another plan",
+        "another --out",
+        "--discard-draft",
+    ] {
+        assert!(err.contains(want), "{want:?} not in: {err}");
+    }
+    assert_eq!(
+        std::fs::read(&draft).unwrap(),
+        kept,
+        "the draft was touched"
+    );
+
+    // Its own plan still offers it.
+    let s = Server::editing(&original, &out);
+    assert_eq!(s.state()["draft"]["steps"], 1);
+    // No change is made over a waiting draft: it is restored or discarded first.
+    let (school, _, to) = some_move(&s, &plan);
+    let (status, v) = s.post(
+        "/api/move",
+        &json!({"school": school, "to": to}).to_string(),
+    );
+    assert_eq!(status, 409, "{v}");
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("restore or discard it first"));
+    assert_eq!(s.post("/api/save", "{}").0, 409);
+    assert_eq!(
+        std::fs::read(&draft).unwrap(),
+        kept,
+        "the draft was touched"
+    );
+    drop(s);
+
+    // --discard-draft drops it and starts.
+    let s = Server::start(&["--plan", other_s, "--out", out_s, "--discard-draft"]);
+    assert_eq!(s.state()["draft"], Value::Null);
+    assert!(!draft.exists());
+    drop(s);
+
+    // A corrupt draft is said at start and kept aside, never overwritten.
+    std::fs::write(&draft, b"{\"from\": \"half a dra").unwrap();
+    let s = Server::editing(&original, &out);
+    assert!(s.said.contains("cannot be read"), "{}", s.said);
+    let aside = tmp.path().join(".edited.draft.json.corrupt");
+    assert!(s.said.contains(aside.to_str().unwrap()), "{}", s.said);
+    assert_eq!(std::fs::read(&aside).unwrap(), b"{\"from\": \"half a dra");
+    assert_eq!(s.state()["draft"], Value::Null);
+}
+
+/// One server per --out: a second is refused at start (exit 5) while the first runs, and a lock left by a
+/// killed server is taken over. An --out in a folder that does not exist is refused before serving, since
+/// no draft could be written.
+#[test]
+fn one_server_per_out_and_an_out_with_nowhere_to_go_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, _) = plan(tmp.path());
+    let out = tmp.path().join("edited");
+    let (plan_s, out_s) = (original.to_str().unwrap(), out.to_str().unwrap());
+    let lock = tmp.path().join(".edited.lock");
+    let first = Server::editing(&original, &out);
+    assert_eq!(
+        std::fs::read_to_string(&lock).unwrap().trim(),
+        first.child.id().to_string()
+    );
+    let (code, err) = refused(&["--plan", plan_s, "--out", out_s]);
+    assert_eq!(code, Some(5), "{err}");
+    let pid = format!("process {}", first.child.id());
+    for want in [pid.as_str(), "is editing with --out", "another --out"] {
+        assert!(err.contains(want), "{want:?} not in: {err}");
+    }
+    // Killed (SIGKILL: no chance to remove the lock): the next server takes it over.
+    drop(first);
+    assert!(lock.exists());
+    let second = Server::editing(&original, &out);
+    assert_eq!(
+        std::fs::read_to_string(&lock).unwrap().trim(),
+        second.child.id().to_string()
+    );
+    drop(second);
+
+    // Stopped with SIGTERM (as Ctrl-C's SIGINT), the server removes its lock.
+    let third = Server::editing(&original, &out);
+    terminate(third.child.id());
+    for _ in 0..100 {
+        if !lock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!lock.exists(), "the lock outlived its server");
+    drop(third);
+
+    let nowhere = tmp.path().join("no/such/folder/edited");
+    let (code, err) = refused(&["--plan", plan_s, "--out", nowhere.to_str().unwrap()]);
+    assert_eq!(code, Some(5), "{err}");
+    assert!(
+        err.contains("does not exist") && err.contains("mkdir -p"),
+        "{err}"
+    );
+}
+
+/// SIGTERM to a process (through `kill`, so the tests need no libc).
+fn terminate(pid: u32) {
+    let o = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(o.success());
+}
+
+/// A lock binds a school to the network it is in as the plan stands: locked, moved and the move undone, it
+/// is locked in the network it is back in, and re-optimising keeps it there.
+#[test]
+fn a_lock_follows_its_school_through_undo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let s = Server::editing(&original, &tmp.path().join("edited"));
+    let (school, from, to) = some_move(&s, &plan);
+    assert_eq!(
+        s.post("/api/lock", &json!({"school": school}).to_string())
+            .0,
+        200
+    );
+    let moved = s.post(
+        "/api/move",
+        &json!({"school": school, "to": to}).to_string(),
+    );
+    assert_eq!(moved.0, 200, "{}", moved.1);
+    let (status, st) = s.post("/api/undo", "{}");
+    assert_eq!(status, 200, "{st}");
+    assert!(st["locked_schools"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(school)));
+    let (status, st) = s.post("/api/reoptimise", "{}");
+    assert_eq!(status, 200, "{st}");
+    assert!(
+        !st["proposal"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["school_id"] == json!(school)),
+        "re-optimising moves the locked school: {}",
+        st["proposal"]
+    );
+    let (_, view) = s.get(&format!("/api/school?id={school}"));
+    let view: Value = serde_json::from_str(&view).unwrap();
+    assert_eq!(view["network"], json!(from));
+    assert_eq!(view["locked"], true);
+    // Saved, plan.json records the lock in the network the school is in.
+    let plan_json: Value = serde_json::from_str(&s.get("/api/plan.json").1).unwrap();
+    let locks = plan_json["edits"]["locks"].as_array().unwrap();
+    assert!(
+        locks
+            .iter()
+            .any(|l| l == &json!(format!("{school} → {from}"))),
+        "{locks:?}"
+    );
+}
+
+/// The outline a plan was drawn with is checked against plan.json as its table is: changed or missing, the
+/// plan is refused (exit 3, naming plan.json, the field and the fix), by `serve --plan` and `rebalance`
+/// alike; given again with --boundary, it opens. A plan with stale figures is refused as `compare` refuses it.
+#[test]
+fn a_changed_outline_and_stale_figures_are_refused_by_serve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outline = tmp.path().join("outline.geojson");
+    let mut text =
+        std::fs::read_to_string(common::manifest("data/lausd_boundary.geojson")).unwrap();
+    text.push('\n'); // not the built-in outline's bytes, so the file itself is what plan.json records
+    std::fs::write(&outline, &text).unwrap();
+    let original = tmp.path().join("plan");
+    common::plan_into(
+        &original,
+        &[
+            "--boundary",
+            outline.to_str().unwrap(),
+            "--date",
+            "2026-11-30",
+        ],
+    );
+    let out = tmp.path().join("edited");
+    let (plan_s, out_s) = (original.to_str().unwrap(), out.to_str().unwrap());
+    let copy = tmp.path().join("copy.geojson");
+    std::fs::copy(&outline, &copy).unwrap();
+    text.push(' ');
+    std::fs::write(&outline, &text).unwrap();
+    let (code, err) = refused(&["--plan", plan_s, "--out", out_s]);
+    assert_eq!(code, Some(3), "{err}");
+    for want in [
+        "plan/plan.json",
+        "key 'input.outline_sha256'",
+        "outline.geojson) has changed since the plan was drawn",
+        "--boundary FILE",
+    ] {
+        assert!(err.contains(want), "{want:?} not in: {err}");
+    }
+    let o = common::run(&[
+        "rebalance",
+        "-q",
+        "--plan",
+        plan_s,
+        "--schools",
+        common::manifest("data/lausd-2019-20.csv").to_str().unwrap(),
+        "--out",
+        tmp.path().join("r").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("has changed since the plan was drawn"),
+        "{err}"
+    );
+    std::fs::remove_file(&outline).unwrap();
+    let (code, err) = refused(&["--plan", plan_s, "--out", out_s]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("outline.geojson) is missing"), "{err}");
+    // The outline it was drawn with, given again: it opens.
+    let s = Server::start(&[
+        "--plan",
+        plan_s,
+        "--out",
+        out_s,
+        "--boundary",
+        copy.to_str().unwrap(),
+    ]);
+    assert_eq!(s.state()["all_hold"], true);
+    drop(s);
+
+    let stale = common::manifest("tests/bad-plans/stale-figures");
+    let (code, err) = refused(&["--plan", stale.to_str().unwrap(), "--out", out_s]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("key 'networks[N15].enrollment'"), "{err}");
 }

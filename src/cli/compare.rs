@@ -38,6 +38,31 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         .iter()
         .map(|p| PlanFolder::read(p))
         .collect::<Result<_>>()?;
+    // Plans that share no school have no school that could move between them: a comparison of them would
+    // say "0 schools in another network", which reads as "the same plan".
+    for f in &found[1..] {
+        if !f
+            .file
+            .assignment
+            .keys()
+            .any(|id| found[0].file.assignment.contains_key(id))
+        {
+            return Err(Error::input(
+                PlanFolder::json_of(&f.path).display().to_string(),
+                None,
+                Some("assignment"),
+                format!(
+                    "this plan shares no school with {} (its {} schools are of {}, the first plan's {} of {}): no school can move between them, so they cannot be compared school by school",
+                    PlanFolder::json_of(&found[0].path).display(),
+                    f.file.assignment.len(),
+                    f.file.input.schools_file,
+                    found[0].file.assignment.len(),
+                    found[0].file.input.schools_file
+                ),
+                "compare plans of the same district (drawn from its table, or rebalanced onto a later one)",
+            ));
+        }
+    }
     let labels = folder::unique_labels(&found);
     let table = found[0].table();
     let compared: Vec<compare::Compared> = labels

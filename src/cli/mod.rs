@@ -443,15 +443,58 @@ pub fn adopted_steering(
         Some(r) => match schoolnets::inputs::load_barriers(std::path::Path::new(&r.file)) {
             Ok(b) if b.sha256 == r.sha256 => Some(b),
             _ => {
-                return Err(Error::Usage(format!(
-                    "{json} was drawn with the barriers in {}, which is missing or has changed since: give the barriers to keep with --barriers FILE",
-                    r.file
-                )))
+                return Err(Error::input(
+                    json,
+                    None,
+                    Some("barriers.sha256"),
+                    format!(
+                        "the plan was drawn with the barriers in {}, which is missing or has changed since (plan.json records its SHA-256)",
+                        r.file
+                    ),
+                    "give the barriers to keep with --barriers FILE (or put the file back where plan.json says)",
+                ))
             }
         },
         None => None,
     };
     Ok((pins, barriers))
+}
+
+/// The district outline an adopted plan was drawn with, checked as its table is: `--boundary` when given;
+/// else the file plan.json names, which must be there with the SHA-256 it records (a changed outline
+/// changes which campuses neighbour each other, so every figure of connectivity); else the built-in LAUSD
+/// outline when that is what it records; no outline when the plan was drawn without one.
+pub fn adopted_outline(
+    f: &PlanFile,
+    shown: &str,
+    boundary: Option<&Path>,
+) -> Result<Option<LoadedOutline>> {
+    if let Some(b) = boundary {
+        return LoadedOutline::load(Some(b), false);
+    }
+    let (Some(file), Some(want)) = (&f.input.outline_file, &f.input.outline_sha256) else {
+        return Ok(None);
+    };
+    let path = Path::new(file);
+    if path.is_file() {
+        let loaded = LoadedOutline::load(Some(path), false)?;
+        if let Some(o) = loaded.filter(|o| o.sha256 == *want) {
+            return Ok(Some(o));
+        }
+    }
+    if *want == plans::sha256_hex(schoolnets::data::LAUSD_BOUNDARY.as_bytes()) {
+        return LoadedOutline::load(None, true);
+    }
+    Err(Error::input(
+        shown,
+        None,
+        Some("input.outline_sha256"),
+        format!(
+            "the district outline this plan was drawn with ({file}) {} (plan.json records its SHA-256): which campuses neighbour each other, and so the plan's networks, would not be the plan's",
+            if path.is_file() { "has changed since the plan was drawn" } else { "is missing" }
+        ),
+        "give the outline it was drawn with by --boundary FILE (or put it back where plan.json says)",
+    ))
 }
 
 /// The inputs and the plan to start from, and how plan.json and drafts name it.
@@ -477,10 +520,16 @@ pub fn open_plan(
                 Some(s) => LoadedTable::load(Some(s))?,
                 None => {
                     let table = folder::table_of(&f).ok_or_else(|| {
-                        Error::Usage(format!(
-                            "the school table {shown} was drawn from ({}) is missing or has changed: give it with --schools",
-                            f.input.schools_file
-                        ))
+                        Error::input(
+                            &shown,
+                            None,
+                            Some("input.schools_sha256"),
+                            format!(
+                                "the school table this plan was drawn from ({}) is missing or has changed since (plan.json records its SHA-256)",
+                                f.input.schools_file
+                            ),
+                            "give the table it was drawn from with --schools FILE (or put it back where plan.json says)",
+                        )
                     })?;
                     LoadedTable {
                         table,
@@ -488,17 +537,7 @@ pub fn open_plan(
                     }
                 }
             };
-            let lausd = plans::sha256_hex(schoolnets::data::LAUSD_BOUNDARY.as_bytes());
-            let outline = match (&input.boundary, &f.input.outline_file) {
-                (Some(b), _) => LoadedOutline::load(Some(b), false)?,
-                (None, Some(o)) if Path::new(o).is_file() => {
-                    LoadedOutline::load(Some(Path::new(o)), false)?
-                }
-                (None, _) => LoadedOutline::load(
-                    None,
-                    f.input.outline_sha256.as_deref() == Some(lausd.as_str()),
-                )?,
-            };
+            let outline = adopted_outline(&f, &shown, input.boundary.as_deref())?;
             let history = schoolnets::inputs::history_for(&input.history, &loaded.table)?;
             let mut inputs = Inputs::validated(
                 loaded,

@@ -2,10 +2,9 @@
 
 use super::*;
 use clap::Args;
-use schoolnets::data;
 use schoolnets::error::Result;
 use schoolnets::folder::{self, PlanFolder};
-use schoolnets::inputs::{load_barriers, load_pins, load_scenario, LoadedOutline, LoadedTable};
+use schoolnets::inputs::{load_barriers, load_pins, load_scenario, LoadedTable};
 use schoolnets::output::OutputSet;
 
 /// What `rebalance` keeps small.
@@ -84,10 +83,10 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         &PlanFolder::json_of(&a.plan).display().to_string(),
         &loaded.table,
     )?;
-    let lausd_outline = plans::sha256_hex(data::LAUSD_BOUNDARY.as_bytes());
-    let outline = LoadedOutline::load(
+    let outline = adopted_outline(
+        &adopted,
+        &PlanFolder::json_of(&a.plan).display().to_string(),
         a.boundary.as_deref(),
-        adopted.input.outline_sha256.as_deref() == Some(lausd_outline.as_str()),
     )?;
     let (scenario, from_file) = match &a.scenario {
         Some(p) => (load_scenario(Some(p))?, true),

@@ -45,6 +45,10 @@ pub struct ServeArgs {
     /// moves and locks). Checked before the server starts.
     #[arg(long, value_name = "DIR", default_value = "out-edited")]
     pub out: PathBuf,
+    /// Drop the autosaved draft beside --out (`.NAME.draft.json`) at start, whatever plan it was made on,
+    /// instead of offering to restore it (or refusing to start when it was made on another plan).
+    #[arg(long)]
+    pub discard_draft: bool,
     /// An ensemble of the plan (`schoolnets ensemble --out DIR`): the page then shows where the plan as
     /// edited falls among its valid plans (each figure's percentile, after every move) and the firmness
     /// map of the plan it was drawn around.
@@ -65,6 +69,22 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     }
     input_files.extend(a.ensemble.iter().cloned());
     schoolnets::output::check_out(&a.out, &input_files)?;
+    // The draft is written beside --out after every change: with no folder to write it into, a server
+    // killed later would lose every edit.
+    let parent = match a.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::Output(format!(
+            "the folder {} that --out {} is in does not exist: the editor's draft (written there after every change) and the saved plan would have nowhere to go. Create it first (mkdir -p {}), or give --out a folder in an existing one",
+            parent.display(),
+            a.out.display(),
+            parent.display()
+        )));
+    }
+    // One server per --out: two would overwrite each other's drafts and saves.
+    let _lock = OutLock::take(&lock_path(&a.out), &a.out, a.run.quiet)?;
     let (inputs, start, from) = open_plan(a.plan.as_deref(), &a.input, a.run.quiet, "edit")?;
     let input_files = inputs.files(&input_files);
     schoolnets::output::check_out(&a.out, &input_files)?;
@@ -91,7 +111,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     };
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
     let draft_path = draft_path(&a.out);
-    let pending = read_draft(&draft_path).filter(|d| d.from == from && !d.steps.is_empty());
+    let pending = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
         Error::Usage(format!(
             "cannot listen on {}:{}: {e}; give another --port (or --port 0 for any free one)",
@@ -217,17 +237,207 @@ fn bodies_read_apart(
 
 /// The draft beside the output folder: `.NAME.draft.json` in its parent.
 fn draft_path(out: &Path) -> PathBuf {
+    beside(out, "draft.json")
+}
+
+/// The lock that keeps a second server off one --out: `.NAME.lock` beside the draft.
+fn lock_path(out: &Path) -> PathBuf {
+    beside(out, "lock")
+}
+
+/// `.NAME.SUFFIX` in the output folder's parent.
+fn beside(out: &Path, suffix: &str) -> PathBuf {
     let name = out
         .file_name()
         .map_or("out-edited".into(), |n| n.to_string_lossy().to_string());
     out.parent()
         .unwrap_or(Path::new(""))
-        .join(format!(".{name}.draft.json"))
+        .join(format!(".{name}.{suffix}"))
 }
 
-fn read_draft(path: &Path) -> Option<Draft> {
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
+/// A lock file held while a server edits into one --out: created only when absent (`create_new`), holding
+/// the server's process id, removed when the server stops (on return, on Ctrl-C and on SIGTERM). A lock
+/// whose process is gone (a server killed with SIGKILL) is taken over, with a note.
+struct OutLock {
+    path: PathBuf,
+}
+
+impl OutLock {
+    fn take(path: &Path, out: &Path, quiet: bool) -> Result<OutLock> {
+        use std::io::Write;
+        for attempt in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    remove_on_signal(path);
+                    return Ok(OutLock {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt == 0 => {
+                    let text = std::fs::read_to_string(path).unwrap_or_default();
+                    let pid: Option<u32> = text.trim().parse().ok();
+                    if let Some(pid) = pid.filter(|&p| alive(p)) {
+                        return Err(Error::Output(format!(
+                            "another `schoolnets serve` (process {pid}) is editing with --out {}: the two would overwrite each other's drafts and saves. Give this one another --out, or stop that one first (if no such server runs, delete {})",
+                            out.display(),
+                            path.display()
+                        )));
+                    }
+                    if !quiet {
+                        eprintln!(
+                            "note: {} was left by a server that is no longer running ({}); taken over",
+                            path.display(),
+                            pid.map_or("no process id in it".to_string(), |p| format!(
+                                "process {p}"
+                            ))
+                        );
+                    }
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e) => {
+                    return Err(Error::Output(format!(
+                        "cannot create the lock {} that keeps a second server off --out {}: {e}",
+                        path.display(),
+                        out.display()
+                    )))
+                }
+            }
+        }
+        Err(Error::Output(format!(
+            "another `schoolnets serve` took the lock {} for --out {} as this one started: give this one another --out",
+            path.display(),
+            out.display()
+        )))
+    }
+}
+
+impl Drop for OutLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether process `pid` is running (a zombie is not); where that cannot be told, it is taken as running.
+fn alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    if cfg!(target_os = "linux") {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            // The state follows the command name in parentheses: Z (zombie) and X (dead) are gone.
+            let state = stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next());
+            !matches!(state, Some('Z' | 'X'))
+        })
+    } else {
+        true
+    }
+}
+
+/// The lock file to remove when the server is stopped by Ctrl-C or SIGTERM (it never returns otherwise).
+#[cfg(target_os = "linux")]
+static LOCK_TO_REMOVE: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+
+#[cfg(target_os = "linux")]
+extern "C" fn remove_lock_and_exit(signal: libc::c_int) {
+    // Only async-signal-safe calls here: unlink and _exit.
+    if let Some(path) = LOCK_TO_REMOVE.get() {
+        unsafe { libc::unlink(path.as_ptr()) };
+    }
+    unsafe { libc::_exit(128 + signal) };
+}
+
+#[cfg(target_os = "linux")]
+fn remove_on_signal(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Ok(c) = std::ffi::CString::new(absolute.as_os_str().as_bytes()) {
+        if LOCK_TO_REMOVE.set(c).is_ok() {
+            let handler = remove_lock_and_exit as extern "C" fn(libc::c_int);
+            unsafe {
+                libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+                libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn remove_on_signal(_path: &Path) {}
+
+/// The draft of an earlier session to offer, if there is one made on this plan. A draft that cannot be
+/// read is kept aside (renamed `.corrupt`) and said; a draft made on another plan stops the server before
+/// its first move would overwrite it, unless `--discard-draft`.
+fn pending_draft(path: &Path, editor: &Editor, a: &ServeArgs, from: &str) -> Result<Option<Draft>> {
+    if a.discard_draft {
+        if path.exists() {
+            std::fs::remove_file(path).map_err(|e| {
+                Error::Output(format!("cannot delete the draft {}: {e}", path.display()))
+            })?;
+            if !a.run.quiet {
+                eprintln!(
+                    "note: the draft {} was discarded (--discard-draft)",
+                    path.display()
+                );
+            }
+        }
+        return Ok(None);
+    }
+    let text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::Output(format!(
+                "cannot read the draft {}: {e}; the editor would overwrite it at its first change. Give another --out, or --discard-draft to drop it",
+                path.display()
+            )))
+        }
+    };
+    let draft: Draft = match serde_json::from_slice(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            let aside = (0..)
+                .map(|n| {
+                    let suffix = if n == 0 {
+                        String::new()
+                    } else {
+                        format!(".{n}")
+                    };
+                    PathBuf::from(format!("{}.corrupt{suffix}", path.display()))
+                })
+                .find(|p| !p.exists())
+                .expect("a free name");
+            std::fs::rename(path, &aside).map_err(|e| {
+                Error::Output(format!(
+                    "the draft {} cannot be read and cannot be kept aside ({e}): move it away, or give another --out",
+                    path.display()
+                ))
+            })?;
+            // Said even with -q: an earlier session's edits are not where they were.
+            println!(
+                "the autosaved draft {} cannot be read ({e}): it is kept as {}, and editing starts from the plan",
+                path.display(),
+                aside.display()
+            );
+            return Ok(None);
+        }
+    };
+    if !editor.made_here(&draft) {
+        if draft.steps.is_empty() && draft.locked_schools.is_empty() {
+            return Ok(None);
+        }
+        return Err(Error::Output(format!(
+            "the draft {} holds {} of editing made on another plan ({}), not on {from}: a change here would overwrite it. Open that plan to restore it, give this server another --out, or start it with --discard-draft to drop the draft",
+            path.display(),
+            steps(draft.steps.len()),
+            draft.from
+        )));
+    }
+    Ok(Some(draft).filter(|d| !d.steps.is_empty()))
 }
 
 /// A reply: status, content type, body, and a file name when it is a download.
@@ -456,6 +666,28 @@ impl State<'_> {
     }
 
     fn post(&mut self, path: &str, body: &Value) -> Reply {
+        // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
+        // it is restored or discarded first.
+        const WRITE_DRAFT: [&str; 8] = [
+            "/api/move",
+            "/api/undo",
+            "/api/redo",
+            "/api/lock",
+            "/api/unlock",
+            "/api/proposal/accept",
+            "/api/proposal/discard",
+            "/api/save",
+        ];
+        if let (Some(d), true) = (&self.pending, WRITE_DRAFT.contains(&path)) {
+            return Reply::error(
+                409,
+                format!(
+                    "an autosaved draft of {} from an earlier session is waiting ({}): restore or discard it first, or this change would overwrite it",
+                    steps(d.steps.len()),
+                    self.draft_path.display()
+                ),
+            );
+        }
         let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_string);
         let done = |r: std::result::Result<(), Refused>, s: &mut Self| match r {
             Ok(()) => {
@@ -564,7 +796,10 @@ impl State<'_> {
             None => Value::Null,
         };
         v["second"] = match &self.second {
-            Some((label, _)) => json!({ "label": label, "differing": self.differing() }),
+            Some((label, _)) => {
+                let (differing, shared) = self.second_changes();
+                json!({ "label": label, "differing": differing, "shared": shared })
+            }
             None => Value::Null,
         };
         v["out"] = json!(self.out.display().to_string());
@@ -597,8 +832,14 @@ impl State<'_> {
 
     /// Schools in another network in the second plan (after matching networks), or none.
     fn differing(&self) -> Vec<String> {
+        self.second_changes().0
+    }
+
+    /// Schools in another network in the second plan (after matching networks), and how many schools the
+    /// two plans share (none: no second plan).
+    fn second_changes(&self) -> (Vec<String>, usize) {
         let Some((label, file)) = &self.second else {
-            return Vec::new();
+            return (Vec::new(), 0);
         };
         let current = self.editor.plan();
         let plans = [
@@ -614,7 +855,12 @@ impl State<'_> {
         let c = schoolnets::compare::compare(&plans, Some(self.inputs.table()));
         c.changes
             .first()
-            .map(|ch| ch.moves.iter().map(|m| m.school_id.clone()).collect())
+            .map(|ch| {
+                (
+                    ch.moves.iter().map(|m| m.school_id.clone()).collect(),
+                    ch.compared,
+                )
+            })
             .unwrap_or_default()
     }
 
@@ -699,6 +945,15 @@ impl State<'_> {
                 self.draft_path.display()
             );
         }
+    }
+}
+
+/// "1 step", "2 steps".
+fn steps(n: usize) -> String {
+    if n == 1 {
+        "1 step".into()
+    } else {
+        format!("{n} steps")
     }
 }
 
