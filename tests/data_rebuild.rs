@@ -173,3 +173,63 @@ fn import_writes_the_tiger_outline_and_plan_uses_it() {
         .unwrap()
         .ends_with("la.outline.geojson"));
 }
+
+#[test]
+fn the_import_reports_what_it_left_out_and_why() {
+    use schoolnets::import::DropReason;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let import = schoolnets::import::import_cde(&schoolnets::import::ImportOptions {
+        files: folder(&root.join("data/cde-lausd")),
+        prefix: "1964733".into(),
+        frpm_file: schoolnets::import::DEFAULT_FRPM_FILE.into(),
+        extra_coordinates: None,
+    })
+    .unwrap();
+    let t = &import.table;
+    assert_eq!(t.schools.len(), 1007);
+    assert_eq!(t.total_enrollment(), 605_230);
+    let count = |r: DropReason| import.dropped.iter().filter(|d| d.reason == r).count();
+    assert_eq!(
+        count(DropReason::NotASchool),
+        1,
+        "the Nonpublic, Nonsectarian pseudo-row"
+    );
+    assert_eq!(
+        count(DropReason::NoCoordinates),
+        1,
+        "19647330138305 is missing from the June 2018 directory"
+    );
+    assert!(import.dropped.iter().any(|d| d.id == "19647330138305"));
+    assert_eq!(
+        count(DropReason::NotK12),
+        13,
+        "adult education, preschool and ROC/ROP"
+    );
+    // Quirks: thousands separators and percents parsed, trailing-space charter flags, co-located campuses.
+    assert!(t.schools.iter().any(|s| s.enrollment >= 1000));
+    assert!(t
+        .schools
+        .iter()
+        .all(|s| s.frpm_pct.is_some_and(|p| (0.0..=100.0).contains(&p))));
+    // Schools sharing a street address (within 500 m) or identical coordinates get a campus id: 180 schools
+    // (97 by coordinates alone, before addresses were read).
+    let campuses = t.schools.iter().filter(|s| s.campus.is_some()).count();
+    assert_eq!(campuses, 180);
+    // Derived feeder links are marked as derived and point to district-run middle or high schools.
+    let idx = t.index();
+    let derived: Vec<_> = t
+        .schools
+        .iter()
+        .filter(|s| s.feeds_into.is_some())
+        .collect();
+    assert_eq!(derived.len(), import.derived_links);
+    for s in derived {
+        assert!(s.extra[0].starts_with("derived: nearest"), "{}", s.extra[0]);
+        let target = &t.schools[idx[s.feeds_into.as_deref().unwrap()]];
+        assert!(!target.charter && !s.charter);
+        assert!(matches!(
+            target.level,
+            schoolnets::schools::Level::Middle | schoolnets::schools::Level::High
+        ));
+    }
+}

@@ -64,3 +64,46 @@ fn other_districts_import_and_plan_with_the_default_scenario() {
         assert!(names.iter().all(|n| !n.trim().is_empty()), "{name}");
     }
 }
+
+/// `--outline-name` is the planner's word for the outline: a misspelt name is refused with the nearest
+/// (by the name's distinctive words, then by edits), another district's outline is refused, and a county's
+/// import writes no outline (its schools belong to many districts) and says so.
+#[test]
+fn outline_names_that_do_not_fit_are_refused_with_the_nearest() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("sd.csv");
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "cde",
+            "--district",
+            "3768338",
+            "--out",
+            table.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let o = import(&["--outline-name", "San Diego Unifed School District"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("did you mean 'San Diego City Unified School District'?"));
+    let o = import(&["--outline-name", "Los Angeles Unified School District"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds 0 of the 221 schools"));
+    assert!(!dir.path().join("sd.outline.geojson").exists());
+    let o = import(&["--outline", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(5));
+    // A county: many districts, no one outline.
+    let county = dir.path().join("county.csv");
+    let o = run_ok(&[
+        "import",
+        "cde",
+        "--district",
+        "37",
+        "--out",
+        county.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no one outline written"));
+    assert!(!dir.path().join("county.outline.geojson").exists());
+}

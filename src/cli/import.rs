@@ -124,7 +124,7 @@ pub fn run(a: CdeArgs) -> Result<i32> {
     eprintln!(
         "wrote {}: {} schools, {} students; {} feeder links derived by distance (no feeder records exist in CDE data)",
         a.out.display(),
-        imported.table.schools.len(),
+        schoolnets::text::thousands(imported.table.schools.len() as f64),
         schoolnets::text::thousands(imported.table.total_enrollment() as f64),
         imported.derived_links
     );
@@ -233,8 +233,13 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
         }
         if f.is_dir() {
             return Err(Error::Output(format!(
-                "{flag} {} is a folder: give a file name (for example district.csv)",
-                f.display()
+                "{flag} {} is a folder: give a file name (for example {})",
+                f.display(),
+                if *flag == "--outline" {
+                    "district.outline.geojson"
+                } else {
+                    "district.csv"
+                }
             )));
         }
     }

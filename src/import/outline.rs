@@ -284,17 +284,20 @@ pub fn find(
             let mut names: Vec<&str> = all.iter().map(|n| n.name.as_str()).collect();
             names.sort();
             names.dedup();
+            // The name sharing most of its distinctive words, then nearest by edits, when it is near
+            // enough to be what was meant.
+            let wanted = c.trim().to_lowercase();
+            let words = distinctive(c);
             let near = names
                 .iter()
                 .map(|n| {
-                    (
-                        strsim::jaro_winkler(&n.to_lowercase(), &c.to_lowercase()),
-                        *n,
-                    )
+                    let theirs = distinctive(n);
+                    let missing = words.iter().filter(|w| !theirs.contains(w)).count();
+                    (missing, strsim::levenshtein(&n.to_lowercase(), &wanted), *n)
                 })
-                .filter(|(score, _)| *score > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, n)| n);
+                .filter(|(missing, d, _)| *missing < words.len() && *d <= (wanted.len() / 4).max(3))
+                .min()
+                .map(|(_, _, n)| n);
             return Err(Error::Usage(format!(
                 "--outline-name '{c}': no outline in {source} has this name{}",
                 near.map(|n| format!(" (did you mean '{n}'?)"))
@@ -306,8 +309,14 @@ pub fn find(
         )));
     }
     let total = schools.len();
-    candidates.sort_by(|a, b| b.1.cmp(&a.1));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.1));
     let (best, best_inside) = candidates[0];
+    if best_inside * 2 < total && choose.is_some() {
+        return Err(Error::Usage(format!(
+            "--outline-name '{}': that outline holds {best_inside} of the {total} schools imported; name the district's own outline, or leave --outline-name out",
+            best.name
+        )));
+    }
     if best_inside * 2 < total {
         return Ok(Outcome::NotFound(format!(
             "the outline '{}' holds only {best_inside} of the {total} schools: not used (none written); give plan an outline with --boundary",
