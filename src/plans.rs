@@ -747,8 +747,9 @@ fn plan_from(
     let school_network = school_networks(table, units, &solution.assignment, p.k);
     let searched = if solution.exhaustive {
         format!(
-            "no plan meets every rule (all splits of the {} campuses were checked); the closest",
-            p.units.len()
+            "no plan meets every rule (all splits of the {} {} were checked); the closest",
+            p.units.len(),
+            units_word(scenario)
         )
     } else {
         format!(
@@ -756,7 +757,65 @@ fn plan_from(
             scenario.solver.restarts
         )
     };
-    assemble(inputs, &prepared, school_network, ids, &searched, None)
+    match assemble(inputs, &prepared, school_network, ids, &searched, None) {
+        Err(Error::Infeasible(mut why)) if solution.exhaustive => {
+            why.hints.insert(0, tightest_band_hint(p, scenario));
+            Err(Error::Infeasible(why))
+        }
+        other => other,
+    }
+}
+
+/// What a district's planning units are, for messages.
+fn units_word(scenario: &Scenario) -> &'static str {
+    match scenario.mode {
+        Mode::Feeder => "planning units (whole pathways, and campuses in none)",
+        Mode::Neighborhood => "campuses",
+    }
+}
+
+/// After an exhaustive search found no plan: the narrowest enrollment band that works with every other
+/// rule holding, from the same search, at the scenario's network count and one either side.
+fn tightest_band_hint(p: &solver::Problem, scenario: &Scenario) -> String {
+    let pct = |f: f64| (f * 1000.0).ceil() / 10.0;
+    let k = p.k;
+    let counts: Vec<usize> = [k.saturating_sub(1), k + 1]
+        .into_iter()
+        .filter(|&c| c >= 1 && c <= p.units.len())
+        .collect();
+    let others: Vec<String> = counts
+        .iter()
+        .filter_map(|&c| {
+            solver::exact::tightest_band(p, c).map(|b| {
+                format!(
+                    "with {c} networks ±{}% (`--networks {c}{}`)",
+                    pct(b),
+                    if b > scenario.size.enrollment_tolerance {
+                        format!(" --tolerance {:.3}", pct(b) / 100.0)
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+        })
+        .collect();
+    let others = if others.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", crate::text::and_list(&others))
+    };
+    match solver::exact::tightest_band(p, k) {
+        Some(b) => format!(
+            "The same search gives the narrowest enrollment band that works with every other rule holding: ±{}% of the mean with {k} networks (`--tolerance {:.3}`){others}.",
+            pct(b),
+            pct(b) / 100.0
+        ),
+        None => format!(
+            "No split of the {} {} into {k} networks meets the other rules, whatever the enrollment band: the band is not what stands in the way{others}.",
+            p.units.len(),
+            units_word(scenario)
+        ),
+    }
 }
 
 /// Each network's region index in an adopted plan, when it had `count` regions and every network had one.

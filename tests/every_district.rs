@@ -240,3 +240,94 @@ fn every_district_with_30_schools_plans_with_the_default_scenario() {
         outcomes.len()
     );
 }
+
+/// The feeder design on the same districts: each either plans with every rule holding, or, where the
+/// search over whole pathways was exhaustive and found no plan, says the narrowest enrollment band that
+/// works (or that the band is not what stands in the way), or is refused before searching with the
+/// arithmetic and the nearest settings. Only where the search was a heuristic may it end without either.
+#[test]
+fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    let codes: Vec<String> = districts().into_keys().collect();
+    let outcomes: Vec<(String, Option<i32>, String)> = std::thread::scope(|s| {
+        let (a, b) = codes.split_at(codes.len() / 2);
+        let handles: Vec<_> = [a, b]
+            .into_iter()
+            .map(|part| {
+                let dir = dir.path();
+                s.spawn(move || {
+                    part.iter()
+                        .map(|code| {
+                            let table = dir.join(format!("{code}.csv"));
+                            run_ok(&[
+                                "import",
+                                "cde",
+                                "--district",
+                                code,
+                                "--out",
+                                table.to_str().unwrap(),
+                            ]);
+                            let k = (csv_rows(&table).len() / SCHOOLS_PER_NETWORK).max(2);
+                            let out = dir.join(code);
+                            let o = run(&[
+                                "plan",
+                                "--scenario",
+                                "feeder",
+                                "--schools",
+                                table.to_str().unwrap(),
+                                "--networks",
+                                &k.to_string(),
+                                "--out",
+                                out.to_str().unwrap(),
+                            ]);
+                            (
+                                code.clone(),
+                                o.status.code(),
+                                String::from_utf8_lossy(&o.stderr).to_string(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let (mut planned, mut banded, mut proven, mut searched) = (0, 0, 0, 0);
+    for (code, exit, said) in &outcomes {
+        let verdict = match exit {
+            Some(0) => {
+                planned += 1;
+                "plans"
+            }
+            Some(4) if said.contains("were checked") => {
+                assert!(
+                    said.contains("narrowest enrollment band that works")
+                        || said.contains("whatever the enrollment band"),
+                    "{code}: an exhaustive search without the tightest band: {said}"
+                );
+                banded += 1;
+                "proven by exhaustive search, tightest band said"
+            }
+            Some(4) if said.contains("Nearest setting") => {
+                proven += 1;
+                "proven before searching, nearest settings said"
+            }
+            Some(4) => {
+                searched += 1;
+                "not found by the heuristic search"
+            }
+            other => panic!("{code}: exit {other:?}: {said}"),
+        };
+        eprintln!("{code} {verdict}");
+    }
+    eprintln!(
+        "feeder on {} districts in {:.0} s: {planned} plan, {banded} proven with the tightest band, {proven} proven before searching, {searched} not found by the heuristic",
+        outcomes.len(),
+        start.elapsed().as_secs_f64()
+    );
+    assert!(planned >= 33, "{planned} planned");
+}

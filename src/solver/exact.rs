@@ -16,33 +16,82 @@ pub fn solve(p: &Problem) -> Option<Vec<usize>> {
     if n == 0 || n > MAX_UNITS || p.k > n {
         return None;
     }
-    let mut assign = vec![0usize; n];
     let mut best: Option<(f64, Vec<usize>)> = None;
-    visit(p, &mut assign, 1, 1, &mut best);
+    every_split(n, p.k, &mut |assign| consider(p, assign, &mut best));
     best.map(|(_, a)| a)
 }
 
+/// The narrowest enrollment band, as a fraction of the mean network enrollment (0.1 for ±10%), that some
+/// split of the units into `k` networks meets with every other rule holding (connectivity and pins
+/// included); `None` when no split meets the other rules, so that the band is not what stands in the way,
+/// or when the problem is too large to search exhaustively. Answers "how wide must the band be?" with
+/// the same search that proved the scenario's band impossible.
+pub fn tightest_band(p: &Problem, k: usize) -> Option<f64> {
+    use super::problem::{Column, Limits, Quantity, Term};
+    let n = p.units.len();
+    if n == 0 || n > MAX_UNITS || k == 0 || k > n {
+        return None;
+    }
+    let mut relaxed = p.clone();
+    relaxed.k = k;
+    let terms = p
+        .limits
+        .terms
+        .iter()
+        .map(|t| match t.quantity {
+            Quantity::Total(Column::Enrollment) => Term {
+                lo: f64::NEG_INFINITY,
+                hi: f64::INFINITY,
+                ..*t
+            },
+            _ => *t,
+        })
+        .collect();
+    relaxed.limits = Limits::new(terms, p.limits.connected, p.limits.width);
+    let mean = relaxed.mean_enrollment();
+    if mean <= 0.0 {
+        return None;
+    }
+    let mut best: Option<f64> = None;
+    every_split(n, k, &mut |assign| {
+        let mut kept: Option<(f64, Vec<usize>)> = None;
+        consider(&relaxed, assign, &mut kept);
+        if kept.is_none() {
+            return;
+        }
+        let spread = super::state::Partition::new(&relaxed, assign.to_vec())
+            .totals()
+            .iter()
+            .map(|t| (t.enrollment - mean).abs() / mean)
+            .fold(0.0, f64::max);
+        if best.is_none_or(|b| spread < b) {
+            best = Some(spread);
+        }
+    });
+    best
+}
+
+/// Calls `each` with every split of `n` units into `k` non-empty networks (as restricted growth strings).
+fn every_split(n: usize, k: usize, each: &mut dyn FnMut(&[usize])) {
+    let mut assign = vec![0usize; n];
+    visit(k, &mut assign, 1, 1, each);
+}
+
 /// Places unit `i` given that networks `0..used` are already in use.
-fn visit(
-    p: &Problem,
-    assign: &mut Vec<usize>,
-    i: usize,
-    used: usize,
-    best: &mut Option<(f64, Vec<usize>)>,
-) {
+fn visit(k: usize, assign: &mut Vec<usize>, i: usize, used: usize, each: &mut dyn FnMut(&[usize])) {
     let n = assign.len();
-    if n - i < p.k.saturating_sub(used) {
+    if n - i < k.saturating_sub(used) {
         return; // not enough units left to open the remaining networks
     }
     if i == n {
-        if used == p.k {
-            consider(p, assign, best);
+        if used == k {
+            each(assign);
         }
         return;
     }
-    for c in 0..(used + 1).min(p.k) {
+    for c in 0..(used + 1).min(k) {
         assign[i] = c;
-        visit(p, assign, i + 1, used.max(c + 1), best);
+        visit(k, assign, i + 1, used.max(c + 1), each);
     }
 }
 
