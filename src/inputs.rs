@@ -100,7 +100,8 @@ pub fn load_scenario(arg: Option<&Path>) -> Result<(Scenario, String)> {
             DEFAULT_SCENARIO_NAME.to_string(),
         )),
         Some(p) => match p.to_str().and_then(Scenario::built_in) {
-            Some(found) if !p.exists() => Ok(found),
+            // A built-in name wins over anything that is not a file of that name (a folder `feeder`).
+            Some(found) if !p.is_file() => Ok(found),
             _ => Ok((Scenario::load(p)?, p.display().to_string())),
         },
     }

@@ -223,6 +223,7 @@ pub fn check_out(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
             )));
         }
     }
+    check_writable(dir)?;
     if dir.is_dir() {
         let foreign = foreign_files(dir);
         if !foreign.is_empty() {
@@ -244,6 +245,32 @@ pub fn check_out(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the run's set can be built where it will go, found before any work (`--out /proc/x`,
+/// a read-only disk, a folder of another user's) by making and removing an empty folder there: in the
+/// output folder's parent, or the nearest folder above it that exists (the rest is created at commit).
+fn check_writable(dir: &Path) -> Result<()> {
+    let (parent, name) = split(dir)?;
+    let mut base = parent.as_path();
+    while !base.is_dir() {
+        match base.parent() {
+            Some(p) => base = p,
+            None => break,
+        }
+    }
+    let probe = base.join(format!(".{name}.probe-{}", std::process::id()));
+    match std::fs::create_dir(&probe) {
+        Ok(()) => {
+            let _ = std::fs::remove_dir(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::Output(format!(
+            "cannot write in {} (where {} would be made): {e}; choose a folder you can write to with --out (checked before any work)",
+            base.display(),
+            dir.display()
+        ))),
+    }
 }
 
 /// Refuses, before any work, an output folder that holds a plan (a plan.json schoolnets wrote) for a run

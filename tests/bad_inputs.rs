@@ -300,6 +300,14 @@ fn bad_command_lines_are_usage_errors() {
         (vec!["plan", "--date", "2026-02-30"], "calendar date"),
         (vec!["plan", "--date", "2026-02-29"], "calendar date"),
         (
+            vec!["plan", "--date", "0000-01-01"],
+            "in the years 1900 to 2199",
+        ),
+        (
+            vec!["plan", "--date", "9999-12-31"],
+            "in the years 1900 to 2199",
+        ),
+        (
             vec!["plan", "--min-model", "magent=1"],
             "did you mean 'magnet'?",
         ),
@@ -440,6 +448,57 @@ fn an_output_folder_that_is_a_file_is_an_output_error() {
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "the planner's notes"
+    );
+}
+
+/// An output folder where nothing can be written (`/proc`, a folder without write permission) is refused
+/// before any work, not after the plan is drawn; a folder named like a built-in scenario does not hide it.
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_cannot_be_written_is_refused_before_any_work() {
+    use std::os::unix::fs::PermissionsExt;
+    let o = common::run(&["plan", "-q", "--out", "/proc/schoolnets-out"]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{said}");
+    assert!(said.contains("checked before any work"), "{said}");
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = locked.join("probe");
+    let root = std::fs::create_dir(&probe).is_ok(); // root writes anywhere: nothing to check then
+    if !root {
+        let o = common::run(&[
+            "plan",
+            "-q",
+            "--out",
+            locked.join("out/deeper").to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(5),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(
+            std::fs::read_dir(&locked).unwrap().count(),
+            0,
+            "nothing left behind"
+        );
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // `--scenario feeder` beside a folder named feeder: the built-in scenario.
+    std::fs::create_dir(dir.path().join("feeder")).unwrap();
+    let o = schoolnets()
+        .current_dir(dir.path())
+        .args(["plan", "-q", "--scenario", "feeder", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }
 

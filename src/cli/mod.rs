@@ -150,7 +150,9 @@ pub fn report_date(date: Option<&str>) -> Result<String> {
     match date {
         Some(d) if maps::is_date(d) => Ok(d.to_string()),
         Some(d) => Err(Error::Usage(format!(
-            "--date {d}: expected a calendar date as YYYY-MM-DD, for example --date 2026-11-22"
+            "--date {d}: expected a calendar date as YYYY-MM-DD in the years {} to {}, for example --date 2026-11-22",
+            maps::DATE_YEARS.start(),
+            maps::DATE_YEARS.end()
         ))),
         None => Ok(maps::today()),
     }

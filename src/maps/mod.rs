@@ -187,7 +187,10 @@ fn civil_from_days(z: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Whether `s` is a `YYYY-MM-DD` date.
+/// Years a plan may be dated in: a date before 1900 or after 2199 is a typo (`0000-01-01`), not a plan.
+pub const DATE_YEARS: std::ops::RangeInclusive<u32> = 1900..=2199;
+
+/// Whether `s` is a `YYYY-MM-DD` calendar date in [`DATE_YEARS`].
 pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
@@ -208,7 +211,7 @@ pub fn is_date(s: &str) -> bool {
                 2 => 28,
                 _ => 0,
             };
-            (1..=days).contains(&day)
+            (1..=days).contains(&day) && DATE_YEARS.contains(&year)
         }
 }
 
