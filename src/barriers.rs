@@ -96,9 +96,9 @@ impl Barriers {
                         [lon, lat, ..] => (*lon, *lat),
                         _ => {
                             return Err(bad(format!(
-                                "feature {} ({name}): a position has {} number(s); each needs a longitude and a latitude",
+                                "feature {} ({name}): a position has {}; each needs a longitude and a latitude",
                                 i + 1,
-                                p.len()
+                                crate::text::count(p.len() as f64, "numbers")
                             )))
                         }
                     };
@@ -116,9 +116,9 @@ impl Barriers {
                 }
                 if coords.len() < 2 {
                     return Err(bad(format!(
-                        "feature {} ({name}): a line has {} position(s); a barrier needs at least two",
+                        "feature {} ({name}): a line has {}; a barrier needs at least two",
                         i + 1,
-                        coords.len()
+                        crate::text::count(coords.len() as f64, "positions")
                     )));
                 }
                 lines.push(Barrier {

@@ -176,8 +176,8 @@ impl Outline {
             };
             if let Some(p) = rings.iter().flat_map(|r| r.iter()).find(|p| p.len() < 2) {
                 return Err(bad(format!(
-                    "a position has {} number(s); each needs a longitude and a latitude",
-                    p.len()
+                    "a position has {}; each needs a longitude and a latitude",
+                    crate::text::count(p.len() as f64, "numbers")
                 )));
             }
             let geom: geo::Geometry<f64> = g

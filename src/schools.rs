@@ -330,10 +330,15 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             file: source.into(),
             line: Some(1),
             field: None,
-            what: format!("missing required column(s): {}", missing.join(", ")),
+            what: format!(
+                "missing required {}: {}",
+                if missing.len() == 1 { "column" } else { "columns" },
+                missing.join(", ")
+            ),
             fix: format!(
-                "{}add the column(s) to the header (they may be left empty where the README allows); the full header is: {}",
+                "{}add {} to the header (they may be left empty where the README allows); the full header is: {}",
                 misspelt_columns(&header, &missing),
+                if missing.len() == 1 { "it" } else { "them" },
                 COLUMNS.join(",")
             ),
         });
@@ -933,7 +938,7 @@ mod tests {
         let err = read_table("t.csv", format!("{h}\n").as_bytes())
             .unwrap_err()
             .to_string();
-        assert!(err.contains("missing required column(s): campus"), "{err}");
+        assert!(err.contains("missing required column: campus"), "{err}");
     }
 
     #[test]

@@ -63,6 +63,18 @@ pub fn margin_words(margin: f64, holds: bool, binding: Binding, unit: &str) -> S
     }
 }
 
+/// A count with its noun in the right number: `count(1, "high schools")` → "1 high school",
+/// `count(1200, "schools")` → "1,200 schools". `plural` is the noun's plural; the singular comes from
+/// [`singular`].
+pub fn count(n: impl Into<f64>, plural: &str) -> String {
+    let n = n.into();
+    if n == 1.0 {
+        format!("1 {}", singular(plural))
+    } else {
+        format!("{} {plural}", thousands(n))
+    }
+}
+
 /// The singular of a unit of count: "schools" → "school", "campuses" → "campus", "percentage points" →
 /// "percentage point", "magnet schools" → "magnet school".
 pub fn singular(unit: &str) -> String {

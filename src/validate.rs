@@ -285,8 +285,12 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
             .collect();
         if !outside.is_empty() {
             warnings.push(format!(
-                "{} school(s) lie outside the district outline (kept; they join their nearest neighbours): {}",
-                outside.len(),
+                "{} outside the district outline (kept; they join their nearest neighbours): {}",
+                if outside.len() == 1 {
+                    "1 school lies".to_string()
+                } else {
+                    format!("{} schools lie", outside.len())
+                },
                 outside.join("; ")
             ));
         }
@@ -303,7 +307,11 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
     let m_eth = missing(&|s| s.ethnicity.iter().all(Option::is_none));
     let zero = missing(&|s| s.enrollment == 0);
     if zero > 0 {
-        warnings.push(format!("{zero} school(s) have an enrollment of 0"));
+        warnings.push(if zero == 1 {
+            "1 school has an enrollment of 0".to_string()
+        } else {
+            format!("{zero} schools have an enrollment of 0")
+        });
     }
 
     // Summary.

@@ -423,7 +423,7 @@ fn equity_rules_the_district_itself_cannot_meet_are_explained() {
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
         stderr.contains(
-            "32 networks × at least 1 opportunity school(s) = 32 schools, but the table has 4"
+            "32 networks × at least 1 opportunity school = 32 schools, but the table has 4"
         ),
         "{stderr}"
     );

@@ -506,7 +506,7 @@ fn a_killed_server_offers_its_draft_on_restart() {
 
     let s = Server::start(&args);
     assert!(
-        s.said.contains("an autosaved draft of 1 step(s)"),
+        s.said.contains("an autosaved draft of 1 step from"),
         "{}",
         s.said
     );

@@ -426,8 +426,8 @@ pub fn adopted_steering(
             .partition(|row| table.schools.iter().any(|s| s.id == row.id));
         if !gone.is_empty() && !quiet {
             eprintln!(
-                "  note {} pinned school(s) of {json} are not in {}: {}",
-                gone.len(),
+                "  note {} of {json} not in {}: {}",
+                schoolnets::text::count(gone.len() as f64, "pinned schools"),
                 table.source,
                 gone.iter()
                     .map(|g| g.id.as_str())

@@ -126,8 +126,8 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     println!("schoolnets serve: editing {from}");
     if let Some(d) = &pending {
         println!(
-            "an autosaved draft of {} step(s) from an earlier session exists ({}): the page offers to restore it",
-            d.steps.len(),
+            "an autosaved draft of {} from an earlier session exists ({}): the page offers to restore it",
+            schoolnets::text::count(d.steps.len() as f64, "steps"),
             draft_path.display()
         );
     }

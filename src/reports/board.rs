@@ -109,11 +109,14 @@ pub fn key_figures(designs: &[Design], moved: &[Option<(usize, usize)>]) -> Sect
                         o.years.last().map_or("", String::as_str)
                     )),
                     Some(y) => Cell::text(format!(
-                        "until {y} ({} network(s) leave it then)",
-                        o.networks
-                            .iter()
-                            .filter(|n| n.leaves_band.as_deref() == Some(y))
-                            .count()
+                        "until {y} ({} leave it then)",
+                        crate::text::count(
+                            o.networks
+                                .iter()
+                                .filter(|n| n.leaves_band.as_deref() == Some(y))
+                                .count() as f64,
+                            "networks"
+                        )
                     )),
                 },
             }),

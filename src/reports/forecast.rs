@@ -33,11 +33,11 @@ pub fn sections(
     let mut out = Vec::new();
     let mut top = Section::new("");
     top.paragraph(format!(
-        "{} schools of {} ({}), forecast {} year(s) ahead by {}: chosen as {}.",
-        thousands(table.schools.len() as f64),
+        "{} of {} ({}), forecast {} ahead by {}: chosen as {}.",
+        crate::text::count(table.schools.len() as f64, "schools"),
         f.base_year,
         table.source,
-        f.years.len(),
+        crate::text::count(f.years.len() as f64, "years"),
         f.method.describe(),
         f.why
     ));
@@ -207,10 +207,13 @@ pub fn outlook_section(o: &Outlook) -> Section {
             o.years.last().map_or("", String::as_str)
         ),
         Some(y) => format!(
-            "Forecast by {}: the plan holds its ±{}% band until {y}, when {} network(s) would leave it; {} of {} leave it by {}.",
+            "Forecast by {}: the plan holds its ±{}% band until {y}, when {} would leave it; {} of {} leave it by {}.",
             o.method,
             fmt_num(o.band_pct, 2),
-            o.networks.iter().filter(|n| n.leaves_band.as_deref() == Some(y)).count(),
+            crate::text::count(
+                o.networks.iter().filter(|n| n.leaves_band.as_deref() == Some(y)).count() as f64,
+                "networks"
+            ),
             o.leaving(),
             o.networks.len(),
             o.years.last().map_or("", String::as_str)

@@ -265,17 +265,19 @@ fn steering(f: &PlanFile) -> Option<Section> {
         let restored: Vec<&crate::plan_file::BarrierLink> =
             b.links.iter().filter(|l| l.restored).collect();
         s.paragraph(format!(
-            "{} barrier line(s) from `{}` ({}): {} links between neighbouring campuses cross them and were dropped, so no network reaches across a barrier{}.",
-            b.barriers.len(),
+            "{} from `{}` ({}): {} between neighbouring campuses {} them and {} dropped, so no network reaches across a barrier{}.",
+            crate::text::count(b.barriers.len() as f64, "barrier lines"),
             b.file,
             b.barriers.join(", "),
-            b.dropped(),
+            crate::text::count(b.dropped() as f64, "links"),
+            if b.dropped() == 1 { "crosses" } else { "cross" },
+            if b.dropped() == 1 { "was" } else { "were" },
             if restored.is_empty() {
                 String::new()
             } else {
                 format!(
-                    " except through the {} link(s) put back because a campus would otherwise be cut off (listed below)",
-                    restored.len()
+                    " except through the {} put back because a campus would otherwise be cut off (listed below)",
+                    crate::text::count(restored.len() as f64, "links")
                 )
             }
         ));

@@ -322,7 +322,10 @@ impl RuleSet {
                 let t = term(Quantity::Total(sum(c)), f64::from(need), f64::INFINITY);
                 rules.push(bounded(
                     key,
-                    format!("at least {need} {level} school(s) in each network"),
+                    format!(
+                        "at least {} in each network",
+                        crate::text::count(need, &format!("{level} schools"))
+                    ),
                     format!("{level} schools"),
                     t,
                     Style::Fewest,
@@ -444,7 +447,10 @@ impl RuleSet {
             let t = term(Quantity::Total(sum(*c)), f64::from(need), f64::INFINITY);
             rules.push(bounded(
                 format!("min_model_{}", model.replace(' ', "_")),
-                format!("at least {need} {model} school(s) in each network"),
+                format!(
+                    "at least {} in each network",
+                    crate::text::count(need, &format!("{model} schools"))
+                ),
                 format!("{model} schools"),
                 t,
                 Style::Fewest,

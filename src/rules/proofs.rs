@@ -130,11 +130,16 @@ pub fn check(
                 Amount::new((k * need) as f64, format!("{what} schools")),
                 Amount::new(have as f64, format!("{what} schools")),
                 format!(
-                    "{k} networks × at least {need} {what} school(s) = {} {what} schools, but the table has {have}.",
-                    k * need
+                    "{} × at least {} = {}, but the table has {}.",
+                    crate::text::count(k as f64, "networks"),
+                    crate::text::count(need as f64, &format!("{what} schools")),
+                    crate::text::count((k * need) as f64, &format!("{what} schools")),
+                    crate::text::thousands(have as f64)
                 ),
                 [
-                    at_least_one(have / need, |n| Setting::new("networks", format!("{n} or fewer"), "")),
+                    at_least_one(have / need, |n| {
+                        Setting::new("networks", format!("{n} or fewer"), "")
+                    }),
                     Some(Setting::new(key, (have / k).to_string(), "")),
                 ]
                 .into_iter()
@@ -180,11 +185,16 @@ pub fn check(
                     Amount::new((k * need) as f64, format!("{name} schools")),
                     Amount::new(have as f64, format!("{name} schools")),
                     format!(
-                        "{k} networks × at least {need} {name} school(s) = {} schools, but the table has {have}.",
-                        k * need
+                        "{} × at least {} = {}, but the table has {}.",
+                        crate::text::count(k as f64, "networks"),
+                        crate::text::count(need as f64, &format!("{name} schools")),
+                        crate::text::count((k * need) as f64, "schools"),
+                        crate::text::thousands(have as f64)
                     ),
                     [
-                        at_least_one(have / need, |n| Setting::new("networks", format!("{n} or fewer"), "")),
+                        at_least_one(have / need, |n| {
+                            Setting::new("networks", format!("{n} or fewer"), "")
+                        }),
                         Some(Setting::new(name.clone(), (have / k).to_string(), "")),
                     ]
                     .into_iter()
