@@ -78,6 +78,34 @@ impl Projection {
     }
 }
 
+/// Points far from the others: each index with its distance, km, from the median position, and the
+/// median distance of all points from it. Far means more than the larger of `min_km` and ten times that
+/// median distance (robust to the outliers themselves, however few points there are). Fewer than 3
+/// points have no "others" to be far from.
+pub(crate) fn far_from_the_others(points: &[(f64, f64)], min_km: f64) -> Vec<(usize, f64, f64)> {
+    if points.len() < 3 {
+        return Vec::new();
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mlat = median(points.iter().map(|p| p.0).collect());
+    let mlon = median(points.iter().map(|p| p.1).collect());
+    let dists: Vec<f64> = points
+        .iter()
+        .map(|p| haversine_km(p.0, p.1, mlat, mlon))
+        .collect();
+    let half = median(dists.clone());
+    let limit = min_km.max(10.0 * half);
+    dists
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d > limit)
+        .map(|(i, d)| (i, *d, half))
+        .collect()
+}
+
 /// A district outline in lon/lat degrees.
 #[derive(Debug, Clone)]
 pub struct Outline {

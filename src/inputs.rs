@@ -50,9 +50,20 @@ impl LoadedTable {
 }
 
 /// Where `import cde` writes a district's outline, and where `plan` looks for one when no `--boundary`
-/// is given: beside the table, `district.csv` → `district.outline.geojson`.
+/// is given: beside the table, `district.csv` → `district.outline.geojson` (another name keeps its
+/// extension: `district.txt` → `district.txt.outline.geojson`).
 pub fn outline_beside(table: &Path) -> PathBuf {
-    table.with_extension("outline.geojson")
+    let is_csv = table
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        table.with_extension("outline.geojson")
+    } else {
+        // `la.backup` → `la.backup.outline.geojson`, never `la.csv`'s outline.
+        let mut name = table.file_name().unwrap_or_default().to_os_string();
+        name.push(".outline.geojson");
+        table.with_file_name(name)
+    }
 }
 
 /// A district outline with its name and the SHA-256 of its text.

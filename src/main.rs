@@ -28,7 +28,7 @@ use schoolnets::error::{exit, Error};
   schoolnets briefing                             both designs and their comparison, into out-briefing/
   schoolnets compare out out-feeder               two plan folders side by side
   schoolnets validate my-district.csv             check and summarise a table
-  schoolnets import cde --district 3768338 --out sd.csv   San Diego Unified, from CDE files in cde/
+  schoolnets import cde --district 3768338 --out sd.csv   San Diego Unified (state files built in)
   schoolnets plan --schools sd.csv --networks 6   ... planned with the default scenario, fitted to it
 
 Exit codes: 0 ok; 1 plan written with --best-effort but some rules broken; 2 bad command line;
@@ -137,6 +137,13 @@ enum Command {
 }
 
 fn main() {
+    // Output piped into `head` that closes early ends the process quietly, as for other Unix tools,
+    // instead of failing a write deep inside a report.
+    #[cfg(target_os = "linux")]
+    // SAFETY: restores the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     std::panic::set_hook(Box::new(|info| {
         eprintln!("{}", Error::Internal(info.to_string()));
         std::process::exit(exit::INTERNAL);

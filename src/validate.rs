@@ -22,14 +22,9 @@ pub struct Validation {
 }
 
 /// Distance from the median position above which a school is "far outside the others", km: the larger of
-/// this and ten times the median distance of all schools from that position (robust to the outliers
-/// themselves, however few schools there are).
+/// this and ten times the median distance of all schools from that position
+/// ([`crate::geography::far_from_the_others`]).
 pub(crate) const MIN_OUTLIER_KM: f64 = 100.0;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// Validates a loaded table.
 /// Ethnicity counts may exceed the enrollment by this share and this many students before the row is an
@@ -131,31 +126,19 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
 
     // Coordinates far from the others.
     if table.schools.len() >= 3 {
-        let mlat = median(table.schools.iter().map(|s| s.lat).collect());
-        let mlon = median(table.schools.iter().map(|s| s.lon).collect());
-        let dists: Vec<f64> = table
-            .schools
-            .iter()
-            .map(|s| haversine_km(s.lat, s.lon, mlat, mlon))
-            .collect();
-        let mut sorted = dists.clone();
-        sorted.sort_by(f64::total_cmp);
-        let half = sorted[sorted.len() / 2];
-        let limit = MIN_OUTLIER_KM.max(10.0 * half);
-        for (i, d) in dists.iter().enumerate() {
-            if *d > limit {
-                errors.push(problem(
-                    i,
-                    "lat",
-                    format!(
-                        "({}, {}) is {:.0} km from the middle of the other schools (half are within {:.0} km)",
-                        table.schools[i].lat, table.schools[i].lon, d, half
-                    ),
-                    "check the coordinates: a missing minus sign, swapped lat/lon, or 0,0 for an unknown address",
-                ));
-            }
+        let points: Vec<(f64, f64)> = table.schools.iter().map(|s| (s.lat, s.lon)).collect();
+        for (i, d, half) in crate::geography::far_from_the_others(&points, MIN_OUTLIER_KM) {
+            errors.push(problem(
+                i,
+                "lat",
+                format!(
+                    "({}, {}) is {:.0} km from the middle of the other schools (half are within {:.0} km)",
+                    table.schools[i].lat, table.schools[i].lon, d, half
+                ),
+                "check the coordinates: a missing minus sign, swapped lat/lon, or 0,0 for an unknown address",
+            ));
         }
-        if sorted[sorted.len() - 1] == 0.0 {
+        if points.iter().all(|p| *p == points[0]) {
             warnings.push(
                 "every school has the same coordinates: the table cannot be split by geography"
                     .into(),
@@ -262,16 +245,24 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
         }
     }
 
-    // Outside the outline (a warning: coarse outlines miss schools near the edge).
+    // Outside the outline: a few are a warning (coarse outlines miss schools near the edge, and charter
+    // schools may stand outside the district they belong to); most of them mean the outline is another
+    // district's (an outline left beside a table by an earlier import), another area or projection.
     if let Some(o) = outline {
-        if !table.schools.is_empty() && !table.schools.iter().any(|s| o.contains(s.lat, s.lon)) {
+        let inside = table
+            .schools
+            .iter()
+            .filter(|s| o.contains(s.lat, s.lon))
+            .count();
+        if !table.schools.is_empty() && inside * 2 < table.schools.len() {
             errors.push(Problem {
                 file: o.source.clone(),
                 line: None,
                 field: None,
                 what: format!(
-                    "the district outline contains none of the {} schools of {}",
-                    table.schools.len(),
+                    "the district outline contains {} of the {} schools of {}",
+                    if inside == 0 { "none".to_string() } else { crate::text::thousands(inside as f64) },
+                    crate::text::thousands(table.schools.len() as f64),
                     src
                 ),
                 fix: "check that the outline is this district's, in longitude/latitude (WGS84), and not another area or projection".into(),
@@ -291,7 +282,15 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
                 } else {
                     format!("{} schools lie", outside.len())
                 },
-                outside.join("; ")
+                if outside.len() > 10 {
+                    format!(
+                        "{}; and {} more",
+                        outside[..10].join("; "),
+                        outside.len() - 10
+                    )
+                } else {
+                    outside.join("; ")
+                }
             ));
         }
     }

@@ -107,3 +107,99 @@ fn outline_names_that_do_not_fit_are_refused_with_the_nearest() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no one outline written"));
     assert!(!dir.path().join("county.outline.geojson").exists());
 }
+
+/// An elementary and a high-school district of one name hold the same schools' area: the directory's
+/// kind of district decides ("Escondido Union High" takes the high-school outline); a district whose
+/// schools are all closed is refused rather than written as an empty table; tables not named `.csv`
+/// keep their own outline (`la.backup` → `la.backup.outline.geojson`).
+#[test]
+fn outlines_follow_the_kind_of_district_and_empty_districts_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("e.csv");
+    let o = run_ok(&[
+        "import",
+        "cde",
+        "--district",
+        "3768106",
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("'Escondido Union High School District'"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Ravenswood: the directory puts one charter school 362 km away; left out and listed, so the table
+    // it writes is one validate and plan accept.
+    let r = dir.path().join("r.csv");
+    let o = run_ok(&[
+        "import",
+        "cde",
+        "--district",
+        "4168999",
+        "--out",
+        r.to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("far from all the district's other schools")
+    );
+    run_ok(&["validate", r.to_str().unwrap()]);
+    let empty = dir.path().join("empty.csv");
+    let o = run(&[
+        "import",
+        "cde",
+        "--district",
+        "0161283",
+        "--out",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no school of it is open"));
+    assert!(!empty.exists());
+    assert_eq!(
+        schoolnets::inputs::outline_beside(std::path::Path::new("la.backup")),
+        std::path::Path::new("la.backup.outline.geojson")
+    );
+    assert_eq!(
+        schoolnets::inputs::outline_beside(std::path::Path::new("d/la.CSV")),
+        std::path::Path::new("d/la.outline.geojson")
+    );
+}
+
+/// An outline holding under half of the table's schools is another district's (here Culver City's around
+/// LAUSD's table): refused by plan and validate, not used to redraw the plan's links.
+#[test]
+fn another_districts_outline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cc = dir.path().join("cc.csv");
+    run_ok(&[
+        "import",
+        "cde",
+        "--district",
+        "1964444",
+        "--out",
+        cc.to_str().unwrap(),
+    ]);
+    let outline = dir.path().join("cc.outline.geojson");
+    assert!(outline.is_file());
+    for args in [
+        vec!["validate", "--boundary", outline.to_str().unwrap()],
+        vec![
+            "plan",
+            "-q",
+            "--boundary",
+            outline.to_str().unwrap(),
+            "--out",
+            dir.path().join("p").to_str().unwrap(),
+        ],
+    ] {
+        let o = run(&args);
+        let said =
+            String::from_utf8_lossy(&o.stderr).to_string() + &String::from_utf8_lossy(&o.stdout);
+        assert_ne!(o.status.code(), Some(0), "{args:?}: {said}");
+        assert!(
+            said.contains("the district outline contains 1 of the 1,007 schools"),
+            "{args:?}: {said}"
+        );
+    }
+}

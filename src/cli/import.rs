@@ -25,7 +25,8 @@ pub struct CdeArgs {
     /// FRPM file (among the CDE files) giving the school year's enrollment.
     #[arg(long, value_name = "FILE", default_value = import::DEFAULT_FRPM_FILE)]
     pub frpm: String,
-    /// CSV id,lat,lon with coordinates for schools the directory lacks.
+    /// CSV id,lat,lon with coordinates for schools the directory lacks or places wrongly (these win over
+    /// the directory's).
     #[arg(long, value_name = "CSV")]
     pub coordinates: Option<PathBuf>,
     /// Where to write the school table.
@@ -86,12 +87,22 @@ pub fn run(a: CdeArgs) -> Result<i32> {
         let written = import::extract(&files, &a.district, &frpm, dir)?;
         eprintln!("extracted {} files into {}", written.len(), dir.display());
     }
-    let mut bytes = Vec::new();
-    schoolnets::schools::write_table(&imported.table, &mut bytes)?;
-    schoolnets::output::write_atomic(&a.out, &bytes)?;
-    match &outline {
+    if imported.table.schools.is_empty() {
+        return Err(Error::Usage(format!(
+            "--district {}: no school of it is open in the school year of {} ({}{}): nothing to plan; check the code, or give another year's FRPM file with --frpm",
+            a.district,
+            a.frpm,
+            schoolnets::text::count(imported.closed_earlier as f64, "directory entries closed before it"),
+            if imported.dropped.is_empty() {
+                String::new()
+            } else {
+                format!(", {} left out as listed above", imported.dropped.len())
+            }
+        )));
+    }
+    // The outline as plan will read it: an outline plan would refuse is not written.
+    let outline = match outline {
         import::outline::Outcome::Found(f) => {
-            let path = outline_path(&a);
             let text = schoolnets::maps::geojson::outline_geojson(
                 &f.shape,
                 serde_json::json!({
@@ -100,7 +111,30 @@ pub fn run(a: CdeArgs) -> Result<i32> {
                     "source": import::outline::OUTLINES_SOURCE,
                 }),
             );
+            match schoolnets::geography::Outline::parse(&f.name, &text) {
+                Ok(_) => Some((f, text)),
+                Err(e) => {
+                    eprintln!("outline: '{}' found but not written: {e}", f.name);
+                    None
+                }
+            }
+        }
+        import::outline::Outcome::NotFound(why) => {
+            eprintln!("outline: {why}");
+            None
+        }
+    };
+    let mut bytes = Vec::new();
+    schoolnets::schools::write_table(&imported.table, &mut bytes)?;
+    schoolnets::output::write_atomic(&a.out, &bytes)?;
+    let beside = schoolnets::inputs::outline_beside(&a.out);
+    match &outline {
+        Some((f, text)) => {
+            let path = outline_path(&a);
             schoolnets::output::write_atomic(&path, text.as_bytes())?;
+            if path != beside {
+                remove_stale_outline(&beside);
+            }
             let outside = f.schools - f.inside;
             eprintln!(
                 "wrote {}: the outline '{}' ({}), matched to the directory's '{}' by name and by its schools ({} of {} inside{})",
@@ -116,9 +150,9 @@ pub fn run(a: CdeArgs) -> Result<i32> {
                 eprintln!("    its rings crossed or touched themselves (TIGER quantized to about 10 m): repaired");
             }
         }
-        import::outline::Outcome::NotFound(why) => {
-            eprintln!("outline: {why}");
+        None => {
             remove_stale_outline(&outline_path(&a));
+            remove_stale_outline(&beside);
         }
     }
     eprintln!(

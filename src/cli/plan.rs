@@ -30,7 +30,7 @@ pub fn run(a: PlanArgs) -> Result<i32> {
     if let (None, Some(found)) = (&a.input.boundary, &a.input.paths().boundary) {
         if !a.run.quiet {
             eprintln!(
-                "outline: {} (found beside the table; --boundary names another)",
+                "outline: {} (found beside the table; give --boundary to use another)",
                 found.display()
             );
         }

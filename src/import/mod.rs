@@ -80,6 +80,8 @@ pub enum DropReason {
     NoCoordinates,
     /// An aggregate row, not a school (e.g. "Nonpublic, Nonsectarian Schools").
     NotASchool,
+    /// Placed by the directory far from all the district's other schools.
+    FarAway,
 }
 
 impl DropReason {
@@ -92,6 +94,9 @@ impl DropReason {
                 "no coordinates (not in the directory; give them with --coordinates)"
             }
             DropReason::NotASchool => "aggregate row, not a school",
+            DropReason::FarAway => {
+                "placed by the directory far from all the district's other schools (over 100 km, and ten times the usual distance: an office elsewhere, or a wrong coordinate; give the school's own with --coordinates)"
+            }
         }
     }
 }
@@ -442,9 +447,11 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
             continue;
         }
         let f = f.expect("enrollment > 0 implies an FRPM row");
-        let coords = d
-            .and_then(|d| d.lat.zip(d.lon))
-            .or_else(|| extra_coords.get(code.as_str()).copied());
+        // The planner's own coordinates (--coordinates) win over the directory's.
+        let coords = extra_coords
+            .get(code.as_str())
+            .copied()
+            .or_else(|| d.and_then(|d| d.lat.zip(d.lon)));
         let Some((lat, lon)) = coords else {
             drop(DropReason::NoCoordinates, code, &name);
             continue;
@@ -508,6 +515,18 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
                 d.map(|d| d.street.clone()).unwrap_or_default(),
                 d.map(|d| d.city.clone()).unwrap_or_default(),
             ],
+        });
+    }
+    // A school the directory puts far from all the others (a charter or online school registered at an
+    // office elsewhere, or a wrong coordinate) would be refused by `plan`: left out here, and listed.
+    let points: Vec<(f64, f64)> = schools.iter().map(|s| (s.lat, s.lon)).collect();
+    let far = crate::geography::far_from_the_others(&points, crate::validate::MIN_OUTLIER_KM);
+    for &(i, _, _) in far.iter().rev() {
+        let s = schools.remove(i);
+        dropped.push(Dropped {
+            reason: DropReason::FarAway,
+            id: s.id,
+            name: s.name,
         });
     }
     let apart = assign_campuses(&mut schools);

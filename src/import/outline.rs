@@ -99,6 +99,22 @@ struct Named {
     shape: MultiPolygon<f64>,
 }
 
+/// A name's words that say what kind of district it is ("union", "high"), lower case, "school" and
+/// "district" set aside.
+fn kind_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = name
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            GENERIC.contains(w) && !matches!(*w, "school" | "schools" | "district" | "of" | "the")
+        })
+        .map(str::to_string)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
 /// A name's distinctive words, lower case ("Mt. Diablo Unified" → {mount, diablo}).
 fn distinctive(name: &str) -> Vec<String> {
     let mut words: Vec<String> = name
@@ -251,13 +267,14 @@ pub fn find(
 ) -> Result<Outcome> {
     if !files.has(OUTLINES_FILE) {
         return Ok(Outcome::NotFound(format!(
-            "{} holds no {OUTLINES_FILE} (district outlines): none written; the built-in state files have it (leave out --cde-dir), or give plan an outline with --boundary",
-            files.describe()
+            "no {OUTLINES_FILE} (district outlines) among {}: none written{}; the built-in state files have it (leave out --cde-dir), or give plan an outline with --boundary",
+            files.describe(),
+            if choose.is_some() { ", and --outline-name has nothing to pick from" } else { "" }
         )));
     }
     let directory_name = match (choose, districts.len()) {
+        (_, 1) => districts.keys().next().cloned().unwrap_or_default(),
         (Some(c), _) => c.to_string(),
-        (None, 1) => districts.keys().next().cloned().unwrap_or_default(),
         (None, 0) => return Ok(Outcome::NotFound("no school names its district in the directory: no outline written".into())),
         (None, n) => {
             return Ok(Outcome::NotFound(format!(
@@ -323,12 +340,42 @@ pub fn find(
             best.name
         )));
     }
-    if let Some((other, _)) = candidates[1..].iter().find(|(_, k)| *k == best_inside) {
-        return Err(Error::Usage(format!(
-            "two different outlines in {source} fit '{directory_name}' and hold {best_inside} of its {total} schools each: '{}' and '{}'; pick one with --outline-name",
-            best.name, other.name
-        )));
-    }
+    // Outlines holding as many schools: an elementary and a high-school district of one name
+    // ("Escondido Union" and "Escondido Union High"). The one whose kind ("Elementary", "High", "Union",
+    // "Unified") is the directory's wins; when that does not decide, nothing is guessed.
+    let tied: Vec<&Named> = candidates
+        .iter()
+        .filter(|(_, k)| *k == best_inside)
+        .map(|(n, _)| *n)
+        .collect();
+    let best = if tied.len() > 1 {
+        let kind = kind_words(&directory_name);
+        let mut same: Vec<&Named> = tied
+            .iter()
+            .copied()
+            .filter(|n| kind_words(&n.name) == kind)
+            .collect();
+        // A name without "High" is not the high-school district's ("Escondido Union" is the elementary one).
+        if same.is_empty() && !kind.iter().any(|w| w == "high") {
+            same = tied
+                .iter()
+                .copied()
+                .filter(|n| !kind_words(&n.name).iter().any(|w| w == "high"))
+                .collect();
+        }
+        match same.as_slice() {
+            [one] => *one,
+            _ => {
+                return Ok(Outcome::NotFound(format!(
+                    "{} outlines in {source} fit '{directory_name}' and hold {best_inside} of its {total} schools each ({}): none written; pick one with --outline-name",
+                    tied.len(),
+                    crate::text::and_list(&tied.iter().map(|n| format!("'{}'", n.name)).collect::<Vec<_>>())
+                )))
+            }
+        }
+    } else {
+        best
+    };
     // TIGER's rings, quantized to about 10 m, sometimes touch or cross themselves; repaired here (odd-even
     // rule) so every reader of the outline gets a valid polygon.
     use geo::{MakeValid, Validation};
