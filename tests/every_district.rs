@@ -43,6 +43,22 @@ fn districts() -> BTreeMap<String, usize> {
     count
 }
 
+/// `each` of the districts, two at a time (each run is one process), in the districts' order.
+fn two_at_a_time<T: Send>(codes: &[String], each: impl Fn(&str) -> T + Sync) -> Vec<T> {
+    let (a, b) = codes.split_at(codes.len() / 2);
+    std::thread::scope(|s| {
+        let each = &each;
+        let handles: Vec<_> = [a, b]
+            .into_iter()
+            .map(|part| s.spawn(move || part.iter().map(|c| each(c)).collect::<Vec<T>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
 /// What one district's run found, or what went wrong.
 struct Outcome {
     code: String,
@@ -173,25 +189,7 @@ fn every_district_with_30_schools_plans_with_the_default_scenario() {
     let start = std::time::Instant::now();
     let codes: Vec<String> = districts().into_keys().collect();
     assert!(codes.len() >= 60, "{} districts", codes.len());
-    // Two at a time: each run is one process.
-    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
-        let (a, b) = codes.split_at(codes.len() / 2);
-        let handles: Vec<_> = [a, b]
-            .into_iter()
-            .map(|part| {
-                let dir = dir.path();
-                s.spawn(move || {
-                    part.iter()
-                        .map(|c| plan_district(dir, c))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let outcomes: Vec<Outcome> = two_at_a_time(&codes, |c| plan_district(dir.path(), c));
     let mut failed = Vec::new();
     let mut fitted_bands = BTreeSet::new();
     for o in &outcomes {
@@ -250,51 +248,35 @@ fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
     let dir = tempfile::tempdir().unwrap();
     let start = std::time::Instant::now();
     let codes: Vec<String> = districts().into_keys().collect();
-    let outcomes: Vec<(String, Option<i32>, String)> = std::thread::scope(|s| {
-        let (a, b) = codes.split_at(codes.len() / 2);
-        let handles: Vec<_> = [a, b]
-            .into_iter()
-            .map(|part| {
-                let dir = dir.path();
-                s.spawn(move || {
-                    part.iter()
-                        .map(|code| {
-                            let table = dir.join(format!("{code}.csv"));
-                            run_ok(&[
-                                "import",
-                                "cde",
-                                "--district",
-                                code,
-                                "--out",
-                                table.to_str().unwrap(),
-                            ]);
-                            let k = (csv_rows(&table).len() / SCHOOLS_PER_NETWORK).max(2);
-                            let out = dir.join(code);
-                            let o = run(&[
-                                "plan",
-                                "--scenario",
-                                "feeder",
-                                "--schools",
-                                table.to_str().unwrap(),
-                                "--networks",
-                                &k.to_string(),
-                                "--out",
-                                out.to_str().unwrap(),
-                            ]);
-                            (
-                                code.clone(),
-                                o.status.code(),
-                                String::from_utf8_lossy(&o.stderr).to_string(),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+    let outcomes: Vec<(String, Option<i32>, String)> = two_at_a_time(&codes, |code| {
+        let dir = dir.path();
+        let table = dir.join(format!("{code}.csv"));
+        run_ok(&[
+            "import",
+            "cde",
+            "--district",
+            code,
+            "--out",
+            table.to_str().unwrap(),
+        ]);
+        let k = (csv_rows(&table).len() / SCHOOLS_PER_NETWORK).max(2);
+        let out = dir.join(code);
+        let o = run(&[
+            "plan",
+            "--scenario",
+            "feeder",
+            "--schools",
+            table.to_str().unwrap(),
+            "--networks",
+            &k.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (
+            code.to_string(),
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
     });
     let (mut planned, mut banded, mut proven, mut searched) = (0, 0, 0, 0);
     for (code, exit, said) in &outcomes {

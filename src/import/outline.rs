@@ -99,24 +99,8 @@ struct Named {
     shape: MultiPolygon<f64>,
 }
 
-/// A name's words that say what kind of district it is ("union", "high"), lower case, "school" and
-/// "district" set aside.
-fn kind_words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = name
-        .to_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| {
-            GENERIC.contains(w) && !matches!(*w, "school" | "schools" | "district" | "of" | "the")
-        })
-        .map(str::to_string)
-        .collect();
-    words.sort();
-    words.dedup();
-    words
-}
-
-/// A name's distinctive words, lower case ("Mt. Diablo Unified" → {mount, diablo}).
-fn distinctive(name: &str) -> Vec<String> {
+/// A name's words, lower case, abbreviations spelt out, sorted, each once; `keep` says which.
+fn words(name: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let mut words: Vec<String> = name
         .to_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -126,11 +110,24 @@ fn distinctive(name: &str) -> Vec<String> {
             "st" => "saint".to_string(),
             w => w.to_string(),
         })
-        .filter(|w| !GENERIC.contains(&w.as_str()))
+        .filter(|w| keep(w))
         .collect();
     words.sort();
     words.dedup();
     words
+}
+
+/// A name's words that say what kind of district it is ("union", "high"), "school" and "district" set
+/// aside.
+fn kind_words(name: &str) -> Vec<String> {
+    words(name, |w| {
+        GENERIC.contains(&w) && !matches!(w, "school" | "schools" | "district" | "of" | "the")
+    })
+}
+
+/// A name's distinctive words ("Mt. Diablo Unified" → {mount, diablo}).
+fn distinctive(name: &str) -> Vec<String> {
+    words(name, |w| !GENERIC.contains(&w))
 }
 
 /// Decodes every named polygon outline of a TopoJSON text. `source` names the file in messages.

@@ -54,12 +54,10 @@ pub fn tightest_band(p: &Problem, k: usize) -> Option<f64> {
     }
     let mut best: Option<f64> = None;
     every_split(n, k, &mut |assign| {
-        let mut kept: Option<(f64, Vec<usize>)> = None;
-        consider(&relaxed, assign, &mut kept);
-        if kept.is_none() {
+        let Some(state) = valid(&relaxed, assign) else {
             return;
-        }
-        let spread = super::state::Partition::new(&relaxed, assign.to_vec())
+        };
+        let spread = state
             .totals()
             .iter()
             .map(|t| (t.enrollment - mean).abs() / mean)
@@ -95,34 +93,33 @@ fn visit(k: usize, assign: &mut Vec<usize>, i: usize, used: usize, each: &mut dy
     }
 }
 
-fn consider(p: &Problem, assign: &[usize], best: &mut Option<(f64, Vec<usize>)>) {
-    let relabelled;
+/// The split `assign` as a search state when it meets every rule (numbered for the pins, when there are
+/// any), or `None`.
+fn valid<'p>(p: &'p Problem, assign: &[usize]) -> Option<State<'p>> {
     let assign = if p.pins.iter().any(Option::is_some) {
-        match numbered_for_pins(p, assign) {
-            Some(a) => {
-                relabelled = a;
-                &relabelled[..]
-            }
-            None => return,
-        }
+        numbered_for_pins(p, assign)?
     } else {
-        assign
+        assign.to_vec()
     };
-    let state = State::new(p, assign.to_vec());
-    if state.total_violation() > 0.0 {
-        return;
-    }
     if p.limits.connected {
         for c in 0..p.k {
             let member: Vec<bool> = assign.iter().map(|&a| a == c).collect();
             if !p.neighbors.is_connected(&member) {
-                return;
+                return None;
             }
         }
     }
+    let state = State::new(p, assign);
+    (state.total_violation() == 0.0).then_some(state)
+}
+
+fn consider(p: &Problem, assign: &[usize], best: &mut Option<(f64, Vec<usize>)>) {
+    let Some(state) = valid(p, assign) else {
+        return;
+    };
     let sse = state.total_cost();
     if best.as_ref().is_none_or(|(b, _)| sse < *b - 1e-12) {
-        *best = Some((sse, assign.to_vec()));
+        *best = Some((sse, state.assign().to_vec()));
     }
 }
 
