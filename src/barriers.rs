@@ -45,7 +45,8 @@ pub struct CrossingLink {
     pub barrier: usize,
     /// Length of the link, km.
     pub km: f64,
-    /// Put back because without it a campus could not be reached.
+    /// In the adjacency graph: put back because without it a campus could not be reached, or across a soft
+    /// barrier (every such link stays, at a price).
     pub restored: bool,
 }
 

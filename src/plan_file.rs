@@ -453,7 +453,12 @@ pub struct BarriersRecord {
     pub sha256: String,
     /// Each barrier's name, in file order.
     pub barriers: Vec<String>,
-    /// Every adjacency link a barrier removed; those `restored` were put back to keep every campus reachable.
+    /// Soft barriers: the price of each crossing in km² of compactness (`barrier_price_km2`); absent when
+    /// the barriers are hard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_km2: Option<f64>,
+    /// Hard barriers: every adjacency link a barrier removed; those `restored` were put back to keep
+    /// every campus reachable. Soft barriers: every link across one (all `restored`: none is removed).
     pub links: Vec<BarrierLink>,
     /// Barriers that lie outside the district or cross no link between campuses (they change nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -469,12 +474,21 @@ pub struct BarrierLink {
     pub to: String,
     pub km: f64,
     pub restored: bool,
+    /// The network that keeps this link inside it, so crosses the barrier here (a crossing); absent when
+    /// the link is dropped or joins two networks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crossed_by: Option<String>,
 }
 
 impl BarriersRecord {
     /// Links dropped and not put back.
     pub fn dropped(&self) -> usize {
         self.links.iter().filter(|l| !l.restored).count()
+    }
+
+    /// The links a network keeps inside it: where the plan crosses a barrier.
+    pub fn crossings(&self) -> impl Iterator<Item = &BarrierLink> {
+        self.links.iter().filter(|l| l.crossed_by.is_some())
     }
 }
 

@@ -132,6 +132,9 @@ pub struct Plan {
 pub(crate) struct PlanningUnits {
     pub campuses: Units,
     pub campus_adjacency: Adjacency,
+    /// The campuses' adjacency with the links across barriers kept: support regions are drawn on it
+    /// (barriers keep networks apart, not the regions that group them).
+    pub region_adjacency: Adjacency,
     /// Feeder mode: the pathways, as units over the campuses, and their adjacency.
     pub feeder: Option<FeederUnits>,
 }
@@ -157,6 +160,7 @@ impl PlanningUnits {
             outline,
             scenario.geography.max_edge_factor,
             barriers,
+            scenario.barrier_price_km2.is_some(),
         );
         let feeder = (scenario.mode == Mode::Feeder).then(|| {
             let pathways = Pathways::build(table, &campuses, &scenario.pathways.split);
@@ -167,10 +171,28 @@ impl PlanningUnits {
                 pathways,
             }
         });
+        let region_adjacency = campus_adjacency.across_barriers();
         PlanningUnits {
             campuses,
             campus_adjacency,
+            region_adjacency,
             feeder,
+        }
+    }
+
+    /// Closes the links put back across barriers where the pocket behind them can be a network of its own
+    /// ([`Adjacency::close_gates`]), so barriers stay hard; in feeder mode the pathways' adjacency is drawn
+    /// again from the campuses'.
+    pub fn close_gates(&mut self, limits: &solver::Limits) {
+        let too_small = |students: u64, schools: usize| {
+            solver::pockets::too_small(limits, students as f64, schools)
+        };
+        self.campus_adjacency
+            .close_gates(&self.campuses, &too_small);
+        if let Some(f) = &mut self.feeder {
+            f.adjacency = self
+                .campus_adjacency
+                .contract(&f.pathways.of_campus, f.units.len());
         }
     }
 
@@ -299,6 +321,11 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let source = &inputs.scenario_source;
     // The command line checks scenarios as it reads them; a library caller may have changed one since.
     scenario.check(source)?;
+    if scenario.barrier_price_km2.is_some() && inputs.barriers.is_none() {
+        return Err(Error::Usage(
+            "--barrier-price (barrier_price_km2) prices each crossing of a barrier, but no barriers were given: add --barriers FILE.geojson, or leave the price out".into(),
+        ));
+    }
     let planning = PlanningUnits::build(table, inputs.outline, scenario, inputs.barriers);
     if let Some(f) = &planning.feeder {
         if let Some(id) = f.pathways.summary.split_not_found.first() {
@@ -327,6 +354,13 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
         forecast: inputs.forecast,
     };
     let rules = RuleSet::new(table, scenario, &options)?;
+    let mut planning = planning;
+    let hard = inputs
+        .barriers
+        .filter(|_| scenario.barrier_price_km2.is_none());
+    if hard.is_some() {
+        planning.close_gates(&rules.limits());
+    }
     if let Some(staff) = &scenario.staffing {
         for (j, p) in staff.need_based.iter().enumerate() {
             let field = format!("staffing.need_based[{j}].need");
@@ -334,7 +368,10 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
         }
     }
     let (units, adjacency) = (planning.units(), planning.adjacency());
-    let p = problem(table, units, adjacency, scenario, &rules);
+    let mut p = problem(table, units, adjacency, scenario, &rules);
+    if let Some(price) = inputs.barriers.and(scenario.barrier_price_km2) {
+        p.links = crossing_prices(&p.links, &planning, price);
+    }
     let feeder = planning.feeder.is_some();
     let mut proofs = rules::proofs::check(
         &rules,
@@ -354,6 +391,9 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             &pinned.row_unit,
             sides.as_deref(),
         ));
+    }
+    if let Some(barriers) = hard {
+        proofs.extend(pocket_proofs(barriers, table, &planning, &p, scenario));
     }
     if !proofs.is_empty() && !inputs.best_effort {
         return Err(Error::Infeasible(Box::new(Infeasible {
@@ -393,6 +433,181 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     }
     Ok(prepared)
 }
+
+/// The solver's priced links with every link across a soft barrier added: keeping one inside a network
+/// costs `price` km² (a negative weight, [`solver::Links`]); the feeder links keep their price.
+fn crossing_prices(links: &solver::Links, planning: &PlanningUnits, price: f64) -> solver::Links {
+    let unit_of = |campus: usize| match &planning.feeder {
+        Some(f) => f.pathways.of_campus[campus],
+        None => campus,
+    };
+    let feeder = links.of_unit.iter().enumerate().flat_map(|(u, l)| {
+        l.iter()
+            .filter(move |&&(v, _)| u < v)
+            .map(move |&(v, w)| (u, v, w * links.cost))
+    });
+    let crossings = planning
+        .campus_adjacency
+        .barrier_links
+        .iter()
+        .map(|l| (unit_of(l.units.0), unit_of(l.units.1), -price));
+    solver::Links::weighted(planning.units().len(), feeder.chain(crossings), 1.0)
+}
+
+/// Proofs that the pockets hard barriers close cannot share out the plan's networks: each network is one
+/// piece of the graph, so a pocket holds a whole number of networks within the bands
+/// ([`solver::pockets`]). A pocket that holds none is named by its schools and the barriers around it;
+/// pockets whose numbers cannot add up to the plan's are counted.
+fn pocket_proofs(
+    barriers: &Barriers,
+    table: &SchoolTable,
+    planning: &PlanningUnits,
+    p: &Problem,
+    scenario: &Scenario,
+) -> Vec<crate::error::Proof> {
+    use crate::error::{Amount, Proof, Setting};
+    use crate::text::{count, thousands};
+    use solver::pockets::{self, Shortfall};
+    let found = pockets::pockets(p);
+    if found.len() < 2 {
+        return Vec::new();
+    }
+    let shortfall = match pockets::share(&found, p.k) {
+        Ok(_) => return Vec::new(),
+        Err(s) => s,
+    };
+    let soft = Setting::new(
+        "barrier_price_km2",
+        SUGGESTED_BARRIER_PRICE.to_string(),
+        format!("--barrier-price {SUGGESTED_BARRIER_PRICE}: soft barriers, which a network may cross at that many km² of compactness a link; the report lists every crossing"),
+    );
+    // Students and schools are whole numbers, so the bands are read inward, as the rules print them.
+    let whole = |(lo, hi): (f64, f64)| ((lo - 1e-9).ceil(), (hi + 1e-9).floor());
+    let (lo, hi) = whole(pockets::band(&p.limits, solver::Column::Enrollment));
+    let (min_s, max_s) = whole(pockets::band(&p.limits, solver::Column::Schools));
+    let band = format!(
+        "a network holds {} to {} students and {} to {} schools",
+        thousands(lo),
+        thousands(hi),
+        thousands(min_s),
+        thousands(max_s)
+    );
+    match shortfall {
+        Shortfall::Count { fewest, most } => {
+            let nearest = if p.k < fewest { fewest } else { most };
+            vec![Proof {
+                rule: "enrollment_band".into(),
+                settings: vec!["barriers".into(), "networks".into()],
+                need: Amount::new(p.k as f64, "networks"),
+                have: Amount::new(nearest as f64, "networks"),
+                reason: format!(
+                    "the barriers of {} close {} pockets; {band}, so together they hold {} to {} networks, not {}, and no network crosses a hard barrier.",
+                    barriers.source,
+                    found.len(),
+                    fewest,
+                    most,
+                    p.k
+                ),
+                nearest: vec![Setting::new("networks", nearest.to_string(), ""), soft],
+            }]
+        }
+        Shortfall::Pocket(i) => {
+            let pocket = &found[i];
+            let inside: std::collections::BTreeSet<usize> = pocket.units.iter().copied().collect();
+            let unit_of = |campus: usize| match &planning.feeder {
+                Some(f) => f.pathways.of_campus[campus],
+                None => campus,
+            };
+            let mut schools: Vec<usize> = planning
+                .campuses
+                .units
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| inside.contains(&unit_of(c)))
+                .flat_map(|(_, u)| u.schools.iter().copied())
+                .collect();
+            schools.sort_by_key(|&i| (std::cmp::Reverse(table.schools[i].enrollment), i));
+            let named: Vec<&str> = schools
+                .iter()
+                .take(3)
+                .map(|&i| table.schools[i].name.as_str())
+                .collect();
+            let more = schools.len().saturating_sub(named.len());
+            let mut around: Vec<&str> = planning
+                .campus_adjacency
+                .barrier_links
+                .iter()
+                .filter(|l| {
+                    inside.contains(&unit_of(l.units.0)) != inside.contains(&unit_of(l.units.1))
+                })
+                .map(|l| barriers.lines[l.barrier].name.as_str())
+                .collect();
+            around.sort_unstable();
+            around.dedup();
+            let shown = around.len().min(6);
+            let mut behind = around[..shown]
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if around.len() > shown {
+                behind.push_str(&format!(" and {} more", around.len() - shown));
+            }
+            let e = pocket.enrollment;
+            // Networks by students: m hold at most m·hi, m + 1 need at least (m + 1)·lo.
+            let m = (e / lo).floor().max(0.0);
+            let why = if m * hi < e && (m + 1.0) * lo > e {
+                format!(
+                    "{} {} at most {} students and {} need at least {}",
+                    count(m as u32, "networks"),
+                    if m == 1.0 { "holds" } else { "hold" },
+                    thousands(m * hi),
+                    m + 1.0,
+                    thousands((m + 1.0) * lo)
+                )
+            } else {
+                format!(
+                    "its {} schools make no whole number of networks of {} to {} schools",
+                    thousands(f64::from(pocket.schools)),
+                    thousands(min_s),
+                    thousands(max_s)
+                )
+            };
+            // The narrowest band (share of the mean) in which this pocket holds a whole number of networks.
+            let mean = p.mean_enrollment();
+            let widest = (1..=p.k)
+                .map(|m| (e / (m as f64 * mean) - 1.0).abs())
+                .fold(f64::INFINITY, f64::min);
+            let mut nearest = vec![soft];
+            if widest.is_finite() && widest > scenario.size.enrollment_tolerance {
+                let t = (widest * 1000.0).ceil() / 1000.0;
+                nearest.push(Setting::new(
+                    "size.enrollment_tolerance",
+                    format!("{t:.3}"),
+                    format!("--tolerance {t:.3}, for this pocket alone"),
+                ));
+            }
+            vec![Proof {
+                rule: "enrollment_band".into(),
+                settings: vec!["barriers".into(), "size.enrollment_tolerance".into()],
+                need: Amount::new((m + 1.0) * lo, "students for a whole number of networks"),
+                have: Amount::new(e, "students in the pocket"),
+                reason: format!(
+                    "the barriers of {} close a pocket of {} and {} students ({}{}) behind {behind}; {band}, so {why}, and no network crosses a hard barrier.",
+                    barriers.source,
+                    count(schools.len() as u32, "schools"),
+                    thousands(e),
+                    named.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() },
+                ),
+                nearest,
+            }]
+        }
+    }
+}
+
+/// The price per crossing that proofs and messages suggest for soft barriers, km².
+pub const SUGGESTED_BARRIER_PRICE: f64 = 25.0;
 
 /// Which side of the barriers each unit is on: the pieces of the graph without the links put back across a
 /// barrier (units in different pieces can be joined only across one).
@@ -675,7 +890,7 @@ pub(crate) fn fit_regions(
     let hold = |s: &solver::Solution| {
         regions::hold(
             &planning.campuses,
-            &planning.campus_adjacency,
+            &planning.region_adjacency,
             &labelled(&s.assignment),
             p.k,
             rules.count,
@@ -690,7 +905,7 @@ pub(crate) fn fit_regions(
             &current.assignment,
             planning.units(),
             &planning.campuses,
-            &planning.campus_adjacency,
+            &planning.region_adjacency,
             &labelled(&current.assignment),
             rules.count,
             bands,
@@ -911,7 +1126,7 @@ pub(crate) fn assemble(
             let kept = adopted.and_then(|a| adopted_regions(a, &networks, rules.count));
             let regions = regions::draw(
                 &planning.campuses,
-                &planning.campus_adjacency,
+                &planning.region_adjacency,
                 &school_network,
                 &networks,
                 rules.count,
@@ -1011,12 +1226,17 @@ pub(crate) fn assemble(
         staffing,
         pins,
         barriers: inputs.barriers.map(|b| {
+            let network_of = |campus: usize| {
+                ids[school_network[planning.campuses.units[campus].schools[0]]].clone()
+            };
             barriers_record(
                 b,
                 table,
                 &planning.campuses,
                 &planning.campus_adjacency,
                 inputs.outline,
+                scenario.barrier_price_km2,
+                &network_of,
             )
         }),
         edits: None,
@@ -1040,6 +1260,8 @@ fn barriers_record(
     campuses: &Units,
     adjacency: &Adjacency,
     outline: Option<&Outline>,
+    price_km2: Option<f64>,
+    network_of: &dyn Fn(usize) -> String,
 ) -> BarriersRecord {
     let school = |u: usize| {
         let s = &table.schools[campuses.units[u].schools[0]];
@@ -1054,6 +1276,10 @@ fn barriers_record(
             to: school(l.units.1),
             km: crate::text::round(l.km, 2),
             restored: l.restored,
+            crossed_by: {
+                let (a, b) = (network_of(l.units.0), network_of(l.units.1));
+                (l.restored && a == b).then_some(a)
+            },
         })
         .collect();
     let outside = outline.map(|o| barriers.outside(o)).unwrap_or_default();
@@ -1081,6 +1307,7 @@ fn barriers_record(
         file: barriers.source.clone(),
         sha256: barriers.sha256.clone(),
         barriers: names,
+        price_km2,
         links,
         warnings,
     }

@@ -247,17 +247,20 @@ impl Adjacency {
     /// then put back, shortest first, the dropped edges that join otherwise separate pieces, so that every
     /// unit can be reached.
     pub fn build(units: &Units, outline: Option<&Outline>, max_edge_factor: f64) -> Adjacency {
-        Adjacency::build_with(units, outline, max_edge_factor, None)
+        Adjacency::build_with(units, outline, max_edge_factor, None, false)
     }
 
     /// [`Adjacency::build`], with links that cross a barrier dropped as links leaving the outline are.
     /// When something must be put back to keep every unit reachable, links dropped for their length or for
-    /// leaving the outline go back before any that crosses a barrier (each kind shortest first).
+    /// leaving the outline go back before any that crosses a barrier (each kind shortest first). Soft
+    /// barriers (`soft`, with a price in the scenario) drop nothing: their crossing links stay, listed in
+    /// `barrier_links`.
     pub fn build_with(
         units: &Units,
         outline: Option<&Outline>,
         max_edge_factor: f64,
         barriers: Option<&Barriers>,
+        soft: bool,
     ) -> Adjacency {
         use spade::{DelaunayTriangulation, Point2, Triangulation};
         let n = units.len();
@@ -306,6 +309,7 @@ impl Adjacency {
             })
             .collect();
 
+        let mut soft_links = Vec::new();
         let mut kept = Vec::new();
         // (barrier crossed, removed for that alone, a, b, length)
         let mut removed: Vec<(Option<usize>, bool, usize, usize, f64)> = Vec::new();
@@ -318,6 +322,15 @@ impl Adjacency {
             } else if len > max_edge_factor * local_median[a].min(local_median[b]) {
                 stats.removed_too_long += 1;
                 removed.push((barrier, false, a, b, len));
+            } else if let Some(crossed) = barrier.filter(|_| soft) {
+                // A soft barrier keeps the link; the plan pays for keeping it inside a network.
+                kept.push((a, b, len));
+                soft_links.push(CrossingLink {
+                    units: (a, b),
+                    barrier: crossed,
+                    km: len,
+                    restored: true,
+                });
             } else if barrier.is_some() {
                 stats.removed_at_barriers += 1;
                 removed.push((barrier, true, a, b, len));
@@ -336,7 +349,7 @@ impl Adjacency {
                 .expect("finite lengths")
                 .then((x.2, x.3).cmp(&(y.2, y.3)))
         });
-        let mut barrier_links = Vec::new();
+        let mut barrier_links = soft_links;
         for &(barrier, only_barrier, a, b, len) in &removed {
             let restored = uf.union(a, b);
             if restored {
@@ -382,6 +395,116 @@ impl Adjacency {
             graph: Arc::new(graph),
             stats,
             barrier_links,
+        }
+    }
+
+    /// Closes the links put back across barriers ("gates", [`Adjacency::build_with`]) except where the
+    /// pocket behind one is too small to be a network of its own: barriers are hard, so a pocket that can
+    /// hold a network holds whole networks, and only a pocket that cannot (`too_small(students, schools)`)
+    /// is joined to its neighbour, through its shortest gate, smallest pocket first, until every pocket can
+    /// stand alone or none is left to join. A closed gate is listed as dropped (`restored: false`).
+    pub fn close_gates(&mut self, units: &Units, too_small: &dyn Fn(u64, usize) -> bool) {
+        let gates: Vec<usize> = (0..self.barrier_links.len())
+            .filter(|&i| self.barrier_links[i].restored)
+            .collect();
+        if gates.is_empty() {
+            return;
+        }
+        let is_gate: std::collections::BTreeSet<(usize, usize)> =
+            gates.iter().map(|&i| self.barrier_links[i].units).collect();
+        let n = self.graph.len();
+        let mut uf = UnionFind::<usize>::new(n);
+        for (a, list) in self.graph.iter().enumerate() {
+            for &b in list {
+                if a < b && !is_gate.contains(&(a, b)) {
+                    uf.union(a, b);
+                }
+            }
+        }
+        let mut open = vec![false; self.barrier_links.len()];
+        loop {
+            // Each pocket's students and schools, keyed by its root.
+            let mut size: std::collections::BTreeMap<usize, (u64, usize, usize)> =
+                Default::default();
+            for (u, unit) in units.units.iter().enumerate() {
+                let e = size.entry(uf.find(u)).or_insert((0, 0, u));
+                e.0 += unit.enrollment;
+                e.1 += unit.schools.len();
+            }
+            if size.len() < 2 {
+                break;
+            }
+            // The smallest pocket that cannot stand alone, and its shortest gate not yet open.
+            let mut small: Vec<(u64, usize, usize)> = size
+                .iter()
+                .filter(|(_, s)| too_small(s.0, s.1))
+                .map(|(&root, s)| (s.0, s.2, root))
+                .collect();
+            small.sort_unstable();
+            let next = small.iter().find_map(|&(_, _, root)| {
+                gates
+                    .iter()
+                    .copied()
+                    .filter(|&i| !open[i])
+                    .filter(|&i| {
+                        let (a, b) = self.barrier_links[i].units;
+                        (uf.find(a) == root) != (uf.find(b) == root)
+                    })
+                    .min_by(|&x, &y| {
+                        let (lx, ly) = (&self.barrier_links[x], &self.barrier_links[y]);
+                        lx.km.total_cmp(&ly.km).then(lx.units.cmp(&ly.units))
+                    })
+            });
+            let Some(i) = next else { break };
+            open[i] = true;
+            let (a, b) = self.barrier_links[i].units;
+            uf.union(a, b);
+        }
+        let closed: std::collections::BTreeSet<(usize, usize)> = gates
+            .iter()
+            .filter(|&&i| !open[i])
+            .map(|&i| self.barrier_links[i].units)
+            .collect();
+        if closed.is_empty() {
+            return;
+        }
+        for l in &mut self.barrier_links {
+            if closed.contains(&l.units) {
+                l.restored = false;
+            }
+        }
+        let lists: Vec<Vec<usize>> = self
+            .graph
+            .iter()
+            .enumerate()
+            .map(|(a, list)| {
+                list.iter()
+                    .copied()
+                    .filter(|&b| !closed.contains(&(a.min(b), a.max(b))))
+                    .collect()
+            })
+            .collect();
+        self.graph = Arc::new(Graph::from_lists(lists));
+        self.stats.restored_to_connect -= closed.len();
+        self.stats.edges = self.graph.edges();
+    }
+
+    /// This adjacency with every link across a barrier in it (dropped or not): what support regions are
+    /// drawn on, since barriers keep networks apart but a region groups networks on both sides of one.
+    pub fn across_barriers(&self) -> Adjacency {
+        let mut lists: Vec<Vec<usize>> = self.graph.iter().cloned().collect();
+        for l in self.barrier_links.iter().filter(|l| !l.restored) {
+            lists[l.units.0].push(l.units.1);
+            lists[l.units.1].push(l.units.0);
+        }
+        let graph = Graph::from_lists(lists);
+        Adjacency {
+            stats: AdjacencyStats {
+                edges: graph.edges(),
+                ..self.stats.clone()
+            },
+            graph: Arc::new(graph),
+            barrier_links: Vec::new(),
         }
     }
 

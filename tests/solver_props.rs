@@ -333,8 +333,13 @@ use schoolnets::plan_file::{PinRow};
         let inputs = PlanInputs::new(&table, &s).with_pins(Some(&pins)).with_barriers(Some(&barriers));
         let result = make_plan(&inputs, &|| {});
 
-        // The graph the plan may use, checked link by link against the barrier from the coordinates.
-        let adj = schoolnets::units::Adjacency::build_with(&units, None, s.geography.max_edge_factor, Some(&barriers));
+        // The graph the plan may use, checked link by link against the barrier from the coordinates: links
+        // across it are put back only into a pocket too small to be a network (fewer students than the band
+        // or fewer schools than a network's least), by this test's own reading of the rules.
+        let mean = table.total_enrollment() as f64 / k as f64;
+        let too_small = |students: u64, schools: usize| (students as f64) < mean * (1.0 - tol) - 1e-9 || schools < s.size.min_schools;
+        let mut adj = schoolnets::units::Adjacency::build_with(&units, None, s.geography.max_edge_factor, Some(&barriers), false);
+        adj.close_gates(&units, &too_small);
         let at = |u: usize| [units.units[u].lon, units.units[u].lat];
         let crosses = |a: usize, b: usize| line.windows(2).any(|w| segments_cross(at(a), at(b), [w[0].x, w[0].y], [w[1].x, w[1].y]));
         let restored: HashSet<(usize, usize)> = adj.barrier_links.iter().filter(|l| l.restored).map(|l| l.units).collect();
@@ -346,8 +351,20 @@ use schoolnets::plan_file::{PinRow};
             }
         }
         let side = pieces(&adj.graph, &restored);
+        let size_of = |piece: usize| (0..m).filter(|&u| side[u] == piece).fold((0u64, 0usize), |(e, n), u| (e + units.units[u].enrollment, n + units.units[u].schools.len()));
         for &(a, b) in &restored {
             prop_assert_ne!(side[a], side[b], "link {}-{} was put back but was not needed", a, b);
+            let ((ea, na), (eb, nb)) = (size_of(side[a]), size_of(side[b]));
+            prop_assert!(too_small(ea, na) || too_small(eb, nb), "link {}-{} was put back between two pockets that can each be a network", a, b);
+        }
+        // Every pocket the plan's graph leaves can stand alone, or there was nothing to join it through.
+        let whole = pieces(&adj.graph, &HashSet::new());
+        let pockets: HashSet<usize> = whole.iter().copied().collect();
+        if pockets.len() > 1 {
+            for &pocket in &pockets {
+                let (e, n) = (0..m).filter(|&u| whole[u] == pocket).fold((0u64, 0usize), |(e, n), u| (e + units.units[u].enrollment, n + units.units[u].schools.len()));
+                prop_assert!(!too_small(e, n), "a pocket of {} schools and {} students is too small to stand alone but was left closed", n, e);
+            }
         }
 
         // Brute force over every assignment of campuses to networks.
@@ -355,7 +372,6 @@ use schoolnets::plan_file::{PinRow};
             let sides: HashSet<usize> = (0..m).filter(|&u| unit_label[u] == Some(l)).map(|u| side[u]).collect();
             sides.len() <= 1
         });
-        let mean = table.total_enrollment() as f64 / k as f64;
         let mut exists = false;
         let mut code = vec![0usize; m];
         if labels_one_side && used_labels <= k {

@@ -18,9 +18,18 @@ const CRENSHAW: &str = "19647331932128";
 
 /// The barrier's segments, read from the GeoJSON with serde_json alone: ((lon, lat), (lon, lat)).
 fn segments(path: &str) -> Vec<([f64; 2], [f64; 2])> {
-    let v = common::json(&common::manifest(path));
+    segments_named(&common::json(&common::manifest(path)), |_| true)
+}
+
+/// The segments of the features of a GeoJSON FeatureCollection of LineStrings whose name `keep` accepts.
+fn segments_named(v: &serde_json::Value, keep: impl Fn(&str) -> bool) -> Vec<([f64; 2], [f64; 2])> {
     let mut out = Vec::new();
-    for f in v["features"].as_array().unwrap() {
+    for f in v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| keep(f["properties"]["name"].as_str().unwrap_or("")))
+    {
         let c = f["geometry"]["coordinates"].as_array().unwrap();
         let pts: Vec<[f64; 2]> = c
             .iter()
@@ -44,13 +53,26 @@ fn cross(p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
 /// Networks (by id) that are not one piece of the plain adjacency once every link crossing the barrier is
 /// taken away: those a network could only join by crossing it.
 fn networks_across(dir: &Path, barrier: &[([f64; 2], [f64; 2])]) -> Vec<String> {
+    networks_across_on(dir, barrier, 4.0, true)
+}
+
+/// [`networks_across`] on the Delaunay links of the campuses no longer than `max_edge_factor` times the
+/// median at either end, within the outline when `outline` (the plain adjacency: 4 and true; every
+/// Delaunay link: infinity and false, for plans whose adjacency puts back long links a barrier made
+/// necessary).
+fn networks_across_on(
+    dir: &Path,
+    barrier: &[([f64; 2], [f64; 2])],
+    max_edge_factor: f64,
+    outline: bool,
+) -> Vec<String> {
     let text = std::fs::read_to_string(common::manifest("data/lausd-2018.csv")).unwrap();
     let table = read_table("lausd", text.as_bytes()).unwrap();
-    let outline =
-        schoolnets::geography::Outline::load(&common::manifest("data/lausd_boundary.geojson"))
+    let shape =
+        &schoolnets::geography::Outline::load(&common::manifest("data/lausd_boundary.geojson"))
             .unwrap();
     let units = Units::build_within(&table, 30.0);
-    let adjacency = Adjacency::build(&units, Some(&outline), 4.0);
+    let adjacency = Adjacency::build(&units, outline.then_some(shape), max_edge_factor);
     let assignment = common::assignment(&common::plan_json(dir));
     let network: Vec<&str> = units
         .units
@@ -438,4 +460,220 @@ fn a_scenario_names_its_pins_and_barriers_beside_it() {
             .unwrap()
     );
     pinned_networks(&out);
+}
+
+/// `scenarios/lausd-freeways.geojson` (14 freeways, traced by hand) with `ramps` short stubs beside them,
+/// as a county's layer has: thousands of features, most of which cross no link between campuses.
+fn county_layer(ramps: usize) -> serde_json::Value {
+    let mut v = common::json(&common::manifest(FREEWAYS));
+    let lines: Vec<Vec<[f64; 2]>> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["geometry"]["coordinates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()])
+                .collect()
+        })
+        .collect();
+    let features = v["features"].as_array_mut().unwrap();
+    for i in 0..ramps {
+        // A point along a freeway segment, and a stub about 50 m long starting 40 m to its side.
+        let line = &lines[i % lines.len()];
+        let k = (i / lines.len()) % (line.len() - 1);
+        let t = ((i * 7919) % 1000) as f64 / 1000.0;
+        let (a, b) = (line[k], line[k + 1]);
+        let p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = (dx * dx + dy * dy).sqrt();
+        let side = if i % 2 == 0 { 1.0 } else { -1.0 };
+        let n = [-dy / len * side, dx / len * side];
+        let deg = 1.0 / 111_000.0;
+        let start = [p[0] + n[0] * 40.0 * deg, p[1] + n[1] * 40.0 * deg];
+        let end = [start[0] + n[0] * 50.0 * deg, start[1] + n[1] * 50.0 * deg];
+        features.push(serde_json::json!({
+            "type": "Feature",
+            "properties": {"name": format!("ramp {}", i + 1)},
+            "geometry": {"type": "LineString", "coordinates": [start, end]},
+        }));
+    }
+    v
+}
+
+/// The school id at the end of "name (id)".
+fn id_of(school: &str) -> &str {
+    school
+        .rsplit_once('(')
+        .and_then(|(_, id)| id.strip_suffix(')'))
+        .unwrap()
+}
+
+/// Every whole number in `text` after `after`, commas removed.
+fn number_after(text: &str, after: &str) -> f64 {
+    let rest = &text[text
+        .find(after)
+        .unwrap_or_else(|| panic!("{after:?} in {text}"))
+        + after.len()..];
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    digits.parse().unwrap()
+}
+
+const FREEWAYS: &str = "scenarios/lausd-freeways.geojson";
+
+#[test]
+fn a_county_freeway_layer_is_proven_impossible_before_solving_and_soft_barriers_list_their_crossings(
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let layer = county_layer(4_200);
+    let path = d.join("county-freeways.geojson");
+    std::fs::write(&path, layer.to_string()).unwrap();
+    let path = path.to_str().unwrap();
+
+    // Hard: a pocket the freeways close holds no whole number of networks, proven by arithmetic before
+    // any search, naming its schools and the freeways around it; nothing is written.
+    let hard = d.join("hard");
+    let o = common::run(&["plan", "--out", hard.to_str().unwrap(), "--barriers", path]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("close a pocket of"), "{err}");
+    assert!(!err.contains("restarts"), "proven before searching: {err}");
+    assert!(
+        err.contains("Freeway\""),
+        "names the freeways around it: {err}"
+    );
+    assert!(err.contains("--barrier-price 25"), "{err}");
+    assert!(err.lines().count() < 10, "{err}");
+    assert!(!hard.exists());
+    // The arithmetic as printed holds: m networks hold too few students and m + 1 need too many.
+    let students = number_after(&err, "schools and");
+    let at_most = number_after(&err, "hold at most");
+    let at_least = number_after(&err, "need at least");
+    assert!(at_most < students && students < at_least, "{err}");
+    let lo = number_after(&err, "a network holds");
+    let hi = number_after(&err, &format!("a network holds {} to", text_thousands(lo)));
+    let m = number_after(&err, "schools, so");
+    assert_eq!(at_most, m * hi, "{err}");
+    assert_eq!(at_least, (m + 1.0) * lo, "{err}");
+
+    // Soft: the plan is drawn; the layer's thousands of features that change nothing are summarised; every
+    // crossing is listed, and it is one: both schools in the network named, on two sides of the freeway.
+    let soft = d.join("soft");
+    let o = common::run(&[
+        "plan",
+        "--out",
+        soft.to_str().unwrap(),
+        "--barriers",
+        path,
+        "--barrier-price",
+        "25",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("more barrier features that change nothing"),
+        "{err}"
+    );
+    assert!(err.lines().count() < 40, "{} lines", err.lines().count());
+    let plan = common::plan_json(&soft);
+    let b = &plan["barriers"];
+    assert_eq!(b["price_km2"], 25.0);
+    let network = common::assignment(&plan);
+    let links = b["links"].as_array().unwrap();
+    assert!(links.len() > 100, "{}", links.len());
+    let by_id = common::lausd_by_id();
+    let at = |id: &str| {
+        let r = &by_id[id];
+        [
+            r["lon"].parse::<f64>().unwrap(),
+            r["lat"].parse::<f64>().unwrap(),
+        ]
+    };
+    let mut crossings = 0;
+    for l in links {
+        assert_eq!(l["restored"], true, "a soft barrier drops no link: {l}");
+        let (from, to) = (
+            id_of(l["from"].as_str().unwrap()),
+            id_of(l["to"].as_str().unwrap()),
+        );
+        match l["crossed_by"].as_str() {
+            Some(n) => {
+                crossings += 1;
+                assert_eq!(
+                    (network[from].as_str(), network[to].as_str()),
+                    (n, n),
+                    "{l}"
+                );
+                let name = l["barrier"].as_str().unwrap();
+                let line = segments_named(&layer, |x| x == name);
+                assert!(
+                    line.iter().any(|s| cross(at(from), at(to), s.0, s.1)),
+                    "{from}-{to} does not cross {name}"
+                );
+            }
+            None => assert_ne!(network[from], network[to], "{l}"),
+        }
+    }
+    assert!(crossings > 0 && crossings < links.len());
+    let report = std::fs::read_to_string(soft.join("report.md")).unwrap();
+    assert!(report.contains(&format!(
+        "the plan keeps {crossings} links inside a network"
+    )));
+    assert!(report.contains("Crossings: links across a barrier kept inside a network"));
+    assert!(report.contains("and 4,206 more"), "names capped");
+}
+
+/// `n` with thousands separators, as the messages print it.
+fn text_thousands(n: f64) -> String {
+    schoolnets::text::thousands(n)
+}
+
+#[test]
+fn a_hard_freeway_that_closes_pockets_which_hold_whole_networks_is_never_crossed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layer = common::json(&common::manifest(FREEWAYS));
+    let keep = |n: &str| n.starts_with("I-405");
+    let only: Vec<serde_json::Value> = layer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| keep(f["properties"]["name"].as_str().unwrap()))
+        .cloned()
+        .collect();
+    let path = tmp.path().join("405.geojson");
+    std::fs::write(
+        &path,
+        serde_json::json!({"type": "FeatureCollection", "features": only}).to_string(),
+    )
+    .unwrap();
+    let plain = tmp.path().join("plain");
+    let hard = tmp.path().join("hard");
+    common::plan_into(&plain, &["--date", "2026-11-30"]);
+    let o = common::plan_into(&hard, &["--barriers", path.to_str().unwrap()]);
+    let freeway = segments_named(&layer, keep);
+    assert!(
+        !networks_across(&plain, &freeway).is_empty(),
+        "the plain plan no longer reaches across the I-405; the test proves nothing"
+    );
+    // Every Delaunay link: the plan's adjacency puts back long links (never across the freeway) to join
+    // campuses the freeway's dropped links left apart.
+    assert_eq!(
+        networks_across_on(&hard, &freeway, f64::INFINITY, false),
+        Vec::<String>::new(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let plan = common::plan_json(&hard);
+    let links = plan["barriers"]["links"].as_array().unwrap();
+    assert!(links
+        .iter()
+        .all(|l| l["restored"] == false && l["crossed_by"].is_null()));
 }

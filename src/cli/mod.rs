@@ -224,6 +224,12 @@ pub struct RuleArgs {
     /// measured error.
     #[arg(long, value_name = "POINTS")]
     pub horizon_margin: Option<f64>,
+    /// Soft barriers: networks may cross the barriers (--barriers), each link across one that a network
+    /// keeps costing this many km² of compactness; the report and plan.json list every crossing. Try 25;
+    /// raise it to cross less. Without it barriers are hard: no network crosses one, and a pocket they
+    /// close must hold whole networks (overrides the scenario's barrier_price_km2).
+    #[arg(long, value_name = "KM2")]
+    pub barrier_price: Option<f64>,
 }
 
 impl RuleArgs {
@@ -243,6 +249,7 @@ impl RuleArgs {
             restarts: self.restarts,
             horizon: self.horizon,
             horizon_margin: self.horizon_margin,
+            barrier_price: self.barrier_price,
         }
     }
 }
@@ -330,17 +337,26 @@ pub fn print_rules(f: &schoolnets::plan_file::PlanFile) {
     }
     if let Some(b) = &f.barriers {
         let restored = b.links.len() - b.dropped();
-        eprintln!(
-            "  barriers: {} links between campuses dropped{}",
-            b.dropped(),
-            if restored > 0 {
-                format!(
-                    ", {restored} put back to keep every campus reachable (listed in the report)"
-                )
-            } else {
-                String::new()
-            }
-        );
+        let crossings = b.crossings().count();
+        match b.price_km2 {
+            Some(price) => eprintln!(
+                "  barriers: soft, {} km² a crossing; {} between campuses cross them, the plan crosses at {} (listed in the report)",
+                schoolnets::text::echo(price),
+                schoolnets::text::count(b.links.len() as f64, "links"),
+                crossings
+            ),
+            None => eprintln!(
+                "  barriers: {} between campuses dropped{}",
+                schoolnets::text::count(b.dropped() as f64, "links"),
+                if restored > 0 {
+                    format!(
+                        ", {restored} put back to keep every campus reachable (listed in the report)"
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        }
         // A county's layer has thousands of features that cross no link: a few on the terminal, every
         // one in the report.
         for w in b.warnings.iter().take(BARRIER_WARNINGS_SHOWN) {

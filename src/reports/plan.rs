@@ -262,48 +262,7 @@ fn steering(f: &PlanFile) -> Option<Section> {
         s.table(t);
     }
     if let Some(b) = &f.barriers {
-        let restored: Vec<&crate::plan_file::BarrierLink> =
-            b.links.iter().filter(|l| l.restored).collect();
-        s.paragraph(format!(
-            "{} from `{}` ({}): {} between neighbouring campuses {} them and {} dropped, so no network reaches across a barrier{}.",
-            crate::text::count(b.barriers.len() as f64, "barrier lines"),
-            b.file,
-            b.barriers.join(", "),
-            crate::text::count(b.dropped() as f64, "links"),
-            if b.dropped() == 1 { "crosses" } else { "cross" },
-            if b.dropped() == 1 { "was" } else { "were" },
-            if restored.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " except through the {} put back because a campus would otherwise be cut off (listed below)",
-                    crate::text::count(restored.len() as f64, "links")
-                )
-            }
-        ));
-        for w in &b.warnings {
-            s.note(format!("Warning: {w}."));
-        }
-        let mut t = Table::new(
-            "Links dropped at barriers",
-            &["Barrier", "From", "To", "km", "Put back"],
-        );
-        for l in &b.links {
-            t.row(vec![
-                Cell::text(&l.barrier),
-                Cell::text(&l.from),
-                Cell::text(&l.to),
-                Cell::num(fmt_num(l.km, 2)),
-                Cell::text(if l.restored {
-                    "yes: only way to reach a campus"
-                } else {
-                    "no"
-                }),
-            ]);
-        }
-        if !b.links.is_empty() {
-            s.table(t);
-        }
+        barriers_section(&mut s, b);
     }
     Some(s)
 }
@@ -704,4 +663,108 @@ fn provenance(f: &PlanFile) -> Section {
         });
     }
     s
+}
+
+/// The barriers' paragraph and table: hard barriers with the links they dropped (and any put back), soft
+/// barriers with every crossing the plan makes.
+fn barriers_section(s: &mut Section, b: &crate::plan_file::BarriersRecord) {
+    use crate::text::count;
+    // A county's layer names thousands of features: the first few, then how many more.
+    const NAMES_SHOWN: usize = 8;
+    let mut names = b.barriers.clone();
+    names.sort();
+    names.dedup();
+    let mut named = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > NAMES_SHOWN {
+        named.push_str(&format!(
+            " and {} more",
+            crate::text::thousands((names.len() - NAMES_SHOWN) as f64)
+        ));
+    }
+    let lines = count(b.barriers.len() as f64, "barrier lines");
+    let crossings: Vec<&crate::plan_file::BarrierLink> = b.crossings().collect();
+    let text = match b.price_km2 {
+        Some(price) => format!(
+            "{lines} from `{}` ({named}) are soft: a network may cross one, each link across it that a network keeps costing {} km² of compactness. {} between neighbouring campuses {} them; the plan keeps {} inside a network (its crossings, listed below) and divides the rest between networks.",
+            b.file,
+            fmt_num(price, 2),
+            count(b.links.len() as f64, "links"),
+            if b.links.len() == 1 { "crosses" } else { "cross" },
+            count(crossings.len() as f64, "links"),
+        ),
+        None => {
+            let restored = b.links.iter().filter(|l| l.restored).count();
+            format!(
+                "{lines} from `{}` ({named}): {} between neighbouring campuses {} them and {} dropped, so no network reaches across a barrier{}.",
+                b.file,
+                count(b.dropped() as f64, "links"),
+                if b.dropped() == 1 { "crosses" } else { "cross" },
+                if b.dropped() == 1 { "was" } else { "were" },
+                if restored == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        " except through the {} put back because a campus would otherwise be cut off (listed below; {} of them inside a network)",
+                        count(restored as f64, "links"),
+                        crossings.len()
+                    )
+                }
+            )
+        }
+    };
+    s.paragraph(text);
+    for w in &b.warnings {
+        s.note(format!("Warning: {w}."));
+    }
+    let network = |l: &crate::plan_file::BarrierLink| {
+        Cell::text(
+            l.crossed_by
+                .as_deref()
+                .unwrap_or("none: joins two networks"),
+        )
+    };
+    if b.price_km2.is_some() {
+        let mut t = Table::new(
+            "Crossings: links across a barrier kept inside a network",
+            &["Barrier", "Network", "From", "To", "km"],
+        );
+        for l in &crossings {
+            t.row(vec![
+                Cell::text(&l.barrier),
+                network(l),
+                Cell::text(&l.from),
+                Cell::text(&l.to),
+                Cell::num(fmt_num(l.km, 2)),
+            ]);
+        }
+        if !crossings.is_empty() {
+            s.table(t);
+        }
+        return;
+    }
+    let mut t = Table::new(
+        "Links dropped at barriers",
+        &["Barrier", "From", "To", "km", "Put back"],
+    );
+    for l in &b.links {
+        t.row(vec![
+            Cell::text(&l.barrier),
+            Cell::text(&l.from),
+            Cell::text(&l.to),
+            Cell::num(fmt_num(l.km, 2)),
+            Cell::text(match (l.restored, &l.crossed_by) {
+                (false, _) => "no".to_string(),
+                (true, Some(n)) => format!("yes: only way to reach a campus; {n} crosses here"),
+                (true, None) => "yes: only way to reach a campus".to_string(),
+            }),
+        ]);
+    }
+    if !b.links.is_empty() {
+        s.table(t);
+    }
 }

@@ -24,6 +24,10 @@ pub const CAMPUS_DISTANCE_M: f64 = 30.0;
 /// The most years ahead a plan can be asked to hold for (and a forecast can be made).
 pub const MAX_HORIZON_YEARS: usize = 10;
 
+/// The highest price of a soft-barrier crossing, km²: more than a whole district's compactness, so a
+/// higher one would be no softer than a hard barrier.
+pub const MAX_BARRIER_PRICE_KM2: f64 = 1_000_000.0;
+
 /// Most school models a scenario can give a per-network minimum (each is one sum the solver keeps).
 pub const MAX_MODEL_RULES: usize = 8;
 
@@ -80,6 +84,11 @@ pub struct Scenario {
     /// file); `--barriers` replaces it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barriers: Option<String>,
+    /// Soft barriers: networks may cross the barriers, each link across one that a network keeps costing
+    /// this many km² of compactness (the report lists every crossing); `--barrier-price` replaces it.
+    /// Absent: barriers are hard, and no network crosses one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barrier_price_km2: Option<f64>,
     #[serde(default)]
     pub size: Size,
     /// Years after the table's in which the enrollment band must hold too, on forecast enrollments.
@@ -496,6 +505,19 @@ impl Scenario {
                     "horizon.margin",
                     format!("{} percentage points: the margin must be at least 0 and less than the band itself (±{}%)", echo(m), echo(t)),
                     "give a margin such as 1.5, or leave the key out to use the forecast's own error",
+                );
+            }
+        }
+        if let Some(price) = self.barrier_price_km2 {
+            if !(price.is_finite() && price > 0.0 && price <= MAX_BARRIER_PRICE_KM2) {
+                return bad(
+                    "barrier_price_km2",
+                    format!(
+                        "{} km² a crossing: the price must be above 0 and at most {} km²",
+                        echo(price),
+                        crate::text::thousands(MAX_BARRIER_PRICE_KM2)
+                    ),
+                    "give a price such as 25 (km² of compactness for each link across a barrier a network keeps), or leave it out for hard barriers",
                 );
             }
         }

@@ -37,6 +37,8 @@ pub struct Overrides {
     pub horizon: Option<usize>,
     /// `--horizon-margin`: percentage points the band is narrowed by in forecast years.
     pub horizon_margin: Option<f64>,
+    /// `--barrier-price`: soft barriers, km² a crossing.
+    pub barrier_price: Option<f64>,
 }
 
 /// The command-line option that sets a scenario key, if one does.
@@ -55,6 +57,7 @@ pub(crate) fn flag_for(key: &str) -> Option<&'static str> {
         "regions.count" => "--regions",
         "horizon.years" => "--horizon",
         "horizon.margin" => "--horizon-margin",
+        "barrier_price_km2" => "--barrier-price",
         _ => return None,
     })
 }
@@ -134,6 +137,10 @@ impl Overrides {
                 set("regions.count", n.to_string());
             }
             None => {}
+        }
+        if let Some(v) = self.barrier_price {
+            scenario.barrier_price_km2 = Some(v);
+            set("barrier_price_km2", v.to_string());
         }
         if let Some(v) = self.seed {
             scenario.solver.seed = v;

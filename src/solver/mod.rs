@@ -8,7 +8,7 @@
 //! - [`seed`], [`assign`] (with [`flow`]), [`repair`], [`search`], [`exact`]: the steps of a search;
 //! - [`restarts`]: the pipeline of one restart ([`restarts::solve_once`]: seed, capacitated assignment
 //!   with Lloyd rounds, [`restarts::finish`]) and the restarts run in parallel;
-//! - [`parts`] (large problems split), [`pairs`] (pairs and groups of networks re-solved), [`groups`]
+//! - [`parts`] (large problems split), [`pockets`] (a graph in pieces: each pocket its share of networks), [`pairs`] (pairs and groups of networks re-solved), [`groups`]
 //!   (bands on groups of networks), [`bound`] (a proven lower bound on compactness).
 //!
 //! [`solve`] is the entry: problems of more than [`parts::SPLIT_ABOVE`] networks are solved in parts,
@@ -25,6 +25,7 @@ pub mod groups;
 pub mod moves;
 pub mod pairs;
 pub mod parts;
+pub mod pockets;
 pub mod problem;
 pub mod repair;
 pub mod restarts;
@@ -67,7 +68,14 @@ pub(crate) fn solve_ranked(
     settings: Settings,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Solution> {
-    if p.k > parts::SPLIT_ABOVE {
+    // A graph in pieces (pockets closed by barriers) is solved pocket by pocket, each with its share of
+    // the networks; tiny problems are searched exhaustively whatever their shape.
+    let pocketed = (p.limits.connected && p.units.len() > exact::MAX_UNITS)
+        .then(|| pockets::solve(p, settings, progress))
+        .flatten();
+    if let Some(s) = pocketed {
+        vec![s]
+    } else if p.k > parts::SPLIT_ABOVE {
         vec![parts::solve(p, settings, progress)]
     } else {
         restarts::ranked_direct(p, settings, progress)

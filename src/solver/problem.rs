@@ -723,11 +723,14 @@ impl Homes {
     }
 }
 
-/// Links between units that a plan should rather not cut (a soft goal, unlike the hard [`Limits`]): each
-/// cut link adds `cost` × its weight to the compactness objective.
+/// Links between units with a price (a soft goal, unlike the hard [`Limits`]). A link of positive weight
+/// is one a plan should rather not cut (a feeder link): cutting it adds `cost` × its weight to the
+/// compactness objective. A link of negative weight is one a plan should rather not keep inside a network
+/// (a link across a soft barrier): keeping it adds `cost` × the weight's size. Either way a move's change
+/// in price is `cost` × the change in cut weight, so the search prices both alike.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Links {
-    /// km² per unit of cut weight; 0 switches the goal off.
+    /// km² per unit of weight; 0 switches the goal off.
     pub cost: f64,
     /// For each unit, the units it is linked to and the weight of the link (symmetric, no self-links,
     /// sorted by unit).
@@ -741,11 +744,21 @@ impl Links {
         pairs: impl IntoIterator<Item = (usize, usize)>,
         cost: f64,
     ) -> Links {
+        Links::weighted(n, pairs.into_iter().map(|(a, b)| (a, b, 1.0)), cost)
+    }
+
+    /// Symmetric links from (unit, unit, weight) triples (see [`Links`] for the sign); weights of one pair
+    /// add up and pairs within one unit are dropped.
+    pub fn weighted(
+        n: usize,
+        triples: impl IntoIterator<Item = (usize, usize, f64)>,
+        cost: f64,
+    ) -> Links {
         let mut of_unit: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-        for (a, b) in pairs {
+        for (a, b, w) in triples {
             if a != b {
-                of_unit[a].push((b, 1.0));
-                of_unit[b].push((a, 1.0));
+                of_unit[a].push((b, w));
+                of_unit[b].push((a, w));
             }
         }
         for l in &mut of_unit {
@@ -765,6 +778,27 @@ impl Links {
     /// Whether the goal is on.
     pub(crate) fn active(&self) -> bool {
         self.cost > 0.0 && self.of_unit.iter().any(|l| !l.is_empty())
+    }
+
+    /// The price of the links as `assign` cuts and keeps them: `cost` × (the weight of the positive links
+    /// cut + the size of the negative links kept).
+    pub fn price(&self, assign: &[usize]) -> f64 {
+        if !self.active() {
+            return 0.0;
+        }
+        let weight: f64 = self
+            .of_unit
+            .iter()
+            .enumerate()
+            .flat_map(|(u, l)| l.iter().map(move |&(v, w)| (u, v, w)))
+            .filter(|&(u, v, _)| u < v)
+            .map(|(u, v, w)| match (assign[u] != assign[v], w > 0.0) {
+                (true, true) => w,
+                (false, false) => -w,
+                _ => 0.0,
+            })
+            .sum();
+        self.cost * weight
     }
 }
 

@@ -411,5 +411,36 @@ mod tests {
         assert_ne!(free[1], free[2]);
         let linked = run(Links::from_pairs(4, [(1, 2)], 100.0));
         assert_eq!(linked[1], linked[2], "{linked:?}");
+        // A soft barrier between units 0 and 1 (a negative weight: keeping the link costs) moves the
+        // split there.
+        let apart = run(Links::weighted(4, [(0, 1, -100.0)], 1.0));
+        assert_ne!(apart[0], apart[1], "{apart:?}");
+    }
+
+    #[test]
+    fn a_soft_barrier_is_priced_when_kept_and_moves_keep_the_price_exactly() {
+        // Units 1 and 2 across a soft barrier at 30 km² a crossing, and a feeder link 0-1 at 10.
+        let p = row(Links::weighted(4, [(1, 2, -30.0), (0, 1, 10.0)], 1.0));
+        let mut s = State::new(&p, vec![0, 0, 1, 1]);
+        assert!(
+            (s.total_cost() - s.total_sse()).abs() < 1e-9,
+            "barrier cut, link kept"
+        );
+        let before = s.total_cost();
+        let (_, dc) = s.delta(2, 0);
+        s.apply(s.to(2, 0));
+        assert!((s.total_cost() - (before + dc)).abs() < 1e-9);
+        assert!(
+            (s.total_cost() - (s.total_sse() + 30.0)).abs() < 1e-9,
+            "crossing kept"
+        );
+        let before = s.total_cost();
+        let (_, dc) = s.delta(1, 1);
+        s.apply(s.to(1, 1));
+        assert!((s.total_cost() - (before + dc)).abs() < 1e-9);
+        assert!(
+            (s.total_cost() - (s.total_sse() + 10.0)).abs() < 1e-9,
+            "crossing 1-2 cut again, feeder link 0-1 cut"
+        );
     }
 }

@@ -95,19 +95,7 @@ impl Partition {
         } else {
             0.0
         };
-        let links = &p.links;
-        if !links.active() {
-            return self.total_sse() + away;
-        }
-        let cut: f64 = links
-            .of_unit
-            .iter()
-            .enumerate()
-            .flat_map(|(u, l)| l.iter().map(move |&(v, w)| (u, v, w)))
-            .filter(|&(u, v, _)| u < v && self.assign[u] != self.assign[v])
-            .map(|(_, _, w)| w)
-            .sum();
-        self.total_sse() + links.cost * cut + away
+        self.total_sse() + p.links.price(&self.assign) + away
     }
 
     /// Change in pin violation when `m` is made.
