@@ -33,6 +33,9 @@
 //!   then with the five pins of scenarios/lausd-pins.csv (three labels) and the Santa Monica Mountains
 //!   ridge of scenarios/santa-monica-mountains.geojson. Compared side by side; the pins issue's target is
 //!   no more than 1.5× the plain plan.
+//! - `steering/freeways_hard_proof` and `steering/freeways_soft_25`: the 14 freeways of
+//!   scenarios/lausd-freeways.geojson as hard barriers (the pocket proof, before any search) and as soft
+//!   ones at 25 km² a crossing (a whole plan), beside `steering/plain`.
 //!
 //! - `editor/move_and_check`: one move in `schoolnets serve` (San Pedro's neighbour school between its two
 //!   networks, back and forth) with every rule re-checked by `plans::assemble` (figures, rules, names,
@@ -293,6 +296,25 @@ fn steering(c: &mut Criterion) {
             let inputs = inputs_for(&table, &outline, &scenario)
                 .with_pins(Some(&pins))
                 .with_barriers(Some(&ridge));
+            black_box(make_plan(&inputs, &|| {}).unwrap().file.compactness_km2)
+        })
+    });
+    let freeways = schoolnets::barriers::Barriers::parse(
+        "lausd-freeways.geojson",
+        include_str!("../scenarios/lausd-freeways.geojson"),
+    )
+    .unwrap();
+    g.bench_function("freeways_hard_proof", |b| {
+        b.iter(|| {
+            let inputs = inputs_for(&table, &outline, &scenario).with_barriers(Some(&freeways));
+            black_box(make_plan(&inputs, &|| {}).is_err())
+        })
+    });
+    let mut soft = scenario.clone();
+    soft.barrier_price_km2 = Some(25.0);
+    g.bench_function("freeways_soft_25", |b| {
+        b.iter(|| {
+            let inputs = inputs_for(&table, &outline, &soft).with_barriers(Some(&freeways));
             black_box(make_plan(&inputs, &|| {}).unwrap().file.compactness_km2)
         })
     });

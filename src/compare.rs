@@ -224,20 +224,15 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
         });
     }
     if steered(|f| f.barriers.is_some()) {
-        add(
-            "Plan",
-            "Barriers (links dropped)",
-            "",
-            &|f| match &f.barriers {
-                Some(b) => text(&format!(
-                    "{} ({}; {} dropped)",
-                    b.barriers.join(", "),
-                    b.file,
-                    b.dropped()
-                )),
-                None => text("none"),
-            },
-        );
+        add("Plan", "Barriers", "", &|f| match &f.barriers {
+            Some(b) => text(&format!(
+                "{} ({}; {})",
+                crate::reports::plan::barrier_names(b),
+                b.file,
+                crate::reports::plan::barrier_outcome(b)
+            )),
+            None => text("none"),
+        });
     }
     let nets = |f: &PlanFile| f.networks.len() as f64;
     let reference = |f: &PlanFile, g: &dyn Fn(&crate::scenarios::Reference) -> f64, d| {

@@ -381,8 +381,8 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
         feeder,
     );
     if let (Some(pins), Some(pinned)) = (inputs.pins, &pinned) {
-        let sides = (!feeder && inputs.barriers.is_some())
-            .then(|| barrier_sides(&planning.campus_adjacency));
+        // Soft barriers may be crossed, so only hard ones put a label's schools on two sides.
+        let sides = (!feeder && hard.is_some()).then(|| barrier_sides(&planning.campus_adjacency));
         proofs.extend(crate::pins::conflicts(
             pins,
             &p,
@@ -838,18 +838,36 @@ pub fn make_plan(inputs: &PlanInputs<'_>, progress: &(dyn Fn() + Sync)) -> Resul
 
 /// What the planner's steering may have to do with a search that found no plan: the pins and barriers,
 /// named first, since they narrow what the search may draw far more than the bands do.
-fn steering_hints(inputs: &PlanInputs<'_>, campus_adjacency: &Adjacency) -> Vec<String> {
+fn steering_hints(
+    inputs: &PlanInputs<'_>,
+    campus_adjacency: &Adjacency,
+    problem: &Problem,
+) -> Vec<String> {
     let mut hints = Vec::new();
     if let Some(b) = inputs.barriers {
-        let dropped = campus_adjacency
-            .barrier_links
-            .iter()
-            .filter(|l| !l.restored)
-            .count();
-        hints.push(format!(
-            "The barriers of {} drop {dropped} links between neighbouring campuses, so networks must close at them: the pockets they leave may not hold whole networks within the bands. Run once without --barriers to see whether they are the cause.",
-            b.source
-        ));
+        let crossing = campus_adjacency.barrier_links.len();
+        hints.push(match inputs.scenario.barrier_price_km2 {
+            Some(price) => format!(
+                "The barriers of {} are soft at {} km² a crossing ({crossing} links cross them): a lower price lets networks cross where balance needs it.",
+                b.source,
+                crate::text::echo(price)
+            ),
+            None => {
+                let dropped = campus_adjacency
+                    .barrier_links
+                    .iter()
+                    .filter(|l| !l.restored)
+                    .count();
+                let pockets = match solver::pockets::pockets(problem).len() {
+                    1 => "close no pocket apart from the rest".to_string(),
+                    n => format!("close {n} pockets, each of which can hold a whole number of networks by its students and schools"),
+                };
+                format!(
+                    "The barriers of {} drop {dropped} links between neighbouring campuses and {pockets}, so nothing is proven, but networks must close at the barriers. Let them cross at a price (--barrier-price {SUGGESTED_BARRIER_PRICE}), or run once without --barriers to see whether they are the cause.",
+                    b.source,
+                )
+            }
+        });
     }
     if let Some(p) = inputs.pins {
         let (schools, labels) = (p.rows.len(), p.labels().len());
@@ -1166,7 +1184,7 @@ pub(crate) fn assemble(
         return Err(Error::Infeasible(Box::new(Infeasible {
             broken: rules::broken(&constraints),
             searched: searched.to_string(),
-            hints: steering_hints(inputs, &planning.campus_adjacency)
+            hints: steering_hints(inputs, &planning.campus_adjacency, &prepared.problem)
                 .into_iter()
                 .chain(["Try a wider band (--tolerance), other school-count bounds, more restarts, or --best-effort to write this plan with its violations listed.".to_string()])
                 .collect(),

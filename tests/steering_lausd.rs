@@ -426,6 +426,34 @@ fn impossible_pins_are_explained_before_solving() {
             "school 19647331937838 (line 2) and school 19647331930650 (line 3)",
         ],
     );
+    // A soft ring may be crossed: the same pins plan, and the crossing that joins them is listed.
+    let out = d.join("soft-ring");
+    let o = common::run(&[
+        "plan",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+        "--pins",
+        &across,
+        "--barriers",
+        &ring,
+        "--barrier-price",
+        "25",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let plan = common::plan_json(&out);
+    let harbor = &common::assignment(&plan)[HARBOR[0]];
+    assert_eq!(&common::assignment(&plan)[HARBOR[1]], harbor);
+    assert!(plan["barriers"]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["crossed_by"].as_str() == Some(harbor.as_str())));
 }
 
 #[test]

@@ -665,11 +665,9 @@ fn provenance(f: &PlanFile) -> Section {
     s
 }
 
-/// The barriers' paragraph and table: hard barriers with the links they dropped (and any put back), soft
-/// barriers with every crossing the plan makes.
-fn barriers_section(s: &mut Section, b: &crate::plan_file::BarriersRecord) {
-    use crate::text::count;
-    // A county's layer names thousands of features: the first few, then how many more.
+/// The barriers' distinct names, the first few and how many more (a county's layer names thousands of
+/// features).
+pub(crate) fn barrier_names(b: &crate::plan_file::BarriersRecord) -> String {
     const NAMES_SHOWN: usize = 8;
     let mut names = b.barriers.clone();
     names.sort();
@@ -686,6 +684,29 @@ fn barriers_section(s: &mut Section, b: &crate::plan_file::BarriersRecord) {
             crate::text::thousands((names.len() - NAMES_SHOWN) as f64)
         ));
     }
+    named
+}
+
+/// What the barriers did to a plan, in a few words: the links dropped (hard) or the crossings (soft).
+pub(crate) fn barrier_outcome(b: &crate::plan_file::BarriersRecord) -> String {
+    match b.price_km2 {
+        Some(price) => format!(
+            "soft at {} km² a crossing; {}",
+            fmt_num(price, 2),
+            crate::text::count(b.crossings().count() as f64, "crossings")
+        ),
+        None => format!(
+            "{} dropped",
+            crate::text::count(b.dropped() as f64, "links")
+        ),
+    }
+}
+
+/// The barriers' paragraph and table: hard barriers with the links they dropped (and any put back), soft
+/// barriers with every crossing the plan makes.
+fn barriers_section(s: &mut Section, b: &crate::plan_file::BarriersRecord) {
+    use crate::text::count;
+    let named = barrier_names(b);
     let lines = count(b.barriers.len() as f64, "barrier lines");
     let crossings: Vec<&crate::plan_file::BarrierLink> = b.crossings().collect();
     let text = match b.price_km2 {
