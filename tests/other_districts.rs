@@ -203,3 +203,75 @@ fn another_districts_outline_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_district_with_no_test_scores_plans_without_infinities() {
+    // Oakland's table with every score blanked: the balance rules on scores have nothing to read.
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("oakland.csv");
+    run_ok(&[
+        "import",
+        "cde",
+        "--district",
+        "0161259",
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&table).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let blank: Vec<usize> = ["ela_dfs", "math_dfs", "perf_level", "ela_level", "math_level"]
+        .iter()
+        .filter_map(|c| header.iter().position(|h| h == c))
+        .collect();
+    assert!(blank.len() >= 2, "{header:?}");
+    let mut rows = csv::Reader::from_path(&table).unwrap();
+    let mut w = csv::Writer::from_path(dir.path().join("no-scores.csv")).unwrap();
+    w.write_record(rows.headers().unwrap()).unwrap();
+    for r in rows.records() {
+        let r = r.unwrap();
+        let row: Vec<&str> = r
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if blank.contains(&i) { "" } else { v })
+            .collect();
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "plan",
+        "--schools",
+        dir.path().join("no-scores.csv").to_str().unwrap(),
+        "--networks",
+        "3",
+        "--best-effort",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in ["report.md", "plan.json", "report.csv", "schools.csv", "report.html"] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        for bad in ["inf", "NaN"] {
+            assert!(
+                !text
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                    .any(|w| w.trim_start_matches('-') == bad),
+                "{f} prints {bad}"
+            );
+        }
+    }
+    let plan = plan_json(&out);
+    let low = plan["constraints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "max_low_performing_share")
+        .expect("the default scenario's low-performing rule");
+    assert_eq!(low["observed"], "no network has a rated school");
+    assert_eq!(low["holds"], true);
+}

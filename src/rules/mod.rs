@@ -798,6 +798,18 @@ impl Rule {
                 present.iter().copied().reduce(f64::max).unwrap_or(0.0),
             ),
         };
+        // A balance rule with nothing to read (no school has scores, or no network a rated school) holds,
+        // and says why rather than printing infinities.
+        if matches!(b.style, Style::Balance) && present.is_empty() {
+            return ConstraintCheck {
+                holds: failing.is_empty(),
+                observed: "no network has a rated school".into(),
+                margin: 0.0,
+                failing_networks: failing,
+                binding: Binding::Count("rated, so nothing to compare"),
+                ..self.verdict()
+            };
+        }
         let (below, above) = (vmin - lo, hi - vmax);
         let binding = if below <= above {
             Binding::Floor
