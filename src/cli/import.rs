@@ -45,7 +45,8 @@ pub struct CdeArgs {
     #[arg(long, value_name = "CSV")]
     pub dropped: Option<PathBuf>,
     /// Also write copies of the CDE files restricted to this district into this folder (every FRPM
-    /// year in --cde-dir, so the history travels with them).
+    /// year in --cde-dir, so the history travels with them), and the district outlines file whole, so
+    /// `import cde --cde-dir FOLDER` works from it alone.
     #[arg(long, value_name = "DIR")]
     pub extract_to: Option<PathBuf>,
     /// Also write the district's enrollment history: every school's students in every school year of

@@ -1082,6 +1082,13 @@ pub fn extract(
         crate::output::write_atomic(&dst, &out)?;
         written.push(dst);
     }
+    // The district outlines, whole (TopoJSON shares arcs between districts, so a district's outline
+    // cannot be cut out of it by rows), so that an import from the extract writes the outline too.
+    if files.has(outline::OUTLINES_FILE) {
+        let dst = out_dir.join(outline::OUTLINES_FILE);
+        crate::output::write_atomic(&dst, files.read_text(outline::OUTLINES_FILE)?.as_bytes())?;
+        written.push(dst);
+    }
     Ok(written)
 }
 

@@ -390,26 +390,31 @@ pub fn find(
                 "give plan an outline with --boundary",
             )
         })?;
-        MultiPolygon::new(
-            fixed
-                .0
-                .into_iter()
-                .map(|p| {
-                    let round = |r: &LineString<f64>| {
-                        r.coords()
-                            .map(|c| Coord {
-                                x: crate::text::round(c.x, 6),
-                                y: crate::text::round(c.y, 6),
-                            })
-                            .collect::<LineString<f64>>()
-                    };
-                    Polygon::new(
-                        round(p.exterior()),
-                        p.interiors().iter().map(round).collect(),
-                    )
-                })
-                .collect(),
-        )
+        // Rounded to the input's precision, exteriors anticlockwise and holes clockwise (RFC 7946), each
+        // ring from its lowest vertex and the polygons in order: the same outline every run.
+        use geo::orient::{Direction, Orient};
+        let round = |r: &LineString<f64>| {
+            canonical_ring(
+                r.coords()
+                    .map(|c| Coord {
+                        x: crate::text::round(c.x, 6),
+                        y: crate::text::round(c.y, 6),
+                    })
+                    .collect::<LineString<f64>>(),
+            )
+        };
+        let mut polygons: Vec<Polygon<f64>> = fixed
+            .0
+            .into_iter()
+            .map(|p| {
+                let p = p.orient(Direction::Default);
+                let mut holes: Vec<LineString<f64>> = p.interiors().iter().map(round).collect();
+                holes.sort_by(by_first_vertex);
+                Polygon::new(round(p.exterior()), holes)
+            })
+            .collect();
+        polygons.sort_by(|a, b| by_first_vertex(a.exterior(), b.exterior()));
+        MultiPolygon::new(polygons)
     } else {
         best.shape.clone()
     };
@@ -421,6 +426,37 @@ pub fn find(
         inside: best_inside,
         schools: total,
     }))
+}
+
+/// A ring started at its lowest vertex (by longitude, then latitude), so that the same ring is written the
+/// same way whatever vertex a repair happened to start it at (geo's MakeValid does not say, and varies
+/// from run to run).
+fn canonical_ring(ring: LineString<f64>) -> LineString<f64> {
+    let mut pts: Vec<Coord<f64>> = ring.0;
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    if let Some(lowest) = (0..pts.len()).min_by(|&a, &b| {
+        pts[a]
+            .x
+            .total_cmp(&pts[b].x)
+            .then(pts[a].y.total_cmp(&pts[b].y))
+            .then(a.cmp(&b))
+    }) {
+        pts.rotate_left(lowest);
+    }
+    if let Some(&start) = pts.first() {
+        pts.push(start);
+    }
+    LineString(pts)
+}
+
+/// Rings in order of their first vertex (by longitude, then latitude).
+fn by_first_vertex(a: &LineString<f64>, b: &LineString<f64>) -> std::cmp::Ordering {
+    match (a.0.first(), b.0.first()) {
+        (Some(x), Some(y)) => x.x.total_cmp(&y.x).then(x.y.total_cmp(&y.y)),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
 }
 
 #[cfg(test)]
