@@ -1138,3 +1138,128 @@ fn a_changed_outline_and_stale_figures_are_refused_by_serve() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("key 'networks[N15].enrollment'"), "{err}");
 }
+
+/// A running editor on a fresh LAUSD plan with its page open in headless Chromium.
+struct Room {
+    // Dropped in this order: the page, the driver, the server, then the folder.
+    page_and_driver: Option<(Box<Driver>, String)>,
+    server: Server,
+    plan: Value,
+    tmp: tempfile::TempDir,
+}
+
+impl Room {
+    /// The editor on a plan drawn by `plan`, or `None` where there is no browser to test in.
+    fn open() -> Option<(Room, PathBuf)> {
+        let (chromium, chromedriver) = browser()?;
+        let tmp = tempfile::tempdir().unwrap();
+        let (original, plan) = plan(tmp.path());
+        let server = Server::editing(&original, &tmp.path().join("saved"));
+        let driver = Box::new(Driver::start(&chromedriver));
+        Some((
+            Room {
+                page_and_driver: Some((driver, chromium.to_string_lossy().to_string())),
+                server,
+                plan,
+                tmp,
+            },
+            original,
+        ))
+    }
+
+    fn driver(&self) -> &Driver {
+        &self.page_and_driver.as_ref().unwrap().0
+    }
+
+    /// A new window on the page, ready.
+    fn page(&self) -> Session<'_> {
+        let chromium = PathBuf::from(&self.page_and_driver.as_ref().unwrap().1);
+        let profile = self.tmp.path().join(format!(
+            "profile-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let page = Session::open(
+            self.driver(),
+            &chromium,
+            &profile,
+            &format!("{}/", self.server.base),
+        );
+        page.wait_for("return document.body.dataset.ready === '1';");
+        page
+    }
+}
+
+/// Selects `school` on the map by a click, as the planner does.
+fn click_school(page: &Session, school: &str) {
+    page.script(&format!(
+        "document.querySelector('#map [data-school=\"{school}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));"
+    ));
+    page.wait_for(&format!(
+        "return !document.getElementById('school').hidden && document.querySelector('#map [data-school=\"{school}\"]').classList.contains('selected') && document.getElementById('move-to').options.length > 0;"
+    ));
+}
+
+/// Moves the selected school to `to` with the Move button, and waits for the page to show it.
+fn move_with_button(page: &Session, to: &str, steps: usize) {
+    page.script(&format!(
+        "document.getElementById('move-to').value = '{to}'; document.getElementById('move').click();"
+    ));
+    page.wait_for(&format!(
+        "return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === {steps};"
+    ));
+}
+
+/// Every network's fill on the map, and every label (id and name) with its position, by network.
+const MAP_LOOK: &str = "var fills = {}, labels = {}; \
+    document.querySelectorAll('#map path.network').forEach(p => { fills[p.dataset.network] = p.getAttribute('fill'); }); \
+    document.querySelectorAll('#map g.labels text').forEach(t => { var k = t.dataset.network + (t.classList.contains('name') ? ' name' : ''); labels[k] = [t.getAttribute('x'), t.getAttribute('y')]; }); \
+    return [fills, labels];";
+
+/// Issue 31: after a move every network keeps the colour and the label position it had, so "the blue one"
+/// keeps meaning the same network, through undo too.
+#[test]
+fn a_move_keeps_every_networks_colour_and_label_where_they_were() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let before = page.script(MAP_LOOK);
+    assert_eq!(before[0].as_object().unwrap().len(), 32, "{before}");
+    // Every network has its id and its name as labels, each marked with its network.
+    assert_eq!(before[1].as_object().unwrap().len(), 64, "{before}");
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    let after = page.script(MAP_LOOK);
+    assert_eq!(after[0], before[0], "a move recoloured networks");
+    assert_eq!(
+        after[1], before[1],
+        "a move shifted labels ({from} and {to} changed)"
+    );
+    // A second move elsewhere: still every colour and label where it was.
+    let st = room.server.state();
+    let second = common::assignment(&room.plan)
+        .into_iter()
+        .filter(|(id, n)| *n != from && *n != to && *id != school)
+        .find_map(|(id, _)| {
+            let v: Value =
+                serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+            let near = v["neighbouring_networks"].as_array().unwrap();
+            (v["moves_with"].as_array().unwrap().len() == 1 && !near.is_empty())
+                .then(|| (id, near[0].as_str().unwrap().to_string()))
+        })
+        .unwrap();
+    assert_eq!(st["steps"].as_array().unwrap().len(), 1);
+    click_school(&page, &second.0);
+    move_with_button(&page, &second.1, 2);
+    let again = page.script(MAP_LOOK);
+    assert_eq!(again[0], before[0], "a second move recoloured networks");
+    assert_eq!(again[1], before[1], "a second move shifted labels");
+    // Undone, the same.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    assert_eq!(page.script(MAP_LOOK), before);
+}
