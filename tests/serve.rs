@@ -660,7 +660,7 @@ fn the_page_edits_the_plan_in_chromium() {
         "return document.body.dataset.busy === '0' && document.getElementById('proposal').hidden;",
     );
     page.script("document.getElementById('save').click();");
-    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.includes('saved');");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ');");
     let shown = page.script("return [document.getElementById('status').className, document.getElementById('verdict').textContent, document.querySelectorAll('#moves li').length];");
     assert_eq!(
         shown,
@@ -1262,4 +1262,145 @@ fn a_move_keeps_every_networks_colour_and_label_where_they_were() {
     page.script("document.getElementById('undo').click();");
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
     assert_eq!(page.script(MAP_LOOK), before);
+}
+
+/// A point of the viewport inside network `n`'s territory where the territory itself (no school) is under
+/// the pointer.
+fn point_in_network(page: &Session, n: &str) -> (f64, f64) {
+    let v = page.script(&format!(
+        "var p = document.querySelector('#map path.network[data-network=\"{n}\"]'); var r = p.getBoundingClientRect(); \
+         for (var i = 1; i < 40; i++) for (var j = 1; j < 40; j++) {{ var x = r.left + r.width * i / 40, y = r.top + r.height * j / 40; \
+           if (document.elementFromPoint(x, y) === p) return [x, y]; }} return null;"
+    ));
+    (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+}
+
+/// Issue 31's wording: the title says "(edited)" only once the plan differs from the start (not after undoing
+/// back to it); the status line says what happened in words, with the rules broken; a tooltip shown over the
+/// map shows the figures after a move, not before; the school panel gives each school's name, level and
+/// enrollment, not ids.
+#[test]
+fn the_page_says_what_happened_in_words() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let title = || page.script("return document.getElementById('title').textContent;");
+    let start_title = title();
+    assert!(
+        !start_title.as_str().unwrap().contains("edited"),
+        "{start_title}"
+    );
+    let (school, from, to, _, words) = breaking_move(&room.server, &room.plan);
+    let by_id = common::lausd_by_id();
+    let name = &by_id[&school]["name"];
+    let titled = |n: &str| {
+        room.plan["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["network"] == n)
+            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
+            .unwrap()
+    };
+    // The school panel: name, level, enrollment and network by name; no id.
+    click_school(&page, &school);
+    let panel = page.script("return [document.getElementById('school-name').textContent, document.getElementById('school-where').textContent];");
+    assert_eq!(panel[0], json!(name));
+    let level = by_id[&school]["level"].to_lowercase();
+    let students = format!(
+        "{} students",
+        schoolnets::text::thousands(by_id[&school]["enrollment"].parse::<f64>().unwrap())
+    );
+    let where_ = panel[1].as_str().unwrap();
+    for want in [level.as_str(), students.as_str(), titled(&from).as_str()] {
+        assert!(where_.contains(want), "{want:?} not in {where_:?}");
+    }
+    assert!(!where_.contains(&school), "{where_}");
+
+    // A tooltip over the network the school joins, then the move (the pointer still): the tip follows.
+    let (x, y) = point_in_network(&page, &to);
+    page.point_at(x, y);
+    let (shown, tip_before) = page.tooltip();
+    assert!(
+        shown && tip_before.starts_with(&titled(&to)),
+        "{tip_before}"
+    );
+    move_with_button(&page, &to, 1);
+    page.wait_for("return document.body.dataset.busy === '0';");
+    let (shown, tip_after) = page.tooltip();
+    let now = page.script(&format!(
+        "return document.querySelector('#map path.network[data-network=\"{to}\"]').dataset.tip;"
+    ));
+    assert!(shown);
+    assert_eq!(
+        json!(tip_after),
+        now,
+        "the tooltip kept the figures from before the move"
+    );
+    assert_ne!(tip_after, tip_before);
+
+    // Title and status in words.
+    assert_eq!(
+        title(),
+        json!(format!("{} (edited)", start_title.as_str().unwrap()))
+    );
+    let status = page.script("return document.getElementById('status').textContent;");
+    let status = status.as_str().unwrap();
+    let said = format!("Moved {name} from {} to {}; ", titled(&from), titled(&to));
+    assert!(
+        status.starts_with(&said),
+        "{said:?} does not start {status:?}"
+    );
+    assert!(
+        status.contains("rule broken: Enrollment within the band around the mean (")
+            || status.contains("rules broken: "),
+        "{status}"
+    );
+    assert!(status.contains(&words), "{words:?} not in {status:?}");
+    assert!(!status.contains(" ms"), "{status}");
+
+    // Undone back to the start: no longer edited, and the status says so.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    assert_eq!(title(), start_title);
+    let status = page.script("return document.getElementById('status').textContent;");
+    assert_eq!(
+        status,
+        json!(format!(
+            "Undid the move: moved {name} from {} to {}; every rule holds",
+            titled(&to),
+            titled(&from)
+        ))
+    );
+
+    // A school that moves with others lists them by name, level and enrollment.
+    let schools: Value = serde_json::from_str(&room.server.get("/api/schools").1).unwrap();
+    let campus = schools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .find_map(|id| {
+            let v: Value =
+                serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+            (v["moves_with"].as_array().unwrap().len() > 1).then_some(v)
+        })
+        .expect("a school sharing its campus");
+    click_school(&page, campus["id"].as_str().unwrap());
+    let with = page.script("return document.getElementById('school-with').textContent;");
+    let with = with.as_str().unwrap();
+    for other in campus["moves_with_schools"].as_array().unwrap() {
+        if other["id"] == campus["id"] {
+            continue;
+        }
+        let want = format!(
+            "{} ({} school, {} students)",
+            other["name"].as_str().unwrap(),
+            other["level"].as_str().unwrap(),
+            schoolnets::text::thousands(other["enrollment"].as_f64().unwrap())
+        );
+        assert!(with.contains(&want), "{want:?} not in {with:?}");
+        assert!(!with.contains(other["id"].as_str().unwrap()), "{with}");
+    }
 }

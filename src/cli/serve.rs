@@ -945,6 +945,7 @@ impl State<'_> {
             "/api/draft/discard" => match self.pending.take() {
                 Some(_) => {
                     let _ = std::fs::remove_file(&self.draft_path);
+                    self.editor.say("Discarded the draft");
                     Reply::json(200, &self.state())
                 }
                 None => Reply::error(409, "there is no draft to discard"),
@@ -961,6 +962,7 @@ impl State<'_> {
                     ) {
                         Err(e) => Reply::error(409, e.to_string()),
                         Ok(()) => {
+                            self.editor.say(format!("Opened {} side by side", f.label));
                             self.second = Some((f.label, f.file));
                             Reply::json(200, &self.state())
                         }
@@ -974,6 +976,7 @@ impl State<'_> {
             },
             "/api/compare/close" => {
                 self.second = None;
+                self.editor.say("Closed the second plan");
                 Reply::json(200, &self.state())
             }
             _ => Reply::error(404, format!("no action {path}")),
@@ -1085,6 +1088,8 @@ impl State<'_> {
         );
         match plan {
             Ok(p) => {
+                self.editor
+                    .say(format!("Drew the {name} design to compare side by side"));
                 self.second = Some((format!("{name} design"), p.file));
                 Reply::json(200, &self.state())
             }
@@ -1114,6 +1119,11 @@ impl State<'_> {
                 if !self.quiet {
                     eprintln!("saved {} files into {}", files.len(), self.out.display());
                 }
+                self.editor.say(format!(
+                    "Saved {} into {}",
+                    schoolnets::text::count(files.len() as f64, "files"),
+                    self.out.display()
+                ));
                 let mut v = self.state();
                 v["saved"] = json!(files
                     .iter()
