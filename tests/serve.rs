@@ -1404,3 +1404,60 @@ fn the_page_says_what_happened_in_words() {
         assert!(!with.contains(other["id"].as_str().unwrap()), "{with}");
     }
 }
+
+/// Issue 31: the networks that break a rule are marked in the network table (with the rule) and on the map
+/// (a thick red outline and red hatching), with a legend entry saying so; undone, the marks go.
+#[test]
+fn networks_that_break_a_rule_are_marked_in_the_table_and_on_the_map() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let marks = "return [Array.from(document.querySelectorAll('#networks tbody tr.breaks')).map(r => r.dataset.network), \
+        Array.from(document.querySelectorAll('#map path.network.breaks')).map(p => p.dataset.network), \
+        Array.from(document.querySelectorAll('#map path.breaks-hatch')).map(p => p.dataset.breaks)];";
+    assert_eq!(page.script(marks), json!([[], [], []]));
+    let legend = page.script("var l = document.querySelector('#legend .breaks'); var r = l.getBoundingClientRect(); return [l.textContent, r.width > 0 && r.height > 0];");
+    assert_eq!(
+        legend,
+        json!(["breaks a rule (red outline, hatched)", true])
+    );
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    let st = room.server.state();
+    let breaking: Vec<String> = st["network_breaks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(breaking.contains(&from), "{breaking:?}");
+    assert_eq!(page.script(marks), json!([breaking, breaking, breaking]));
+    let mark = page.script(&format!(
+        "return document.querySelector('#networks tr[data-network=\"{from}\"] td.rule-mark').textContent;"
+    ));
+    assert!(
+        mark.as_str()
+            .unwrap()
+            .starts_with("BREAKS: Enrollment within the band around the mean"),
+        "{mark}"
+    );
+    let look = page.script(&format!(
+        "var h = document.querySelector('#map path.breaks-hatch[data-breaks=\"{from}\"]'); var cs = getComputedStyle(h); \
+         return [cs.stroke, parseFloat(cs.strokeWidth), h.getAttribute('fill'), !!document.querySelector('#map pattern#breaks-hatch'), \
+                 h.getAttribute('d') === document.querySelector('#map path.network[data-network=\"{from}\"]').getAttribute('d')];"
+    ));
+    assert_eq!(
+        look,
+        json!(["rgb(192, 0, 0)", 4, "url(#breaks-hatch)", true, true])
+    );
+    // The hatching lets the pointer through: the network's own tooltip still shows over it.
+    let (x, y) = point_in_network(&page, &from);
+    page.point_at(x, y);
+    let (shown, tip) = page.tooltip();
+    assert!(shown && tip.starts_with(&from), "{tip}");
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    assert_eq!(page.script(marks), json!([[], [], []]));
+}
