@@ -1461,3 +1461,79 @@ fn networks_that_break_a_rule_are_marked_in_the_table_and_on_the_map() {
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
     assert_eq!(page.script(marks), json!([[], [], []]));
 }
+
+/// Issue 31: Save asks before writing a plan that breaks a rule, listing the rules plainly; the server
+/// refuses such a save unless told the planner confirmed it. Cancelled, nothing is written; confirmed, the
+/// folder is written with its edits and the rules broken recorded. With every rule holding, Save does not ask.
+#[test]
+fn save_asks_before_writing_a_plan_that_breaks_a_rule() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let saved = room.tmp.path().join("saved");
+    let page = room.page();
+    let (school, _, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    let st = room.server.state();
+    let broken: Vec<String> = st["broken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap().to_string())
+        .collect();
+    assert!(!broken.is_empty());
+    assert!(
+        broken[0].starts_with("Enrollment within the band around the mean ("),
+        "{broken:?}"
+    );
+    // The server: refused, the rules named, nothing written.
+    let (status, v) = room.server.post("/api/save", "{}");
+    assert_eq!(status, 409, "{v}");
+    let error = v["error"].as_str().unwrap();
+    assert!(error.starts_with("The plan breaks "), "{error}");
+    for b in &broken {
+        assert!(error.contains(b.as_str()), "{b:?} not in {error:?}");
+    }
+    assert!(error.contains(r#"{"confirmed": true}"#), "{error}");
+    assert!(!saved.exists());
+    // The page asks, listing them; Cancel writes nothing.
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return !document.getElementById('save-confirm').hidden;");
+    let listed = page.script(
+        "return [document.getElementById('save-confirm-text').textContent, Array.from(document.querySelectorAll('#save-broken li')).map(l => l.textContent)];",
+    );
+    let head = if broken.len() == 1 {
+        "The plan breaks 1 rule:".to_string()
+    } else {
+        format!("The plan breaks {} rules:", broken.len())
+    };
+    assert_eq!(listed, json!([head, broken]));
+    page.script("document.getElementById('save-cancel').click();");
+    page.wait_for("return document.getElementById('save-confirm').hidden && document.getElementById('status').textContent.startsWith('Not saved');");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!saved.exists(), "cancelled, yet saved");
+    // Confirmed: saved, with the rules broken recorded.
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return !document.getElementById('save-confirm').hidden;");
+    page.script("document.getElementById('save-anyway').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ');");
+    let status = page.script("return document.getElementById('status').textContent;");
+    assert!(status.as_str().unwrap().contains(&broken[0]), "{status}");
+    let pj = common::json(&saved.join("plan.json"));
+    assert_eq!(pj["all_constraints_hold"], false);
+    assert_eq!(pj["edits"]["steps"].as_array().unwrap().len(), 1);
+    // Every rule holding again (undone), Save writes at once.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ') && document.getElementById('status').textContent.endsWith('every rule holds');");
+    assert_eq!(
+        page.script("return document.getElementById('save-confirm').hidden;"),
+        json!(true)
+    );
+    assert_eq!(
+        common::json(&saved.join("plan.json"))["all_constraints_hold"],
+        true
+    );
+}

@@ -934,7 +934,10 @@ impl State<'_> {
                 let r = self.editor.discard();
                 done(r, self)
             }
-            "/api/save" => self.save(),
+            "/api/save" => {
+                let confirmed = body.get("confirmed").and_then(Value::as_bool) == Some(true);
+                self.save(confirmed)
+            }
             "/api/draft/restore" => match self.pending.take() {
                 Some(d) => {
                     let r = self.editor.restore(&d);
@@ -1097,8 +1100,21 @@ impl State<'_> {
         }
     }
 
-    /// Writes the edited plan folder, all at once, into --out; the draft is then no longer needed.
-    fn save(&mut self) -> Reply {
+    /// Writes the edited plan folder, all at once, into --out; the draft is then no longer needed. A plan
+    /// that breaks a rule is written only when the planner `confirmed` it (409 otherwise, listing the rules).
+    fn save(&mut self, confirmed: bool) -> Reply {
+        let broken = self.editor.broken_in_words();
+        if !broken.is_empty() && !confirmed {
+            return Reply::error(
+                409,
+                format!(
+                    "The plan breaks {}: {}. Saved, it would be written with {} broken, so Save asks first: send {{\"confirmed\": true}} once the planner has confirmed.",
+                    schoolnets::text::count(broken.len() as f64, "rules"),
+                    broken.join("; "),
+                    if broken.len() == 1 { "that rule" } else { "those rules" }
+                ),
+            );
+        }
         let plan = self.editor.saved();
         let mut set = OutputSet::new();
         let written = folder::add_plan_files(
@@ -1120,9 +1136,14 @@ impl State<'_> {
                     eprintln!("saved {} files into {}", files.len(), self.out.display());
                 }
                 self.editor.say(format!(
-                    "Saved {} into {}",
+                    "Saved {} into {}{}",
                     schoolnets::text::count(files.len() as f64, "files"),
-                    self.out.display()
+                    self.out.display(),
+                    if broken.is_empty() {
+                        ""
+                    } else {
+                        " as confirmed, rules broken"
+                    }
                 ));
                 let mut v = self.state();
                 v["saved"] = json!(files
