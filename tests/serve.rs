@@ -1265,12 +1265,14 @@ fn a_move_keeps_every_networks_colour_and_label_where_they_were() {
 }
 
 /// A point of the viewport inside network `n`'s territory where the territory itself (no school) is under
-/// the pointer.
+/// the pointer, and under every point 6 px around it too (clear of the borders and their outlines).
 fn point_in_network(page: &Session, n: &str) -> (f64, f64) {
     let v = page.script(&format!(
         "var p = document.querySelector('#map path.network[data-network=\"{n}\"]'); var r = p.getBoundingClientRect(); \
+         var hit = (x, y) => document.elementFromPoint(x, y) === p; var any = null; \
          for (var i = 1; i < 40; i++) for (var j = 1; j < 40; j++) {{ var x = r.left + r.width * i / 40, y = r.top + r.height * j / 40; \
-           if (document.elementFromPoint(x, y) === p) return [x, y]; }} return null;"
+           if (!hit(x, y)) continue; any = any || [x, y]; \
+           if (hit(x - 6, y) && hit(x + 6, y) && hit(x, y - 6) && hit(x, y + 6)) return [x, y]; }} return any;"
     ));
     (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
 }
@@ -1536,4 +1538,91 @@ fn save_asks_before_writing_a_plan_that_breaks_a_rule() {
         common::json(&saved.join("plan.json"))["all_constraints_hold"],
         true
     );
+}
+
+/// Drags `school` on the map and drops it at viewport point (x, y), as the mouse does.
+fn drag_school(page: &Session, school: &str, (x, y): (f64, f64)) {
+    page.script(&format!(
+        "var s = document.querySelector('#map [data-school=\"{school}\"]'); var r = s.getBoundingClientRect(); \
+         s.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2}})); \
+         window.dispatchEvent(new MouseEvent('mousemove', {{clientX: {x}, clientY: {y}}})); \
+         window.dispatchEvent(new MouseEvent('mouseup', {{clientX: {x}, clientY: {y}}}));"
+    ));
+}
+
+/// Issue 31: a school dropped on a network its campus does not border is not moved until the planner
+/// confirms (the page asks, saying why; the server refuses such a move unless told it was confirmed); a
+/// drop on a network it borders moves it at once.
+#[test]
+fn a_drop_on_a_network_the_campus_does_not_border_asks_first() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    let view: Value =
+        serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
+    let near: Vec<&str> = view["neighbouring_networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let far = room.plan["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["network"].as_str().unwrap().to_string())
+        .find(|n| *n != from && !near.contains(&n.as_str()))
+        .unwrap();
+    // The server: refused unless confirmed, saying why.
+    let (status, v) = room.server.post(
+        "/api/move",
+        &json!({"school": school, "to": far}).to_string(),
+    );
+    assert_eq!(status, 409, "{v}");
+    let error = v["error"].as_str().unwrap();
+    for want in [
+        "campus does not border",
+        far.as_str(),
+        "would be in separate pieces",
+        r#"{"confirmed": true}"#,
+    ] {
+        assert!(error.contains(want), "{want:?} not in {error:?}");
+    }
+    assert_eq!(room.server.state()["steps"].as_array().unwrap().len(), 0);
+    // The page asks; Cancel leaves the plan as it was.
+    drag_school(&page, &school, point_in_network(&page, &far));
+    page.wait_for("return !document.getElementById('drop-confirm').hidden;");
+    let asked = page.script("return document.getElementById('drop-confirm-text').textContent;");
+    let asked = asked.as_str().unwrap();
+    assert!(
+        asked.contains("campus does not border")
+            && asked.contains(&far)
+            && asked.ends_with("Move it anyway?"),
+        "{asked}"
+    );
+    page.script("document.getElementById('drop-cancel').click();");
+    page.wait_for("return document.getElementById('drop-confirm').hidden;");
+    assert_eq!(room.server.state()["steps"].as_array().unwrap().len(), 0);
+    // Confirmed: moved.
+    drag_school(&page, &school, point_in_network(&page, &far));
+    page.wait_for("return !document.getElementById('drop-confirm').hidden;");
+    page.script("document.getElementById('drop-anyway').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    let moved: Value =
+        serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
+    assert_eq!(moved["network"], json!(far));
+    // Undone, a drop on a network it borders moves it at once.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    drag_school(&page, &school, point_in_network(&page, &to));
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    assert_eq!(
+        page.script("return document.getElementById('drop-confirm').hidden;"),
+        json!(true)
+    );
+    let moved: Value =
+        serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
+    assert_eq!(moved["network"], json!(to));
 }

@@ -893,6 +893,10 @@ impl State<'_> {
         match path {
             "/api/move" => match (text("school"), text("to")) {
                 (Some(school), Some(to)) => {
+                    let confirmed = body.get("confirmed").and_then(Value::as_bool) == Some(true);
+                    if let Some(why) = self.not_bordering(&school, &to).filter(|_| !confirmed) {
+                        return Reply::error(409, why);
+                    }
                     let r = self.editor.move_school(&school, &to);
                     done(r, self)
                 }
@@ -984,6 +988,38 @@ impl State<'_> {
             }
             _ => Reply::error(404, format!("no action {path}")),
         }
+    }
+
+    /// Why moving `school` to network `to` asks first: its campus (or pathway) does not border `to`, so the
+    /// network would be in separate pieces. `None` when it borders it, or when the school or network is
+    /// unknown or the school is already there (the move itself says so).
+    fn not_bordering(&self, school: &str, to: &str) -> Option<String> {
+        let v = self.editor.school_view(school).ok()?;
+        let known = self
+            .editor
+            .plan()
+            .file
+            .networks
+            .iter()
+            .any(|n| n.network == to);
+        if !known || v.network == to || v.neighbouring_networks.iter().any(|n| n == to) {
+            return None;
+        }
+        let near: Vec<String> = v
+            .neighbouring_networks
+            .iter()
+            .map(|n| self.editor.network_title(n))
+            .collect();
+        Some(format!(
+            "{}'s campus does not border {} (it borders {}): moved there, {to} would be in separate pieces. Drop it on a network it borders, or send {{\"confirmed\": true}} once the planner has confirmed the move.",
+            v.name,
+            self.editor.network_title(to),
+            if near.is_empty() {
+                "no other network".to_string()
+            } else {
+                near.join(", ")
+            }
+        ))
     }
 
     /// Everything the page shows.
