@@ -1521,7 +1521,11 @@ fn save_asks_before_writing_a_plan_that_breaks_a_rule() {
     page.script("document.getElementById('save-anyway').click();");
     page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ');");
     let status = page.script("return document.getElementById('status').textContent;");
-    assert!(status.as_str().unwrap().contains(&broken[0]), "{status}");
+    let status = status.as_str().unwrap();
+    assert!(
+        status.contains(", as the planner confirmed; ") && status.contains(&broken[0]),
+        "{status}"
+    );
     let pj = common::json(&saved.join("plan.json"));
     assert_eq!(pj["all_constraints_hold"], false);
     assert_eq!(pj["edits"]["steps"].as_array().unwrap().len(), 1);

@@ -1178,7 +1178,7 @@ impl State<'_> {
                     if broken.is_empty() {
                         ""
                     } else {
-                        " as confirmed, rules broken"
+                        ", as the planner confirmed"
                     }
                 ));
                 let mut v = self.state();
