@@ -60,7 +60,19 @@ pub struct Draft {
 /// What the page shows: the plan as it stands, with what changed and what can be done.
 #[derive(Debug, Clone, Serialize)]
 pub struct View<'a> {
+    /// The scenario's name, with "(edited)" once the plan differs from the starting plan.
     pub title: String,
+    /// Whether the plan differs from the starting plan (undoing back to the start makes it false again).
+    pub edited: bool,
+    /// The last action in words ("Moved Vista Middle from N05 Crenshaw to N09 Venice"); empty at the start.
+    pub said: String,
+    /// The rules in words: "every rule holds", or "2 rules broken: ..." with each broken rule.
+    pub rules_said: String,
+    /// Each broken rule in plain words: "Enrollment within the band around the mean (N05): short by 1,234
+    /// students".
+    pub broken: Vec<String>,
+    /// Each network that breaks a rule, with the titles of the rules it breaks (networks in id order).
+    pub network_breaks: BTreeMap<String, Vec<String>>,
     pub all_hold: bool,
     pub compactness_km2: f64,
     pub mean_enrollment: f64,
@@ -94,12 +106,28 @@ pub struct RuleView<'a> {
 pub struct SchoolView {
     pub id: String,
     pub name: String,
+    /// "elementary", "middle", "high", "span" or "other".
+    pub level: String,
+    pub enrollment: u32,
     pub network: String,
+    /// The network's id and name ("N05 Crenshaw").
+    pub network_title: String,
     /// The schools that move with it (its campus, or its pathway), itself included.
     pub moves_with: Vec<String>,
+    /// The same schools with their names, levels and enrollments, for the page.
+    pub moves_with_schools: Vec<SchoolBrief>,
     /// Networks it could join: those of its unit's neighbours (a move elsewhere splits the network).
     pub neighbouring_networks: Vec<String>,
     pub locked: bool,
+}
+
+/// A school in a line of the page: its id, name, level and enrollment.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolBrief {
+    pub id: String,
+    pub name: String,
+    pub level: String,
+    pub enrollment: u32,
 }
 
 /// An editing session on one plan.
@@ -112,6 +140,10 @@ pub struct Editor<'a> {
     partition: Partition,
     /// Each school's network (follows `partition`).
     school_network: Vec<usize>,
+    /// Each school's network in the starting plan: the plan is edited while it differs.
+    start_network: Vec<usize>,
+    /// The last action in words.
+    said: String,
     plan: Plan,
     done: Vec<Step>,
     undone: Vec<Step>,
@@ -159,7 +191,9 @@ impl<'a> Editor<'a> {
             from: from.to_string(),
             ids,
             partition,
+            start_network: school_network.clone(),
             school_network,
+            said: String::new(),
             plan,
             done: Vec::new(),
             undone: Vec::new(),
@@ -191,8 +225,37 @@ impl<'a> Editor<'a> {
                 locked_networks.push(id.clone());
             }
         }
+        let edited = self.school_network != self.start_network;
+        let broken = self.broken_in_words();
+        let rules_said = if broken.is_empty() {
+            "every rule holds".to_string()
+        } else {
+            format!(
+                "{} broken: {}",
+                crate::text::count(broken.len() as f64, "rules"),
+                broken.join("; ")
+            )
+        };
+        let mut network_breaks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for c in f.constraints.iter().filter(|c| !c.holds) {
+            for n in &c.failing_networks {
+                network_breaks
+                    .entry(n.clone())
+                    .or_default()
+                    .push(crate::rules::title(&c.key));
+            }
+        }
         View {
-            title: format!("{} (edited)", f.scenario.name),
+            title: if edited {
+                format!("{} (edited)", f.scenario.name)
+            } else {
+                f.scenario.name.clone()
+            },
+            edited,
+            said: self.said.clone(),
+            rules_said,
+            broken,
+            network_breaks,
             all_hold: f.all_constraints_hold,
             compactness_km2: f.compactness_km2,
             mean_enrollment: f.input.enrollment as f64 / self.ids.len() as f64,
@@ -214,6 +277,97 @@ impl<'a> Editor<'a> {
             can_redo: !self.undone.is_empty(),
             proposal: self.proposal.as_ref(),
             region_changes: &self.region_changes,
+        }
+    }
+
+    /// Each broken rule in plain words: its title, the networks that break it and its margin
+    /// ("Enrollment within the band around the mean (N05): short by 1,234 students").
+    pub fn broken_in_words(&self) -> Vec<String> {
+        self.plan
+            .file
+            .constraints
+            .iter()
+            .filter(|c| !c.holds)
+            .map(|c| {
+                let title = crate::rules::title(&c.key);
+                let title = if title.is_empty() {
+                    c.rule.clone()
+                } else {
+                    title
+                };
+                let networks = if c.failing_networks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", c.failing_networks.join(", "))
+                };
+                format!("{title}{networks}: {}", crate::rules::words(c))
+            })
+            .collect()
+    }
+
+    /// A network's id and name, "N05 Crenshaw" (the id alone when the plan has no names).
+    pub fn network_title(&self, id: &str) -> String {
+        self.plan
+            .file
+            .networks
+            .iter()
+            .find(|n| n.network == id)
+            .map_or_else(|| id.to_string(), |n| n.title())
+    }
+
+    /// Says what the last action was, for an action the editor does not make itself (a save, a second
+    /// plan opened): shown with the rules' state.
+    pub fn say(&mut self, what: impl Into<String>) {
+        self.said = what.into();
+    }
+
+    /// A step in words, made (`back` false) or undone: "Moved Vista Middle from N05 Crenshaw to N09 Venice".
+    fn step_words(&self, step: &Step, back: bool) -> String {
+        let n = step.changes.len();
+        // The school the planner moved leads the step's words (`what` starts with its name).
+        let lead = step
+            .changes
+            .iter()
+            .find(|ch| step.what.starts_with(&ch.school_name))
+            .or(step.changes.first());
+        match (step.kind.as_str(), lead) {
+            ("move", Some(ch)) => {
+                let (from, to) = if back {
+                    (&ch.to, &ch.from)
+                } else {
+                    (&ch.from, &ch.to)
+                };
+                let with = if n > 1 {
+                    format!(
+                        " (with {} that {} with it)",
+                        crate::text::count((n - 1) as f64, "more schools"),
+                        if n == 2 { "moves" } else { "move" }
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} {}{with} from {} to {}",
+                    if back {
+                        "Undid the move: moved"
+                    } else {
+                        "Moved"
+                    },
+                    ch.school_name,
+                    self.network_title(from),
+                    self.network_title(to)
+                )
+            }
+            _ => format!(
+                "{} the re-optimisation around the locks: {} {}",
+                if back { "Undid" } else { "Made" },
+                crate::text::count(n as f64, "schools"),
+                if back {
+                    "back where they were"
+                } else {
+                    "changed network"
+                }
+            ),
         }
     }
 
@@ -278,15 +432,28 @@ impl<'a> Editor<'a> {
         near.sort_unstable();
         near.dedup();
         let s = &self.inputs.table.schools[i];
+        let brief = |j: usize| {
+            let s = &self.inputs.table.schools[j];
+            SchoolBrief {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                level: s.level.as_str().to_string(),
+                enrollment: s.enrollment,
+            }
+        };
         Ok(SchoolView {
             id: s.id.clone(),
             name: s.name.clone(),
+            level: s.level.as_str().to_string(),
+            enrollment: s.enrollment,
             network: self.ids[here].clone(),
+            network_title: self.network_title(&self.ids[here]),
             moves_with: units.units[u]
                 .schools
                 .iter()
                 .map(|&j| self.inputs.table.schools[j].id.clone())
                 .collect(),
+            moves_with_schools: units.units[u].schools.iter().map(|&j| brief(j)).collect(),
             neighbouring_networks: near.into_iter().map(|c| self.ids[c].clone()).collect(),
             locked: self.locks[u],
         })
@@ -323,11 +490,13 @@ impl<'a> Editor<'a> {
             self.ids[from],
             self.ids[c]
         );
-        self.apply(Step {
+        let step = Step {
             kind: "move".into(),
             what,
             changes,
-        });
+        };
+        self.said = self.step_words(&step, false);
+        self.apply(step);
         self.undone.clear();
         Ok(())
     }
@@ -441,6 +610,7 @@ impl<'a> Editor<'a> {
             .pop()
             .ok_or_else(|| Refused::Conflict("nothing to undo".into()))?;
         self.set(&step.changes, true);
+        self.said = self.step_words(&step, true);
         self.undone.push(step);
         Ok(())
     }
@@ -451,14 +621,22 @@ impl<'a> Editor<'a> {
             .undone
             .pop()
             .ok_or_else(|| Refused::Conflict("nothing to redo".into()))?;
+        self.said = format!("Redone: {}", self.step_words(&step, false));
         self.apply(step);
         Ok(())
     }
 
     /// Locks a school (its campus or pathway) in its network, or unlocks it.
     pub fn lock_school(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
-        let u = self.unit_of(self.school(id)?);
+        let i = self.school(id)?;
+        let u = self.unit_of(i);
         self.locks[u] = on;
+        self.said = format!(
+            "{} {} in {}",
+            if on { "Locked" } else { "Unlocked" },
+            self.inputs.table.schools[i].name,
+            self.network_title(&self.ids[self.unit_network(u)])
+        );
         Ok(())
     }
 
@@ -470,6 +648,11 @@ impl<'a> Editor<'a> {
                 self.locks[u] = on;
             }
         }
+        self.said = format!(
+            "{} every school of {}",
+            if on { "Locked" } else { "Unlocked" },
+            self.network_title(id)
+        );
         Ok(())
     }
 
@@ -535,6 +718,13 @@ impl<'a> Editor<'a> {
             compactness_km2: proposed.file.compactness_km2,
             school_network,
         });
+        self.said = format!(
+            "Re-optimised around the locks: {} would change network if accepted",
+            crate::text::count(
+                self.proposal.as_ref().map_or(0, |p| p.changes.len()) as f64,
+                "schools"
+            )
+        );
         self.proposal.as_ref().expect("set above")
     }
 
@@ -545,14 +735,17 @@ impl<'a> Editor<'a> {
             .take()
             .ok_or_else(|| Refused::Conflict("no re-optimised plan to accept".into()))?;
         if p.changes.is_empty() {
+            self.said = "Accepted the re-optimisation: no school needed to move".into();
             return Ok(());
         }
         let n = p.changes.len();
-        self.apply(Step {
+        let step = Step {
             kind: "re-optimise".into(),
             what: format!("re-optimised around the locks: {n} schools change network"),
             changes: p.changes,
-        });
+        };
+        self.said = self.step_words(&step, false);
+        self.apply(step);
         self.undone.clear();
         Ok(())
     }
@@ -561,8 +754,9 @@ impl<'a> Editor<'a> {
     pub fn discard(&mut self) -> std::result::Result<(), Refused> {
         self.proposal
             .take()
-            .map(|_| ())
-            .ok_or_else(|| Refused::Conflict("no re-optimised plan to discard".into()))
+            .ok_or_else(|| Refused::Conflict("no re-optimised plan to discard".into()))?;
+        self.said = "Discarded the re-optimisation".into();
+        Ok(())
     }
 
     /// Every school moved by the steps kept, with its network at the start and now (net of steps that
@@ -671,6 +865,10 @@ impl<'a> Editor<'a> {
         for id in &draft.locked_schools {
             self.lock_school(id, true)?;
         }
+        self.said = format!(
+            "Restored the draft: {}",
+            crate::text::count(draft.steps.len() as f64, "steps")
+        );
         Ok(())
     }
 

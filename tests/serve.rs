@@ -660,7 +660,7 @@ fn the_page_edits_the_plan_in_chromium() {
         "return document.body.dataset.busy === '0' && document.getElementById('proposal').hidden;",
     );
     page.script("document.getElementById('save').click();");
-    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.includes('saved');");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ');");
     let shown = page.script("return [document.getElementById('status').className, document.getElementById('verdict').textContent, document.querySelectorAll('#moves li').length];");
     assert_eq!(
         shown,
@@ -1137,4 +1137,496 @@ fn a_changed_outline_and_stale_figures_are_refused_by_serve() {
     let (code, err) = refused(&["--plan", stale.to_str().unwrap(), "--out", out_s]);
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("key 'networks[N15].enrollment'"), "{err}");
+}
+
+/// A running editor on a fresh LAUSD plan with its page open in headless Chromium.
+struct Room {
+    // Dropped in this order: the page, the driver, the server, then the folder.
+    page_and_driver: Option<(Box<Driver>, String)>,
+    server: Server,
+    plan: Value,
+    tmp: tempfile::TempDir,
+}
+
+impl Room {
+    /// The editor on a plan drawn by `plan`, or `None` where there is no browser to test in.
+    fn open() -> Option<(Room, PathBuf)> {
+        let (chromium, chromedriver) = browser()?;
+        let tmp = tempfile::tempdir().unwrap();
+        let (original, plan) = plan(tmp.path());
+        let server = Server::editing(&original, &tmp.path().join("saved"));
+        let driver = Box::new(Driver::start(&chromedriver));
+        Some((
+            Room {
+                page_and_driver: Some((driver, chromium.to_string_lossy().to_string())),
+                server,
+                plan,
+                tmp,
+            },
+            original,
+        ))
+    }
+
+    fn driver(&self) -> &Driver {
+        &self.page_and_driver.as_ref().unwrap().0
+    }
+
+    /// A new window on the page, ready.
+    fn page(&self) -> Session<'_> {
+        let chromium = PathBuf::from(&self.page_and_driver.as_ref().unwrap().1);
+        let profile = self.tmp.path().join(format!(
+            "profile-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let page = Session::open(
+            self.driver(),
+            &chromium,
+            &profile,
+            &format!("{}/", self.server.base),
+        );
+        page.wait_for("return document.body.dataset.ready === '1';");
+        page
+    }
+}
+
+/// Selects `school` on the map by a click, as the planner does.
+fn click_school(page: &Session, school: &str) {
+    page.script(&format!(
+        "document.querySelector('#map [data-school=\"{school}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}));"
+    ));
+    page.wait_for(&format!(
+        "return !document.getElementById('school').hidden && document.querySelector('#map [data-school=\"{school}\"]').classList.contains('selected') && document.getElementById('move-to').options.length > 0;"
+    ));
+}
+
+/// Moves the selected school to `to` with the Move button, and waits for the page to show it.
+fn move_with_button(page: &Session, to: &str, steps: usize) {
+    page.script(&format!(
+        "document.getElementById('move-to').value = '{to}'; document.getElementById('move').click();"
+    ));
+    page.wait_for(&format!(
+        "return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === {steps};"
+    ));
+}
+
+/// Every network's fill on the map, and every label (id and name) with its position, by network.
+const MAP_LOOK: &str = "var fills = {}, labels = {}; \
+    document.querySelectorAll('#map path.network').forEach(p => { fills[p.dataset.network] = p.getAttribute('fill'); }); \
+    document.querySelectorAll('#map g.labels text').forEach(t => { var k = t.dataset.network + (t.classList.contains('name') ? ' name' : ''); labels[k] = [t.getAttribute('x'), t.getAttribute('y')]; }); \
+    return [fills, labels];";
+
+/// Issue 31: after a move every network keeps the colour and the label position it had, so "the blue one"
+/// keeps meaning the same network, through undo too.
+#[test]
+fn a_move_keeps_every_networks_colour_and_label_where_they_were() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let before = page.script(MAP_LOOK);
+    assert_eq!(before[0].as_object().unwrap().len(), 32, "{before}");
+    // Every network has its id and its name as labels, each marked with its network.
+    assert_eq!(before[1].as_object().unwrap().len(), 64, "{before}");
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    let after = page.script(MAP_LOOK);
+    assert_eq!(after[0], before[0], "a move recoloured networks");
+    assert_eq!(
+        after[1], before[1],
+        "a move shifted labels ({from} and {to} changed)"
+    );
+    // A second move elsewhere: still every colour and label where it was.
+    let st = room.server.state();
+    let second = common::assignment(&room.plan)
+        .into_iter()
+        .filter(|(id, n)| *n != from && *n != to && *id != school)
+        .find_map(|(id, _)| {
+            let v: Value =
+                serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+            let near = v["neighbouring_networks"].as_array().unwrap();
+            (v["moves_with"].as_array().unwrap().len() == 1 && !near.is_empty())
+                .then(|| (id, near[0].as_str().unwrap().to_string()))
+        })
+        .unwrap();
+    assert_eq!(st["steps"].as_array().unwrap().len(), 1);
+    click_school(&page, &second.0);
+    move_with_button(&page, &second.1, 2);
+    let again = page.script(MAP_LOOK);
+    assert_eq!(again[0], before[0], "a second move recoloured networks");
+    assert_eq!(again[1], before[1], "a second move shifted labels");
+    // Undone, the same.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    assert_eq!(page.script(MAP_LOOK), before);
+}
+
+/// A point of the viewport inside network `n`'s territory where the territory itself (no school) is under
+/// the pointer, and under every point 6 px around it too (clear of the borders and their outlines).
+fn point_in_network(page: &Session, n: &str) -> (f64, f64) {
+    let v = page.script(&format!(
+        "var p = document.querySelector('#map path.network[data-network=\"{n}\"]'); var r = p.getBoundingClientRect(); \
+         var hit = (x, y) => document.elementFromPoint(x, y) === p; var any = null; \
+         for (var i = 1; i < 40; i++) for (var j = 1; j < 40; j++) {{ var x = r.left + r.width * i / 40, y = r.top + r.height * j / 40; \
+           if (!hit(x, y)) continue; any = any || [x, y]; \
+           if (hit(x - 6, y) && hit(x + 6, y) && hit(x, y - 6) && hit(x, y + 6)) return [x, y]; }} return any;"
+    ));
+    (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+}
+
+/// Issue 31's wording: the title says "(edited)" only once the plan differs from the start (not after undoing
+/// back to it); the status line says what happened in words, with the rules broken; a tooltip shown over the
+/// map shows the figures after a move, not before; the school panel gives each school's name, level and
+/// enrollment, not ids.
+#[test]
+fn the_page_says_what_happened_in_words() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let title = || page.script("return document.getElementById('title').textContent;");
+    let start_title = title();
+    assert!(
+        !start_title.as_str().unwrap().contains("edited"),
+        "{start_title}"
+    );
+    let (school, from, to, _, words) = breaking_move(&room.server, &room.plan);
+    let by_id = common::lausd_by_id();
+    let name = &by_id[&school]["name"];
+    let titled = |n: &str| {
+        room.plan["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["network"] == n)
+            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
+            .unwrap()
+    };
+    // The school panel: name, level, enrollment and network by name; no id.
+    click_school(&page, &school);
+    let panel = page.script("return [document.getElementById('school-name').textContent, document.getElementById('school-where').textContent];");
+    assert_eq!(panel[0], json!(name));
+    let level = by_id[&school]["level"].to_lowercase();
+    let students = format!(
+        "{} students",
+        schoolnets::text::thousands(by_id[&school]["enrollment"].parse::<f64>().unwrap())
+    );
+    let where_ = panel[1].as_str().unwrap();
+    for want in [level.as_str(), students.as_str(), titled(&from).as_str()] {
+        assert!(where_.contains(want), "{want:?} not in {where_:?}");
+    }
+    assert!(!where_.contains(&school), "{where_}");
+
+    // A tooltip over the network the school joins, then the move (the pointer still): the tip follows.
+    let (x, y) = point_in_network(&page, &to);
+    page.point_at(x, y);
+    let (shown, tip_before) = page.tooltip();
+    assert!(
+        shown && tip_before.starts_with(&titled(&to)),
+        "{tip_before}"
+    );
+    move_with_button(&page, &to, 1);
+    page.wait_for("return document.body.dataset.busy === '0';");
+    let (shown, tip_after) = page.tooltip();
+    let now = page.script(&format!(
+        "return document.querySelector('#map path.network[data-network=\"{to}\"]').dataset.tip;"
+    ));
+    assert!(shown);
+    assert_eq!(
+        json!(tip_after),
+        now,
+        "the tooltip kept the figures from before the move"
+    );
+    assert_ne!(tip_after, tip_before);
+
+    // Title and status in words.
+    assert_eq!(
+        title(),
+        json!(format!("{} (edited)", start_title.as_str().unwrap()))
+    );
+    let status = page.script("return document.getElementById('status').textContent;");
+    let status = status.as_str().unwrap();
+    let said = format!("Moved {name} from {} to {}; ", titled(&from), titled(&to));
+    assert!(
+        status.starts_with(&said),
+        "{said:?} does not start {status:?}"
+    );
+    assert!(
+        status.contains("rule broken: Enrollment within the band around the mean (")
+            || status.contains("rules broken: "),
+        "{status}"
+    );
+    assert!(status.contains(&words), "{words:?} not in {status:?}");
+    assert!(!status.contains(" ms"), "{status}");
+
+    // Undone back to the start: no longer edited, and the status says so.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    assert_eq!(title(), start_title);
+    let status = page.script("return document.getElementById('status').textContent;");
+    assert_eq!(
+        status,
+        json!(format!(
+            "Undid the move: moved {name} from {} to {}; every rule holds",
+            titled(&to),
+            titled(&from)
+        ))
+    );
+
+    // A school that moves with others lists them by name, level and enrollment.
+    let schools: Value = serde_json::from_str(&room.server.get("/api/schools").1).unwrap();
+    let campus = schools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .find_map(|id| {
+            let v: Value =
+                serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+            (v["moves_with"].as_array().unwrap().len() > 1).then_some(v)
+        })
+        .expect("a school sharing its campus");
+    click_school(&page, campus["id"].as_str().unwrap());
+    let with = page.script("return document.getElementById('school-with').textContent;");
+    let with = with.as_str().unwrap();
+    for other in campus["moves_with_schools"].as_array().unwrap() {
+        if other["id"] == campus["id"] {
+            continue;
+        }
+        let want = format!(
+            "{} ({} school, {} students)",
+            other["name"].as_str().unwrap(),
+            other["level"].as_str().unwrap(),
+            schoolnets::text::thousands(other["enrollment"].as_f64().unwrap())
+        );
+        assert!(with.contains(&want), "{want:?} not in {with:?}");
+        assert!(!with.contains(other["id"].as_str().unwrap()), "{with}");
+    }
+}
+
+/// Issue 31: the networks that break a rule are marked in the network table (with the rule) and on the map
+/// (a thick red outline and red hatching), with a legend entry saying so; undone, the marks go.
+#[test]
+fn networks_that_break_a_rule_are_marked_in_the_table_and_on_the_map() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let marks = "return [Array.from(document.querySelectorAll('#networks tbody tr.breaks')).map(r => r.dataset.network), \
+        Array.from(document.querySelectorAll('#map path.network.breaks')).map(p => p.dataset.network), \
+        Array.from(document.querySelectorAll('#map path.breaks-hatch')).map(p => p.dataset.breaks)];";
+    assert_eq!(page.script(marks), json!([[], [], []]));
+    let legend = page.script("var l = document.querySelector('#legend .breaks'); var r = l.getBoundingClientRect(); return [l.textContent, r.width > 0 && r.height > 0];");
+    assert_eq!(
+        legend,
+        json!(["breaks a rule (red outline, hatched)", true])
+    );
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    let st = room.server.state();
+    let breaking: Vec<String> = st["network_breaks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(breaking.contains(&from), "{breaking:?}");
+    assert_eq!(page.script(marks), json!([breaking, breaking, breaking]));
+    let mark = page.script(&format!(
+        "return document.querySelector('#networks tr[data-network=\"{from}\"] td.rule-mark').textContent;"
+    ));
+    assert!(
+        mark.as_str()
+            .unwrap()
+            .starts_with("BREAKS: Enrollment within the band around the mean"),
+        "{mark}"
+    );
+    let look = page.script(&format!(
+        "var h = document.querySelector('#map path.breaks-hatch[data-breaks=\"{from}\"]'); var cs = getComputedStyle(h); \
+         return [cs.stroke, parseFloat(cs.strokeWidth), h.getAttribute('fill'), !!document.querySelector('#map pattern#breaks-hatch'), \
+                 h.getAttribute('d') === document.querySelector('#map path.network[data-network=\"{from}\"]').getAttribute('d')];"
+    ));
+    assert_eq!(
+        look,
+        json!(["rgb(192, 0, 0)", 4, "url(#breaks-hatch)", true, true])
+    );
+    // The hatching lets the pointer through: the network's own tooltip still shows over it.
+    let (x, y) = point_in_network(&page, &from);
+    page.point_at(x, y);
+    let (shown, tip) = page.tooltip();
+    assert!(shown && tip.starts_with(&from), "{tip}");
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    assert_eq!(page.script(marks), json!([[], [], []]));
+}
+
+/// Issue 31: Save asks before writing a plan that breaks a rule, listing the rules plainly; the server
+/// refuses such a save unless told the planner confirmed it. Cancelled, nothing is written; confirmed, the
+/// folder is written with its edits and the rules broken recorded. With every rule holding, Save does not ask.
+#[test]
+fn save_asks_before_writing_a_plan_that_breaks_a_rule() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let saved = room.tmp.path().join("saved");
+    let page = room.page();
+    let (school, _, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    let st = room.server.state();
+    let broken: Vec<String> = st["broken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap().to_string())
+        .collect();
+    assert!(!broken.is_empty());
+    assert!(
+        broken[0].starts_with("Enrollment within the band around the mean ("),
+        "{broken:?}"
+    );
+    // The server: refused, the rules named, nothing written.
+    let (status, v) = room.server.post("/api/save", "{}");
+    assert_eq!(status, 409, "{v}");
+    let error = v["error"].as_str().unwrap();
+    assert!(error.starts_with("The plan breaks "), "{error}");
+    for b in &broken {
+        assert!(error.contains(b.as_str()), "{b:?} not in {error:?}");
+    }
+    assert!(error.contains(r#"{"confirmed": true}"#), "{error}");
+    assert!(!saved.exists());
+    // The page asks, listing them; Cancel writes nothing.
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return !document.getElementById('save-confirm').hidden;");
+    let listed = page.script(
+        "return [document.getElementById('save-confirm-text').textContent, Array.from(document.querySelectorAll('#save-broken li')).map(l => l.textContent)];",
+    );
+    let head = if broken.len() == 1 {
+        "The plan breaks 1 rule:".to_string()
+    } else {
+        format!("The plan breaks {} rules:", broken.len())
+    };
+    assert_eq!(listed, json!([head, broken]));
+    page.script("document.getElementById('save-cancel').click();");
+    page.wait_for("return document.getElementById('save-confirm').hidden && document.getElementById('status').textContent.startsWith('Not saved');");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!saved.exists(), "cancelled, yet saved");
+    // Confirmed: saved, with the rules broken recorded.
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return !document.getElementById('save-confirm').hidden;");
+    page.script("document.getElementById('save-anyway').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ');");
+    let status = page.script("return document.getElementById('status').textContent;");
+    let status = status.as_str().unwrap();
+    assert!(
+        status.contains(", as the planner confirmed; ") && status.contains(&broken[0]),
+        "{status}"
+    );
+    let pj = common::json(&saved.join("plan.json"));
+    assert_eq!(pj["all_constraints_hold"], false);
+    assert_eq!(pj["edits"]["steps"].as_array().unwrap().len(), 1);
+    // Every rule holding again (undone), Save writes at once.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    page.script("document.getElementById('save').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.getElementById('status').textContent.startsWith('Saved ') && document.getElementById('status').textContent.endsWith('every rule holds');");
+    assert_eq!(
+        page.script("return document.getElementById('save-confirm').hidden;"),
+        json!(true)
+    );
+    assert_eq!(
+        common::json(&saved.join("plan.json"))["all_constraints_hold"],
+        true
+    );
+}
+
+/// Drags `school` on the map and drops it at viewport point (x, y), as the mouse does.
+fn drag_school(page: &Session, school: &str, (x, y): (f64, f64)) {
+    page.script(&format!(
+        "var s = document.querySelector('#map [data-school=\"{school}\"]'); var r = s.getBoundingClientRect(); \
+         s.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2}})); \
+         window.dispatchEvent(new MouseEvent('mousemove', {{clientX: {x}, clientY: {y}}})); \
+         window.dispatchEvent(new MouseEvent('mouseup', {{clientX: {x}, clientY: {y}}}));"
+    ));
+}
+
+/// Issue 31: a school dropped on a network its campus does not border is not moved until the planner
+/// confirms (the page asks, saying why; the server refuses such a move unless told it was confirmed); a
+/// drop on a network it borders moves it at once.
+#[test]
+fn a_drop_on_a_network_the_campus_does_not_border_asks_first() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    let view: Value =
+        serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
+    let near: Vec<&str> = view["neighbouring_networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let far = room.plan["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["network"].as_str().unwrap().to_string())
+        .find(|n| *n != from && !near.contains(&n.as_str()))
+        .unwrap();
+    // The server: refused unless confirmed, saying why.
+    let (status, v) = room.server.post(
+        "/api/move",
+        &json!({"school": school, "to": far}).to_string(),
+    );
+    assert_eq!(status, 409, "{v}");
+    let error = v["error"].as_str().unwrap();
+    for want in [
+        "campus does not border",
+        far.as_str(),
+        "would be in separate pieces",
+        r#"{"confirmed": true}"#,
+    ] {
+        assert!(error.contains(want), "{want:?} not in {error:?}");
+    }
+    assert_eq!(room.server.state()["steps"].as_array().unwrap().len(), 0);
+    // The page asks; Cancel leaves the plan as it was.
+    drag_school(&page, &school, point_in_network(&page, &far));
+    page.wait_for("return !document.getElementById('drop-confirm').hidden;");
+    let asked = page.script("return document.getElementById('drop-confirm-text').textContent;");
+    let asked = asked.as_str().unwrap();
+    assert!(
+        asked.contains("campus does not border")
+            && asked.contains(&far)
+            && asked.ends_with("Move it anyway?"),
+        "{asked}"
+    );
+    page.script("document.getElementById('drop-cancel').click();");
+    page.wait_for("return document.getElementById('drop-confirm').hidden;");
+    assert_eq!(room.server.state()["steps"].as_array().unwrap().len(), 0);
+    // Confirmed: moved.
+    drag_school(&page, &school, point_in_network(&page, &far));
+    page.wait_for("return !document.getElementById('drop-confirm').hidden;");
+    page.script("document.getElementById('drop-anyway').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    let moved: Value =
+        serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
+    assert_eq!(moved["network"], json!(far));
+    // Undone, a drop on a network it borders moves it at once.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    drag_school(&page, &school, point_in_network(&page, &to));
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    assert_eq!(
+        page.script("return document.getElementById('drop-confirm').hidden;"),
+        json!(true)
+    );
+    let moved: Value =
+        serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
+    assert_eq!(moved["network"], json!(to));
 }

@@ -17,6 +17,7 @@ use schoolnets::inputs::Inputs;
 use schoolnets::output::OutputSet;
 use schoolnets::plan_file::PlanFile;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -110,6 +111,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         None => None,
     };
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
+    let (start_fills, start_labels) = start_map(&editor, &inputs, &options);
     let draft_path = draft_path(&a.out);
     let pending = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
@@ -156,6 +158,8 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         loopback,
         version: 0,
         ensemble,
+        start_fills,
+        start_labels,
     };
     for (request, body) in bodies_read_apart(server) {
         state.handle(request, body);
@@ -491,6 +495,187 @@ struct State<'a> {
     version: u64,
     /// An ensemble of the plan, with where the starting plan falls among it.
     ensemble: Option<(schoolnets::ensemble::Summary, schoolnets::ensemble::Placed)>,
+    /// Each network's fill on the starting plan's map (in network order), when networks are coloured to
+    /// tell them apart: a network keeps its colour through every edit, so "the blue one" keeps its meaning.
+    start_fills: Option<Vec<&'static str>>,
+    /// Each network's label point on the starting plan's map: kept while it stays well inside the
+    /// network's territory.
+    start_labels: Labels,
+}
+
+/// The starting plan's map: each network's fill (when the map colours networks apart, not by a figure)
+/// and label point, which the maps of the edited plan keep.
+fn start_map(
+    editor: &Editor,
+    inputs: &Inputs,
+    options: &maps::MapOptions,
+) -> (Option<Vec<&'static str>>, Labels) {
+    let map = maps::Map::new(
+        editor.plan(),
+        inputs.table(),
+        inputs.outline(),
+        options.clone(),
+    );
+    let fills = (options.colour_by == maps::ColourBy::Networks).then(|| map.fills.fills.clone());
+    let labels = label_points(&maps::svg::svg(&map));
+    (fills, labels)
+}
+
+/// Each network's label point on a map (px), by network id as the map writes it.
+type Labels = BTreeMap<String, (f64, f64)>;
+
+/// How far inside its territory (px) a network's label point from the starting plan must still be for the
+/// label to stay there: nearer an edge, the label would cross into a neighbour and is placed anew.
+const LABEL_CLEARANCE_PX: f64 = 10.0;
+
+/// The value of attribute `name` in one line of SVG.
+fn attr<'s>(line: &'s str, name: &str) -> Option<&'s str> {
+    let key = format!(" {name}=\"");
+    let start = line.find(&key)? + key.len();
+    let len = line[start..].find('"')?;
+    Some(&line[start..start + len])
+}
+
+/// Each network's label point on a map `maps::svg` drew: where its id's text is anchored (as written,
+/// the id HTML-escaped, as in `data-network`).
+fn label_points(svg: &str) -> Labels {
+    let mut out = BTreeMap::new();
+    let mut inside = false;
+    for line in svg.lines() {
+        if line.starts_with("<g class=\"labels\"") {
+            inside = true;
+        } else if inside && line.starts_with("</g>") {
+            break;
+        } else if inside && line.starts_with("<text x=") {
+            let x = attr(line, "x").and_then(|v| v.parse().ok());
+            let y = attr(line, "y").and_then(|v| v.parse().ok());
+            let id = line
+                .split_once('>')
+                .and_then(|(_, r)| r.strip_suffix("</text>"));
+            if let (Some(x), Some(y), Some(id)) = (x, y, id) {
+                out.insert(id.to_string(), (x, y));
+            }
+        }
+    }
+    out
+}
+
+/// The rings of an SVG path's data as `maps::svg` writes it (`M x yL x y…Z`, absolute, one ring per `Z`).
+fn rings(d: &str) -> Vec<Vec<(f64, f64)>> {
+    d.split('Z')
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| {
+            r.split(['M', 'L'])
+                .filter_map(|p| {
+                    let (x, y) = p.trim().split_once(' ')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How far (px) point (x, y) lies inside the rings (even-odd, as the map fills them); `None` outside.
+fn depth(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> Option<f64> {
+    let mut inside = false;
+    let mut nearest = f64::INFINITY;
+    for ring in rings {
+        for (i, &(x1, y1)) in ring.iter().enumerate() {
+            let (x0, y0) = ring[(i + ring.len() - 1) % ring.len()];
+            if (y0 > y) != (y1 > y) && x < x0 + (y - y0) / (y1 - y0) * (x1 - x0) {
+                inside = !inside;
+            }
+            let (dx, dy) = (x1 - x0, y1 - y0);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((x - x0) * dx + (y - y0) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let (px, py) = (x0 + t * dx - x, y0 + t * dy - y);
+            nearest = nearest.min((px * px + py * py).sqrt());
+        }
+    }
+    inside.then_some(nearest)
+}
+
+/// The map with each network's label where the starting plan's map put it, while that point is still
+/// [`LABEL_CLEARANCE_PX`] inside the network's territory (a network whose shape changed so much that it
+/// is not gets the label the map gives it now); every label carries `data-network`.
+fn labels_kept(svg: &str, start: &Labels) -> String {
+    let mut shapes: BTreeMap<&str, Vec<Vec<(f64, f64)>>> = BTreeMap::new();
+    for line in svg.lines() {
+        if line.starts_with("<path class=\"network\"") {
+            if let (Some(id), Some(d)) = (attr(line, "data-network"), attr(line, "d")) {
+                shapes.insert(id, rings(d));
+            }
+        }
+    }
+    let mut out = String::with_capacity(svg.len() + 4096);
+    let mut inside = false;
+    // The network of the last id label and how far its label moves.
+    let mut last: Option<(String, f64, f64)> = None;
+    let number = |line: &str, name: &str| attr(line, name).and_then(|v| v.parse::<f64>().ok());
+    for line in svg.lines() {
+        if line.starts_with("<g class=\"labels\"") {
+            inside = true;
+        } else if inside && line.starts_with("</g>") {
+            inside = false;
+        }
+        let label = inside && line.starts_with("<text ");
+        let (Some(x), Some(y)) = (number(line, "x"), number(line, "y")) else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        if !label {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let rest = &line[line.find('>').unwrap_or(line.len())..];
+        let is_name = line.starts_with("<text class=\"name\"");
+        if !is_name {
+            let id = rest
+                .strip_prefix('>')
+                .and_then(|r| r.strip_suffix("</text>"))
+                .unwrap_or("")
+                .to_string();
+            let (dx, dy) = match (start.get(&id), shapes.get(id.as_str())) {
+                (Some(&(sx, sy)), Some(r))
+                    if depth(r, sx, sy).is_some_and(|d| d >= LABEL_CLEARANCE_PX) =>
+                {
+                    (sx - x, sy - y)
+                }
+                _ => (0.0, 0.0),
+            };
+            last = Some((id, dx, dy));
+        }
+        let Some((id, dx, dy)) = &last else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        // The attributes after x and y (the name's size and weight) are kept as they are.
+        let after_y = {
+            let key = " y=\"";
+            let start = line.find(key).map_or(0, |i| i + key.len());
+            let end = line[start..]
+                .find('"')
+                .map_or(line.len(), |e| start + e + 1);
+            &line[end..]
+        };
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "<text{} data-network=\"{id}\" x=\"{:.1}\" y=\"{:.1}\"{after_y}\n",
+                if is_name { " class=\"name\"" } else { "" },
+                x + dx,
+                y + dy
+            ),
+        );
+    }
+    out
 }
 
 impl State<'_> {
@@ -601,11 +786,20 @@ impl State<'_> {
                 let mut options = self.options.clone();
                 options.highlight = self.differing();
                 let plan = self.editor.plan();
-                let map = maps::Map::new(plan, self.inputs.table(), self.inputs.outline(), options);
+                let mut map =
+                    maps::Map::new(plan, self.inputs.table(), self.inputs.outline(), options);
+                // Networks keep the colours of the starting plan's map, whatever the edits did to
+                // which networks border which.
+                if let Some(fills) = &self.start_fills {
+                    if fills.len() == map.fills.fills.len() {
+                        map.fills.fills = fills.clone();
+                    }
+                }
+                let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
                 Reply {
                     status: 200,
                     content_type: "image/svg+xml",
-                    body: maps::svg::svg(&map).into_bytes(),
+                    body: svg.into_bytes(),
                     download: None,
                 }
             }
@@ -699,6 +893,10 @@ impl State<'_> {
         match path {
             "/api/move" => match (text("school"), text("to")) {
                 (Some(school), Some(to)) => {
+                    let confirmed = body.get("confirmed").and_then(Value::as_bool) == Some(true);
+                    if let Some(why) = self.not_bordering(&school, &to).filter(|_| !confirmed) {
+                        return Reply::error(409, why);
+                    }
                     let r = self.editor.move_school(&school, &to);
                     done(r, self)
                 }
@@ -740,7 +938,10 @@ impl State<'_> {
                 let r = self.editor.discard();
                 done(r, self)
             }
-            "/api/save" => self.save(),
+            "/api/save" => {
+                let confirmed = body.get("confirmed").and_then(Value::as_bool) == Some(true);
+                self.save(confirmed)
+            }
             "/api/draft/restore" => match self.pending.take() {
                 Some(d) => {
                     let r = self.editor.restore(&d);
@@ -751,6 +952,7 @@ impl State<'_> {
             "/api/draft/discard" => match self.pending.take() {
                 Some(_) => {
                     let _ = std::fs::remove_file(&self.draft_path);
+                    self.editor.say("Discarded the draft");
                     Reply::json(200, &self.state())
                 }
                 None => Reply::error(409, "there is no draft to discard"),
@@ -767,6 +969,7 @@ impl State<'_> {
                     ) {
                         Err(e) => Reply::error(409, e.to_string()),
                         Ok(()) => {
+                            self.editor.say(format!("Opened {} side by side", f.label));
                             self.second = Some((f.label, f.file));
                             Reply::json(200, &self.state())
                         }
@@ -780,10 +983,43 @@ impl State<'_> {
             },
             "/api/compare/close" => {
                 self.second = None;
+                self.editor.say("Closed the second plan");
                 Reply::json(200, &self.state())
             }
             _ => Reply::error(404, format!("no action {path}")),
         }
+    }
+
+    /// Why moving `school` to network `to` asks first: its campus (or pathway) does not border `to`, so the
+    /// network would be in separate pieces. `None` when it borders it, or when the school or network is
+    /// unknown or the school is already there (the move itself says so).
+    fn not_bordering(&self, school: &str, to: &str) -> Option<String> {
+        let v = self.editor.school_view(school).ok()?;
+        let known = self
+            .editor
+            .plan()
+            .file
+            .networks
+            .iter()
+            .any(|n| n.network == to);
+        if !known || v.network == to || v.neighbouring_networks.iter().any(|n| n == to) {
+            return None;
+        }
+        let near: Vec<String> = v
+            .neighbouring_networks
+            .iter()
+            .map(|n| self.editor.network_title(n))
+            .collect();
+        Some(format!(
+            "{}'s campus does not border {} (it borders {}): moved there, {to} would be in separate pieces. Drop it on a network it borders, or send {{\"confirmed\": true}} once the planner has confirmed the move.",
+            v.name,
+            self.editor.network_title(to),
+            if near.is_empty() {
+                "no other network".to_string()
+            } else {
+                near.join(", ")
+            }
+        ))
     }
 
     /// Everything the page shows.
@@ -891,6 +1127,8 @@ impl State<'_> {
         );
         match plan {
             Ok(p) => {
+                self.editor
+                    .say(format!("Drew the {name} design to compare side by side"));
                 self.second = Some((format!("{name} design"), p.file));
                 Reply::json(200, &self.state())
             }
@@ -898,8 +1136,21 @@ impl State<'_> {
         }
     }
 
-    /// Writes the edited plan folder, all at once, into --out; the draft is then no longer needed.
-    fn save(&mut self) -> Reply {
+    /// Writes the edited plan folder, all at once, into --out; the draft is then no longer needed. A plan
+    /// that breaks a rule is written only when the planner `confirmed` it (409 otherwise, listing the rules).
+    fn save(&mut self, confirmed: bool) -> Reply {
+        let broken = self.editor.broken_in_words();
+        if !broken.is_empty() && !confirmed {
+            return Reply::error(
+                409,
+                format!(
+                    "The plan breaks {}: {}. Saved, it would be written with {} broken, so Save asks first: send {{\"confirmed\": true}} once the planner has confirmed.",
+                    schoolnets::text::count(broken.len() as f64, "rules"),
+                    broken.join("; "),
+                    if broken.len() == 1 { "that rule" } else { "those rules" }
+                ),
+            );
+        }
         let plan = self.editor.saved();
         let mut set = OutputSet::new();
         let written = folder::add_plan_files(
@@ -920,6 +1171,16 @@ impl State<'_> {
                 if !self.quiet {
                     eprintln!("saved {} files into {}", files.len(), self.out.display());
                 }
+                self.editor.say(format!(
+                    "Saved {} into {}{}",
+                    schoolnets::text::count(files.len() as f64, "files"),
+                    self.out.display(),
+                    if broken.is_empty() {
+                        ""
+                    } else {
+                        ", as the planner confirmed"
+                    }
+                ));
                 let mut v = self.state();
                 v["saved"] = json!(files
                     .iter()
