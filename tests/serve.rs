@@ -1529,6 +1529,10 @@ fn save_asks_before_writing_a_plan_that_breaks_a_rule() {
     let pj = common::json(&saved.join("plan.json"));
     assert_eq!(pj["all_constraints_hold"], false);
     assert_eq!(pj["edits"]["steps"].as_array().unwrap().len(), 1);
+    // The saved report says where the broken plan came from, not a flag nobody gave.
+    let report = std::fs::read_to_string(saved.join("report.md")).unwrap();
+    assert!(report.contains("saved from the editor (schoolnets serve) with these rules broken"));
+    assert!(!report.contains("--best-effort"), "blames --best-effort");
     // Every rule holding again (undone), Save writes at once.
     page.script("document.getElementById('undo').click();");
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");

@@ -46,10 +46,17 @@ fn overview(f: &PlanFile) -> Section {
         Block::Verdict(
             false,
             format!(
-                "{} of {} rules do not hold: {}. This plan was written with --best-effort.",
+                "{} of {} rules do not hold: {}. {}",
                 broken.len(),
                 f.constraints.len(),
-                broken.join("; ")
+                broken.join("; "),
+                // Only the editor records edits, and it saves a plan with rules broken only when the
+                // planner confirms; everything else writes one only with --best-effort.
+                if f.edits.is_some() {
+                    "This plan was saved from the editor (schoolnets serve) with these rules broken, as the planner confirmed."
+                } else {
+                    "This plan was written with --best-effort."
+                }
             ),
         )
     });
