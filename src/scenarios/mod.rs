@@ -457,7 +457,7 @@ impl Scenario {
                 source,
                 line,
                 None,
-                e.message().trim().to_string(),
+                plain_types(e.message().trim()),
                 "compare with scenarios/neighborhood.toml, which lists every key with its meaning and type",
             )
         })?;
@@ -832,6 +832,24 @@ fn line_of_key(text: &str, key: &str) -> Option<u64> {
         }
     }
     table_line
+}
+
+/// A TOML reader's message with Rust's type names in a planner's words ("expected f64" → "expected a
+/// number").
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, words) in [
+        ("expected f64", "expected a number"),
+        ("expected usize", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+    ] {
+        out = out.replace(rust, words);
+    }
+    out
 }
 
 #[cfg(test)]
