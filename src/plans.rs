@@ -355,9 +355,10 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     };
     let rules = RuleSet::new(table, scenario, &options)?;
     let mut planning = planning;
+    // Pockets hold whole networks only when networks must be connected.
     let hard = inputs
         .barriers
-        .filter(|_| scenario.barrier_price_km2.is_none());
+        .filter(|_| scenario.barrier_price_km2.is_none() && rules.limits().connected);
     if hard.is_some() {
         planning.close_gates(&rules.limits());
     }
@@ -508,7 +509,8 @@ fn pocket_proofs(
                     most,
                     p.k
                 ),
-                nearest: vec![Setting::new("networks", nearest.to_string(), ""), soft],
+                // (Another network count moves the band too, so no count is offered unchecked.)
+                nearest: vec![soft],
             }]
         }
         Shortfall::Pocket(i) => {
@@ -556,7 +558,8 @@ fn pocket_proofs(
             let e = pocket.enrollment;
             // Networks by students: m hold at most m·hi, m + 1 need at least (m + 1)·lo.
             let m = (e / lo).floor().max(0.0);
-            let why = if m * hi < e && (m + 1.0) * lo > e {
+            let by_students = m * hi < e && (m + 1.0) * lo > e;
+            let why = if by_students {
                 format!(
                     "{} {} at most {} students and {} need at least {}",
                     count(m as u32, "networks"),
@@ -566,12 +569,40 @@ fn pocket_proofs(
                     thousands((m + 1.0) * lo)
                 )
             } else {
-                format!(
-                    "its {} schools make no whole number of networks of {} to {} schools",
-                    thousands(f64::from(pocket.schools)),
-                    thousands(min_s),
-                    thousands(max_s)
-                )
+                // Students allow some whole numbers of networks; its schools allow none, or none of those.
+                let schools = f64::from(pocket.schools);
+                let by_schools = (
+                    (schools / max_s).ceil().max(1.0),
+                    if min_s > 0.0 {
+                        (schools / min_s).floor()
+                    } else {
+                        f64::INFINITY
+                    },
+                );
+                let range = |(a, b): (f64, f64)| {
+                    if a == b {
+                        format!("{a}")
+                    } else if b.is_finite() {
+                        format!("{a} to {b}")
+                    } else {
+                        format!("{a} or more")
+                    }
+                };
+                if by_schools.0 > by_schools.1 {
+                    format!(
+                        "its {} schools make no whole number of networks of {} to {} schools",
+                        thousands(schools),
+                        thousands(min_s),
+                        thousands(max_s)
+                    )
+                } else {
+                    format!(
+                        "by its students it holds {} networks and by its {} schools {}, and no number is both",
+                        range(((e / hi).ceil().max(1.0), (e / lo).floor())),
+                        thousands(schools),
+                        range(by_schools)
+                    )
+                }
             };
             // The narrowest band (share of the mean) in which this pocket holds a whole number of networks.
             let mean = p.mean_enrollment();
@@ -579,7 +610,7 @@ fn pocket_proofs(
                 .map(|m| (e / (m as f64 * mean) - 1.0).abs())
                 .fold(f64::INFINITY, f64::min);
             let mut nearest = vec![soft];
-            if widest.is_finite() && widest > scenario.size.enrollment_tolerance {
+            if by_students && widest.is_finite() && widest > scenario.size.enrollment_tolerance {
                 let t = (widest * 1000.0).ceil() / 1000.0;
                 nearest.push(Setting::new(
                     "size.enrollment_tolerance",
@@ -587,11 +618,26 @@ fn pocket_proofs(
                     format!("--tolerance {t:.3}, for this pocket alone"),
                 ));
             }
+            let (rule, setting, need, have) = if by_students {
+                (
+                    "enrollment_band",
+                    "size.enrollment_tolerance",
+                    Amount::new((m + 1.0) * lo, "students for a whole number of networks"),
+                    Amount::new(e, "students in the pocket"),
+                )
+            } else {
+                (
+                    "schools_per_network",
+                    "size.min_schools",
+                    Amount::new(min_s, "schools a network needs at least"),
+                    Amount::new(f64::from(pocket.schools), "schools in the pocket"),
+                )
+            };
             vec![Proof {
-                rule: "enrollment_band".into(),
-                settings: vec!["barriers".into(), "size.enrollment_tolerance".into()],
-                need: Amount::new((m + 1.0) * lo, "students for a whole number of networks"),
-                have: Amount::new(e, "students in the pocket"),
+                rule: rule.into(),
+                settings: vec!["barriers".into(), setting.into()],
+                need,
+                have,
                 reason: format!(
                     "the barriers of {} close a pocket of {} and {} students ({}{}) behind {behind}; {band}, so {why}, and no network crosses a hard barrier.",
                     barriers.source,
@@ -609,25 +655,23 @@ fn pocket_proofs(
 /// The price per crossing that proofs and messages suggest for soft barriers, km².
 pub const SUGGESTED_BARRIER_PRICE: f64 = 25.0;
 
-/// Which side of the barriers each unit is on: the pieces of the graph without the links put back across a
-/// barrier (units in different pieces can be joined only across one).
+/// Which side of the barriers each unit is on: the pockets of the graph (its connected pieces once hard
+/// barriers have dropped their links and closed their gates). Units in different pockets share no network;
+/// a pocket too small to be a network was joined to its neighbour, so its units may.
 fn barrier_sides(adjacency: &Adjacency) -> Vec<usize> {
     let n = adjacency.graph.len();
-    let restored: std::collections::BTreeSet<(usize, usize)> = adjacency
-        .barrier_links
+    let mut side = vec![0; n];
+    for (i, piece) in adjacency
+        .graph
+        .components(&vec![true; n])
         .iter()
-        .filter(|l| l.restored)
-        .map(|l| l.units)
-        .collect();
-    let mut uf = petgraph::unionfind::UnionFind::<usize>::new(n);
-    for (a, list) in adjacency.graph.iter().enumerate() {
-        for &b in list {
-            if a < b && !restored.contains(&(a, b)) {
-                uf.union(a, b);
-            }
+        .enumerate()
+    {
+        for &u in piece {
+            side[u] = i;
         }
     }
-    (0..n).map(|u| uf.find(u)).collect()
+    side
 }
 
 impl Prepared {

@@ -485,7 +485,8 @@ impl Adjacency {
             })
             .collect();
         self.graph = Arc::new(Graph::from_lists(lists));
-        self.stats.restored_to_connect -= closed.len();
+        self.stats.restored_to_connect =
+            self.stats.restored_to_connect.saturating_sub(closed.len());
         self.stats.edges = self.graph.edges();
     }
 

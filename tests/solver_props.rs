@@ -368,8 +368,10 @@ use schoolnets::plan_file::{PinRow};
         }
 
         // Brute force over every assignment of campuses to networks.
+        // Sides are the pockets of the plan's graph: a pocket joined through a link put back is one side.
+        let joined = pieces(&adj.graph, &HashSet::new());
         let labels_one_side = (0..used_labels).all(|l| {
-            let sides: HashSet<usize> = (0..m).filter(|&u| unit_label[u] == Some(l)).map(|u| side[u]).collect();
+            let sides: HashSet<usize> = (0..m).filter(|&u| unit_label[u] == Some(l)).map(|u| joined[u]).collect();
             sides.len() <= 1
         });
         let mut exists = false;

@@ -411,19 +411,50 @@ fn impossible_pins_are_explained_before_solving() {
         "{links:?}"
     );
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(report.contains("put back because a campus would otherwise be cut off"));
+    assert!(report.contains("put back because the pocket behind each is too small to be a network"));
     let across = file(
         d,
         "across.csv",
         &format!("id,network\n{},Harbor\n{},Harbor\n", HARBOR[0], HARBOR[1]),
     );
+    // The ring's pocket is too small to be a network, so it is joined through the link put back: both
+    // Harbor schools may share a network across it.
+    let joined = d.join("joined-ring");
+    let o = common::run(&[
+        "plan",
+        "-q",
+        "--out",
+        joined.to_str().unwrap(),
+        "--pins",
+        &across,
+        "--barriers",
+        &ring,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A ring around the whole Harbor closes a pocket that can stand alone: a label with a school inside
+    // it and one outside (Garfield, in East LA) cannot hold.
+    let harbor_ring = file(
+        d,
+        "harbor-ring.geojson",
+        r#"{"type":"Feature","properties":{"name":"Harbor ring"},"geometry":{"type":"Polygon","coordinates":[[[-118.34,33.70],[-118.20,33.70],[-118.20,33.84],[-118.34,33.84],[-118.34,33.70]]]}}"#,
+    );
+    let apart = file(
+        d,
+        "apart.csv",
+        &format!("id,network\n{},Harbor\n{},Harbor\n", HARBOR[0], EASTSIDE[0]),
+    );
     plan_expect(
         d,
-        &["--pins", &across, "--barriers", &ring],
+        &["--pins", &apart, "--barriers", &harbor_ring],
         4,
         &[
             "label \"Harbor\" pins schools on two sides of a barrier",
-            "school 19647331937838 (line 2) and school 19647331930650 (line 3)",
+            "school 19647331937838 (line 2) and school 19647331933381 (line 3)",
         ],
     );
     // A soft ring may be crossed: the same pins plan, and the crossing that joins them is listed.
@@ -665,7 +696,7 @@ fn text_thousands(n: f64) -> String {
 }
 
 #[test]
-fn a_hard_freeway_that_closes_pockets_which_hold_whole_networks_is_never_crossed() {
+fn a_hard_freeway_the_networks_can_go_around_is_never_crossed() {
     let tmp = tempfile::tempdir().unwrap();
     let layer = common::json(&common::manifest(FREEWAYS));
     let keep = |n: &str| n.starts_with("I-405");

@@ -97,7 +97,7 @@ pub struct SteeringArgs {
     pub pins: Option<PathBuf>,
     /// Barriers: a GeoJSON file of lines or polygons (freeways, rivers, ridges, board-district lines). No
     /// link between neighbouring campuses crosses one, so no network reaches across it (a link is put
-    /// back only where a campus would otherwise be cut off; the report names it). Replaces the scenario's
+    /// back only into a pocket too small to be a network of its own; the report names it). Replaces the scenario's
     /// `barriers`. Example: scenarios/santa-monica-mountains.geojson.
     #[arg(long, value_name = "GEOJSON")]
     pub barriers: Option<PathBuf>,
@@ -350,7 +350,7 @@ pub fn print_rules(f: &schoolnets::plan_file::PlanFile) {
                 schoolnets::text::count(b.dropped() as f64, "links"),
                 if restored > 0 {
                     format!(
-                        ", {restored} put back to keep every campus reachable (listed in the report)"
+                        ", {restored} put back into pockets too small to be a network (listed in the report)"
                     )
                 } else {
                     String::new()

@@ -451,12 +451,16 @@ fn canonical_ring(ring: LineString<f64>) -> LineString<f64> {
     LineString(pts)
 }
 
-/// Rings in order of their first vertex (by longitude, then latitude).
+/// Rings in order of their vertices (by longitude, then latitude, vertex by vertex), so that rings
+/// starting at one point are still ordered the same way every run.
 fn by_first_vertex(a: &LineString<f64>, b: &LineString<f64>) -> std::cmp::Ordering {
-    match (a.0.first(), b.0.first()) {
-        (Some(x), Some(y)) => x.x.total_cmp(&y.x).then(x.y.total_cmp(&y.y)),
-        (a, b) => a.is_some().cmp(&b.is_some()),
-    }
+    let key = |c: &Coord<f64>| (c.x, c.y);
+    a.0.iter()
+        .map(key)
+        .zip(b.0.iter().map(key))
+        .map(|(x, y)| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| a.0.len().cmp(&b.0.len()))
 }
 
 #[cfg(test)]

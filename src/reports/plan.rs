@@ -228,7 +228,7 @@ fn spread(f: &PlanFile) -> Section {
 }
 
 /// What the planner imposed: the pinned labels and the network holding each, and the links between
-/// campuses that barriers removed (and any put back to keep every campus reachable).
+/// campuses that barriers removed (and any put back into a pocket too small to be a network).
 fn steering(f: &PlanFile) -> Option<Section> {
     if f.pins.is_none() && f.barriers.is_none() {
         return None;
@@ -737,7 +737,7 @@ fn barriers_section(s: &mut Section, b: &crate::plan_file::BarriersRecord) {
                     String::new()
                 } else {
                     format!(
-                        " except through the {} put back because a campus would otherwise be cut off (listed below; {} of them inside a network)",
+                        " except through the {} put back because the pocket behind each is too small to be a network of its own (listed below; {} of them inside a network)",
                         count(restored as f64, "links"),
                         crossings.len()
                     )
@@ -787,8 +787,10 @@ fn barriers_section(s: &mut Section, b: &crate::plan_file::BarriersRecord) {
             Cell::num(fmt_num(l.km, 2)),
             Cell::text(match (l.restored, &l.crossed_by) {
                 (false, _) => "no".to_string(),
-                (true, Some(n)) => format!("yes: only way to reach a campus; {n} crosses here"),
-                (true, None) => "yes: only way to reach a campus".to_string(),
+                (true, Some(n)) => {
+                    format!("yes: the pocket behind is too small to be a network; {n} crosses here")
+                }
+                (true, None) => "yes: the pocket behind is too small to be a network".to_string(),
             }),
         ]);
     }

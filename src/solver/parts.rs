@@ -196,7 +196,7 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> S
 /// The joined plan with its networks renumbered so that each pinned network is the one holding most of its
 /// pinned units (greedily, the networks with most pinned units first), which leaves the fewest units to move
 /// when the pins are put back.
-pub(crate) fn renumbered_for_pins(p: &Problem, assignment: &[usize]) -> Vec<usize> {
+fn renumbered_for_pins(p: &Problem, assignment: &[usize]) -> Vec<usize> {
     // votes[(pinned network, network of the joined plan)] = pinned units there
     let mut votes: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
     for (u, &c) in assignment.iter().enumerate() {

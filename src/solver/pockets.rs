@@ -80,8 +80,11 @@ pub fn pockets(p: &Problem) -> Vec<Pocket> {
             units.sort_unstable();
             let e: f64 = units.iter().map(|&u| p.units[u].enrollment).sum();
             let s: u32 = units.iter().map(|&u| p.units[u].schools).sum();
+            // A unit is never split, so a pocket holds at most one network per unit.
             let fits = match (whole(e, enrollment), whole(f64::from(s), schools)) {
-                (Some(a), Some(b)) => Some((a.0.max(b.0), a.1.min(b.1))).filter(|r| r.0 <= r.1),
+                (Some(a), Some(b)) => {
+                    Some((a.0.max(b.0), a.1.min(b.1).min(units.len()))).filter(|r| r.0 <= r.1)
+                }
                 _ => None,
             };
             Pocket {
@@ -122,10 +125,15 @@ pub fn share(pockets: &[Pocket], k: usize) -> Result<Vec<usize>, Shortfall> {
 
 /// Solves a problem in pockets: each pocket with its [`share`] of the networks (numbered pocket by
 /// pocket), then the joined plan repaired and polished on the whole graph. `None` when the graph is
-/// connected or the networks cannot be shared out (the search then runs on the whole problem, and the
+/// connected, the problem has pins, or the networks cannot be shared out (the search then runs on the whole problem, and the
 /// proof before solving has said why no plan meets the rules).
 pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> Option<Solution> {
     use rand::SeedableRng;
+    // Pins name networks across the whole plan; shares by students alone could give a pocket fewer
+    // networks than labels pinned in it, so pinned problems are searched whole.
+    if p.pins.iter().any(Option::is_some) {
+        return None;
+    }
     let pockets = pockets(p);
     if pockets.len() < 2 {
         return None;
@@ -145,10 +153,6 @@ pub fn solve(p: &Problem, settings: Settings, progress: &(dyn Fn() + Sync)) -> O
         first += m;
     }
     (0..settings.restarts.max(1)).for_each(|_| progress());
-    if p.pins.iter().any(Option::is_some) {
-        assignment = super::parts::renumbered_for_pins(p, &assignment);
-        p.apply_pins(&mut assignment);
-    }
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(crate::seeds::derive(settings.seed, usize::MAX - 1));
     Some(finish(p, settings, assignment, &mut rng, 0))
