@@ -196,6 +196,13 @@ impl PlanningUnits {
         }
     }
 
+    /// The planning unit campus `campus` belongs to: itself, or its pathway in feeder mode.
+    pub fn unit_of_campus(&self, campus: usize) -> usize {
+        self.feeder
+            .as_ref()
+            .map_or(campus, |f| f.pathways.of_campus[campus])
+    }
+
     /// The units the solver assigns.
     pub fn units(&self) -> &Units {
         self.feeder.as_ref().map_or(&self.campuses, |f| &f.units)
@@ -356,11 +363,12 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     let rules = RuleSet::new(table, scenario, &options)?;
     let mut planning = planning;
     // Pockets hold whole networks only when networks must be connected.
+    let limits = rules.limits();
     let hard = inputs
         .barriers
-        .filter(|_| scenario.barrier_price_km2.is_none() && rules.limits().connected);
+        .filter(|_| scenario.barrier_price_km2.is_none() && limits.connected);
     if hard.is_some() {
-        planning.close_gates(&rules.limits());
+        planning.close_gates(&limits);
     }
     if let Some(staff) = &scenario.staffing {
         for (j, p) in staff.need_based.iter().enumerate() {
@@ -438,10 +446,7 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
 /// The solver's priced links with every link across a soft barrier added: keeping one inside a network
 /// costs `price` km² (a negative weight, [`solver::Links`]); the feeder links keep their price.
 fn crossing_prices(links: &solver::Links, planning: &PlanningUnits, price: f64) -> solver::Links {
-    let unit_of = |campus: usize| match &planning.feeder {
-        Some(f) => f.pathways.of_campus[campus],
-        None => campus,
-    };
+    let unit_of = |campus: usize| planning.unit_of_campus(campus);
     let feeder = links.of_unit.iter().enumerate().flat_map(|(u, l)| {
         l.iter()
             .filter(move |&&(v, _)| u < v)
@@ -516,10 +521,7 @@ fn pocket_proofs(
         Shortfall::Pocket(i) => {
             let pocket = &found[i];
             let inside: std::collections::BTreeSet<usize> = pocket.units.iter().copied().collect();
-            let unit_of = |campus: usize| match &planning.feeder {
-                Some(f) => f.pathways.of_campus[campus],
-                None => campus,
-            };
+            let unit_of = |campus: usize| planning.unit_of_campus(campus);
             let mut schools: Vec<usize> = planning
                 .campuses
                 .units
@@ -531,10 +533,8 @@ fn pocket_proofs(
             schools.sort_by_key(|&i| (std::cmp::Reverse(table.schools[i].enrollment), i));
             let named: Vec<&str> = schools
                 .iter()
-                .take(3)
                 .map(|&i| table.schools[i].name.as_str())
                 .collect();
-            let more = schools.len().saturating_sub(named.len());
             let mut around: Vec<&str> = planning
                 .campus_adjacency
                 .barrier_links
@@ -546,15 +546,8 @@ fn pocket_proofs(
                 .collect();
             around.sort_unstable();
             around.dedup();
-            let shown = around.len().min(6);
-            let mut behind = around[..shown]
-                .iter()
-                .map(|n| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ");
-            if around.len() > shown {
-                behind.push_str(&format!(" and {} more", around.len() - shown));
-            }
+            let quoted: Vec<String> = around.iter().map(|n| format!("\"{n}\"")).collect();
+            let behind = crate::text::first_of(&quoted, 6);
             let e = pocket.enrollment;
             // Networks by students: m hold at most m·hi, m + 1 need at least (m + 1)·lo.
             let m = (e / lo).floor().max(0.0);
@@ -639,12 +632,11 @@ fn pocket_proofs(
                 need,
                 have,
                 reason: format!(
-                    "the barriers of {} close a pocket of {} and {} students ({}{}) behind {behind}; {band}, so {why}, and no network crosses a hard barrier.",
+                    "the barriers of {} close a pocket of {} and {} students ({}) behind {behind}; {band}, so {why}, and no network crosses a hard barrier.",
                     barriers.source,
                     count(schools.len() as u32, "schools"),
                     thousands(e),
-                    named.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() },
+                    crate::text::first_of(&named, 3),
                 ),
                 nearest,
             }]

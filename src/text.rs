@@ -123,6 +123,24 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
+/// The first `shown` items, then how many more: "a, b, c and 4,206 more" (a list that can run to
+/// thousands, such as a county layer's barriers).
+pub fn first_of(items: &[impl AsRef<str>], shown: usize) -> String {
+    let mut out = items
+        .iter()
+        .take(shown)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > shown {
+        out.push_str(&format!(
+            " and {} more",
+            thousands((items.len() - shown) as f64)
+        ));
+    }
+    out
+}
+
 /// A number as a person wrote it, for echoing input back in an error: as is when it reads well, in
 /// scientific notation when it is huge or tiny (`1e308`, not 309 digits), and `not a number` or `infinite`
 /// for what is not one.

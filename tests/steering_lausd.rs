@@ -419,22 +419,9 @@ fn impossible_pins_are_explained_before_solving() {
     );
     // The ring's pocket is too small to be a network, so it is joined through the link put back: both
     // Harbor schools may share a network across it.
-    let joined = d.join("joined-ring");
-    let o = common::run(&[
-        "plan",
-        "-q",
-        "--out",
-        joined.to_str().unwrap(),
-        "--pins",
-        &across,
-        "--barriers",
-        &ring,
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    common::plan_into(
+        &d.join("joined-ring"),
+        &["--pins", &across, "--barriers", &ring],
     );
     // A ring around the whole Harbor closes a pocket that can stand alone: a label with a school inside
     // it and one outside (Garfield, in East LA) cannot hold.
@@ -459,23 +446,16 @@ fn impossible_pins_are_explained_before_solving() {
     );
     // A soft ring may be crossed: the same pins plan, and the crossing that joins them is listed.
     let out = d.join("soft-ring");
-    let o = common::run(&[
-        "plan",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-        "--pins",
-        &across,
-        "--barriers",
-        &ring,
-        "--barrier-price",
-        "25",
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    common::plan_into(
+        &out,
+        &[
+            "--pins",
+            &across,
+            "--barriers",
+            &ring,
+            "--barrier-price",
+            "25",
+        ],
     );
     let plan = common::plan_json(&out);
     let harbor = &common::assignment(&plan)[HARBOR[0]];

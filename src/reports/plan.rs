@@ -675,23 +675,10 @@ fn provenance(f: &PlanFile) -> Section {
 /// The barriers' distinct names, the first few and how many more (a county's layer names thousands of
 /// features).
 pub(crate) fn barrier_names(b: &crate::plan_file::BarriersRecord) -> String {
-    const NAMES_SHOWN: usize = 8;
     let mut names = b.barriers.clone();
     names.sort();
     names.dedup();
-    let mut named = names
-        .iter()
-        .take(NAMES_SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > NAMES_SHOWN {
-        named.push_str(&format!(
-            " and {} more",
-            crate::text::thousands((names.len() - NAMES_SHOWN) as f64)
-        ));
-    }
-    named
+    crate::text::first_of(&names, 8)
 }
 
 /// What the barriers did to a plan, in a few words: the links dropped (hard) or the crossings (soft).
