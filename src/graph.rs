@@ -53,6 +53,28 @@ impl Graph {
         self.lists.iter()
     }
 
+    /// The nodes whose removal splits their piece of the graph in two or more (articulation points),
+    /// ascending: the only way between the pieces on either side. petgraph's Tarjan search, which keeps its
+    /// own stack, so long chains of units cannot overflow ours.
+    pub fn cut_nodes(&self) -> Vec<usize> {
+        use petgraph::graph::{NodeIndex, UnGraph};
+        let mut g = UnGraph::<(), ()>::with_capacity(self.len(), self.edges());
+        for _ in 0..self.len() {
+            g.add_node(());
+        }
+        for (u, list) in self.lists.iter().enumerate() {
+            for &v in list.iter().filter(|&&v| u < v) {
+                g.add_edge(NodeIndex::new(u), NodeIndex::new(v), ());
+            }
+        }
+        let mut out: Vec<usize> = petgraph::algo::articulation_points::articulation_points(&g)
+            .into_iter()
+            .map(|n| n.index())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The graph of grouped nodes: `group[u]` is the new node of node `u` (0..n); two groups are
     /// neighbours when any of their members are.
     pub(crate) fn contract(&self, group: &[usize], n: usize) -> Graph {
@@ -164,6 +186,16 @@ mod tests {
         assert!(g.is_connected(&[true, true, true, false, false]));
         assert!(!g.is_connected(&[true, false, true, false, false]));
         assert!(!g.is_connected(&[false; 5]));
+    }
+
+    #[test]
+    fn cut_nodes_are_the_only_ways_between_pieces() {
+        // 0-1-2 a triangle; 2-3 a bridge; 3-4, 4-5 a chain; 6-7 apart.
+        let g = Graph::from_edges(8, [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (6, 7)]);
+        assert_eq!(g.cut_nodes(), vec![2, 3, 4]);
+        assert!(Graph::from_edges(3, [(0, 1), (1, 2), (0, 2)])
+            .cut_nodes()
+            .is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// id → (feeds_into, enrollment), read with the csv crate only.
@@ -152,4 +152,163 @@ fn feeder_plans_hold_for_other_seeds() {
         assert!(plan["all_constraints_hold"].as_bool().unwrap());
         assert_eq!(cut_links(&lausd(), &plan), 0, "seed {seed}: pathways whole");
     }
+}
+
+/// The numbers in a message: "12,273 students" → 12273.
+fn figures(text: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit()
+            || (c == ',' && !current.is_empty())
+            || (c == '.' && !current.is_empty())
+        {
+            current.push(c);
+        } else if !current.is_empty() {
+            let digits = current.trim_end_matches([',', '.']).replace(',', "");
+            if let Ok(v) = digits.parse() {
+                out.push(v);
+            }
+            current.clear();
+        }
+    }
+    out
+}
+
+/// On LAUSD's real outline (TIGER, from `import cde`), the Harbor reaches the rest of the district only
+/// along the Harbor Gateway strip, whose schools feed Carson: the Carson pathway is the only way between
+/// them. The feeder design at ±10% is then refused before any search, with the arithmetic, and the
+/// tolerance it offers is the first at which that arithmetic passes.
+#[test]
+fn a_pathway_that_is_the_only_way_to_the_harbor_is_proven_too_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("la.csv");
+    common::run_ok(&[
+        "import",
+        "cde",
+        "--district",
+        "1964733",
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    let outline = dir.path().join("la.outline.geojson");
+    assert!(outline.exists(), "import cde writes the outline");
+    let plan = |tolerance: Option<&str>| {
+        let mut args = vec![
+            "plan",
+            "-q",
+            "--scenario",
+            "feeder",
+            "--schools",
+            "data/lausd-2018.csv",
+            "--boundary",
+            outline.to_str().unwrap(),
+        ];
+        if let Some(t) = tolerance {
+            args.extend(["--tolerance", t]);
+        }
+        let o = common::run_into(&args, &dir.path().join("out"));
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, err) = plan(None);
+    assert_eq!(code, Some(4), "{err}");
+    let proof = err
+        .lines()
+        .find(|l| l.contains("is the only way between"))
+        .unwrap_or_else(|| panic!("no gateway proof: {err}"));
+    assert!(proof.contains("Carson Senior High"), "{proof}");
+    assert!(proof.contains("Phineas Banning Senior High"), "{proof}");
+    assert!(proof.contains("San Pedro Senior High"), "{proof}");
+    // The gateway's students, from the table: the schools of the two Carson pathways (they share a campus).
+    let rows = common::lausd_by_id();
+    fn root(rows: &BTreeMap<String, BTreeMap<String, String>>, id: &str) -> String {
+        let mut id = id.to_string();
+        for _ in 0..10 {
+            match rows[&id]
+                .get("feeds_into")
+                .filter(|f| rows.contains_key(f.as_str()))
+            {
+                Some(next) => id = next.clone(),
+                None => return id,
+            }
+        }
+        panic!("a feeder cycle at {id}")
+    }
+    // The two Carson pathways, and every school on a campus of theirs with its own pathway (a campus is
+    // never split): grown until nothing joins.
+    let mut tops: BTreeSet<String> = ["19647330126615", "19647331931526"]
+        .map(String::from)
+        .into();
+    loop {
+        let campuses: BTreeSet<&str> = rows
+            .keys()
+            .filter(|id| tops.contains(&root(&rows, id)))
+            .filter_map(|id| Some(rows[id]["campus"].as_str()).filter(|c| !c.is_empty()))
+            .collect();
+        let more: BTreeSet<String> = rows
+            .keys()
+            .filter(|id| campuses.contains(rows[*id]["campus"].as_str()))
+            .map(|id| root(&rows, id))
+            .collect();
+        if more.is_subset(&tops) {
+            break;
+        }
+        tops.extend(more);
+    }
+    let carson: f64 = rows
+        .keys()
+        .filter(|id| tops.contains(&root(&rows, id)))
+        .map(|id| rows[id]["enrollment"].parse::<f64>().unwrap_or(0.0))
+        .sum();
+    let head = &proof[..proof.find("is the only way").unwrap()];
+    assert_eq!(figures(head).last(), Some(&carson), "{proof}");
+    // "... joins: at least X students join it ...; Y ... all of them join it; ... at least LEAST students,
+    // more than HI students": the gateway's own, plus what each part gives, is the least, above the band.
+    let (lo, hi) = {
+        let band = &proof[proof.find("a network holds").unwrap()..];
+        let f = figures(&band[..band.find(';').unwrap()]);
+        (f[0], f[1])
+    };
+    let tail = &proof[proof
+        .rfind("so the network that holds it has at least")
+        .unwrap()..];
+    let least = figures(tail)[0];
+    assert!(least > hi, "{proof}");
+    let gives: f64 = proof
+        .split("; ")
+        .filter_map(|part| {
+            if let Some(i) = part.find("so at least ") {
+                figures(&part[i..]).first().copied()
+            } else if part.contains("all of them join it") {
+                // "N planning units (TOTAL students: ...)": all of the part joins.
+                figures(&part[part.find('(').unwrap()..]).first().copied()
+            } else {
+                None
+            }
+        })
+        .sum();
+    assert_eq!(carson + gives, least, "{proof}");
+    assert!(lo < hi);
+    // The tolerance it offers is the first that passes this arithmetic (the search may still fail there:
+    // whole pathways are lumpier than the arithmetic).
+    let offered = proof
+        .split("--tolerance ")
+        .nth(1)
+        .and_then(|s| s.split([' ', ',', ')']).next())
+        .expect("a tolerance offered")
+        .to_string();
+    let t: f64 = offered.parse().unwrap();
+    let (_, at) = plan(Some(&offered));
+    assert!(
+        !at.lines()
+            .any(|l| l.contains("is the only way between") && l.contains("Carson Senior High")),
+        "{at}"
+    );
+    let below = format!("{:.3}", t - 0.001);
+    let (code, under) = plan(Some(&below));
+    assert_eq!(code, Some(4));
+    assert!(under.contains("is the only way between"), "{under}");
 }

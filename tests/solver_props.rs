@@ -177,6 +177,13 @@ proptest! {
             exists = true;
             break;
         }
+        // The gateway arithmetic (a unit that is the only way between parts, whose network must take too
+        // much) is a proof too, even where the exhaustive search answers first: it never fires on a
+        // problem that has a plan.
+        let rules = schoolnets::rules::RuleSet::new(&table, &s, &Default::default()).unwrap();
+        let p = schoolnets::plans::problem(&table, &units, &adj, &s, &rules);
+        let gateways = schoolnets::solver::pockets::gateways(&p);
+        prop_assert!(gateways.is_empty() || !exists, "a gateway proof where a plan exists: {:?}", gateways);
         match result {
             Ok(plan) => {
                 prop_assert!(exists, "a plan was returned where none exists");

@@ -286,7 +286,103 @@ pub fn check(
             ));
         }
     }
+    out.extend(gateway_proof(p, unit_name, feeder, tolerance));
     out
+}
+
+/// The widest breach of [`pockets::gateways`] as a proof: a unit that is the only way between parts of the
+/// district whose network must hold more than a network may (how many other units breach the same way
+/// is said, not listed).
+fn gateway_proof(
+    p: &Problem,
+    unit_name: &dyn Fn(usize) -> String,
+    feeder: bool,
+    tolerance: f64,
+) -> Option<Proof> {
+    use crate::solver::pockets;
+    use crate::solver::Column;
+    use crate::text::{count, first_of, thousands};
+    // Problems small enough for the exhaustive search are left to it: its proof also gives the narrowest
+    // band that works.
+    if p.units.len() <= crate::solver::exact::MAX_UNITS {
+        return None;
+    }
+    let found = pockets::gateways(p);
+    let g = found.first()?;
+    let (what, rule, setting) = match g.column {
+        Column::Schools => ("schools", "schools_per_network", "size.max_schools"),
+        _ => ("students", "enrollment_band", "size.enrollment_tolerance"),
+    };
+    let amount = |v: f64| format!("{} {what}", thousands(v));
+    let (lo, hi) = ((g.band.0 - 1e-9).ceil(), (g.band.1 + 1e-9).floor());
+    let sides: Vec<String> = g
+        .sides
+        .iter()
+        .map(|s| {
+            let names: Vec<String> = s.units.iter().map(|&u| unit_name(u)).collect();
+            let what_side = format!(
+                "{} ({}: {})",
+                count(s.units.len() as u32, "planning units"),
+                amount(s.total),
+                first_of(&names, 2)
+            );
+            if s.gives >= s.total {
+                format!("{what_side}, too few for a network of their own, so all of them join it")
+            } else {
+                let m = ((s.total + 1e-9) / g.band.0).floor();
+                format!(
+                    "{what_side} make at most {} of at most {}, so at least {} join it",
+                    count(m, "networks"),
+                    amount(hi),
+                    amount(s.gives)
+                )
+            }
+        })
+        .collect();
+    let others = found.len() - 1;
+    let mut reason = format!(
+        "{} ({}) is the only way between the rest of the district and {}: a network holds {} to {} {what}; {}; so the network that holds it has at least {}, more than {}.",
+        unit_name(g.unit),
+        amount(g.own),
+        count(g.sides.len() as u32, "parts"),
+        thousands(lo),
+        thousands(hi),
+        sides.join("; "),
+        amount(g.least),
+        amount(hi),
+    );
+    if others > 0 {
+        reason.push_str(&format!(
+            " {} {} the same way.",
+            count(others as u32, "other planning units"),
+            if others == 1 { "breaks" } else { "break" }
+        ));
+    }
+    let mut nearest = Vec::new();
+    if g.column == Column::Enrollment {
+        if let Some(t) = g.tolerance(p.mean_enrollment()).filter(|&t| t > tolerance) {
+            nearest.push(Setting::new(
+                "size.enrollment_tolerance",
+                format!("{t:.3}"),
+                format!("--tolerance {t:.3}, for this one alone"),
+            ));
+        }
+    }
+    if feeder {
+        nearest.push(Setting::new(
+            "",
+            "let that pathway split: add its top school's id to pathways.split in the scenario",
+            "",
+        ));
+    }
+    Some(Proof {
+        rule: rule.into(),
+        settings: vec![setting.into()],
+        need: Amount::new(hi, what),
+        have: Amount::new(g.least, what),
+        reason,
+        nearest,
+    })
 }
 
 /// A setting worth suggesting only when it keeps at least one network (or one school): zero networks is

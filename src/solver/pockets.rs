@@ -5,6 +5,12 @@
 //! per-network bands. [`share`] is that arithmetic (used before solving, to prove a plan impossible, and by
 //! the search, to give each pocket its networks); [`solve`] solves each pocket on its own with its share,
 //! then repairs and polishes the joined plan as [`super::parts`] does.
+//!
+//! A graph in one piece can still be a chain of pockets joined through single units ("gateways": a
+//! pathway or campus that is the only way between a harbour and the rest of a district, along a strip of
+//! its outline). Every network beyond a gateway is whole on its side, so each side can keep at most a whole
+//! number of networks and the rest of its students must join the gateway's network; [`gateways`] finds the
+//! gateways whose network would then hold more than a network may.
 
 use super::problem::{Column, Limits, Problem, Quantity, Settings, Solution};
 use super::restarts::finish;
@@ -121,6 +127,132 @@ pub fn share(pockets: &[Pocket], k: usize) -> Result<Vec<usize>, Shortfall> {
         given[next] += 1;
     }
     Ok(given)
+}
+
+/// The least of a side's `total` that must join a network reaching in from outside it: the rest are whole
+/// networks of `lo` to `hi`, so at most ⌊total/lo⌋ of them, holding at most that many times `hi`.
+pub fn must_leave(total: f64, (lo, hi): (f64, f64)) -> f64 {
+    if !(lo > 0.0 && lo.is_finite() && hi.is_finite()) {
+        return 0.0;
+    }
+    let eps = 1e-9 * total.abs().max(1.0);
+    let networks = ((total + eps) / lo).floor();
+    (total - networks * hi).max(0.0)
+}
+
+/// A part of the graph that reaches the rest only through a gateway, and what it must give the gateway's
+/// network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Side {
+    /// Its units, largest total first.
+    pub units: Vec<usize>,
+    pub total: f64,
+    /// The least of `total` that joins the gateway's network ([`must_leave`]).
+    pub gives: f64,
+}
+
+/// A unit that is the only way between parts of the graph, whose network must hold more than a network
+/// may: a proof that no plan meets the band on `column`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gateway {
+    pub unit: usize,
+    pub column: Column,
+    /// The unit's own total.
+    pub own: f64,
+    /// The sides that must give its network something, most first.
+    pub sides: Vec<Side>,
+    /// The least its network holds: its own total and every side's gift.
+    pub least: f64,
+    /// The band on every network.
+    pub band: (f64, f64),
+}
+
+impl Gateway {
+    /// The narrowest enrollment band around `mean` (a share of it: 0.176 for ±17.6%) within which this
+    /// gateway's network fits, to the thousandth; `None` when none below ±100% does.
+    pub fn tolerance(&self, mean: f64) -> Option<f64> {
+        let fits = |t: f64| {
+            let band = (mean * (1.0 - t), mean * (1.0 + t));
+            let least = self.own
+                + self
+                    .sides
+                    .iter()
+                    .map(|s| must_leave(s.total, band))
+                    .sum::<f64>();
+            least <= band.1 + 1e-9 * band.1.abs()
+        };
+        // The least falls and the band's top rises as the band widens, so the first that fits is found by
+        // halving.
+        let (mut lo, mut hi) = (0.0, 0.999);
+        if !fits(hi) {
+            return None;
+        }
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if fits(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Some((hi * 1000.0).ceil() / 1000.0)
+    }
+}
+
+/// Every gateway whose network must hold more students (then more schools) than a network may, the
+/// widest breach first. Empty when networks need not be connected: a network may then skip the gateway.
+pub fn gateways(p: &Problem) -> Vec<Gateway> {
+    if !p.limits.connected {
+        return Vec::new();
+    }
+    let g = &p.neighbors;
+    let mut seen = vec![usize::MAX; g.len()];
+    let mut out = Vec::new();
+    for (mark, v) in g.cut_nodes().into_iter().enumerate() {
+        let pieces = g.pieces(g[v].iter().copied(), |u| u != v, &mut seen, mark);
+        for column in [Column::Enrollment, Column::Schools] {
+            let b = band(&p.limits, column);
+            if !b.1.is_finite() {
+                continue;
+            }
+            let value = |u: usize| match column {
+                Column::Schools => f64::from(p.units[u].schools),
+                _ => p.units[u].enrollment,
+            };
+            let own = value(v);
+            let mut sides: Vec<Side> = pieces
+                .iter()
+                .filter_map(|piece| {
+                    let total: f64 = piece.iter().map(|&u| value(u)).sum();
+                    let gives = must_leave(total, b);
+                    let mut units = piece.clone();
+                    units.sort_by(|&a, &c| value(c).total_cmp(&value(a)).then(a.cmp(&c)));
+                    (gives > 0.0).then_some(Side {
+                        units,
+                        total,
+                        gives,
+                    })
+                })
+                .collect();
+            let least = own + sides.iter().map(|s| s.gives).sum::<f64>();
+            if least > b.1 + 1e-9 * b.1.abs().max(1.0) {
+                sides.sort_by(|a, c| c.gives.total_cmp(&a.gives).then(a.units.cmp(&c.units)));
+                out.push(Gateway {
+                    unit: v,
+                    column,
+                    own,
+                    sides,
+                    least,
+                    band: b,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, c| {
+        let over = |x: &Gateway| (x.least - x.band.1) / x.band.1.abs().max(1.0);
+        over(c).total_cmp(&over(a)).then(a.unit.cmp(&c.unit))
+    });
+    out
 }
 
 /// Solves a problem in pockets: each pocket with its [`share`] of the networks (numbered pocket by
@@ -242,6 +374,108 @@ mod tests {
                 .collect();
             assert!(sides.iter().all(|&x| x == sides[0]), "{:?}", s.assignment);
         }
+    }
+
+    #[test]
+    fn a_gateway_whose_network_must_take_too_much_is_found() {
+        // 65 65 | 80 | 65 65, networks of 90 to 110 students: unit 2 is the only way between two sides of
+        // 130 students. One network holds at most 110 and two need at least 180, so 20 of each side join
+        // unit 2's network, which then has at least 80 + 20 + 20 = 120 students.
+        let p = row(&[65.0, 65.0, 80.0, 65.0, 65.0], &[], 3, (90.0, 110.0));
+        let found = gateways(&p);
+        // Units 1 and 3 are gateways too: unit 0 alone is too small, and with unit 1 it has 130 students.
+        assert_eq!(
+            found.iter().map(|g| (g.unit, g.least)).collect::<Vec<_>>(),
+            vec![(1, 130.0), (3, 130.0), (2, 120.0)],
+            "widest breach first"
+        );
+        let g = &found[2];
+        assert_eq!((g.column, g.own), (Column::Enrollment, 80.0));
+        assert_eq!(
+            g.sides
+                .iter()
+                .map(|s| (s.total, s.gives))
+                .collect::<Vec<_>>(),
+            vec![(130.0, 20.0), (130.0, 20.0)]
+        );
+        // Around a mean of 100: 140 - 200t ≤ 100 + 100t from t = 2/15.
+        assert_eq!(g.tolerance(100.0), Some(0.134));
+        // A row whose networks fit: no gateway is too full.
+        let p = row(&[50.0; 8], &[], 4, (90.0, 110.0));
+        assert!(gateways(&p).is_empty(), "{:?}", gateways(&p));
+        assert_eq!(must_leave(180.0, (90.0, 110.0)), 0.0);
+        assert_eq!(must_leave(80.0, (90.0, 110.0)), 80.0);
+        assert_eq!(must_leave(130.0, (90.0, 110.0)), 20.0);
+    }
+
+    /// Whether some split of `p`'s units into `p.k` connected networks meets the enrollment and school
+    /// bands: every labelled assignment tried (small problems only).
+    fn has_plan(p: &Problem) -> bool {
+        let (n, k) = (p.units.len(), p.k);
+        let e = band(&p.limits, Column::Enrollment);
+        let s = band(&p.limits, Column::Schools);
+        let mut code = vec![0; n];
+        'all: for mut x in 0..k.pow(n as u32) {
+            for c in code.iter_mut() {
+                *c = x % k;
+                x /= k;
+            }
+            for net in 0..k {
+                let members: Vec<bool> = code.iter().map(|&c| c == net).collect();
+                let students: f64 = (0..n)
+                    .filter(|&u| members[u])
+                    .map(|u| p.units[u].enrollment)
+                    .sum();
+                let schools = members.iter().filter(|&&m| m).count() as f64;
+                if schools < s.0 || schools > s.1 || students < e.0 || students > e.1 {
+                    continue 'all;
+                }
+                if !p.neighbors.is_connected(&members) {
+                    continue 'all;
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    #[test]
+    fn a_gateway_proof_is_never_given_where_a_plan_exists() {
+        // Random trees (every unit a cut node or a leaf) of 4 to 8 units with 10 to 100 students each,
+        // into 2 or 3 networks within ±10% to ±40% of the mean: whenever a gateway breaches, no split
+        // of the units meets the bands.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let (mut fired, mut planned) = (0, 0);
+        for _ in 0..600 {
+            let n = 4 + next(5) as usize;
+            let k = 2 + next(2) as usize;
+            let students: Vec<f64> = (0..n).map(|_| 10.0 + next(91) as f64).collect();
+            let edges: Vec<(usize, usize)> = (1..n).map(|i| (next(i as u64) as usize, i)).collect();
+            let mean = students.iter().sum::<f64>() / k as f64;
+            let tol = 0.1 + next(31) as f64 / 100.0;
+            let mut p = row(&students, &[], k, (mean * (1.0 - tol), mean * (1.0 + tol)));
+            p.neighbors = Arc::new(Graph::from_edges(n, edges));
+            let plan = has_plan(&p);
+            planned += usize::from(plan);
+            if !gateways(&p).is_empty() {
+                fired += 1;
+                assert!(
+                    !plan,
+                    "a gateway proof where a plan exists: {students:?} {:?}",
+                    p.neighbors
+                );
+            }
+        }
+        assert!(
+            fired > 50 && planned > 50,
+            "{fired} proofs, {planned} with a plan: the cases test both"
+        );
     }
 
     #[test]
