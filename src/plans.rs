@@ -1055,7 +1055,11 @@ fn tightest_band_hint(p: &solver::Problem, scenario: &Scenario) -> String {
     let others: Vec<String> = counts
         .iter()
         .filter_map(|&c| {
-            solver::exact::tightest_band(p, c).map(|b| {
+            let found = match solver::exact::tightest_band(p, c) {
+                solver::exact::Searched::Proven(b) => b,
+                solver::exact::Searched::TooLarge => None,
+            };
+            found.map(|b| {
                 format!(
                     "with {c} networks ±{}% (`--networks {c}{}`)",
                     pct(b),
@@ -1074,12 +1078,15 @@ fn tightest_band_hint(p: &solver::Problem, scenario: &Scenario) -> String {
         format!("; {}", crate::text::and_list(&others))
     };
     match solver::exact::tightest_band(p, k) {
-        Some(b) => format!(
+        solver::exact::Searched::TooLarge => format!(
+            "Finding the narrowest enrollment band that works would take a longer search than the one that proved this band impossible{others}."
+        ),
+        solver::exact::Searched::Proven(Some(b)) => format!(
             "The same search gives the narrowest enrollment band that works with every other rule holding: ±{}% of the mean with {k} networks (`--tolerance {:.3}`){others}.",
             pct(b),
             pct(b) / 100.0
         ),
-        None => format!(
+        solver::exact::Searched::Proven(None) => format!(
             "No split of the {} {} into {k} networks meets the other rules, whatever the enrollment band: the band is not what stands in the way{others}.",
             p.units.len(),
             units_word(scenario)

@@ -312,7 +312,8 @@ fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
         start.elapsed().as_secs_f64()
     );
     assert!(planned >= 33, "{planned} planned");
-    // Five of the 62 end without a proof (2026-12-03): the heuristic finds no plan and nothing proves
-    // there is none. A change that loses a proof, or a plan, shows here.
-    assert!(searched <= 5, "{searched} not found by the heuristic");
+    // Three of the 62 end without a proof (2026-12-03): the heuristic finds no plan, and the pruned
+    // exhaustive search runs out of budget. A change that loses a proof, or a plan, shows here.
+    assert!(searched <= 3, "{searched} not found by the heuristic");
+    assert!(planned >= 37, "{planned} planned");
 }

@@ -3,12 +3,34 @@
 //! Networks are interchangeable, so each split is enumerated once, as a restricted growth string (unit 0 in
 //! network 0; each later unit in an existing network or the next new one). There are S(n, k) splits
 //! (a Stirling number: 42,525 for 10 units in 5 networks). The result is optimal, and "no plan" is a proof.
+//!
+//! Larger problems (a few pathways and campuses into two or three networks: a small district's feeder
+//! design) are searched the same way once the heuristic has found no plan ([`solve_pruned`]): a branch is
+//! cut as soon as a network holds more students or schools than the band allows, or the units left cannot
+//! bring every network up to its least, so only splits that could meet the bands are visited. The search
+//! stops at [`NODE_BUDGET`] placements and then proves nothing.
 
 use super::problem::{renumbered, Problem};
 use super::state::State;
 
 /// Largest number of units searched exhaustively.
 pub(crate) const MAX_UNITS: usize = 10;
+
+/// Most units the pruned search takes on (its budget decides the rest).
+pub(crate) const MAX_PRUNED_UNITS: usize = 40;
+
+/// Most placements of a unit in a network the pruned search makes before it gives up (about a second on
+/// a small district's feeder design).
+pub(crate) const NODE_BUDGET: u64 = 3_000_000;
+
+/// What a bounded exhaustive search found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Searched<T> {
+    /// Every split that could meet the bands was visited: the answer (`None`: no split works) is proven.
+    Proven(Option<T>),
+    /// The budget ran out first: nothing is proven.
+    TooLarge,
+}
 
 /// The most compact assignment (least cost, with the soft goal's price) that meets every rule, or `None` when none does.
 pub fn solve(p: &Problem) -> Option<Vec<usize>> {
@@ -23,14 +45,14 @@ pub fn solve(p: &Problem) -> Option<Vec<usize>> {
 
 /// The narrowest enrollment band, as a fraction of the mean network enrollment (0.1 for ±10%), that some
 /// split of the units into `k` networks meets with every other rule holding (connectivity and pins
-/// included); `None` when no split meets the other rules, so that the band is not what stands in the way,
-/// or when the problem is too large to search exhaustively. Answers "how wide must the band be?" with
+/// included); `Proven(None)` when no split meets the other rules, so that the band is not what stands in
+/// the way ([`Searched::TooLarge`] when the problem is too large to search exhaustively). Answers "how wide must the band be?" with
 /// the same search that proved the scenario's band impossible.
-pub fn tightest_band(p: &Problem, k: usize) -> Option<f64> {
+pub fn tightest_band(p: &Problem, k: usize) -> Searched<f64> {
     use super::problem::{Column, Limits, Quantity, Term};
     let n = p.units.len();
-    if n == 0 || n > MAX_UNITS || k == 0 || k > n {
-        return None;
+    if n == 0 || n > MAX_PRUNED_UNITS || k == 0 || k > n {
+        return Searched::TooLarge;
     }
     let mut relaxed = p.clone();
     relaxed.k = k;
@@ -50,10 +72,10 @@ pub fn tightest_band(p: &Problem, k: usize) -> Option<f64> {
     relaxed.limits = Limits::new(terms, p.limits.connected, p.limits.width);
     let mean = relaxed.mean_enrollment();
     if mean <= 0.0 {
-        return None;
+        return Searched::TooLarge;
     }
     let mut best: Option<f64> = None;
-    every_split(n, k, &mut |assign| {
+    let complete = search(&relaxed, &mut |assign| {
         let Some(state) = valid(&relaxed, assign) else {
             return;
         };
@@ -66,7 +88,122 @@ pub fn tightest_band(p: &Problem, k: usize) -> Option<f64> {
             best = Some(spread);
         }
     });
-    best
+    if complete {
+        Searched::Proven(best)
+    } else {
+        Searched::TooLarge
+    }
+}
+
+/// The most compact split that meets every rule, for problems too large for [`solve`] but within
+/// [`MAX_PRUNED_UNITS`]: [`Searched::TooLarge`] when the budget runs out.
+pub fn solve_pruned(p: &Problem) -> Searched<Vec<usize>> {
+    let n = p.units.len();
+    if n == 0 || n > MAX_PRUNED_UNITS || p.k == 0 || p.k > n {
+        return Searched::TooLarge;
+    }
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    if search(p, &mut |assign| consider(p, assign, &mut best)) {
+        Searched::Proven(best.map(|(_, a)| a))
+    } else {
+        Searched::TooLarge
+    }
+}
+
+/// Every split of `p`'s units into `p.k` networks that the bands on students and schools do not rule out
+/// on totals alone: all of them ([`every_split`]) for at most [`MAX_UNITS`] units, else the pruned search.
+/// Returns whether the search was complete.
+fn search(p: &Problem, each: &mut dyn FnMut(&[usize])) -> bool {
+    let n = p.units.len();
+    if n <= MAX_UNITS {
+        every_split(n, p.k, each);
+        return true;
+    }
+    let band = |c| super::pockets::band(&p.limits, c);
+    let bands = [
+        band(super::Column::Enrollment),
+        band(super::Column::Schools),
+    ];
+    let value = |u: usize| [p.units[u].enrollment, f64::from(p.units[u].schools)];
+    // What the units from `i` on still hold, to tell when the networks can no longer reach their least.
+    let mut left = vec![[0.0; 2]; n + 1];
+    for i in (0..n).rev() {
+        let v = value(i);
+        left[i] = [left[i + 1][0] + v[0], left[i + 1][1] + v[1]];
+    }
+    let mut pruned = Pruned {
+        k: p.k,
+        bands,
+        values: (0..n).map(value).collect(),
+        left,
+        totals: vec![[0.0; 2]; p.k],
+        assign: vec![0; n],
+        nodes: 0,
+    };
+    pruned.visit(0, 0, each)
+}
+
+/// The state of the pruned search: each network's running totals (students, schools).
+struct Pruned {
+    k: usize,
+    bands: [(f64, f64); 2],
+    values: Vec<[f64; 2]>,
+    left: Vec<[f64; 2]>,
+    totals: Vec<[f64; 2]>,
+    assign: Vec<usize>,
+    nodes: u64,
+}
+
+impl Pruned {
+    /// Places unit `i` given that networks `0..used` are in use; false when the budget ran out.
+    fn visit(&mut self, i: usize, used: usize, each: &mut dyn FnMut(&[usize])) -> bool {
+        let n = self.assign.len();
+        if n - i < self.k - used {
+            return true;
+        }
+        // Every network, open or not, must still reach the least of each band with the units left.
+        for d in 0..2 {
+            let lo = self.bands[d].0;
+            if lo > 0.0 {
+                let short: f64 = (0..self.k)
+                    .map(|c| (lo - if c < used { self.totals[c][d] } else { 0.0 }).max(0.0))
+                    .sum();
+                if short > self.left[i][d] + 1e-9 * short {
+                    return true;
+                }
+            }
+        }
+        if i == n {
+            if used == self.k {
+                each(&self.assign);
+            }
+            return true;
+        }
+        for c in 0..(used + 1).min(self.k) {
+            let v = self.values[i];
+            if (0..2)
+                .any(|d| self.totals[c][d] + v[d] > self.bands[d].1 + 1e-9 * self.bands[d].1.abs())
+            {
+                continue;
+            }
+            self.nodes += 1;
+            if self.nodes > NODE_BUDGET {
+                return false;
+            }
+            self.assign[i] = c;
+            for (t, x) in self.totals[c].iter_mut().zip(v) {
+                *t += x;
+            }
+            let done = self.visit(i + 1, used.max(c + 1), each);
+            for (t, x) in self.totals[c].iter_mut().zip(v) {
+                *t -= x;
+            }
+            if !done {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// Calls `each` with every split of `n` units into `k` non-empty networks (as restricted growth strings).
@@ -143,4 +280,114 @@ fn numbered_for_pins(p: &Problem, assign: &[usize]) -> Option<Vec<usize>> {
         }
     }
     Some(renumbered(assign, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::Graph;
+    use crate::solver::{Column, Limits, Per, Quantity, Term, UnitData};
+    use std::sync::Arc;
+
+    /// Random connected problems of `n` units (a random tree plus a few chords) with one to three schools
+    /// and 10 to 100 students each, into `k` networks within ±`tol` of the mean and 2 to 12 schools.
+    fn random(n: usize, k: usize, tol: f64, next: &mut dyn FnMut(u64) -> u64) -> Problem {
+        let units: Vec<UnitData> = (0..n)
+            .map(|i| UnitData {
+                pos: [next(100) as f64, i as f64],
+                schools: 1 + next(3) as u32,
+                enrollment: 10.0 + next(91) as f64,
+            })
+            .collect();
+        let mut edges: Vec<(usize, usize)> = (1..n).map(|i| (next(i as u64) as usize, i)).collect();
+        for _ in 0..n / 3 {
+            let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+            edges.push((a, b));
+        }
+        let mean = units.iter().map(|u| u.enrollment).sum::<f64>() / k as f64;
+        let term = |c, lo, hi| Term {
+            quantity: Quantity::Total(c),
+            lo,
+            hi,
+            per: Per::Each(1.0),
+        };
+        let limits = Limits::new(
+            vec![
+                term(Column::Schools, 2.0, 12.0),
+                term(Column::Enrollment, mean * (1.0 - tol), mean * (1.0 + tol)),
+            ],
+            true,
+            0,
+        );
+        Problem::new(units, Arc::new(Graph::from_edges(n, edges)), k, limits)
+    }
+
+    #[test]
+    fn the_pruned_search_finds_what_trying_every_split_finds() {
+        // Problems just above the size tried split by split: the pruned search must find the same best plan
+        // (or the same "none") as every split tried one by one, and the same narrowest band.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let (mut found, mut none) = (0, 0);
+        for _ in 0..120 {
+            let n = MAX_UNITS + 1 + next(2) as usize;
+            let k = 2 + next(2) as usize;
+            let tol = 0.1 + next(40) as f64 / 100.0;
+            let p = random(n, k, tol, &mut next);
+            let mut every: Option<(f64, Vec<usize>)> = None;
+            every_split(n, k, &mut |a| consider(&p, a, &mut every));
+            let Searched::Proven(pruned) = solve_pruned(&p) else {
+                panic!("{n} units are within the budget");
+            };
+            let cost = |a: &[usize]| State::new(&p, a.to_vec()).total_cost();
+            match (&every, &pruned) {
+                (Some((c, _)), Some(a)) => {
+                    assert!((cost(a) - c).abs() < 1e-9, "{c} vs {}", cost(a));
+                    found += 1;
+                }
+                (None, None) => none += 1,
+                _ => panic!("every split: {every:?}; pruned: {pruned:?}"),
+            }
+            // The narrowest band ignores the enrollment band, so nothing is cut on students.
+            let mut widest: Option<f64> = None;
+            let mean = p.mean_enrollment();
+            let mut relaxed = p.clone();
+            relaxed.limits = Limits::new(
+                p.limits
+                    .terms
+                    .iter()
+                    .map(|t| match t.quantity {
+                        Quantity::Total(Column::Enrollment) => Term {
+                            lo: f64::NEG_INFINITY,
+                            hi: f64::INFINITY,
+                            ..*t
+                        },
+                        _ => *t,
+                    })
+                    .collect(),
+                true,
+                0,
+            );
+            every_split(n, k, &mut |a| {
+                if let Some(s) = valid(&relaxed, a) {
+                    let spread = s
+                        .totals()
+                        .iter()
+                        .map(|t| (t.enrollment - mean).abs() / mean)
+                        .fold(0.0, f64::max);
+                    widest = Some(widest.map_or(spread, |w: f64| w.min(spread)));
+                }
+            });
+            assert_eq!(tightest_band(&p, k), Searched::Proven(widest));
+        }
+        assert!(
+            found > 10 && none > 10,
+            "{found} with a plan, {none} without: both kinds tested"
+        );
+    }
 }

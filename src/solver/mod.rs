@@ -73,11 +73,36 @@ pub(crate) fn solve_ranked(
     let pocketed = (p.limits.connected && p.units.len() > exact::MAX_UNITS)
         .then(|| pockets::solve(p, settings, progress))
         .flatten();
-    if let Some(s) = pocketed {
+    let ranked = if let Some(s) = pocketed {
         vec![s]
     } else if p.k > parts::SPLIT_ABOVE {
         vec![parts::solve(p, settings, progress)]
     } else {
         restarts::ranked_direct(p, settings, progress)
+    };
+    exhausted(p, ranked)
+}
+
+/// When the search found no plan and the problem is small enough, every split that could meet the bands
+/// is searched ([`exact::solve_pruned`]): the plan the heuristic missed, or the proof that there is none
+/// (the heuristic's closest plan, marked exhaustive). Plans the heuristic found are left as they are.
+fn exhausted(p: &Problem, ranked: Vec<Solution>) -> Vec<Solution> {
+    let failed = ranked
+        .first()
+        .is_some_and(|s| s.violation > 0.0 && !s.exhaustive);
+    if !failed || p.units.len() <= exact::MAX_UNITS {
+        return ranked;
+    }
+    match exact::solve_pruned(p) {
+        exact::Searched::Proven(Some(a)) => {
+            vec![Solution::of(&state::State::new(p, a), 0, true)]
+        }
+        exact::Searched::Proven(None) => {
+            let mut ranked = ranked;
+            ranked.truncate(1);
+            ranked[0].exhaustive = true;
+            ranked
+        }
+        exact::Searched::TooLarge => ranked,
     }
 }
