@@ -286,9 +286,12 @@ fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
                 "plans"
             }
             Some(4) if said.contains("were checked") => {
+                // The narrowest band, or that no band helps; or, where finding the band would take
+                // longer than the proof, that it would, with the band at another network count.
                 assert!(
-                    said.contains("narrowest enrollment band that works")
-                        || said.contains("whatever the enrollment band"),
+                    said.contains("gives the narrowest enrollment band that works")
+                        || said.contains("whatever the enrollment band")
+                        || (said.contains("would take a longer search") && said.contains(" networks ±")),
                     "{code}: an exhaustive search without the tightest band: {said}"
                 );
                 banded += 1;
@@ -312,8 +315,8 @@ fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
         start.elapsed().as_secs_f64()
     );
     assert!(planned >= 33, "{planned} planned");
-    // Three of the 62 end without a proof (2026-12-03): the heuristic finds no plan, and the pruned
-    // exhaustive search runs out of budget. A change that loses a proof, or a plan, shows here.
-    assert!(searched <= 3, "{searched} not found by the heuristic");
+    // One of the 62 ends without a proof (2026-12-03): LAUSD at 40 networks, 382 planning units, beyond
+    // the exhaustive search. A change that loses a proof, or a plan, shows here.
+    assert!(searched <= 1, "{searched} not found by the heuristic");
     assert!(planned >= 37, "{planned} planned");
 }

@@ -6,8 +6,9 @@
 //!
 //! Larger problems (a few pathways and campuses into two or three networks: a small district's feeder
 //! design) are searched the same way once the heuristic has found no plan ([`solve_pruned`]): a branch is
-//! cut as soon as a network holds more students or schools than the band allows, or the units left cannot
-//! bring every network up to its least, so only splits that could meet the bands are visited. The search
+//! cut as soon as a network holds more students or schools than the band allows, can no longer be joined up
+//! through the units not yet placed, or the units left cannot bring every network up to its least, so only
+//! splits that could meet the bands are visited. The search
 //! stops at [`NODE_BUDGET`] placements and then proves nothing.
 
 use super::problem::{renumbered, Problem};
@@ -124,37 +125,91 @@ fn search(p: &Problem, each: &mut dyn FnMut(&[usize])) -> bool {
         band(super::Column::Enrollment),
         band(super::Column::Schools),
     ];
+    // Units are placed in breadth-first order, so a network that can no longer be joined up is seen
+    // early; positions, not unit numbers, index everything below.
+    let mut seen = vec![usize::MAX; n];
+    let order: Vec<usize> = p.neighbors.pieces(0..n, |_| true, &mut seen, 0).concat();
+    let mut position = vec![0; n];
+    for (i, &u) in order.iter().enumerate() {
+        position[u] = i;
+    }
+    let adjacent: Vec<u64> = order
+        .iter()
+        .map(|&u| {
+            p.neighbors[u]
+                .iter()
+                .fold(0u64, |m, &v| m | 1 << position[v])
+        })
+        .collect();
     let value = |u: usize| [p.units[u].enrollment, f64::from(p.units[u].schools)];
-    // What the units from `i` on still hold, to tell when the networks can no longer reach their least.
+    // What the units from position `i` on still hold, to tell when the networks can no longer reach their
+    // least.
     let mut left = vec![[0.0; 2]; n + 1];
     for i in (0..n).rev() {
-        let v = value(i);
+        let v = value(order[i]);
         left[i] = [left[i + 1][0] + v[0], left[i + 1][1] + v[1]];
     }
     let mut pruned = Pruned {
         k: p.k,
         bands,
-        values: (0..n).map(value).collect(),
+        values: order.iter().map(|&u| value(u)).collect(),
         left,
+        connected: p.limits.connected,
+        adjacent,
+        members: vec![0; p.k],
         totals: vec![[0.0; 2]; p.k],
+        order,
         assign: vec![0; n],
         nodes: 0,
     };
     pruned.visit(0, 0, each)
 }
 
-/// The state of the pruned search: each network's running totals (students, schools).
+/// The state of the pruned search, by position in the order units are placed: each network's members
+/// (a bit per position) and running totals (students, schools).
 struct Pruned {
     k: usize,
     bands: [(f64, f64); 2],
     values: Vec<[f64; 2]>,
     left: Vec<[f64; 2]>,
+    /// Whether networks must be connected.
+    connected: bool,
+    adjacent: Vec<u64>,
+    members: Vec<u64>,
     totals: Vec<[f64; 2]>,
+    /// The unit at each position.
+    order: Vec<usize>,
+    /// Each unit's network (by unit, as the callers read it).
     assign: Vec<usize>,
     nodes: u64,
 }
 
 impl Pruned {
+    /// Whether network `c`'s members can still be joined up through the units not yet placed (positions
+    /// `i..`): a flood from one member over members and unplaced units reaches every member.
+    fn can_connect(&self, c: usize, i: usize) -> bool {
+        let members = self.members[c];
+        if members.count_ones() <= 1 {
+            return true;
+        }
+        let open = if i >= 64 { 0 } else { !0u64 << i };
+        let allowed = members | open;
+        let mut reached = members & members.wrapping_neg();
+        let mut frontier = reached;
+        while frontier != 0 {
+            let mut next = 0u64;
+            let mut f = frontier;
+            while f != 0 {
+                let b = f.trailing_zeros() as usize;
+                f &= f - 1;
+                next |= self.adjacent[b];
+            }
+            frontier = next & allowed & !reached;
+            reached |= frontier;
+        }
+        members & !reached == 0
+    }
+
     /// Places unit `i` given that networks `0..used` are in use; false when the budget ran out.
     fn visit(&mut self, i: usize, used: usize, each: &mut dyn FnMut(&[usize])) -> bool {
         let n = self.assign.len();
@@ -173,6 +228,9 @@ impl Pruned {
                 }
             }
         }
+        if self.connected && (0..used).any(|c| !self.can_connect(c, i)) {
+            return true;
+        }
         if i == n {
             if used == self.k {
                 each(&self.assign);
@@ -190,11 +248,13 @@ impl Pruned {
             if self.nodes > NODE_BUDGET {
                 return false;
             }
-            self.assign[i] = c;
+            self.assign[self.order[i]] = c;
+            self.members[c] |= 1 << i;
             for (t, x) in self.totals[c].iter_mut().zip(v) {
                 *t += x;
             }
             let done = self.visit(i + 1, used.max(c + 1), each);
+            self.members[c] &= !(1 << i);
             for (t, x) in self.totals[c].iter_mut().zip(v) {
                 *t -= x;
             }
