@@ -561,6 +561,18 @@ fn pocket_proofs(
                     m + 1.0,
                     thousands((m + 1.0) * lo)
                 )
+            } else if solver::pockets::most_by_coverage(p, &pocket.units) < (e / hi).ceil().max(1.0)
+            {
+                let most = solver::pockets::most_by_coverage(p, &pocket.units);
+                format!(
+                    "its students need at least {} and it has the high schools, middle schools and school models every network must have for {}",
+                    count((e / hi).ceil().max(1.0), "networks"),
+                    if most <= 0.0 {
+                        "none".to_string()
+                    } else {
+                        format!("at most {}", count(most, "networks"))
+                    }
+                )
             } else {
                 // Students allow some whole numbers of networks; its schools allow none, or none of those.
                 let schools = f64::from(pocket.schools);

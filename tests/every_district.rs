@@ -291,7 +291,8 @@ fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
                 assert!(
                     said.contains("gives the narrowest enrollment band that works")
                         || said.contains("whatever the enrollment band")
-                        || (said.contains("would take a longer search") && said.contains(" networks ±")),
+                        || (said.contains("would take a longer search")
+                            && said.contains(" networks ±")),
                     "{code}: an exhaustive search without the tightest band: {said}"
                 );
                 banded += 1;

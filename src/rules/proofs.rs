@@ -326,13 +326,23 @@ fn gateway_proof(
                 amount(s.total),
                 first_of(&names, 2)
             );
-            if s.gives >= s.total {
-                format!("{what_side}, too few for a network of their own, so all of them join it")
+            let by_band = if g.band.0 > 0.0 {
+                ((s.total + 1e-9) / g.band.0).floor()
             } else {
-                let m = ((s.total + 1e-9) / g.band.0).floor();
+                f64::INFINITY
+            };
+            // Fewer networks than the band allows: what every network must have runs out first.
+            let short = if s.most < by_band {
+                " (each network must have the high schools, middle schools and school models the rules ask for)"
+            } else {
+                ""
+            };
+            if s.gives >= s.total {
+                format!("{what_side}, too few for a network of their own{short}, so all of them join it")
+            } else {
                 format!(
-                    "{what_side} make at most {} of at most {}, so at least {} join it",
-                    count(m, "networks"),
+                    "{what_side} make at most {}{short} of at most {}, so at least {} join it",
+                    count(by_band.min(s.most), "networks"),
                     amount(hi),
                     amount(s.gives)
                 )

@@ -75,6 +75,23 @@ fn whole(total: f64, (lo, hi): (f64, f64)) -> Option<(usize, usize)> {
     (fewest <= most).then(|| (fewest as usize, most.min(usize::MAX as f64 / 2.0) as usize))
 }
 
+/// The most whole networks a set of units can hold by the least every network must have of a counted
+/// column other than students and schools (high schools, middle schools, magnets: the coverage rules):
+/// ⌊total/least⌋ over every such column, or unbounded when no such rule asks for any.
+pub fn most_by_coverage(p: &Problem, units: &[usize]) -> f64 {
+    p.limits
+        .terms
+        .iter()
+        .filter_map(|t| match t.quantity {
+            Quantity::Total(Column::Sum(i)) if t.lo > 0.0 => {
+                let total: f64 = units.iter().map(|&u| p.sums_of(u)[i]).sum();
+                Some(((total + 1e-9) / t.lo).floor())
+            }
+            _ => None,
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// The problem's pockets, in order of their smallest unit (one pocket when the graph is connected).
 pub fn pockets(p: &Problem) -> Vec<Pocket> {
     let enrollment = band(&p.limits, Column::Enrollment);
@@ -86,11 +103,17 @@ pub fn pockets(p: &Problem) -> Vec<Pocket> {
             units.sort_unstable();
             let e: f64 = units.iter().map(|&u| p.units[u].enrollment).sum();
             let s: u32 = units.iter().map(|&u| p.units[u].schools).sum();
-            // A unit is never split, so a pocket holds at most one network per unit.
+            // A unit is never split, so a pocket holds at most one network per unit; and each network
+            // has what the coverage rules ask of every network.
+            let coverage = most_by_coverage(p, &units);
             let fits = match (whole(e, enrollment), whole(f64::from(s), schools)) {
-                (Some(a), Some(b)) => {
-                    Some((a.0.max(b.0), a.1.min(b.1).min(units.len()))).filter(|r| r.0 <= r.1)
-                }
+                (Some(a), Some(b)) => Some((
+                    a.0.max(b.0),
+                    a.1.min(b.1)
+                        .min(units.len())
+                        .min(coverage.min(usize::MAX as f64 / 2.0) as usize),
+                ))
+                .filter(|r| r.0 <= r.1),
                 _ => None,
             };
             Pocket {
@@ -130,13 +153,22 @@ pub fn share(pockets: &[Pocket], k: usize) -> Result<Vec<usize>, Shortfall> {
 }
 
 /// The least of a side's `total` that must join a network reaching in from outside it: the rest are whole
-/// networks of `lo` to `hi`, so at most ⌊total/lo⌋ of them, holding at most that many times `hi`.
-pub fn must_leave(total: f64, (lo, hi): (f64, f64)) -> f64 {
-    if !(lo > 0.0 && lo.is_finite() && hi.is_finite()) {
+/// networks of `lo` to `hi`, so at most ⌊total/lo⌋ of them, holding at most that many times `hi`;
+/// `most` caps the networks by what else each must have ([`most_by_coverage`]).
+pub fn must_leave(total: f64, (lo, hi): (f64, f64), most: f64) -> f64 {
+    if !hi.is_finite() {
         return 0.0;
     }
     let eps = 1e-9 * total.abs().max(1.0);
-    let networks = ((total + eps) / lo).floor();
+    let by_band = if lo > 0.0 && lo.is_finite() {
+        ((total + eps) / lo).floor()
+    } else {
+        f64::INFINITY
+    };
+    let networks = by_band.min(most);
+    if !networks.is_finite() {
+        return 0.0;
+    }
     (total - networks * hi).max(0.0)
 }
 
@@ -147,6 +179,9 @@ pub struct Side {
     /// Its units, largest total first.
     pub units: Vec<usize>,
     pub total: f64,
+    /// The most whole networks it can hold by the coverage rules ([`most_by_coverage`]; infinite when
+    /// none applies).
+    pub most: f64,
     /// The least of `total` that joins the gateway's network ([`must_leave`]).
     pub gives: f64,
 }
@@ -177,7 +212,7 @@ impl Gateway {
                 + self
                     .sides
                     .iter()
-                    .map(|s| must_leave(s.total, band))
+                    .map(|s| must_leave(s.total, band, s.most))
                     .sum::<f64>();
             least <= band.1 + 1e-9 * band.1.abs()
         };
@@ -224,12 +259,14 @@ pub fn gateways(p: &Problem) -> Vec<Gateway> {
                 .iter()
                 .filter_map(|piece| {
                     let total: f64 = piece.iter().map(|&u| value(u)).sum();
-                    let gives = must_leave(total, b);
+                    let most = most_by_coverage(p, piece);
+                    let gives = must_leave(total, b, most);
                     let mut units = piece.clone();
                     units.sort_by(|&a, &c| value(c).total_cmp(&value(a)).then(a.cmp(&c)));
                     (gives > 0.0).then_some(Side {
                         units,
                         total,
+                        most,
                         gives,
                     })
                 })
@@ -403,9 +440,13 @@ mod tests {
         // A row whose networks fit: no gateway is too full.
         let p = row(&[50.0; 8], &[], 4, (90.0, 110.0));
         assert!(gateways(&p).is_empty(), "{:?}", gateways(&p));
-        assert_eq!(must_leave(180.0, (90.0, 110.0)), 0.0);
-        assert_eq!(must_leave(80.0, (90.0, 110.0)), 80.0);
-        assert_eq!(must_leave(130.0, (90.0, 110.0)), 20.0);
+        let any = f64::INFINITY;
+        assert_eq!(must_leave(180.0, (90.0, 110.0), any), 0.0);
+        assert_eq!(must_leave(80.0, (90.0, 110.0), any), 80.0);
+        assert_eq!(must_leave(130.0, (90.0, 110.0), any), 20.0);
+        // A side with one high school holds at most one network when each needs one.
+        assert_eq!(must_leave(200.0, (90.0, 110.0), 1.0), 90.0);
+        assert_eq!(must_leave(200.0, (90.0, 110.0), 0.0), 200.0);
     }
 
     /// Whether some split of `p`'s units into `p.k` connected networks meets the enrollment and school
@@ -476,6 +517,48 @@ mod tests {
             fired > 50 && planned > 50,
             "{fired} proofs, {planned} with a plan: the cases test both"
         );
+    }
+
+    #[test]
+    fn what_every_network_must_have_caps_a_pocket_and_a_gateway_side() {
+        // Two pockets of 200 students (networks of 90 to 110: two each by students), but every network
+        // needs a high school and the first pocket has one: it holds at most one network, so none.
+        let mut p = row(&[50.0; 8], &[4], 4, (90.0, 110.0));
+        let high = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+        p.limits = Limits::new(
+            p.limits
+                .terms
+                .iter()
+                .copied()
+                .chain([Term {
+                    quantity: Quantity::Total(Column::Sum(0)),
+                    lo: 1.0,
+                    hi: f64::INFINITY,
+                    per: Per::Each(1.0),
+                }])
+                .collect(),
+            true,
+            1,
+        );
+        p.sums = high.to_vec();
+        assert_eq!(most_by_coverage(&p, &[0, 1, 2, 3]), 1.0);
+        let found = pockets(&p);
+        assert_eq!(
+            found[0].fits, None,
+            "200 students need 2 networks, 1 high school makes 1"
+        );
+        assert_eq!(found[1].fits, Some((2, 2)));
+        // One row, high schools at units 3, 4 and 7: unit 3 is the only way between units 0-2 (150
+        // students, no high school, so no network of their own: all join unit 3's network) and 4-7.
+        // Without the rule, 40 of the 150 would join and unit 3's network would fit (50 + 40 = 90).
+        let mut joined = p.clone();
+        joined.neighbors = Arc::new(Graph::from_edges(8, (1..8).map(|i| (i - 1, i))));
+        joined.sums = vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0];
+        let g = gateways(&joined);
+        let at3 = g.iter().find(|g| g.unit == 3).expect("unit 3 breaches");
+        assert_eq!((at3.least, at3.sides[0].most), (200.0, 0.0), "{at3:?}");
+        let plain = row(&[50.0; 8], &[], 4, (90.0, 110.0));
+        assert!(gateways(&plain).iter().all(|g| g.unit != 3));
     }
 
     #[test]
