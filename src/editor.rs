@@ -330,6 +330,13 @@ impl<'a> Editor<'a> {
             .iter()
             .find(|ch| step.what.starts_with(&ch.school_name))
             .or(step.changes.first());
+        if lock_kind(step).is_some() {
+            return if back {
+                format!("Undid: {}", step.what)
+            } else {
+                step.what.clone()
+            };
+        }
         match (step.kind.as_str(), lead) {
             ("move", Some(ch)) => {
                 let (from, to) = if back {
@@ -511,8 +518,13 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// Applies a step's changes and re-checks every rule.
+    /// Applies a step's changes and re-checks every rule; a lock or unlock sets its schools' locks.
     fn apply(&mut self, mut step: Step) {
+        if let Some(on) = lock_kind(&step) {
+            self.set_locks(&step.changes, on);
+            self.done.push(step);
+            return;
+        }
         self.set(&step.changes, false);
         if !self.region_changes.is_empty() {
             // A region that changes with a step is part of it, said where the step is listed.
@@ -603,13 +615,29 @@ impl<'a> Editor<'a> {
         self.plan = next;
     }
 
+    /// Sets the locks of the units of `changes`' schools (a lock step's), the plan unchanged.
+    fn set_locks(&mut self, changes: &[Change], on: bool) {
+        for ch in changes {
+            if let Some(&i) = self.index.get(ch.school_id.as_str()) {
+                let u = self.unit_of(i);
+                self.locks[u] = on;
+            }
+        }
+        self.changed.clear();
+        self.region_changes.clear();
+        self.proposal = None;
+    }
+
     /// Undoes the last step.
     pub fn undo(&mut self) -> std::result::Result<(), Refused> {
         let step = self
             .done
             .pop()
             .ok_or_else(|| Refused::Conflict("nothing to undo".into()))?;
-        self.set(&step.changes, true);
+        match lock_kind(&step) {
+            Some(on) => self.set_locks(&step.changes, !on),
+            None => self.set(&step.changes, true),
+        }
         self.said = self.step_words(&step, true);
         self.undone.push(step);
         Ok(())
@@ -626,34 +654,67 @@ impl<'a> Editor<'a> {
         Ok(())
     }
 
-    /// Locks a school (its campus or pathway) in its network, or unlocks it.
+    /// Locks a school (its campus or pathway) in its network, or unlocks it: a step, listed, undone and
+    /// redone like a move. Refused when the school is locked (or unlocked) already.
     pub fn lock_school(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
         let i = self.school(id)?;
         let u = self.unit_of(i);
-        self.locks[u] = on;
-        self.said = format!(
-            "{} {} in {}",
+        let name = &self.inputs.table.schools[i].name;
+        if self.locks[u] == on {
+            return Err(Refused::Conflict(format!(
+                "{name} is {} already",
+                if on { "locked" } else { "not locked" }
+            )));
+        }
+        let what = format!(
+            "{} {name} in {}",
             if on { "Locked" } else { "Unlocked" },
-            self.inputs.table.schools[i].name,
             self.network_title(&self.ids[self.unit_network(u)])
         );
+        self.lock_step(vec![u], on, what);
         Ok(())
     }
 
-    /// Locks every school of a network in it, or unlocks them.
+    /// Locks every school of a network in it, or unlocks them: one step. Refused when every school of it is
+    /// locked (or unlocked) already.
     pub fn lock_network(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
         let c = self.network(id)?;
-        for u in 0..self.locks.len() {
-            if self.unit_network(u) == c {
-                self.locks[u] = on;
-            }
+        let units: Vec<usize> = (0..self.locks.len())
+            .filter(|&u| self.unit_network(u) == c && self.locks[u] != on)
+            .collect();
+        if units.is_empty() {
+            return Err(Refused::Conflict(format!(
+                "every school of {} is {} already",
+                self.network_title(id),
+                if on { "locked" } else { "unlocked" }
+            )));
         }
-        self.said = format!(
+        let what = format!(
             "{} every school of {}",
             if on { "Locked" } else { "Unlocked" },
             self.network_title(id)
         );
+        self.lock_step(units, on, what);
         Ok(())
+    }
+
+    /// A lock (or unlock) of units as a step: its changes are the units' schools, each staying in its
+    /// network (`from` = `to`).
+    fn lock_step(&mut self, units: Vec<usize>, on: bool, what: String) {
+        let schools = self.prepared.planning.units();
+        let changes: Vec<Change> = units
+            .iter()
+            .flat_map(|&u| schools.units[u].schools.iter())
+            .map(|&i| self.change(i, self.school_network[i]))
+            .collect();
+        let step = Step {
+            kind: if on { "lock" } else { "unlock" }.into(),
+            what,
+            changes,
+        };
+        self.said = self.step_words(&step, false);
+        self.apply(step);
+        self.undone.clear();
     }
 
     /// Re-optimises the rest of the plan around the locks and the schools moved so far (both kept where
@@ -667,6 +728,7 @@ impl<'a> Editor<'a> {
         let moved: std::collections::BTreeSet<usize> = self
             .done
             .iter()
+            .filter(|s| lock_kind(s).is_none())
             .flat_map(|s| s.changes.iter())
             .map(|ch| self.unit_of(self.index[ch.school_id.as_str()]))
             .collect();
@@ -763,7 +825,12 @@ impl<'a> Editor<'a> {
     /// moved it back), in table order.
     pub fn net_moves(&self) -> Vec<Change> {
         let mut first: BTreeMap<&str, &str> = BTreeMap::new();
-        for ch in self.done.iter().flat_map(|s| s.changes.iter()) {
+        for ch in self
+            .done
+            .iter()
+            .filter(|s| lock_kind(s).is_none())
+            .flat_map(|s| s.changes.iter())
+        {
             first.entry(&ch.school_id).or_insert(&ch.from);
         }
         self.inputs
@@ -784,11 +851,14 @@ impl<'a> Editor<'a> {
             .collect()
     }
 
-    /// The moves as CSV: one row per step and school.
+    /// The moves as CSV: one row per step and school (locks, which move no school, are left out).
     pub fn moves_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(["step", "kind", "school_id", "school_name", "from", "to"]);
         for (n, s) in self.done.iter().enumerate() {
+            if lock_kind(s).is_some() {
+                continue;
+            }
             for ch in &s.changes {
                 let _ = w.write_record([
                     (n + 1).to_string().as_str(),
@@ -862,8 +932,11 @@ impl<'a> Editor<'a> {
             self.apply(step.clone());
         }
         self.undone.clear();
+        // Locks made as steps are back with them; a draft from before locks were steps lists them only.
         for id in &draft.locked_schools {
-            self.lock_school(id, true)?;
+            let i = self.school(id)?;
+            let u = self.unit_of(i);
+            self.locks[u] = true;
         }
         self.said = format!(
             "Restored the draft: {}",
@@ -877,5 +950,14 @@ impl<'a> Editor<'a> {
         let mut file = self.plan.file.clone();
         file.edits = Some(self.edits());
         file
+    }
+}
+
+/// Whether a step locks (`Some(true)`) or unlocks (`Some(false)`) schools; `None` for a step that moves them.
+fn lock_kind(step: &Step) -> Option<bool> {
+    match step.kind.as_str() {
+        "lock" => Some(true),
+        "unlock" => Some(false),
+        _ => None,
     }
 }

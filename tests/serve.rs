@@ -425,7 +425,8 @@ fn every_endpoint_answers_and_bad_requests_are_refused() {
     let (status, st) = s.post("/api/proposal/accept", "{}");
     assert_eq!(status, 200);
     let steps = st["steps"].as_array().unwrap().len();
-    assert_eq!(steps, if proposed > 0 { 2 } else { 1 });
+    // The move, the lock (a step of its own) and the re-optimisation.
+    assert_eq!(steps, if proposed > 0 { 3 } else { 2 });
 
     // Downloads.
     let (status, csv) = s.get("/api/moves.csv");
@@ -664,8 +665,8 @@ fn the_page_edits_the_plan_in_chromium() {
     let shown = page.script("return [document.getElementById('status').className, document.getElementById('verdict').textContent, document.querySelectorAll('#moves li').length];");
     assert_eq!(
         shown,
-        json!(["", "every rule holds", 2]),
-        "after re-optimising and saving"
+        json!(["", "every rule holds", 3]),
+        "after re-optimising and saving (the move, the lock and the re-optimisation)"
     );
 
     let st = s.state();
@@ -1633,4 +1634,85 @@ fn a_drop_on_a_network_the_campus_does_not_border_asks_first() {
     let moved: Value =
         serde_json::from_str(&room.server.get(&format!("/api/school?id={school}")).1).unwrap();
     assert_eq!(moved["network"], json!(to));
+}
+
+/// The page's state without what says how it got there (the last action, the version, redo): two states
+/// equal in this are the same plan, locks and steps.
+fn plan_state(page: &Session) -> Value {
+    let mut v: Value = serde_json::from_str(
+        page.script("return JSON.stringify(state);")
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    for k in [
+        "said",
+        "rules_said",
+        "version",
+        "can_redo",
+        "changed",
+        "region_changes",
+    ] {
+        v.as_object_mut().unwrap().remove(k);
+    }
+    v
+}
+
+/// Issue 31: a lock is a step: listed, undone and redone like a move. Locked, moved, and undone twice, the
+/// lock is gone and the state is the state before, in every figure; redone, the lock is back.
+#[test]
+fn a_lock_is_a_step_undone_and_redone_like_a_move() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let before = plan_state(&page);
+    let (school, _, to, _, _) = breaking_move(&room.server, &room.plan);
+    let name = common::lausd_by_id()[&school]["name"].clone();
+    click_school(&page, &school);
+    page.script("document.getElementById('lock-school').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    let listed = page.script("return document.querySelector('#moves li').textContent;");
+    assert!(
+        listed
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Locked {name} in ")),
+        "{listed}"
+    );
+    assert_eq!(room.server.state()["locked_schools"], json!([school]));
+    move_with_button(&page, &to, 2);
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    assert_eq!(room.server.state()["locked_schools"], json!([school]));
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    let status = page.script("return document.getElementById('status').textContent;");
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Undid: Locked {name} in ")),
+        "{status}"
+    );
+    assert_eq!(room.server.state()["locked_schools"], json!([]));
+    let after = plan_state(&page);
+    assert_eq!(
+        after, before,
+        "undone twice, the state differs from the start"
+    );
+    // The panel offers the lock again; redone, the lock is back.
+    page.wait_for("return document.getElementById('lock-school').textContent === 'Lock';");
+    page.script("document.getElementById('redo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
+    assert_eq!(room.server.state()["locked_schools"], json!([school]));
+    // Locking it again is refused: it is locked already.
+    let (status, v) = room
+        .server
+        .post("/api/lock", &json!({"school": school}).to_string());
+    assert_eq!(status, 409, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("locked already"),
+        "{v}"
+    );
 }
