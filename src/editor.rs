@@ -88,6 +88,11 @@ pub struct View<'a> {
     pub proposal: Option<&'a Proposal>,
     /// Networks whose support region the last step (or undo, or redo) changed ("N03: R1 → R2").
     pub region_changes: &'a [String],
+    /// What the start is: the plan editing started from, as it was opened.
+    pub start: &'a str,
+    /// Every school in another network than at the start, net of steps undone or moved back, in table
+    /// order: from its network at the start to its network now.
+    pub since_start: Vec<Change>,
 }
 
 /// One rule as the page shows it: the check, its short title and its margin in words.
@@ -277,7 +282,26 @@ impl<'a> Editor<'a> {
             can_redo: !self.undone.is_empty(),
             proposal: self.proposal.as_ref(),
             region_changes: &self.region_changes,
+            start: &self.from,
+            since_start: self.since_start(),
         }
+    }
+
+    /// Every school in another network than at the start (net of undos and of moves back), in table order.
+    pub fn since_start(&self) -> Vec<Change> {
+        self.inputs
+            .table
+            .schools
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.school_network[i] != self.start_network[i])
+            .map(|(i, s)| Change {
+                school_id: s.id.clone(),
+                school_name: s.name.clone(),
+                from: self.ids[self.start_network[i]].clone(),
+                to: self.ids[self.school_network[i]].clone(),
+            })
+            .collect()
     }
 
     /// Each broken rule in plain words: its title, the networks that break it and its margin

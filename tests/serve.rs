@@ -1716,3 +1716,121 @@ fn a_lock_is_a_step_undone_and_redone_like_a_move() {
         "{v}"
     );
 }
+
+/// A school of its own campus in neither of networks `a` and `b` (nor `not`), with a network it borders.
+fn another_move(room: &Room, a: &str, b: &str, not: &str) -> (String, String, String) {
+    common::assignment(&room.plan)
+        .into_iter()
+        .filter(|(id, n)| n != a && n != b && id != not)
+        .find_map(|(id, n)| {
+            let v: Value =
+                serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+            let near = v["neighbouring_networks"].as_array().unwrap();
+            (v["moves_with"].as_array().unwrap().len() == 1 && !near.is_empty())
+                .then(|| (id, n, near[0].as_str().unwrap().to_string()))
+        })
+        .unwrap()
+}
+
+/// Issue 31: "changes since the start" lists every school in another network than at the start (by name,
+/// from and to which named network, net of moves back), rings each on the map in a colour of its own (not
+/// the affiliations' or the comparison's red), says what the start is, and draws the start's network
+/// borders on demand.
+#[test]
+fn the_changes_since_the_start_are_listed_and_ringed_on_the_map() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let start_d = page.script("var d = {}; document.querySelectorAll('#map path.network').forEach(p => { d[p.dataset.network] = p.getAttribute('d'); }); return d;");
+    let text = || {
+        page.script("return document.getElementById('changes-text').textContent;")
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let start = room.server.state()["start"].as_str().unwrap().to_string();
+    assert!(
+        text().starts_with(&format!(
+            "The start is {start}: the plan as the editor opened it"
+        )),
+        "{}",
+        text()
+    );
+    assert!(text().ends_with("No school is in another network than at the start."));
+    let (a, a_from, a_to, _, _) = breaking_move(&room.server, &room.plan);
+    let (b, b_from, b_to) = another_move(&room, &a_from, &a_to, &a);
+    click_school(&page, &a);
+    move_with_button(&page, &a_to, 1);
+    click_school(&page, &b);
+    move_with_button(&page, &b_to, 2);
+    // A moved back by a move of its own (not an undo): no longer a change.
+    let (status, v) = room.server.post(
+        "/api/move",
+        &json!({"school": a, "to": a_from, "confirmed": true}).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 3 && document.querySelectorAll('#changes li').length === 1 && document.body.dataset.drawn === String(state.version);");
+    let titled = |n: &str| {
+        room.plan["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["network"] == n)
+            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
+            .unwrap()
+    };
+    let b_name = common::lausd_by_id()[&b]["name"].clone();
+    let listed = page.script(
+        "var l = document.querySelector('#changes li'); return [l.dataset.school, l.textContent];",
+    );
+    assert_eq!(
+        listed,
+        json!([
+            b,
+            format!("{b_name}: {} → {}", titled(&b_from), titled(&b_to))
+        ])
+    );
+    assert!(
+        text().contains("1 school is in another network now"),
+        "{}",
+        text()
+    );
+    // On the map: one ring, around B, purple, not red; B's symbol is marked.
+    let rings = page.script(&format!(
+        "var r = Array.from(document.querySelectorAll('#map g.moved-halos circle')); var s = document.querySelector('#map [data-school=\"{b}\"]'); var b = s.getBBox(); \
+         var c = r[0]; return [r.map(x => x.dataset.school), getComputedStyle(c).stroke, s.classList.contains('moved'), \
+         Math.abs(Number(c.getAttribute('cx')) - (b.x + b.width / 2)) < 0.5 && Math.abs(Number(c.getAttribute('cy')) - (b.y + b.height / 2)) < 0.5, \
+         c.getBoundingClientRect().width];"
+    ));
+    assert_eq!(
+        rings[0],
+        json!([b]),
+        "a {a}, b {b}: {}",
+        page.script("return JSON.stringify(state.since_start);")
+    );
+    assert_eq!(rings[1], json!("rgb(106, 27, 154)"));
+    assert_eq!(rings[2], json!(true));
+    assert_eq!(rings[3], json!(true), "the ring is not around the school");
+    let size = rings[4].as_f64().unwrap();
+    assert!((14.0..=26.0).contains(&size), "ring {size} px across");
+    // The start's networks on demand: every network's border as it was at the start.
+    assert_eq!(
+        page.script("return document.querySelectorAll('#map g.start-outlines path').length;"),
+        json!(0)
+    );
+    page.script("document.getElementById('show-start').click();");
+    page.wait_for("return document.querySelectorAll('#map g.start-outlines path').length === 32;");
+    let drawn = page.script("var d = {}; document.querySelectorAll('#map g.start-outlines path').forEach(p => { d[p.dataset.network] = p.getAttribute('d'); }); return [d, !document.querySelector('#legend .start').hidden];");
+    assert_eq!(drawn, json!([start_d, true]));
+    // Undone back to the start: nothing listed, no ring.
+    for left in [2, 1, 0] {
+        page.script("document.getElementById('undo').click();");
+        page.wait_for(&format!("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === {left};"));
+    }
+    assert_eq!(
+        page.script("return [document.querySelectorAll('#changes li').length, document.querySelectorAll('#map g.moved-halos circle').length, document.querySelectorAll('#map g.start-outlines path').length];"),
+        json!([0, 0, 32])
+    );
+    assert!(text().ends_with("No school is in another network than at the start."));
+}

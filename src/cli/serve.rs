@@ -111,7 +111,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         None => None,
     };
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
-    let (start_fills, start_labels) = start_map(&editor, &inputs, &options);
+    let (start_fills, start_labels, start_outlines) = start_map(&editor, &inputs, &options);
     let draft_path = draft_path(&a.out);
     let pending = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
@@ -160,6 +160,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         ensemble,
         start_fills,
         start_labels,
+        start_outlines,
     };
     for (request, body) in bodies_read_apart(server) {
         state.handle(request, body);
@@ -501,15 +502,18 @@ struct State<'a> {
     /// Each network's label point on the starting plan's map: kept while it stays well inside the
     /// network's territory.
     start_labels: Labels,
+    /// Each network's territory on the starting plan's map (SVG path data, by network id): the page draws
+    /// them over the plan as edited to compare with the start.
+    start_outlines: BTreeMap<String, String>,
 }
 
 /// The starting plan's map: each network's fill (when the map colours networks apart, not by a figure)
-/// and label point, which the maps of the edited plan keep.
+/// and label point, which the maps of the edited plan keep, and each network's territory.
 fn start_map(
     editor: &Editor,
     inputs: &Inputs,
     options: &maps::MapOptions,
-) -> (Option<Vec<&'static str>>, Labels) {
+) -> (Option<Vec<&'static str>>, Labels, BTreeMap<String, String>) {
     let map = maps::Map::new(
         editor.plan(),
         inputs.table(),
@@ -517,8 +521,19 @@ fn start_map(
         options.clone(),
     );
     let fills = (options.colour_by == maps::ColourBy::Networks).then(|| map.fills.fills.clone());
-    let labels = label_points(&maps::svg::svg(&map));
-    (fills, labels)
+    let svg = maps::svg::svg(&map);
+    let labels = label_points(&svg);
+    let outlines = svg
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"network\""))
+        .filter_map(|l| {
+            Some((
+                attr(l, "data-network")?.to_string(),
+                attr(l, "d")?.to_string(),
+            ))
+        })
+        .collect();
+    (fills, labels, outlines)
 }
 
 /// Each network's label point on a map (px), by network id as the map writes it.
@@ -782,6 +797,7 @@ impl State<'_> {
             },
             "/api/state" => Reply::json(200, &self.state()),
             "/api/version" => Reply::json(200, &json!({ "version": self.version })),
+            "/api/start-outlines" => Reply::json(200, &json!(self.start_outlines)),
             "/api/map.svg" => {
                 let mut options = self.options.clone();
                 options.highlight = self.differing();
