@@ -32,13 +32,27 @@ impl std::fmt::Display for Refused {
 
 pub use crate::plan_file::{EditChange as Change, EditStep as Step, EditsRecord};
 
-/// The solver's proposal after "re-optimise the rest": not applied until accepted.
+/// The solver's proposal after "re-optimise the rest": not applied until accepted. A proposal that would
+/// break a rule holding now is never offered: it is `rejected`, with no changes, and says why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Proposal {
     pub changes: Vec<Change>,
-    /// Whether every rule holds in the proposed plan, and the rules it breaks.
+    /// Whether every rule holds in the proposed plan, and the rules it breaks in words.
     pub all_hold: bool,
     pub broken: Vec<String>,
+    /// The keys of the rules it breaks (for scripts; the page shows `broken`).
+    pub broken_keys: Vec<String>,
+    /// Rules broken now that the proposal restores (titles).
+    pub restored: Vec<String>,
+    /// Rules holding now that the solver's plan would break, in words: when any, the proposal is rejected.
+    pub newly_broken: Vec<String>,
+    /// The solver's plan would break a rule that holds now, so nothing is offered.
+    pub rejected: bool,
+    /// Whether accepting makes the plan better: it restores a broken rule (or, every rule holding, is more
+    /// compact) and breaks none.
+    pub improves: bool,
+    /// The proposal in words, for the page.
+    pub said: String,
     pub compactness_km2: f64,
     #[serde(skip)]
     school_network: Vec<usize>,
@@ -247,7 +261,7 @@ impl<'a> Editor<'a> {
                 network_breaks
                     .entry(n.clone())
                     .or_default()
-                    .push(crate::rules::title(&c.key));
+                    .push(rule_title(c));
             }
         }
         View {
@@ -269,7 +283,7 @@ impl<'a> Editor<'a> {
                 .iter()
                 .map(|c| RuleView {
                     check: c,
-                    title: crate::rules::title(&c.key),
+                    title: rule_title(c),
                     words: crate::rules::words(c),
                 })
                 .collect(),
@@ -307,26 +321,7 @@ impl<'a> Editor<'a> {
     /// Each broken rule in plain words: its title, the networks that break it and its margin
     /// ("Enrollment within the band around the mean (N05): short by 1,234 students").
     pub fn broken_in_words(&self) -> Vec<String> {
-        self.plan
-            .file
-            .constraints
-            .iter()
-            .filter(|c| !c.holds)
-            .map(|c| {
-                let title = crate::rules::title(&c.key);
-                let title = if title.is_empty() {
-                    c.rule.clone()
-                } else {
-                    title
-                };
-                let networks = if c.failing_networks.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", c.failing_networks.join(", "))
-                };
-                format!("{title}{networks}: {}", crate::rules::words(c))
-            })
-            .collect()
+        broken_words(self.plan.file.constraints.iter())
     }
 
     /// A network's id and name, "N05 Crenshaw" (the id alone when the plan has no names).
@@ -791,26 +786,82 @@ impl<'a> Editor<'a> {
             Some(&self.start),
         )
         .expect("assembling with --best-effort cannot fail");
+        // Re-checked with the rules: a rule that holds now must hold in what is offered.
+        let now = &self.plan.file.constraints;
+        let holds_now = |key: &str| now.iter().any(|c| c.key == key && c.holds);
+        let after = &proposed.file.constraints;
+        let newly_broken = broken_words(after.iter().filter(|c| !c.holds && holds_now(&c.key)));
+        let restored: Vec<String> = after
+            .iter()
+            .filter(|c| c.holds && !holds_now(&c.key))
+            .map(rule_title)
+            .collect();
+        let still: Vec<String> = after
+            .iter()
+            .filter(|c| !c.holds && !holds_now(&c.key))
+            .map(rule_title)
+            .collect();
+        let rejected = !newly_broken.is_empty();
+        let all_held = now.iter().all(|c| c.holds);
+        let improves = !rejected
+            && !changes.is_empty()
+            && (!restored.is_empty()
+                || (all_held && proposed.file.compactness_km2 < self.plan.file.compactness_km2));
+        let n = changes.len();
+        let list = |v: &[String]| v.join("; ");
+        let said = if rejected {
+            format!(
+                "Re-optimising cannot restore the rules around the locks and the schools moved so far: the solver's best plan would break {} that {} now ({}){}, so it is not offered. Move or unlock schools by hand, or undo steps, and try again.",
+                crate::text::count(newly_broken.len() as f64, "rules"),
+                if newly_broken.len() == 1 { "holds" } else { "hold" },
+                list(&newly_broken),
+                if still.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and still leave broken {}", list(&still))
+                }
+            )
+        } else if n == 0 && all_held {
+            "Re-optimised around the locks: every rule holds, no school needs to move".to_string()
+        } else if n == 0 {
+            format!(
+                "Re-optimising cannot restore {} without moving a locked school or one moved by hand: no school would change network",
+                list(&still)
+            )
+        } else {
+            format!(
+                "Re-optimised around the locks: {} would change network (ringed in teal on the map); {}{}",
+                crate::text::count(n as f64, "schools"),
+                if restored.is_empty() {
+                    "it restores no broken rule".to_string()
+                } else {
+                    format!("it restores {}", list(&restored))
+                },
+                if still.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and leaves broken {}", list(&still))
+                }
+            )
+        };
         self.proposal = Some(Proposal {
-            changes,
+            changes: if rejected { Vec::new() } else { changes },
             all_hold: proposed.file.all_constraints_hold,
-            broken: proposed
-                .file
-                .constraints
+            broken: broken_words(after.iter()),
+            broken_keys: after
                 .iter()
                 .filter(|c| !c.holds)
                 .map(|c| c.key.clone())
                 .collect(),
+            restored,
+            newly_broken,
+            rejected,
+            improves,
+            said: said.clone(),
             compactness_km2: proposed.file.compactness_km2,
             school_network,
         });
-        self.said = format!(
-            "Re-optimised around the locks: {} would change network if accepted",
-            crate::text::count(
-                self.proposal.as_ref().map_or(0, |p| p.changes.len()) as f64,
-                "schools"
-            )
-        );
+        self.said = said;
         self.proposal.as_ref().expect("set above")
     }
 
@@ -820,6 +871,11 @@ impl<'a> Editor<'a> {
             .proposal
             .take()
             .ok_or_else(|| Refused::Conflict("no re-optimised plan to accept".into()))?;
+        if p.rejected {
+            let said = p.said.clone();
+            self.proposal = Some(p);
+            return Err(Refused::Conflict(format!("nothing to accept: {said}")));
+        }
         if p.changes.is_empty() {
             self.said = "Accepted the re-optimisation: no school needed to move".into();
             return Ok(());
@@ -975,6 +1031,32 @@ impl<'a> Editor<'a> {
         file.edits = Some(self.edits());
         file
     }
+}
+
+/// A rule's short title in words; a rule with no short title (the region rules, pins) is named by its own
+/// text, never by its key.
+fn rule_title(c: &ConstraintCheck) -> String {
+    let title = crate::rules::title(&c.key);
+    if title.is_empty() || title == c.key {
+        c.rule.clone()
+    } else {
+        title
+    }
+}
+
+/// Each broken check in plain words: its title, the networks that break it and its margin.
+fn broken_words<'c>(checks: impl Iterator<Item = &'c ConstraintCheck>) -> Vec<String> {
+    checks
+        .filter(|c| !c.holds)
+        .map(|c| {
+            let networks = if c.failing_networks.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", c.failing_networks.join(", "))
+            };
+            format!("{}{networks}: {}", rule_title(c), crate::rules::words(c))
+        })
+        .collect()
 }
 
 /// Whether a step locks (`Some(true)`) or unlocks (`Some(false)`) schools; `None` for a step that moves them.

@@ -1834,3 +1834,149 @@ fn the_changes_since_the_start_are_listed_and_ringed_on_the_map() {
     );
     assert!(text().ends_with("No school is in another network than at the start."));
 }
+
+/// Issue 31: after 20 bad moves (each school dropped on a network its campus does not border, as confirmed),
+/// re-optimising never offers a plan that breaks a rule holding before: either its proposal keeps every such
+/// rule (re-checked by the server's rules once accepted), previewed on the map (the schools it would move
+/// ringed, their count in words) with Accept highlighted only when it improves the plan, or it says plainly
+/// that it cannot restore the rules and why, naming rules in words (never their keys), with nothing to accept.
+#[test]
+fn reoptimising_after_twenty_bad_moves_never_breaks_a_rule_that_held() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let mut moved = 0;
+    let mut used = BTreeSet::new();
+    for (id, n) in common::assignment(&room.plan) {
+        if moved == 20 {
+            break;
+        }
+        if used.contains(&n) {
+            continue;
+        }
+        let v: Value =
+            serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+        let near: Vec<&str> = v["neighbouring_networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        if v["moves_with"].as_array().unwrap().len() != 1 {
+            continue;
+        }
+        let far = room.plan["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["network"].as_str().unwrap())
+            .rev()
+            .find(|x| *x != n && !near.contains(x))
+            .unwrap()
+            .to_string();
+        let (status, r) = room.server.post(
+            "/api/move",
+            &json!({"school": id, "to": far, "confirmed": true}).to_string(),
+        );
+        assert_eq!(status, 200, "{r}");
+        used.insert(n);
+        moved += 1;
+    }
+    assert_eq!(moved, 20);
+    let page = room.page();
+    let before = room.server.state();
+    let held: BTreeSet<String> = before["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["holds"] == true)
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .collect();
+    let keys: Vec<String> = before["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .filter(|k| k.contains('_'))
+        .collect();
+    assert!(before["all_hold"] == false, "20 bad moves broke no rule");
+    page.script("document.getElementById('reoptimise').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && !document.getElementById('proposal').hidden && document.body.dataset.drawn === String(state.version);");
+    let st = room.server.state();
+    let p = &st["proposal"];
+    let shown = page.script("return [document.getElementById('proposal-text').textContent, document.getElementById('status').textContent, document.getElementById('accept').disabled, document.getElementById('accept').className, Array.from(document.querySelectorAll('#map g.proposal-preview circle')).map(c => c.dataset.school)];");
+    let text = shown[0].as_str().unwrap();
+    eprintln!("after 20 bad moves: {text}");
+    for t in [text, shown[1].as_str().unwrap()] {
+        for k in &keys {
+            assert!(!t.contains(k.as_str()), "the rule key {k} shown: {t}");
+        }
+    }
+    if p["rejected"] == true {
+        assert!(
+            text.starts_with("Re-optimising cannot restore the rules")
+                && text.contains("would break")
+                && !text.contains(".."),
+            "{text}"
+        );
+        assert!(!p["newly_broken"].as_array().unwrap().is_empty());
+        assert_eq!(shown[2], true, "Accept offered for a rejected proposal");
+        assert_eq!(shown[4], json!([]));
+        let (status, v) = room.server.post("/api/proposal/accept", "{}");
+        assert_eq!(status, 409, "{v}");
+        assert_eq!(room.server.state()["steps"].as_array().unwrap().len(), 20);
+        return;
+    }
+    // Offered: the rules that held still hold in it, and the map rings every school it would move.
+    let broken: BTreeSet<String> = p["broken_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        held.is_disjoint(&broken),
+        "the proposal breaks rules that held: {:?}",
+        held.intersection(&broken).collect::<Vec<_>>()
+    );
+    let changes: BTreeSet<String> = p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["school_id"].as_str().unwrap().to_string())
+        .collect();
+    let ringed: BTreeSet<String> = shown[4]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ringed, changes);
+    let n = changes.len();
+    if n > 0 {
+        let words = format!(
+            "{} would change network",
+            schoolnets::text::count(n as f64, "schools")
+        );
+        assert!(text.contains(&words), "{words:?} not in {text:?}");
+    }
+    let improves = p["improves"] == true;
+    assert_eq!(
+        shown[3] == json!("primary"),
+        improves,
+        "Accept highlighted for a proposal that does not improve the plan: {text}"
+    );
+    if n == 0 {
+        return;
+    }
+    page.script("document.getElementById('accept').click();");
+    page.wait_for(
+        "return document.body.dataset.busy === '0' && document.getElementById('proposal').hidden;",
+    );
+    let after = room.server.state();
+    for r in after["rules"].as_array().unwrap() {
+        if held.contains(r["key"].as_str().unwrap()) {
+            assert_eq!(r["holds"], true, "accepted, a rule that held breaks: {r}");
+        }
+    }
+}
