@@ -357,6 +357,26 @@ impl<'a> Editor<'a> {
             };
         }
         match (step.kind.as_str(), lead) {
+            ("move-selected", Some(ch)) => {
+                let names: Vec<&str> = step
+                    .changes
+                    .iter()
+                    .map(|c| c.school_name.as_str())
+                    .collect();
+                let list = format!(
+                    "{} ({})",
+                    crate::text::count(n as f64, "schools"),
+                    crate::text::first_of(&names, 3)
+                );
+                if back {
+                    format!(
+                        "Undid the move of {list} to {}: back where they were",
+                        self.network_title(&ch.to)
+                    )
+                } else {
+                    format!("Moved {list} to {}", self.network_title(&ch.to))
+                }
+            }
             ("move", Some(ch)) => {
                 let (from, to) = if back {
                     (&ch.to, &ch.from)
@@ -525,6 +545,88 @@ impl<'a> Editor<'a> {
         self.apply(step);
         self.undone.clear();
         Ok(())
+    }
+
+    /// Moves several schools (each with its campus or pathway) to network `to` as ONE step, undone at once.
+    /// Schools already in `to` stay; refused when none would move, or a school or the network is unknown.
+    pub fn move_schools(&mut self, ids: &[String], to: &str) -> std::result::Result<(), Refused> {
+        let c = self.network(to)?;
+        let mut units: Vec<usize> = Vec::new();
+        for id in ids {
+            let u = self.unit_of(self.school(id)?);
+            if self.unit_network(u) != c && !units.contains(&u) {
+                units.push(u);
+            }
+        }
+        if units.is_empty() {
+            return Err(Refused::Conflict(format!(
+                "every school selected is in {to} already"
+            )));
+        }
+        let schools = self.prepared.planning.units();
+        let changes: Vec<Change> = units
+            .iter()
+            .flat_map(|&u| schools.units[u].schools.iter())
+            .map(|&j| self.change(j, c))
+            .collect();
+        let names: Vec<&str> = changes.iter().map(|ch| ch.school_name.as_str()).collect();
+        let what = format!(
+            "{} selected ({}) → {}",
+            crate::text::count(changes.len() as f64, "schools"),
+            crate::text::first_of(&names, 3),
+            self.ids[c]
+        );
+        let step = Step {
+            kind: "move-selected".into(),
+            what,
+            changes,
+        };
+        self.said = self.step_words(&step, false);
+        self.apply(step);
+        self.undone.clear();
+        Ok(())
+    }
+
+    /// The schools of `ids` whose campus (or pathway) would be cut off from network `to` if they all
+    /// joined it: neither bordering it nor joined to it through other schools selected. Their names, in
+    /// the order given; empty when every one borders it.
+    pub fn cut_off_from(
+        &self,
+        ids: &[String],
+        to: &str,
+    ) -> std::result::Result<Vec<String>, Refused> {
+        let c = self.network(to)?;
+        let mut chosen = std::collections::BTreeSet::new();
+        for id in ids {
+            chosen.insert(self.unit_of(self.school(id)?));
+        }
+        let graph = &self.prepared.planning.adjacency().graph;
+        let mut reached: std::collections::BTreeSet<usize> = chosen
+            .iter()
+            .copied()
+            .filter(|&u| {
+                self.unit_network(u) == c
+                    || graph[u]
+                        .iter()
+                        .any(|&v| !chosen.contains(&v) && self.unit_network(v) == c)
+            })
+            .collect();
+        let mut queue: Vec<usize> = reached.iter().copied().collect();
+        while let Some(u) = queue.pop() {
+            for &v in &graph[u] {
+                if chosen.contains(&v) && reached.insert(v) {
+                    queue.push(v);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let i = self.school(id)?;
+            if !reached.contains(&self.unit_of(i)) {
+                out.push(self.inputs.table.schools[i].name.clone());
+            }
+        }
+        Ok(out)
     }
 
     fn change(&self, school: usize, to: usize) -> Change {

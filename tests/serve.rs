@@ -1980,3 +1980,118 @@ fn reoptimising_after_twenty_bad_moves_never_breaks_a_rule_that_held() {
         }
     }
 }
+
+/// Issue 31: several schools selected together (shift+drag a rectangle on the map, shift+click to add one)
+/// move to a network as ONE step, undone at once.
+#[test]
+fn schools_selected_by_a_rectangle_move_as_one_step() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let (a, _, to, _, _) = breaking_move(&room.server, &room.plan);
+    // Zoomed in on A, a rectangle 160 px across around it, dragged with shift held.
+    let picked = page.script(&format!(
+        "centre('{a}'); var s = document.querySelector('#map g.schools [data-school=\"{a}\"]').getBoundingClientRect(); \
+         var x = s.left + s.width / 2, y = s.top + s.height / 2, m = document.getElementById('map'); \
+         m.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true, shiftKey: true, clientX: x - 80, clientY: y - 80}})); \
+         window.dispatchEvent(new MouseEvent('mousemove', {{shiftKey: true, clientX: x + 80, clientY: y + 80}})); \
+         window.dispatchEvent(new MouseEvent('mouseup', {{shiftKey: true, clientX: x + 80, clientY: y + 80}})); \
+         var inside = []; document.querySelectorAll('#map g.schools [data-school]').forEach(e => {{ var r = e.getBoundingClientRect(), cx = r.left + r.width / 2, cy = r.top + r.height / 2; \
+           if (cx >= x - 80 && cx <= x + 80 && cy >= y - 80 && cy <= y + 80) inside.push(e.dataset.school); }}); \
+         return [inside.sort(), [...multi].sort(), document.getElementById('multi').hidden, document.querySelectorAll('#map svg .multi').length];"
+    ));
+    let inside: Vec<String> = serde_json::from_value(picked[0].clone()).unwrap();
+    assert!(inside.contains(&a) && inside.len() >= 2, "{picked}");
+    assert_eq!(picked[1], picked[0], "the rectangle selected other schools");
+    assert_eq!(picked[2], false, "no panel for the selection");
+    assert_eq!(picked[3], json!(inside.len()));
+    // Shift+click adds a school outside the rectangle (one on the screen, on top where it is).
+    let added = page.script(
+        "var box = document.getElementById('map').getBoundingClientRect(); var got = null; \
+         for (const e of document.querySelectorAll('#map g.schools [data-school]')) { if (multi.has(e.dataset.school)) continue; \
+           var r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2; \
+           if (x < box.left + 20 || x > box.right - 20 || y < box.top + 20 || y > box.bottom - 20) continue; \
+           if (document.elementFromPoint(x, y) !== e) continue; got = [e.dataset.school, x, y]; break; } \
+         var m = document.getElementById('map'); \
+         m.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, shiftKey: true, clientX: got[1], clientY: got[2]})); \
+         window.dispatchEvent(new MouseEvent('mouseup', {shiftKey: true, clientX: got[1], clientY: got[2]})); \
+         return [got[0], multi.has(got[0]), multi.size, document.getElementById('multi-text').textContent];",
+    );
+    assert_eq!(added[1], true, "{added}");
+    assert_eq!(added[2], json!(inside.len() + 1));
+    assert!(
+        added[3]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{} schools selected: ", inside.len() + 1)),
+        "{added}"
+    );
+    let mut selected = inside.clone();
+    selected.push(added[0].as_str().unwrap().to_string());
+    // Moved to A's neighbour: one step (asked first if some campus would be cut off from it).
+    page.script(&format!(
+        "document.getElementById('multi-to').value = '{to}'; document.getElementById('move-selected').click();"
+    ));
+    page.wait_for("return document.body.dataset.busy === '0' && (document.querySelectorAll('#moves li').length === 1 || !document.getElementById('drop-confirm').hidden);");
+    if page.script("return document.getElementById('drop-confirm').hidden;") == false {
+        let asked = page.script("return document.getElementById('drop-confirm-text').textContent;");
+        assert!(
+            asked
+                .as_str()
+                .unwrap()
+                .contains("would be in separate pieces"),
+            "{asked}"
+        );
+        page.script("document.getElementById('drop-anyway').click();");
+    }
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1 && document.getElementById('multi').hidden;");
+    let st = room.server.state();
+    let steps = st["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0]["kind"], "move-selected");
+    let start = common::assignment(&room.plan);
+    let network_of = |id: &str| -> String {
+        let v: Value =
+            serde_json::from_str(&room.server.get(&format!("/api/school?id={id}")).1).unwrap();
+        v["network"].as_str().unwrap().to_string()
+    };
+    for id in &selected {
+        assert_eq!(network_of(id), to, "{id} not moved");
+    }
+    let moved: BTreeSet<String> = steps[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["school_id"].as_str().unwrap().to_string())
+        .collect();
+    for id in &selected {
+        assert!(
+            moved.contains(id) || start[id] == to,
+            "{id} not in the step"
+        );
+    }
+    // One undo puts every one back.
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    for id in &moved {
+        assert_eq!(network_of(id), start[id], "{id} not back after one undo");
+    }
+    // Bad requests: no schools, a school that is not text, an unknown school.
+    for body in [
+        json!({"schools": [], "to": to}),
+        json!({"schools": [1], "to": to}),
+        json!({"to": to}),
+    ] {
+        assert_eq!(
+            room.server.post("/api/move-selected", &body.to_string()).0,
+            400,
+            "{body}"
+        );
+    }
+    let (status, v) = room.server.post(
+        "/api/move-selected",
+        &json!({"schools": ["no-such-school"], "to": to}).to_string(),
+    );
+    assert_eq!(status, 404, "{v}");
+}

@@ -878,8 +878,9 @@ impl State<'_> {
     fn post(&mut self, path: &str, body: &Value) -> Reply {
         // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
         // it is restored or discarded first.
-        const WRITE_DRAFT: [&str; 8] = [
+        const WRITE_DRAFT: [&str; 9] = [
             "/api/move",
+            "/api/move-selected",
             "/api/undo",
             "/api/redo",
             "/api/lock",
@@ -918,6 +919,45 @@ impl State<'_> {
                 }
                 _ => Reply::error(400, r#"give {"school": ID, "to": NETWORK}"#),
             },
+            "/api/move-selected" => {
+                let ids: Option<Vec<String>> =
+                    body.get("schools").and_then(Value::as_array).map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    });
+                let n = body
+                    .get("schools")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                match (ids, text("to")) {
+                    (Some(ids), Some(to)) if !ids.is_empty() && ids.len() == n => {
+                        let confirmed =
+                            body.get("confirmed").and_then(Value::as_bool) == Some(true);
+                        match self.editor.cut_off_from(&ids, &to) {
+                            Err(e) => e.into(),
+                            Ok(cut) if !cut.is_empty() && !confirmed => Reply::error(
+                                409,
+                                format!(
+                                    "{} {} not border {} (nor {} it through the other schools selected): moved there, {to} would be in separate pieces. Send {{\"confirmed\": true}} once the planner has confirmed the move.",
+                                    schoolnets::text::first_of(&cut, 5),
+                                    if cut.len() == 1 { "does" } else { "do" },
+                                    self.editor.network_title(&to),
+                                    if cut.len() == 1 { "reaches" } else { "reach" },
+                                ),
+                            ),
+                            Ok(_) => {
+                                let r = self.editor.move_schools(&ids, &to);
+                                done(r, self)
+                            }
+                        }
+                    }
+                    _ => Reply::error(
+                        400,
+                        r#"give {"schools": [ID, ...], "to": NETWORK}: at least one school id, each as text"#,
+                    ),
+                }
+            }
             "/api/undo" => {
                 let r = self.editor.undo();
                 done(r, self)
