@@ -1266,12 +1266,13 @@ fn a_move_keeps_every_networks_colour_and_label_where_they_were() {
 }
 
 /// A point of the viewport inside network `n`'s territory where the territory itself (no school) is under
-/// the pointer, and under every point 6 px around it too (clear of the borders and their outlines).
+/// the pointer, and under every point 6 px around it too (clear of the borders and their outlines); in whole
+/// pixels, as mouse events carry them.
 fn point_in_network(page: &Session, n: &str) -> (f64, f64) {
     let v = page.script(&format!(
         "var p = document.querySelector('#map path.network[data-network=\"{n}\"]'); var r = p.getBoundingClientRect(); \
          var hit = (x, y) => document.elementFromPoint(x, y) === p; var any = null; \
-         for (var i = 1; i < 40; i++) for (var j = 1; j < 40; j++) {{ var x = r.left + r.width * i / 40, y = r.top + r.height * j / 40; \
+         for (var i = 1; i < 40; i++) for (var j = 1; j < 40; j++) {{ var x = Math.round(r.left + r.width * i / 40), y = Math.round(r.top + r.height * j / 40); \
            if (!hit(x, y)) continue; any = any || [x, y]; \
            if (hit(x - 6, y) && hit(x + 6, y) && hit(x, y - 6) && hit(x, y + 6)) return [x, y]; }} return any;"
     ));
@@ -1625,7 +1626,8 @@ fn a_drop_on_a_network_the_campus_does_not_border_asks_first() {
     // Undone, a drop on a network it borders moves it at once.
     page.script("document.getElementById('undo').click();");
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
-    drag_school(&page, &school, point_in_network(&page, &to));
+    let p = point_in_network(&page, &to);
+    drag_school(&page, &school, p);
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 1;");
     assert_eq!(
         page.script("return document.getElementById('drop-confirm').hidden;"),
@@ -2094,4 +2096,109 @@ fn schools_selected_by_a_rectangle_move_as_one_step() {
         &json!({"schools": ["no-such-school"], "to": to}).to_string(),
     );
     assert_eq!(status, 404, "{v}");
+}
+
+/// A real click (pointer down and up) at a point of the viewport.
+fn click_at(page: &Session, x: f64, y: f64) {
+    page.driver.post(
+        &format!("/session/{}/actions", page.id),
+        json!({ "actions": [{
+            "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+            "actions": [
+                { "type": "pointerMove", "duration": 0, "origin": "viewport", "x": x.round() as i64, "y": y.round() as i64 },
+                { "type": "pointerDown", "button": 0 },
+                { "type": "pointerUp", "button": 0 }
+            ]
+        }]}),
+    );
+}
+
+/// Issue 31: school symbols keep one readable size on screen whatever the zoom (zooming in separates them),
+/// and a click where symbols overlap (High Tech LA and Birmingham Community Charter High at district zoom)
+/// opens a list of the schools under the pointer to choose from.
+#[test]
+fn overlapping_schools_are_picked_from_a_list_and_symbols_keep_their_size() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let by_name = |want: &str| -> String {
+        common::lausd_by_id()
+            .into_iter()
+            .find(|(_, r)| r["name"] == want)
+            .map(|(id, _)| id)
+            .unwrap()
+    };
+    let (htla, bcch) = (
+        by_name("High Tech LA"),
+        by_name("Birmingham Community Charter High"),
+    );
+    let size = |id: &str| {
+        page.script(&format!(
+            "var r = document.querySelector('#map g.schools [data-school=\"{id}\"]').getBoundingClientRect(); return [r.width, r.height];"
+        ))[0]
+            .as_f64()
+            .unwrap()
+    };
+    let at_district = size(&htla);
+    assert!(
+        (6.0..=12.0).contains(&at_district),
+        "{at_district} px across"
+    );
+    // Where High Tech LA is drawn, both schools are under the pointer.
+    let here = page.script(&format!(
+        "var r = document.querySelector('#map g.schools [data-school=\"{htla}\"]').getBoundingClientRect(); var x = r.left + r.width / 2, y = r.top + r.height / 2; \
+         return [x, y, schoolsAt(x, y)];"
+    ));
+    let under: Vec<String> = serde_json::from_value(here[2].clone()).unwrap();
+    assert!(
+        under.contains(&htla) && under.contains(&bcch),
+        "the two schools do not overlap: {under:?}"
+    );
+    // A click there lists them; choosing the one beneath selects it.
+    click_at(&page, here[0].as_f64().unwrap(), here[1].as_f64().unwrap());
+    page.wait_for("return !document.getElementById('pick').hidden;");
+    let listed = page.script("return Array.from(document.querySelectorAll('#pick button')).map(b => [b.dataset.school, b.textContent]);");
+    let ids: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b[0].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, under, "{listed}");
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b[1] == "Birmingham Community Charter High (high)"),
+        "{listed}"
+    );
+    let beneath = ids.last().unwrap().clone();
+    page.script(&format!(
+        "document.querySelector('#pick button[data-school=\"{beneath}\"]').click();"
+    ));
+    page.wait_for(&format!(
+        "return document.getElementById('pick').hidden && !document.getElementById('school').hidden && document.querySelector('#map [data-school=\"{beneath}\"]').classList.contains('selected');"
+    ));
+    let name = common::lausd_by_id()[&beneath]["name"].clone();
+    assert_eq!(
+        page.script("return document.getElementById('school-name').textContent;"),
+        json!(name)
+    );
+    // Zoomed in 4 steps (the view 2.4 times narrower), the symbol is as large on screen as before, and the
+    // two schools no longer share a point.
+    for _ in 0..4 {
+        page.script("document.getElementById('zoom-in').click();");
+    }
+    page.script(&format!("centre('{htla}');"));
+    let zoomed = size(&htla);
+    assert!(
+        (zoomed - at_district).abs() <= 0.15 * at_district,
+        "{at_district} px at district zoom, {zoomed} px zoomed in"
+    );
+    let apart = page.script(&format!(
+        "var r = document.querySelector('#map g.schools [data-school=\"{htla}\"]').getBoundingClientRect(); return schoolsAt(r.left + r.width / 2, r.top + r.height / 2);"
+    ));
+    assert_eq!(apart, json!([htla]), "still overlapping zoomed in");
 }

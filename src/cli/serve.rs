@@ -842,7 +842,15 @@ impl State<'_> {
                         .table()
                         .schools
                         .iter()
-                        .map(|sc| json!({ "id": sc.id, "name": sc.name }))
+                        .map(|sc| {
+                            json!({
+                                "id": sc.id,
+                                "name": sc.name,
+                                "level": sc.level.as_str(),
+                                "lat": sc.lat,
+                                "lon": sc.lon,
+                            })
+                        })
                         .collect(),
                 ),
             ),
