@@ -2202,3 +2202,84 @@ fn overlapping_schools_are_picked_from_a_list_and_symbols_keep_their_size() {
     ));
     assert_eq!(apart, json!([htla]), "still overlapping zoomed in");
 }
+
+/// Sets the browser's viewport to `w` × `h` px (the window made larger by whatever the browser keeps around
+/// the page).
+fn viewport(page: &Session, w: i64, h: i64) {
+    let rect = format!("/session/{}/window/rect", page.id);
+    page.driver.post(&rect, json!({ "width": w, "height": h }));
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        let v = page.script(
+            "return [window.innerWidth, window.innerHeight, window.outerWidth, window.outerHeight];",
+        );
+        let n = |i: usize| v[i].as_i64().unwrap();
+        if (n(0), n(1)) == (w, h) {
+            return;
+        }
+        page.driver.post(
+            &rect,
+            json!({ "width": n(2) + w - n(0), "height": n(3) + h - n(1) }),
+        );
+    }
+    panic!("the viewport cannot be set to {w}×{h}");
+}
+
+/// Issue 31: on a 1024×768 and a 1280×720 projector nothing overflows (the page is no wider or taller than
+/// the screen), the header is one line above the map, the margin column is on screen, every network id is
+/// at least 16 px tall, the legend is outside the map, and no region's name is printed over a network's
+/// label. Checked from the layout.
+#[test]
+fn the_page_fits_a_projector() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    for (w, h) in [(1024, 768), (1280, 720)] {
+        viewport(&page, w, h);
+        page.wait_for("return document.body.dataset.busy !== '1';");
+        let v = page.script(
+            "var d = document.documentElement, hd = document.querySelector('header').getBoundingClientRect(), \
+               mb = document.getElementById('mapbox').getBoundingClientRect(), as = document.querySelector('aside').getBoundingClientRect(), \
+               lg = document.getElementById('legend'), lr = lg.getBoundingClientRect(); \
+             var ids = Array.from(document.querySelectorAll('#map g.labels text:not(.name)')).map(t => t.getBoundingClientRect()); \
+             var labels = Array.from(document.querySelectorAll('#map g.labels text')).map(t => t.getBoundingClientRect()); \
+             var regions = Array.from(document.querySelectorAll('#map g.region-labels text')).filter(t => t.getAttribute('display') !== 'none').map(t => t.getBoundingClientRect()); \
+             var over = regions.filter(r => labels.some(b => r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom)).length; \
+             return { scrollW: d.scrollWidth, scrollH: d.scrollHeight, header: hd.height, headerBottom: hd.bottom, mapTop: mb.top, mapW: mb.width, mapH: mb.height, \
+               asideLeft: as.left, asideRight: as.right, asideW: as.width, ids: ids.length, smallest: Math.min(...ids.map(r => r.height)), \
+               legendInMap: document.getElementById('mapbox').contains(lg), legendOverMap: lr.left < mb.right && mb.left < lr.right && lr.top < mb.bottom && mb.top < lr.bottom, \
+               legendShown: lr.width > 0 && lr.height > 0 && lr.bottom <= window.innerHeight, regions: regions.length, over: over };",
+        );
+        let at = format!("at {w}×{h}: {v}");
+        let n = |k: &str| v[k].as_f64().unwrap();
+        assert!(n("scrollW") <= w as f64, "the page overflows {at}");
+        assert!(n("scrollH") <= h as f64, "the page overflows {at}");
+        assert!(n("header") <= 50.0, "the header wraps {at}");
+        assert!(
+            n("headerBottom") <= n("mapTop"),
+            "the header covers the map {at}"
+        );
+        assert!(
+            n("mapW") >= 500.0 && n("mapH") >= 450.0,
+            "the map is small {at}"
+        );
+        assert!(
+            n("asideLeft") >= n("mapW") - 1.0
+                && n("asideRight") <= w as f64
+                && n("asideW") >= 280.0,
+            "the margin column is cut off {at}"
+        );
+        assert_eq!(n("ids"), 32.0, "{at}");
+        assert!(n("smallest") >= 16.0, "network ids under 16 px {at}");
+        assert_eq!(v["legendInMap"], false, "{at}");
+        assert_eq!(v["legendOverMap"], false, "{at}");
+        assert_eq!(v["legendShown"], true, "{at}");
+        assert!(n("regions") >= 1.0, "no region shown {at}");
+        assert_eq!(
+            n("over"),
+            0.0,
+            "a region's name over a network's label {at}"
+        );
+    }
+}
