@@ -161,6 +161,9 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         start_fills,
         start_labels,
         start_outlines,
+        maps: std::collections::VecDeque::new(),
+        outline_for_maps: None,
+        region_cache: Drawn::default(),
     };
     for (request, body) in bodies_read_apart(server) {
         state.handle(request, body);
@@ -505,6 +508,237 @@ struct State<'a> {
     /// Each network's territory on the starting plan's map (SVG path data, by network id): the page draws
     /// them over the plan as edited to compare with the start.
     start_outlines: BTreeMap<String, String>,
+    /// The maps last drawn, by the version they show (the newest last, at most [`MAPS_KEPT`]): a page
+    /// showing one of them is sent only what changed since (`/api/map-delta`).
+    maps: std::collections::VecDeque<(u64, Vec<(String, String)>)>,
+    /// The district outline simplified for maps, made once.
+    outline_for_maps: Option<Option<schoolnets::geography::Outline>>,
+    /// The territories of the last map drawn, so that the next draws only what changed.
+    region_cache: Drawn,
+}
+
+/// The territories of the last map drawn: the networks' with each school's network, and the regions' with
+/// each school's region (a move within a region leaves them as they were).
+#[derive(Default)]
+struct Drawn {
+    networks: Option<(Vec<usize>, schoolnets::territories::Territories)>,
+    regions: Option<(Vec<usize>, schoolnets::territories::Territories)>,
+}
+
+/// The map of a plan, as `maps::Map::new` makes it, drawing again only the territories of networks whose
+/// schools changed since the map in `cache` (and the regions' only when a school changed region); the
+/// territories drawn are kept there for the next map. The neighbours of networks are those of the first
+/// map (they only choose colours, which the editor keeps from the starting plan).
+fn quick_map<'p>(
+    plan: &'p schoolnets::plans::Plan,
+    table: &'p schoolnets::schools::SchoolTable,
+    outline: Option<&schoolnets::geography::Outline>,
+    options: maps::MapOptions,
+    cache: &mut Drawn,
+) -> maps::Map<'p> {
+    use schoolnets::territories::{self, Site};
+    let sites: Vec<Site> = table
+        .schools
+        .iter()
+        .zip(&plan.school_network)
+        .map(|(s, &network)| Site {
+            lat: s.lat,
+            lon: s.lon,
+            network,
+        })
+        .collect();
+    let nets = &plan.file.networks;
+    let k = nets.len();
+    // Only the networks whose schools changed are merged again: the others' sites are given a network
+    // past the last, which the merge leaves out (the Voronoi cells stay those of every school).
+    let networks = match &cache.networks {
+        Some((drawn, old)) if drawn.len() == sites.len() && old.networks.len() == k => {
+            let changed: std::collections::BTreeSet<usize> = drawn
+                .iter()
+                .zip(&plan.school_network)
+                .filter(|(a, b)| a != b)
+                .flat_map(|(&a, &b)| [a, b])
+                .collect();
+            let mut t = old.clone();
+            if !changed.is_empty() {
+                let some: Vec<Site> = sites
+                    .iter()
+                    .map(|s| Site {
+                        network: if changed.contains(&s.network) {
+                            s.network
+                        } else {
+                            k
+                        },
+                        ..*s
+                    })
+                    .collect();
+                let part = territories::build(&some, k, outline);
+                for &c in &changed {
+                    t.networks[c] = part.networks[c].clone();
+                    t.area_km2[c] = part.area_km2[c];
+                }
+            }
+            t
+        }
+        _ => territories::build(&sites, k, outline),
+    };
+    cache.networks = Some((plan.school_network.clone(), networks.clone()));
+    let region_of: Option<Vec<usize>> = plan.file.regions.as_ref().and_then(|r| {
+        nets.iter()
+            .map(|n| {
+                let name = n.region.as_deref()?;
+                r.regions.iter().position(|g| g.region == name)
+            })
+            .collect()
+    });
+    let regions = region_of.map(|of| {
+        let by_school: Vec<usize> = sites.iter().map(|s| of[s.network]).collect();
+        match &cache.regions {
+            Some((drawn, t)) if *drawn == by_school => t.clone(),
+            _ => {
+                let by_region: Vec<Site> = sites
+                    .iter()
+                    .zip(&by_school)
+                    .map(|(s, &r)| Site {
+                        lat: s.lat,
+                        lon: s.lon,
+                        network: r,
+                    })
+                    .collect();
+                let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
+                let t = territories::build(&by_region, count, outline);
+                cache.regions = Some((by_school, t.clone()));
+                t
+            }
+        }
+    });
+    let index = table.index();
+    let mut affiliation_of_school = vec![None; table.schools.len()];
+    for a in &plan.file.affiliations {
+        for g in &a.groups {
+            for m in &g.members {
+                if let Some(&i) = index.get(m.id.as_str()) {
+                    affiliation_of_school[i] = Some(g.id.clone());
+                }
+            }
+        }
+    }
+    let fills = maps::colours::fills(
+        options.colour_by,
+        nets,
+        &networks.neighbours,
+        plan.file.scenario.size.enrollment_tolerance * 100.0,
+        plan.file.outlook.as_ref(),
+    );
+    maps::Map {
+        plan,
+        table,
+        territories: networks,
+        regions,
+        affiliation_of_school,
+        fills,
+        options,
+    }
+}
+
+/// How many drawn maps are kept for `/api/map-delta`.
+const MAPS_KEPT: usize = 8;
+
+/// A map's SVG as keyed pieces, in order: each network's territory (`n:ID`), school (`s:ID`) and label
+/// (`l:ID`, its name `ln:ID`) on a line of its own; every other group whole (`g:CLASS`); any other element
+/// by its place among them (`t:N`); the lines that open and close the keyed groups as they are (`open:…`,
+/// `close:…`). Two maps with the same keys in the same order differ only in pieces the page can replace.
+fn pieces(svg: &str) -> Vec<(String, String)> {
+    const KEYED: [&str; 3] = ["territories", "schools", "labels"];
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut group: Option<(String, String, usize)> = None; // (class, text, depth) of a group taken whole
+    let mut keyed: Option<String> = None;
+    let mut top = 0;
+    for line in svg.lines() {
+        if line.starts_with("<svg") || line == "</svg>" {
+            out.push((format!("root:{}", out.len()), line.to_string()));
+            continue;
+        }
+        if let Some((class, text, depth)) = &mut group {
+            text.push('\n');
+            text.push_str(line);
+            if line.starts_with("<g") && !line.ends_with("</g>") {
+                *depth += 1;
+            } else if line.starts_with("</g>") {
+                *depth -= 1;
+                if *depth == 0 {
+                    out.push((format!("g:{class}"), std::mem::take(text)));
+                    group = None;
+                }
+            }
+            continue;
+        }
+        if let Some(class) = &keyed {
+            if line.starts_with("</g>") {
+                out.push((format!("close:{class}"), line.to_string()));
+                keyed = None;
+                continue;
+            }
+            let key = match class.as_str() {
+                "schools" => attr(line, "data-school").map(|id| format!("s:{id}")),
+                "territories" if line.starts_with("<path class=\"network\"") => {
+                    attr(line, "data-network").map(|id| format!("n:{id}"))
+                }
+                "labels" => attr(line, "data-network").map(|id| {
+                    if line.starts_with("<text class=\"name\"") {
+                        format!("ln:{id}")
+                    } else {
+                        format!("l:{id}")
+                    }
+                }),
+                _ => None,
+            };
+            out.push((
+                key.unwrap_or_else(|| format!("x:{}", out.len())),
+                line.to_string(),
+            ));
+            continue;
+        }
+        let class = line
+            .starts_with("<g ")
+            .then(|| attr(line, "class"))
+            .flatten()
+            .map(str::to_string);
+        match class {
+            Some(c) if KEYED.contains(&c.as_str()) && !line.ends_with("</g>") => {
+                out.push((format!("open:{c}"), line.to_string()));
+                keyed = Some(c);
+            }
+            Some(c) if line.ends_with("</g>") => out.push((format!("g:{c}"), line.to_string())),
+            Some(c) => group = Some((c, line.to_string(), 1)),
+            None => {
+                out.push((format!("t:{top}"), line.to_string()));
+                top += 1;
+            }
+        }
+    }
+    out
+}
+
+/// What changed between two maps cut into [`pieces`]: the pieces that differ, or `None` when the maps
+/// differ in their shape (a group added or gone) and the page must load the map whole.
+fn map_delta(old: &[(String, String)], new: &[(String, String)]) -> Option<Vec<Value>> {
+    if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.0 != b.0) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for ((key, a), (_, b)) in old.iter().zip(new) {
+        if a != b {
+            if !["n:", "s:", "l:", "ln:", "g:", "t:"]
+                .iter()
+                .any(|p| key.starts_with(p))
+            {
+                return None;
+            }
+            out.push(json!({ "key": key, "svg": b }));
+        }
+    }
+    Some(out)
 }
 
 /// The starting plan's map: each network's fill (when the map colours networks apart, not by a figure)
@@ -798,26 +1032,45 @@ impl State<'_> {
             "/api/state" => Reply::json(200, &self.state()),
             "/api/version" => Reply::json(200, &json!({ "version": self.version })),
             "/api/start-outlines" => Reply::json(200, &json!(self.start_outlines)),
-            "/api/map.svg" => {
-                let mut options = self.options.clone();
-                options.highlight = self.differing();
-                let plan = self.editor.plan();
-                let mut map =
-                    maps::Map::new(plan, self.inputs.table(), self.inputs.outline(), options);
-                // Networks keep the colours of the starting plan's map, whatever the edits did to
-                // which networks border which.
-                if let Some(fills) = &self.start_fills {
-                    if fills.len() == map.fills.fills.len() {
-                        map.fills.fills = fills.clone();
-                    }
+            "/api/map.svg" => Reply {
+                status: 200,
+                content_type: "image/svg+xml",
+                // ?fresh: drawn whole from the plan, nothing kept from earlier maps (to check them by).
+                body: if query.split('&').any(|kv| kv == "fresh") {
+                    self.fresh_svg()
+                } else {
+                    self.map_svg()
                 }
-                let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
-                Reply {
-                    status: 200,
-                    content_type: "image/svg+xml",
-                    body: svg.into_bytes(),
-                    download: None,
-                }
+                .into_bytes(),
+                download: None,
+            },
+            "/api/map-delta" => {
+                let since = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("since="))
+                    .and_then(|v| v.parse::<u64>().ok());
+                let Some(since) = since else {
+                    return Reply::error(
+                        400,
+                        "give the version the page shows as /api/map-delta?since=N",
+                    );
+                };
+                self.map_svg();
+                let (version, new) = self.maps.back().expect("drawn above");
+                let delta = self
+                    .maps
+                    .iter()
+                    .find(|(v, _)| *v == since)
+                    .and_then(|(_, old)| map_delta(old, new));
+                Reply::json(
+                    200,
+                    &match delta {
+                        Some(changes) => {
+                            json!({ "version": version, "full": false, "changes": changes })
+                        }
+                        None => json!({ "version": version, "full": true }),
+                    },
+                )
             }
             "/api/ensemble/firmness.svg" => match self
                 .ensemble
@@ -1084,6 +1337,64 @@ impl State<'_> {
                 near.join(", ")
             }
         ))
+    }
+
+    /// The map of the plan as it stands (drawn once per version, and kept for `/api/map-delta`).
+    fn map_svg(&mut self) -> String {
+        if let Some((v, pieces)) = self.maps.back() {
+            if *v == self.version {
+                return pieces
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n";
+            }
+        }
+        let mut options = self.options.clone();
+        options.highlight = self.differing();
+        let plan = self.editor.plan();
+        let outline = self
+            .outline_for_maps
+            .get_or_insert_with(|| self.inputs.outline().map(|o| o.for_maps().into_owned()));
+        let mut map = quick_map(
+            plan,
+            self.inputs.table(),
+            outline.as_ref(),
+            options,
+            &mut self.region_cache,
+        );
+        // Networks keep the colours of the starting plan's map, whatever the edits did to which networks
+        // border which.
+        if let Some(fills) = &self.start_fills {
+            if fills.len() == map.fills.fills.len() {
+                map.fills.fills = fills.clone();
+            }
+        }
+        let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
+        if self.maps.len() == MAPS_KEPT {
+            self.maps.pop_front();
+        }
+        self.maps.push_back((self.version, pieces(&svg)));
+        svg
+    }
+
+    /// The map of the plan as it stands drawn whole by `maps::Map::new`, nothing kept from earlier maps.
+    fn fresh_svg(&self) -> String {
+        let mut options = self.options.clone();
+        options.highlight = self.differing();
+        let mut map = maps::Map::new(
+            self.editor.plan(),
+            self.inputs.table(),
+            self.inputs.outline(),
+            options,
+        );
+        if let Some(fills) = &self.start_fills {
+            if fills.len() == map.fills.fills.len() {
+                map.fills.fills = fills.clone();
+            }
+        }
+        labels_kept(&maps::svg::svg(&map), &self.start_labels)
     }
 
     /// Everything the page shows.
