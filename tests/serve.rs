@@ -2391,3 +2391,122 @@ fn the_map_is_changed_in_place_after_a_move() {
         "the map in place differs from the map drawn anew: {same}"
     );
 }
+
+/// Issue 31: named versions while editing ("draft A", "draft B"), switched between and compared (the
+/// schools that differ), and a snapshot: ONE self-contained HTML file of the plan (map inline, every rule with
+/// whether it holds in words, the changes since the start) that opens in a browser from a file with the
+/// server gone.
+#[test]
+fn versions_are_saved_switched_and_compared_and_a_snapshot_opens_offline() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let (a, a_from, a_to, _, _) = breaking_move(&room.server, &room.plan);
+    let (b, b_from, b_to) = another_move(&room, &a_from, &a_to, &a);
+    let page = room.page();
+    let save_as = |name: &str, count: usize| {
+        page.script(&format!(
+            "document.getElementById('version-name').value = {}; document.getElementById('save-version').click();",
+            json!(name)
+        ));
+        page.wait_for(&format!(
+            "return document.body.dataset.busy === '0' && document.querySelectorAll('#versions tbody tr').length === {count};"
+        ));
+    };
+    click_school(&page, &a);
+    move_with_button(&page, &a_to, 1);
+    save_as("draft A", 1);
+    page.script("document.getElementById('undo').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 0;");
+    click_school(&page, &b);
+    move_with_button(&page, &b_to, 1);
+    save_as("draft B", 2);
+    // Compared: the two schools differ, each from its network in A to its network in B.
+    page.script("document.getElementById('compare-a').value = 'draft A'; document.getElementById('compare-b').value = 'draft B'; document.getElementById('compare-versions').click();");
+    page.wait_for("return document.querySelectorAll('#versions-differ li').length > 0;");
+    let differ = page.script("return [document.getElementById('versions-text').textContent, Array.from(document.querySelectorAll('#versions-differ li')).map(l => l.dataset.school).sort()];");
+    let mut both = vec![a.clone(), b.clone()];
+    both.sort();
+    assert_eq!(differ[1], json!(both), "{differ}");
+    assert!(
+        differ[0]
+            .as_str()
+            .unwrap()
+            .starts_with("2 schools are in another network in \u{201c}draft B\u{201d} than in \u{201c}draft A\u{201d}"),
+        "{differ}"
+    );
+    // Switched to A: A moved, B where it started.
+    page.script("document.querySelector('#versions tr[data-version=\"draft A\"] button.open-version').click();");
+    page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#changes li').length === 1;");
+    let st = room.server.state();
+    assert_eq!(
+        st["since_start"][0]["school_id"],
+        json!(a),
+        "{}",
+        st["since_start"]
+    );
+    assert_eq!(st["since_start"].as_array().unwrap().len(), 1);
+    let (status, v) = room
+        .server
+        .post("/api/versions/open", r#"{"name": "draft Z"}"#);
+    assert_eq!(status, 404, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("\"draft A\""), "{v}");
+    assert_eq!(
+        room.server.post("/api/versions/save", r#"{"name": " "}"#).0,
+        400
+    );
+    assert_eq!(room.server.get("/api/versions/compare?a=now").0, 400);
+    // The snapshot of B: one file, no script, nothing from elsewhere.
+    page.script("document.querySelector('#versions tr[data-version=\"draft B\"] button.open-version').click();");
+    page.wait_for(&format!("return document.body.dataset.busy === '0' && document.querySelectorAll('#changes li').length === 1 && document.querySelector('#changes li').dataset.school === '{b}';"));
+    let (status, html) = room.server.get("/api/snapshot.html");
+    assert_eq!(status, 200);
+    for banned in ["<script", "src=", "href=", "@import", "url(http"] {
+        assert!(!html.contains(banned), "the snapshot holds {banned:?}");
+    }
+    let file = room.tmp.path().join("snapshot.html");
+    std::fs::write(&file, &html).unwrap();
+    // The server gone, the file opens and shows the map, the rules and the change.
+    terminate(room.server.child.id());
+    let gone = std::time::Instant::now();
+    while std::net::TcpStream::connect(room.server.base.trim_start_matches("http://")).is_ok() {
+        assert!(gone.elapsed().as_secs() < 10, "the server did not stop");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let offline = Session::open(
+        room.driver(),
+        Path::new(&room.page_and_driver.as_ref().unwrap().1),
+        &room.tmp.path().join("profile-offline"),
+        &format!("file://{}", file.display()),
+    );
+    offline.wait_for("return document.readyState === 'complete';");
+    let shown = offline.script("var m = document.querySelector('.map svg'); var r = m.getBoundingClientRect(); \
+        return [document.querySelectorAll('.map svg path.network').length, r.width > 300 && r.height > 300, \
+          document.querySelectorAll('#rules tbody tr').length, Array.from(document.querySelectorAll('#changes li')).map(l => [l.dataset.school, l.textContent]), document.scripts.length];");
+    let titled = |n: &str| {
+        room.plan["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["network"] == n)
+            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
+            .unwrap()
+    };
+    let b_name = common::lausd_by_id()[&b]["name"].clone();
+    assert_eq!(shown[0], 32, "{shown}");
+    assert_eq!(shown[1], true, "the map is not shown: {shown}");
+    assert_eq!(
+        shown[2],
+        json!(room.plan["constraints"].as_array().unwrap().len()),
+        "{shown}"
+    );
+    assert_eq!(
+        shown[3],
+        json!([[
+            b,
+            format!("{b_name}: {} → {}", titled(&b_from), titled(&b_to))
+        ]])
+    );
+    assert_eq!(shown[4], 0);
+    drop(offline);
+}

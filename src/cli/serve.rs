@@ -164,6 +164,8 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         maps: std::collections::VecDeque::new(),
         outline_for_maps: None,
         region_cache: Drawn::default(),
+        versions: BTreeMap::new(),
+        start_assignment: start.assignment.clone(),
     };
     for (request, body) in bodies_read_apart(server) {
         state.handle(request, body);
@@ -515,7 +517,15 @@ struct State<'a> {
     outline_for_maps: Option<Option<schoolnets::geography::Outline>>,
     /// The territories of the last map drawn, so that the next draws only what changed.
     region_cache: Drawn,
+    /// Named versions saved while editing ("draft A"): each one's steps and locks, and where each school
+    /// was in it.
+    versions: BTreeMap<String, (Draft, BTreeMap<String, String>)>,
+    /// Where each school is in the starting plan.
+    start_assignment: BTreeMap<String, String>,
 }
+
+/// Longest name of a version, in characters.
+const MAX_VERSION_NAME: usize = 60;
 
 /// The territories of the last map drawn: the networks' with each school's network, and the regions' with
 /// each school's region (a move within a region leaves them as they were).
@@ -1031,6 +1041,27 @@ impl State<'_> {
             },
             "/api/state" => Reply::json(200, &self.state()),
             "/api/version" => Reply::json(200, &json!({ "version": self.version })),
+            "/api/snapshot.html" => Reply {
+                status: 200,
+                content_type: "text/html; charset=utf-8",
+                body: self.snapshot().into_bytes(),
+                download: Some("snapshot.html"),
+            },
+            "/api/versions/compare" => {
+                let get = |k: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+                        .map(percent_decode)
+                };
+                match (get("a"), get("b")) {
+                    (Some(a), Some(b)) => self.compare_versions(&a, &b),
+                    _ => Reply::error(
+                        400,
+                        "give two versions as /api/versions/compare?a=NAME&b=NAME (\"now\": the plan as it stands)",
+                    ),
+                }
+            }
             "/api/start-outlines" => Reply::json(200, &json!(self.start_outlines)),
             "/api/map.svg" => Reply {
                 status: 200,
@@ -1139,8 +1170,9 @@ impl State<'_> {
     fn post(&mut self, path: &str, body: &Value) -> Reply {
         // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
         // it is restored or discarded first.
-        const WRITE_DRAFT: [&str; 9] = [
+        const WRITE_DRAFT: [&str; 10] = [
             "/api/move",
+            "/api/versions/open",
             "/api/move-selected",
             "/api/undo",
             "/api/redo",
@@ -1219,6 +1251,50 @@ impl State<'_> {
                     ),
                 }
             }
+            "/api/versions/save" => match text("name").map(|n| n.trim().to_string()) {
+                Some(name)
+                    if !name.is_empty()
+                        && name.chars().count() <= MAX_VERSION_NAME
+                        && name != "now" =>
+                {
+                    let assignment = self.editor.plan().file.assignment.clone();
+                    let replaced = self
+                        .versions
+                        .insert(name.clone(), (self.editor.draft(), assignment))
+                        .is_some();
+                    self.editor.say(format!(
+                        "{} the plan as it stands as the version \u{201c}{name}\u{201d}",
+                        if replaced { "Saved again" } else { "Saved" }
+                    ));
+                    Reply::json(200, &self.state())
+                }
+                _ => Reply::error(
+                    400,
+                    format!(
+                        r#"give {{"name": NAME}}: a name of 1 to {MAX_VERSION_NAME} characters (not "now", which means the plan as it stands)"#
+                    ),
+                ),
+            },
+            "/api/versions/open" => match text("name") {
+                Some(name) => match self.versions.get(&name).cloned() {
+                    Some((draft, _)) => {
+                        while self.editor.undo().is_ok() {}
+                        let r = self.editor.restore(&draft);
+                        if r.is_ok() {
+                            self.editor.say(format!(
+                                "Opened the version \u{201c}{name}\u{201d} ({})",
+                                steps(draft.steps.len())
+                            ));
+                        }
+                        done(r, self)
+                    }
+                    None => Reply::error(
+                        404,
+                        format!("no version {name:?}: {}", self.version_names()),
+                    ),
+                },
+                None => Reply::error(400, r#"give {"name": NAME}"#),
+            },
             "/api/undo" => {
                 let r = self.editor.undo();
                 done(r, self)
@@ -1397,6 +1473,139 @@ impl State<'_> {
         labels_kept(&maps::svg::svg(&map), &self.start_labels)
     }
 
+    /// The versions' names, for a message.
+    fn version_names(&self) -> String {
+        if self.versions.is_empty() {
+            "no version has been saved".to_string()
+        } else {
+            format!(
+                "the versions are {}",
+                self.versions
+                    .keys()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+
+    /// The schools in another network in version `b` than in version `a` ("now": the plan as it stands;
+    /// "start": the starting plan).
+    fn compare_versions(&self, a: &str, b: &str) -> Reply {
+        let now = &self.editor.plan().file.assignment;
+        let of = |name: &str| match name {
+            "now" => Some(now),
+            "start" => Some(&self.start_assignment),
+            _ => self.versions.get(name).map(|(_, a)| a),
+        };
+        let (Some(x), Some(y)) = (of(a), of(b)) else {
+            let missing = if of(a).is_none() { a } else { b };
+            return Reply::error(
+                404,
+                format!(
+                    "no version {missing:?}: {} (and \"now\", \"start\")",
+                    self.version_names()
+                ),
+            );
+        };
+        let names: BTreeMap<&str, &str> = self
+            .inputs
+            .table()
+            .schools
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str()))
+            .collect();
+        let differ: Vec<Value> = x
+            .iter()
+            .filter(|(id, n)| y.get(*id).is_some_and(|m| m != *n))
+            .map(|(id, n)| {
+                json!({
+                    "school_id": id,
+                    "school_name": names.get(id.as_str()).copied().unwrap_or(""),
+                    "a": n,
+                    "b": y[id],
+                })
+            })
+            .collect();
+        Reply::json(200, &json!({ "a": a, "b": b, "differ": differ }))
+    }
+
+    /// The plan as it stands as ONE self-contained HTML file to send to a board: the map inline, every
+    /// rule with whether it holds in words, and the changes since the start. No script, no outside file:
+    /// it opens anywhere, without the server.
+    fn snapshot(&mut self) -> String {
+        use schoolnets::text::escape_html as e;
+        let svg = self.map_svg();
+        let view = self.editor.view();
+        let title_of: BTreeMap<&str, String> = view
+            .networks
+            .iter()
+            .map(|n| (n.network.as_str(), n.title()))
+            .collect();
+        let t = |id: &str| title_of.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let mut out = String::new();
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} (snapshot)</title>\n<style>\nbody {{ font: 15px/1.4 \"DejaVu Sans\", Arial, sans-serif; margin: 16px 24px; color: #1a1a1a; }}\n.map svg {{ max-width: 100%; height: auto; border: 1px solid #ccc; }}\ntable {{ border-collapse: collapse; }} th, td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }}\n.breaks {{ color: #8b0000; font-weight: bold; }} .holds {{ color: #145214; }}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>A read-only snapshot of the plan as edited in <code>schoolnets serve</code>. The start: {}. <strong class=\"{}\">{}</strong>.</p>\n<div class=\"map\">\n{svg}</div>\n<h2>Rules</h2>\n<table id=\"rules\"><thead><tr><th>Rule</th><th>In this plan</th><th>Margin</th></tr></thead><tbody>\n",
+                e(&view.title),
+                e(&view.title),
+                e(view.start),
+                if view.all_hold { "holds" } else { "breaks" },
+                e(&if view.all_hold {
+                    "Every rule holds".to_string()
+                } else {
+                    format!("Rules broken: {}", view.broken.join("; "))
+                }),
+            ),
+        );
+        for r in &view.rules {
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!(
+                    "<tr class=\"{}\"><td>{}</td><td>{}: {}</td><td>{}</td></tr>\n",
+                    if r.check.holds { "holds" } else { "breaks" },
+                    e(&r.title),
+                    if r.check.holds { "holds" } else { "BREAKS" },
+                    e(&r.check.observed),
+                    e(&r.words)
+                ),
+            );
+        }
+        out.push_str("</tbody></table>\n<h2>Changes since the start</h2>\n");
+        if view.since_start.is_empty() {
+            out.push_str(
+                "<p id=\"changes\">No school is in another network than at the start.</p>\n",
+            );
+        } else {
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!(
+                    "<p>{} in another network than at the start:</p>\n<ol id=\"changes\">\n",
+                    e(&schoolnets::text::count(
+                        view.since_start.len() as f64,
+                        "schools"
+                    ))
+                ),
+            );
+            for c in &view.since_start {
+                let _ = std::fmt::Write::write_fmt(
+                    &mut out,
+                    format_args!(
+                        "<li data-school=\"{}\">{}: {} → {}</li>\n",
+                        e(&c.school_id),
+                        e(&c.school_name),
+                        e(&t(&c.from)),
+                        e(&t(&c.to))
+                    ),
+                );
+            }
+            out.push_str("</ol>\n");
+        }
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+
     /// Everything the page shows.
     fn state(&self) -> Value {
         let mut v = json!(self.editor.view());
@@ -1413,6 +1622,18 @@ impl State<'_> {
             }
             None => Value::Null,
         };
+        v["versions"] = json!(self
+            .versions
+            .iter()
+            .map(|(name, (d, a))| {
+                let start = &self.start_assignment;
+                json!({
+                    "name": name,
+                    "steps": d.steps.len(),
+                    "moved": a.iter().filter(|(id, n)| start.get(*id) != Some(n)).count(),
+                })
+            })
+            .collect::<Vec<_>>());
         v["out"] = json!(self.out.display().to_string());
         v["version"] = json!(self.version);
         v["ensemble"] = match &self.ensemble {
