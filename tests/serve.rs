@@ -2510,3 +2510,78 @@ fn versions_are_saved_switched_and_compared_and_a_snapshot_opens_offline() {
     assert_eq!(shown[4], 0);
     drop(offline);
 }
+
+/// Issue 31: a reference layer (LAUSD's freeways, GeoJSON) loaded from the page's file input is drawn over
+/// the map as thin lines in the map's projection (every school's symbol where the same projection puts it;
+/// the freeways centred on the district's map) and can be hidden and shown again; it stays through a move.
+#[test]
+fn a_reference_layer_is_loaded_from_a_file_and_drawn_over_the_map() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    let file = common::manifest("scenarios/lausd-freeways.geojson");
+    let geo: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let lines = geo["features"].as_array().unwrap().len();
+    let el = page.driver.post(
+        &format!("/session/{}/element", page.id),
+        json!({ "using": "css selector", "value": "#layer-file" }),
+    );
+    let el = el
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    page.driver.post(
+        &format!("/session/{}/element/{el}/value", page.id),
+        json!({ "text": file.display().to_string() }),
+    );
+    page.wait_for("return document.querySelectorAll('#map g.reference path').length > 0;");
+    let drawn = page.script(&format!(
+        "var g = document.querySelector('#map g.reference'), t = document.querySelector('#map g.territories'); var a = g.getBBox(), b = t.getBBox(); \
+         var project = projection(document.querySelector('#map svg')); var by = Object.fromEntries(schools.map(s => [s.id, s])); var worst = 0; \
+         document.querySelectorAll('#map g.schools > circle[data-school]').forEach(c => {{ var s = by[c.dataset.school]; var p = project(s.lon, s.lat); \
+           worst = Math.max(worst, Math.abs(p[0] - Number(c.getAttribute('cx'))), Math.abs(p[1] - Number(c.getAttribute('cy')))); }}); \
+         var first = {first}; var p0 = project(first[0], first[1]); var d = g.querySelector('path').getAttribute('d'); \
+         return [g.querySelectorAll('path').length, a.x + a.width / 2 > b.x && a.x + a.width / 2 < b.x + b.width && a.y + a.height / 2 > b.y && a.y + a.height / 2 < b.y + b.height, \
+           worst, d.startsWith('M' + p0[0].toFixed(1) + ' ' + p0[1].toFixed(1)), a.width > b.width / 4, document.getElementById('layers').textContent, getComputedStyle(g.querySelector('path')).strokeWidth];",
+        first = geo["features"][0]["geometry"]["coordinates"][0]
+    ));
+    assert_eq!(drawn[0], json!(lines), "{drawn}");
+    assert_eq!(
+        drawn[1], true,
+        "the freeways are not centred on the district's map: {drawn}"
+    );
+    assert!(
+        drawn[2].as_f64().unwrap() <= 0.11,
+        "the projection misplaces schools by {} px",
+        drawn[2]
+    );
+    assert_eq!(drawn[3], true, "{drawn}");
+    assert_eq!(
+        drawn[4], true,
+        "the freeways span a sliver of the map: {drawn}"
+    );
+    assert_eq!(
+        drawn[5],
+        json!(format!(" lausd-freeways.geojson ({lines} lines)"))
+    );
+    // Hidden and shown again; kept through a move (the map changed in place).
+    page.script("document.querySelector('#layers input.layer-shown').click();");
+    assert_eq!(
+        page.script("return document.querySelector('#map g.reference').getAttribute('display');"),
+        json!("none")
+    );
+    page.script("document.querySelector('#layers input.layer-shown').click();");
+    let (school, _, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    assert_eq!(
+        page.script("var g = document.querySelectorAll('#map g.reference'); return [g.length, g[0].getAttribute('display'), g[0].querySelectorAll('path').length];"),
+        json!([1, null, lines])
+    );
+}
