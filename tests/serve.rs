@@ -2147,7 +2147,7 @@ fn overlapping_schools_are_picked_from_a_list_and_symbols_keep_their_size() {
     );
     // Where High Tech LA is drawn, both schools are under the pointer.
     let here = page.script(&format!(
-        "var r = document.querySelector('#map g.schools [data-school=\"{htla}\"]').getBoundingClientRect(); var x = r.left + r.width / 2, y = r.top + r.height / 2; \
+        "var r = document.querySelector('#map g.schools [data-school=\"{htla}\"]').getBoundingClientRect(); var x = Math.round(r.left + r.width / 2), y = Math.round(r.top + r.height / 2); \
          return [x, y, schoolsAt(x, y)];"
     ));
     let under: Vec<String> = serde_json::from_value(here[2].clone()).unwrap();
@@ -2584,4 +2584,76 @@ fn a_reference_layer_is_loaded_from_a_file_and_drawn_over_the_map() {
         page.script("var g = document.querySelectorAll('#map g.reference'); return [g.length, g[0].getAttribute('display'), g[0].querySelectorAll('path').length];"),
         json!([1, null, lines])
     );
+}
+
+/// Standard base64 (WebDriver's screenshots), decoded.
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let digits: Vec<u32> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, d)| acc | d << (18 - 6 * i));
+        out.extend(n.to_be_bytes()[1..chunk.len()].iter());
+    }
+    out
+}
+
+/// A screenshot of the page's viewport: PNG bytes.
+fn screenshot(page: &Session) -> Vec<u8> {
+    let mut r = ureq::get(format!(
+        "{}/session/{}/screenshot",
+        page.driver.base, page.id
+    ))
+    .call()
+    .unwrap();
+    let v: Value = r.body_mut().read_json().unwrap();
+    base64(v["value"].as_str().unwrap())
+}
+
+/// The README's screenshots of the editor at 1280×720 (a projector): the first view, a broken rule, and the
+/// changes since the start. Each is checked to be a 1280×720 PNG; written into docs/ when
+/// SCHOOLNETS_SCREENSHOTS is set (`SCHOOLNETS_SCREENSHOTS=1 cargo test --release --test serve screenshots`).
+#[test]
+fn screenshots_of_the_editor_at_1280_by_720() {
+    let Some((room, _)) = Room::open() else {
+        return;
+    };
+    let page = room.page();
+    viewport(&page, 1280, 720);
+    let shots = std::env::var_os("SCHOOLNETS_SCREENSHOTS").is_some();
+    let take = |name: &str| {
+        page.wait_for("return document.body.dataset.busy !== '1' && document.body.dataset.drawn === String(state.version);");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let png = screenshot(&page);
+        assert_eq!(&png[1..4], b"PNG", "{name} is not a PNG");
+        let dim = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+        assert_eq!((dim(16), dim(20)), (1280, 720), "{name}");
+        if shots {
+            std::fs::write(common::manifest(&format!("docs/{name}")), &png).unwrap();
+        }
+    };
+    page.script("status('ready: click a school to move it, or drag it onto a network');");
+    take("serve-first-view.png");
+    let (school, from, to, _, _) = breaking_move(&room.server, &room.plan);
+    click_school(&page, &school);
+    move_with_button(&page, &to, 1);
+    take("serve-broken-rule.png");
+    let (b, _, b_to) = another_move(&room, &from, &to, &school);
+    click_school(&page, &b);
+    move_with_button(&page, &b_to, 2);
+    page.script("document.getElementById('show-start').click(); document.getElementById('school').hidden = true; document.getElementById('changes-box').scrollIntoView();");
+    page.wait_for("return document.querySelectorAll('#map g.start-outlines path').length === 32;");
+    take("serve-changes.png");
 }
