@@ -1012,6 +1012,7 @@ impl State<'_> {
         if !self.quiet && reply.status >= 400 {
             eprintln!("{method} {path}: {}", String::from_utf8_lossy(&reply.body));
         }
+        let status = reply.status;
         let mut response = tiny_http::Response::from_data(reply.body)
             .with_status_code(reply.status)
             .with_header(header("Content-Type", reply.content_type))
@@ -1029,6 +1030,11 @@ impl State<'_> {
             ));
         }
         let _ = request.respond(response);
+        // A change answered, the map of the plan as it stands is drawn at once, while the page reads the
+        // reply: its request for the map's delta then finds it drawn.
+        if method == tiny_http::Method::Post && status == 200 {
+            self.map_svg();
+        }
     }
 
     fn get(&mut self, path: &str, query: &str) -> Reply {
