@@ -32,13 +32,27 @@ impl std::fmt::Display for Refused {
 
 pub use crate::plan_file::{EditChange as Change, EditStep as Step, EditsRecord};
 
-/// The solver's proposal after "re-optimise the rest": not applied until accepted.
+/// The solver's proposal after "re-optimise the rest": not applied until accepted. A proposal that would
+/// break a rule holding now is never offered: it is `rejected`, with no changes, and says why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Proposal {
     pub changes: Vec<Change>,
-    /// Whether every rule holds in the proposed plan, and the rules it breaks.
+    /// Whether every rule holds in the proposed plan, and the rules it breaks in words.
     pub all_hold: bool,
     pub broken: Vec<String>,
+    /// The keys of the rules it breaks (for scripts; the page shows `broken`).
+    pub broken_keys: Vec<String>,
+    /// Rules broken now that the proposal restores (titles).
+    pub restored: Vec<String>,
+    /// Rules holding now that the solver's plan would break, in words: when any, the proposal is rejected.
+    pub newly_broken: Vec<String>,
+    /// The solver's plan would break a rule that holds now, so nothing is offered.
+    pub rejected: bool,
+    /// Whether accepting makes the plan better: it restores a broken rule (or, every rule holding, is more
+    /// compact) and breaks none.
+    pub improves: bool,
+    /// The proposal in words, for the page.
+    pub said: String,
     pub compactness_km2: f64,
     #[serde(skip)]
     school_network: Vec<usize>,
@@ -88,6 +102,11 @@ pub struct View<'a> {
     pub proposal: Option<&'a Proposal>,
     /// Networks whose support region the last step (or undo, or redo) changed ("N03: R1 → R2").
     pub region_changes: &'a [String],
+    /// What the start is: the plan editing started from, as it was opened.
+    pub start: &'a str,
+    /// Every school in another network than at the start, net of steps undone or moved back, in table
+    /// order: from its network at the start to its network now.
+    pub since_start: Vec<Change>,
 }
 
 /// One rule as the page shows it: the check, its short title and its margin in words.
@@ -242,7 +261,7 @@ impl<'a> Editor<'a> {
                 network_breaks
                     .entry(n.clone())
                     .or_default()
-                    .push(crate::rules::title(&c.key));
+                    .push(rule_title(c));
             }
         }
         View {
@@ -264,7 +283,7 @@ impl<'a> Editor<'a> {
                 .iter()
                 .map(|c| RuleView {
                     check: c,
-                    title: crate::rules::title(&c.key),
+                    title: rule_title(c),
                     words: crate::rules::words(c),
                 })
                 .collect(),
@@ -277,32 +296,32 @@ impl<'a> Editor<'a> {
             can_redo: !self.undone.is_empty(),
             proposal: self.proposal.as_ref(),
             region_changes: &self.region_changes,
+            start: &self.from,
+            since_start: self.since_start(),
         }
+    }
+
+    /// Every school in another network than at the start (net of undos and of moves back), in table order.
+    pub fn since_start(&self) -> Vec<Change> {
+        self.inputs
+            .table
+            .schools
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.school_network[i] != self.start_network[i])
+            .map(|(i, s)| Change {
+                school_id: s.id.clone(),
+                school_name: s.name.clone(),
+                from: self.ids[self.start_network[i]].clone(),
+                to: self.ids[self.school_network[i]].clone(),
+            })
+            .collect()
     }
 
     /// Each broken rule in plain words: its title, the networks that break it and its margin
     /// ("Enrollment within the band around the mean (N05): short by 1,234 students").
     pub fn broken_in_words(&self) -> Vec<String> {
-        self.plan
-            .file
-            .constraints
-            .iter()
-            .filter(|c| !c.holds)
-            .map(|c| {
-                let title = crate::rules::title(&c.key);
-                let title = if title.is_empty() {
-                    c.rule.clone()
-                } else {
-                    title
-                };
-                let networks = if c.failing_networks.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", c.failing_networks.join(", "))
-                };
-                format!("{title}{networks}: {}", crate::rules::words(c))
-            })
-            .collect()
+        broken_words(self.plan.file.constraints.iter())
     }
 
     /// A network's id and name, "N05 Crenshaw" (the id alone when the plan has no names).
@@ -330,7 +349,34 @@ impl<'a> Editor<'a> {
             .iter()
             .find(|ch| step.what.starts_with(&ch.school_name))
             .or(step.changes.first());
+        if lock_kind(step).is_some() {
+            return if back {
+                format!("Undid: {}", step.what)
+            } else {
+                step.what.clone()
+            };
+        }
         match (step.kind.as_str(), lead) {
+            ("move-selected", Some(ch)) => {
+                let names: Vec<&str> = step
+                    .changes
+                    .iter()
+                    .map(|c| c.school_name.as_str())
+                    .collect();
+                let list = format!(
+                    "{} ({})",
+                    crate::text::count(n as f64, "schools"),
+                    crate::text::first_of(&names, 3)
+                );
+                if back {
+                    format!(
+                        "Undid the move of {list} to {}: back where they were",
+                        self.network_title(&ch.to)
+                    )
+                } else {
+                    format!("Moved {list} to {}", self.network_title(&ch.to))
+                }
+            }
             ("move", Some(ch)) => {
                 let (from, to) = if back {
                     (&ch.to, &ch.from)
@@ -501,6 +547,88 @@ impl<'a> Editor<'a> {
         Ok(())
     }
 
+    /// Moves several schools (each with its campus or pathway) to network `to` as ONE step, undone at once.
+    /// Schools already in `to` stay; refused when none would move, or a school or the network is unknown.
+    pub fn move_schools(&mut self, ids: &[String], to: &str) -> std::result::Result<(), Refused> {
+        let c = self.network(to)?;
+        let mut units: Vec<usize> = Vec::new();
+        for id in ids {
+            let u = self.unit_of(self.school(id)?);
+            if self.unit_network(u) != c && !units.contains(&u) {
+                units.push(u);
+            }
+        }
+        if units.is_empty() {
+            return Err(Refused::Conflict(format!(
+                "every school selected is in {to} already"
+            )));
+        }
+        let schools = self.prepared.planning.units();
+        let changes: Vec<Change> = units
+            .iter()
+            .flat_map(|&u| schools.units[u].schools.iter())
+            .map(|&j| self.change(j, c))
+            .collect();
+        let names: Vec<&str> = changes.iter().map(|ch| ch.school_name.as_str()).collect();
+        let what = format!(
+            "{} selected ({}) → {}",
+            crate::text::count(changes.len() as f64, "schools"),
+            crate::text::first_of(&names, 3),
+            self.ids[c]
+        );
+        let step = Step {
+            kind: "move-selected".into(),
+            what,
+            changes,
+        };
+        self.said = self.step_words(&step, false);
+        self.apply(step);
+        self.undone.clear();
+        Ok(())
+    }
+
+    /// The schools of `ids` whose campus (or pathway) would be cut off from network `to` if they all
+    /// joined it: neither bordering it nor joined to it through other schools selected. Their names, in
+    /// the order given; empty when every one borders it.
+    pub fn cut_off_from(
+        &self,
+        ids: &[String],
+        to: &str,
+    ) -> std::result::Result<Vec<String>, Refused> {
+        let c = self.network(to)?;
+        let mut chosen = std::collections::BTreeSet::new();
+        for id in ids {
+            chosen.insert(self.unit_of(self.school(id)?));
+        }
+        let graph = &self.prepared.planning.adjacency().graph;
+        let mut reached: std::collections::BTreeSet<usize> = chosen
+            .iter()
+            .copied()
+            .filter(|&u| {
+                self.unit_network(u) == c
+                    || graph[u]
+                        .iter()
+                        .any(|&v| !chosen.contains(&v) && self.unit_network(v) == c)
+            })
+            .collect();
+        let mut queue: Vec<usize> = reached.iter().copied().collect();
+        while let Some(u) = queue.pop() {
+            for &v in &graph[u] {
+                if chosen.contains(&v) && reached.insert(v) {
+                    queue.push(v);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let i = self.school(id)?;
+            if !reached.contains(&self.unit_of(i)) {
+                out.push(self.inputs.table.schools[i].name.clone());
+            }
+        }
+        Ok(out)
+    }
+
     fn change(&self, school: usize, to: usize) -> Change {
         let s = &self.inputs.table.schools[school];
         Change {
@@ -511,8 +639,13 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// Applies a step's changes and re-checks every rule.
+    /// Applies a step's changes and re-checks every rule; a lock or unlock sets its schools' locks.
     fn apply(&mut self, mut step: Step) {
+        if let Some(on) = lock_kind(&step) {
+            self.set_locks(&step.changes, on);
+            self.done.push(step);
+            return;
+        }
         self.set(&step.changes, false);
         if !self.region_changes.is_empty() {
             // A region that changes with a step is part of it, said where the step is listed.
@@ -603,13 +736,29 @@ impl<'a> Editor<'a> {
         self.plan = next;
     }
 
+    /// Sets the locks of the units of `changes`' schools (a lock step's), the plan unchanged.
+    fn set_locks(&mut self, changes: &[Change], on: bool) {
+        for ch in changes {
+            if let Some(&i) = self.index.get(ch.school_id.as_str()) {
+                let u = self.unit_of(i);
+                self.locks[u] = on;
+            }
+        }
+        self.changed.clear();
+        self.region_changes.clear();
+        self.proposal = None;
+    }
+
     /// Undoes the last step.
     pub fn undo(&mut self) -> std::result::Result<(), Refused> {
         let step = self
             .done
             .pop()
             .ok_or_else(|| Refused::Conflict("nothing to undo".into()))?;
-        self.set(&step.changes, true);
+        match lock_kind(&step) {
+            Some(on) => self.set_locks(&step.changes, !on),
+            None => self.set(&step.changes, true),
+        }
         self.said = self.step_words(&step, true);
         self.undone.push(step);
         Ok(())
@@ -626,34 +775,67 @@ impl<'a> Editor<'a> {
         Ok(())
     }
 
-    /// Locks a school (its campus or pathway) in its network, or unlocks it.
+    /// Locks a school (its campus or pathway) in its network, or unlocks it: a step, listed, undone and
+    /// redone like a move. Refused when the school is locked (or unlocked) already.
     pub fn lock_school(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
         let i = self.school(id)?;
         let u = self.unit_of(i);
-        self.locks[u] = on;
-        self.said = format!(
-            "{} {} in {}",
+        let name = &self.inputs.table.schools[i].name;
+        if self.locks[u] == on {
+            return Err(Refused::Conflict(format!(
+                "{name} is {} already",
+                if on { "locked" } else { "not locked" }
+            )));
+        }
+        let what = format!(
+            "{} {name} in {}",
             if on { "Locked" } else { "Unlocked" },
-            self.inputs.table.schools[i].name,
             self.network_title(&self.ids[self.unit_network(u)])
         );
+        self.lock_step(vec![u], on, what);
         Ok(())
     }
 
-    /// Locks every school of a network in it, or unlocks them.
+    /// Locks every school of a network in it, or unlocks them: one step. Refused when every school of it is
+    /// locked (or unlocked) already.
     pub fn lock_network(&mut self, id: &str, on: bool) -> std::result::Result<(), Refused> {
         let c = self.network(id)?;
-        for u in 0..self.locks.len() {
-            if self.unit_network(u) == c {
-                self.locks[u] = on;
-            }
+        let units: Vec<usize> = (0..self.locks.len())
+            .filter(|&u| self.unit_network(u) == c && self.locks[u] != on)
+            .collect();
+        if units.is_empty() {
+            return Err(Refused::Conflict(format!(
+                "every school of {} is {} already",
+                self.network_title(id),
+                if on { "locked" } else { "unlocked" }
+            )));
         }
-        self.said = format!(
+        let what = format!(
             "{} every school of {}",
             if on { "Locked" } else { "Unlocked" },
             self.network_title(id)
         );
+        self.lock_step(units, on, what);
         Ok(())
+    }
+
+    /// A lock (or unlock) of units as a step: its changes are the units' schools, each staying in its
+    /// network (`from` = `to`).
+    fn lock_step(&mut self, units: Vec<usize>, on: bool, what: String) {
+        let schools = self.prepared.planning.units();
+        let changes: Vec<Change> = units
+            .iter()
+            .flat_map(|&u| schools.units[u].schools.iter())
+            .map(|&i| self.change(i, self.school_network[i]))
+            .collect();
+        let step = Step {
+            kind: if on { "lock" } else { "unlock" }.into(),
+            what,
+            changes,
+        };
+        self.said = self.step_words(&step, false);
+        self.apply(step);
+        self.undone.clear();
     }
 
     /// Re-optimises the rest of the plan around the locks and the schools moved so far (both kept where
@@ -667,6 +849,7 @@ impl<'a> Editor<'a> {
         let moved: std::collections::BTreeSet<usize> = self
             .done
             .iter()
+            .filter(|s| lock_kind(s).is_none())
             .flat_map(|s| s.changes.iter())
             .map(|ch| self.unit_of(self.index[ch.school_id.as_str()]))
             .collect();
@@ -705,26 +888,82 @@ impl<'a> Editor<'a> {
             Some(&self.start),
         )
         .expect("assembling with --best-effort cannot fail");
+        // Re-checked with the rules: a rule that holds now must hold in what is offered.
+        let now = &self.plan.file.constraints;
+        let holds_now = |key: &str| now.iter().any(|c| c.key == key && c.holds);
+        let after = &proposed.file.constraints;
+        let newly_broken = broken_words(after.iter().filter(|c| !c.holds && holds_now(&c.key)));
+        let restored: Vec<String> = after
+            .iter()
+            .filter(|c| c.holds && !holds_now(&c.key))
+            .map(rule_title)
+            .collect();
+        let still: Vec<String> = after
+            .iter()
+            .filter(|c| !c.holds && !holds_now(&c.key))
+            .map(rule_title)
+            .collect();
+        let rejected = !newly_broken.is_empty();
+        let all_held = now.iter().all(|c| c.holds);
+        let improves = !rejected
+            && !changes.is_empty()
+            && (!restored.is_empty()
+                || (all_held && proposed.file.compactness_km2 < self.plan.file.compactness_km2));
+        let n = changes.len();
+        let list = |v: &[String]| v.join("; ");
+        let said = if rejected {
+            format!(
+                "Re-optimising cannot restore the rules around the locks and the schools moved so far: the solver's best plan would break {} that {} now ({}){}, so it is not offered. Move or unlock schools by hand, or undo steps, and try again.",
+                crate::text::count(newly_broken.len() as f64, "rules"),
+                if newly_broken.len() == 1 { "holds" } else { "hold" },
+                list(&newly_broken),
+                if still.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and still leave broken {}", list(&still))
+                }
+            )
+        } else if n == 0 && all_held {
+            "Re-optimised around the locks: every rule holds, no school needs to move".to_string()
+        } else if n == 0 {
+            format!(
+                "Re-optimising cannot restore {} without moving a locked school or one moved by hand: no school would change network",
+                list(&still)
+            )
+        } else {
+            format!(
+                "Re-optimised around the locks: {} would change network (ringed in teal on the map); {}{}",
+                crate::text::count(n as f64, "schools"),
+                if restored.is_empty() {
+                    "it restores no broken rule".to_string()
+                } else {
+                    format!("it restores {}", list(&restored))
+                },
+                if still.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and leaves broken {}", list(&still))
+                }
+            )
+        };
         self.proposal = Some(Proposal {
-            changes,
+            changes: if rejected { Vec::new() } else { changes },
             all_hold: proposed.file.all_constraints_hold,
-            broken: proposed
-                .file
-                .constraints
+            broken: broken_words(after.iter()),
+            broken_keys: after
                 .iter()
                 .filter(|c| !c.holds)
                 .map(|c| c.key.clone())
                 .collect(),
+            restored,
+            newly_broken,
+            rejected,
+            improves,
+            said: said.clone(),
             compactness_km2: proposed.file.compactness_km2,
             school_network,
         });
-        self.said = format!(
-            "Re-optimised around the locks: {} would change network if accepted",
-            crate::text::count(
-                self.proposal.as_ref().map_or(0, |p| p.changes.len()) as f64,
-                "schools"
-            )
-        );
+        self.said = said;
         self.proposal.as_ref().expect("set above")
     }
 
@@ -734,6 +973,11 @@ impl<'a> Editor<'a> {
             .proposal
             .take()
             .ok_or_else(|| Refused::Conflict("no re-optimised plan to accept".into()))?;
+        if p.rejected {
+            let said = p.said.clone();
+            self.proposal = Some(p);
+            return Err(Refused::Conflict(format!("nothing to accept: {said}")));
+        }
         if p.changes.is_empty() {
             self.said = "Accepted the re-optimisation: no school needed to move".into();
             return Ok(());
@@ -763,7 +1007,12 @@ impl<'a> Editor<'a> {
     /// moved it back), in table order.
     pub fn net_moves(&self) -> Vec<Change> {
         let mut first: BTreeMap<&str, &str> = BTreeMap::new();
-        for ch in self.done.iter().flat_map(|s| s.changes.iter()) {
+        for ch in self
+            .done
+            .iter()
+            .filter(|s| lock_kind(s).is_none())
+            .flat_map(|s| s.changes.iter())
+        {
             first.entry(&ch.school_id).or_insert(&ch.from);
         }
         self.inputs
@@ -784,11 +1033,14 @@ impl<'a> Editor<'a> {
             .collect()
     }
 
-    /// The moves as CSV: one row per step and school.
+    /// The moves as CSV: one row per step and school (locks, which move no school, are left out).
     pub fn moves_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(["step", "kind", "school_id", "school_name", "from", "to"]);
         for (n, s) in self.done.iter().enumerate() {
+            if lock_kind(s).is_some() {
+                continue;
+            }
             for ch in &s.changes {
                 let _ = w.write_record([
                     (n + 1).to_string().as_str(),
@@ -862,8 +1114,11 @@ impl<'a> Editor<'a> {
             self.apply(step.clone());
         }
         self.undone.clear();
+        // Locks made as steps are back with them; a draft from before locks were steps lists them only.
         for id in &draft.locked_schools {
-            self.lock_school(id, true)?;
+            let i = self.school(id)?;
+            let u = self.unit_of(i);
+            self.locks[u] = true;
         }
         self.said = format!(
             "Restored the draft: {}",
@@ -877,5 +1132,40 @@ impl<'a> Editor<'a> {
         let mut file = self.plan.file.clone();
         file.edits = Some(self.edits());
         file
+    }
+}
+
+/// A rule's short title in words; a rule with no short title (the region rules, pins) is named by its own
+/// text, never by its key.
+fn rule_title(c: &ConstraintCheck) -> String {
+    let title = crate::rules::title(&c.key);
+    if title.is_empty() || title == c.key {
+        c.rule.clone()
+    } else {
+        title
+    }
+}
+
+/// Each broken check in plain words: its title, the networks that break it and its margin.
+fn broken_words<'c>(checks: impl Iterator<Item = &'c ConstraintCheck>) -> Vec<String> {
+    checks
+        .filter(|c| !c.holds)
+        .map(|c| {
+            let networks = if c.failing_networks.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", c.failing_networks.join(", "))
+            };
+            format!("{}{networks}: {}", rule_title(c), crate::rules::words(c))
+        })
+        .collect()
+}
+
+/// Whether a step locks (`Some(true)`) or unlocks (`Some(false)`) schools; `None` for a step that moves them.
+fn lock_kind(step: &Step) -> Option<bool> {
+    match step.kind.as_str() {
+        "lock" => Some(true),
+        "unlock" => Some(false),
+        _ => None,
     }
 }

@@ -111,7 +111,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         None => None,
     };
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
-    let (start_fills, start_labels) = start_map(&editor, &inputs, &options);
+    let (start_fills, start_labels, start_outlines) = start_map(&editor, &inputs, &options);
     let draft_path = draft_path(&a.out);
     let pending = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
@@ -160,6 +160,12 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         ensemble,
         start_fills,
         start_labels,
+        start_outlines,
+        maps: std::collections::VecDeque::new(),
+        outline_for_maps: None,
+        region_cache: Drawn::default(),
+        versions: BTreeMap::new(),
+        start_assignment: start.assignment.clone(),
     };
     for (request, body) in bodies_read_apart(server) {
         state.handle(request, body);
@@ -501,15 +507,257 @@ struct State<'a> {
     /// Each network's label point on the starting plan's map: kept while it stays well inside the
     /// network's territory.
     start_labels: Labels,
+    /// Each network's territory on the starting plan's map (SVG path data, by network id): the page draws
+    /// them over the plan as edited to compare with the start.
+    start_outlines: BTreeMap<String, String>,
+    /// The maps last drawn, by the version they show (the newest last, at most [`MAPS_KEPT`]): a page
+    /// showing one of them is sent only what changed since (`/api/map-delta`).
+    maps: std::collections::VecDeque<(u64, Vec<(String, String)>)>,
+    /// The district outline simplified for maps, made once.
+    outline_for_maps: Option<Option<schoolnets::geography::Outline>>,
+    /// The territories of the last map drawn, so that the next draws only what changed.
+    region_cache: Drawn,
+    /// Named versions saved while editing ("draft A"): each one's steps and locks, and where each school
+    /// was in it.
+    versions: BTreeMap<String, (Draft, BTreeMap<String, String>)>,
+    /// Where each school is in the starting plan.
+    start_assignment: BTreeMap<String, String>,
+}
+
+/// Longest name of a version, in characters.
+const MAX_VERSION_NAME: usize = 60;
+
+/// The territories of the last map drawn: the networks' with each school's network, and the regions' with
+/// each school's region (a move within a region leaves them as they were).
+#[derive(Default)]
+struct Drawn {
+    networks: Option<(Vec<usize>, schoolnets::territories::Territories)>,
+    regions: Option<(Vec<usize>, schoolnets::territories::Territories)>,
+}
+
+/// The map of a plan, as `maps::Map::new` makes it, drawing again only the territories of networks whose
+/// schools changed since the map in `cache` (and the regions' only when a school changed region); the
+/// territories drawn are kept there for the next map. The neighbours of networks are those of the first
+/// map (they only choose colours, which the editor keeps from the starting plan).
+fn quick_map<'p>(
+    plan: &'p schoolnets::plans::Plan,
+    table: &'p schoolnets::schools::SchoolTable,
+    outline: Option<&schoolnets::geography::Outline>,
+    options: maps::MapOptions,
+    cache: &mut Drawn,
+) -> maps::Map<'p> {
+    use schoolnets::territories::{self, Site};
+    let sites: Vec<Site> = table
+        .schools
+        .iter()
+        .zip(&plan.school_network)
+        .map(|(s, &network)| Site {
+            lat: s.lat,
+            lon: s.lon,
+            network,
+        })
+        .collect();
+    let nets = &plan.file.networks;
+    let k = nets.len();
+    // Only the networks whose schools changed are merged again: the others' sites are given a network
+    // past the last, which the merge leaves out (the Voronoi cells stay those of every school).
+    let networks = match &cache.networks {
+        Some((drawn, old)) if drawn.len() == sites.len() && old.networks.len() == k => {
+            let changed: std::collections::BTreeSet<usize> = drawn
+                .iter()
+                .zip(&plan.school_network)
+                .filter(|(a, b)| a != b)
+                .flat_map(|(&a, &b)| [a, b])
+                .collect();
+            let mut t = old.clone();
+            if !changed.is_empty() {
+                let some: Vec<Site> = sites
+                    .iter()
+                    .map(|s| Site {
+                        network: if changed.contains(&s.network) {
+                            s.network
+                        } else {
+                            k
+                        },
+                        ..*s
+                    })
+                    .collect();
+                let part = territories::build(&some, k, outline);
+                for &c in &changed {
+                    t.networks[c] = part.networks[c].clone();
+                    t.area_km2[c] = part.area_km2[c];
+                }
+            }
+            t
+        }
+        _ => territories::build(&sites, k, outline),
+    };
+    cache.networks = Some((plan.school_network.clone(), networks.clone()));
+    let region_of: Option<Vec<usize>> = plan.file.regions.as_ref().and_then(|r| {
+        nets.iter()
+            .map(|n| {
+                let name = n.region.as_deref()?;
+                r.regions.iter().position(|g| g.region == name)
+            })
+            .collect()
+    });
+    let regions = region_of.map(|of| {
+        let by_school: Vec<usize> = sites.iter().map(|s| of[s.network]).collect();
+        match &cache.regions {
+            Some((drawn, t)) if *drawn == by_school => t.clone(),
+            _ => {
+                let by_region: Vec<Site> = sites
+                    .iter()
+                    .zip(&by_school)
+                    .map(|(s, &r)| Site {
+                        lat: s.lat,
+                        lon: s.lon,
+                        network: r,
+                    })
+                    .collect();
+                let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
+                let t = territories::build(&by_region, count, outline);
+                cache.regions = Some((by_school, t.clone()));
+                t
+            }
+        }
+    });
+    let index = table.index();
+    let mut affiliation_of_school = vec![None; table.schools.len()];
+    for a in &plan.file.affiliations {
+        for g in &a.groups {
+            for m in &g.members {
+                if let Some(&i) = index.get(m.id.as_str()) {
+                    affiliation_of_school[i] = Some(g.id.clone());
+                }
+            }
+        }
+    }
+    let fills = maps::colours::fills(
+        options.colour_by,
+        nets,
+        &networks.neighbours,
+        plan.file.scenario.size.enrollment_tolerance * 100.0,
+        plan.file.outlook.as_ref(),
+    );
+    maps::Map {
+        plan,
+        table,
+        territories: networks,
+        regions,
+        affiliation_of_school,
+        fills,
+        options,
+    }
+}
+
+/// How many drawn maps are kept for `/api/map-delta`.
+const MAPS_KEPT: usize = 8;
+
+/// A map's SVG as keyed pieces, in order: each network's territory (`n:ID`), school (`s:ID`) and label
+/// (`l:ID`, its name `ln:ID`) on a line of its own; every other group whole (`g:CLASS`); any other element
+/// by its place among them (`t:N`); the lines that open and close the keyed groups as they are (`open:…`,
+/// `close:…`). Two maps with the same keys in the same order differ only in pieces the page can replace.
+fn pieces(svg: &str) -> Vec<(String, String)> {
+    const KEYED: [&str; 3] = ["territories", "schools", "labels"];
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut group: Option<(String, String, usize)> = None; // (class, text, depth) of a group taken whole
+    let mut keyed: Option<String> = None;
+    let mut top = 0;
+    for line in svg.lines() {
+        if line.starts_with("<svg") || line == "</svg>" {
+            out.push((format!("root:{}", out.len()), line.to_string()));
+            continue;
+        }
+        if let Some((class, text, depth)) = &mut group {
+            text.push('\n');
+            text.push_str(line);
+            if line.starts_with("<g") && !line.ends_with("</g>") {
+                *depth += 1;
+            } else if line.starts_with("</g>") {
+                *depth -= 1;
+                if *depth == 0 {
+                    out.push((format!("g:{class}"), std::mem::take(text)));
+                    group = None;
+                }
+            }
+            continue;
+        }
+        if let Some(class) = &keyed {
+            if line.starts_with("</g>") {
+                out.push((format!("close:{class}"), line.to_string()));
+                keyed = None;
+                continue;
+            }
+            let key = match class.as_str() {
+                "schools" => attr(line, "data-school").map(|id| format!("s:{id}")),
+                "territories" if line.starts_with("<path class=\"network\"") => {
+                    attr(line, "data-network").map(|id| format!("n:{id}"))
+                }
+                "labels" => attr(line, "data-network").map(|id| {
+                    if line.starts_with("<text class=\"name\"") {
+                        format!("ln:{id}")
+                    } else {
+                        format!("l:{id}")
+                    }
+                }),
+                _ => None,
+            };
+            out.push((
+                key.unwrap_or_else(|| format!("x:{}", out.len())),
+                line.to_string(),
+            ));
+            continue;
+        }
+        let class = line
+            .starts_with("<g ")
+            .then(|| attr(line, "class"))
+            .flatten()
+            .map(str::to_string);
+        match class {
+            Some(c) if KEYED.contains(&c.as_str()) && !line.ends_with("</g>") => {
+                out.push((format!("open:{c}"), line.to_string()));
+                keyed = Some(c);
+            }
+            Some(c) if line.ends_with("</g>") => out.push((format!("g:{c}"), line.to_string())),
+            Some(c) => group = Some((c, line.to_string(), 1)),
+            None => {
+                out.push((format!("t:{top}"), line.to_string()));
+                top += 1;
+            }
+        }
+    }
+    out
+}
+
+/// What changed between two maps cut into [`pieces`]: the pieces that differ, or `None` when the maps
+/// differ in their shape (a group added or gone) and the page must load the map whole.
+fn map_delta(old: &[(String, String)], new: &[(String, String)]) -> Option<Vec<Value>> {
+    if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.0 != b.0) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for ((key, a), (_, b)) in old.iter().zip(new) {
+        if a != b {
+            if !["n:", "s:", "l:", "ln:", "g:", "t:"]
+                .iter()
+                .any(|p| key.starts_with(p))
+            {
+                return None;
+            }
+            out.push(json!({ "key": key, "svg": b }));
+        }
+    }
+    Some(out)
 }
 
 /// The starting plan's map: each network's fill (when the map colours networks apart, not by a figure)
-/// and label point, which the maps of the edited plan keep.
+/// and label point, which the maps of the edited plan keep, and each network's territory.
 fn start_map(
     editor: &Editor,
     inputs: &Inputs,
     options: &maps::MapOptions,
-) -> (Option<Vec<&'static str>>, Labels) {
+) -> (Option<Vec<&'static str>>, Labels, BTreeMap<String, String>) {
     let map = maps::Map::new(
         editor.plan(),
         inputs.table(),
@@ -517,8 +765,19 @@ fn start_map(
         options.clone(),
     );
     let fills = (options.colour_by == maps::ColourBy::Networks).then(|| map.fills.fills.clone());
-    let labels = label_points(&maps::svg::svg(&map));
-    (fills, labels)
+    let svg = maps::svg::svg(&map);
+    let labels = label_points(&svg);
+    let outlines = svg
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"network\""))
+        .filter_map(|l| {
+            Some((
+                attr(l, "data-network")?.to_string(),
+                attr(l, "d")?.to_string(),
+            ))
+        })
+        .collect();
+    (fills, labels, outlines)
 }
 
 /// Each network's label point on a map (px), by network id as the map writes it.
@@ -753,6 +1012,7 @@ impl State<'_> {
         if !self.quiet && reply.status >= 400 {
             eprintln!("{method} {path}: {}", String::from_utf8_lossy(&reply.body));
         }
+        let status = reply.status;
         let mut response = tiny_http::Response::from_data(reply.body)
             .with_status_code(reply.status)
             .with_header(header("Content-Type", reply.content_type))
@@ -770,6 +1030,11 @@ impl State<'_> {
             ));
         }
         let _ = request.respond(response);
+        // A change answered, the map of the plan as it stands is drawn at once, while the page reads the
+        // reply: its request for the map's delta then finds it drawn.
+        if method == tiny_http::Method::Post && status == 200 {
+            self.map_svg();
+        }
     }
 
     fn get(&mut self, path: &str, query: &str) -> Reply {
@@ -782,26 +1047,67 @@ impl State<'_> {
             },
             "/api/state" => Reply::json(200, &self.state()),
             "/api/version" => Reply::json(200, &json!({ "version": self.version })),
-            "/api/map.svg" => {
-                let mut options = self.options.clone();
-                options.highlight = self.differing();
-                let plan = self.editor.plan();
-                let mut map =
-                    maps::Map::new(plan, self.inputs.table(), self.inputs.outline(), options);
-                // Networks keep the colours of the starting plan's map, whatever the edits did to
-                // which networks border which.
-                if let Some(fills) = &self.start_fills {
-                    if fills.len() == map.fills.fills.len() {
-                        map.fills.fills = fills.clone();
-                    }
+            "/api/snapshot.html" => Reply {
+                status: 200,
+                content_type: "text/html; charset=utf-8",
+                body: self.snapshot().into_bytes(),
+                download: Some("snapshot.html"),
+            },
+            "/api/versions/compare" => {
+                let get = |k: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+                        .map(percent_decode)
+                };
+                match (get("a"), get("b")) {
+                    (Some(a), Some(b)) => self.compare_versions(&a, &b),
+                    _ => Reply::error(
+                        400,
+                        "give two versions as /api/versions/compare?a=NAME&b=NAME (\"now\": the plan as it stands)",
+                    ),
                 }
-                let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
-                Reply {
-                    status: 200,
-                    content_type: "image/svg+xml",
-                    body: svg.into_bytes(),
-                    download: None,
+            }
+            "/api/start-outlines" => Reply::json(200, &json!(self.start_outlines)),
+            "/api/map.svg" => Reply {
+                status: 200,
+                content_type: "image/svg+xml",
+                // ?fresh: drawn whole from the plan, nothing kept from earlier maps (to check them by).
+                body: if query.split('&').any(|kv| kv == "fresh") {
+                    self.fresh_svg()
+                } else {
+                    self.map_svg()
                 }
+                .into_bytes(),
+                download: None,
+            },
+            "/api/map-delta" => {
+                let since = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("since="))
+                    .and_then(|v| v.parse::<u64>().ok());
+                let Some(since) = since else {
+                    return Reply::error(
+                        400,
+                        "give the version the page shows as /api/map-delta?since=N",
+                    );
+                };
+                self.map_svg();
+                let (version, new) = self.maps.back().expect("drawn above");
+                let delta = self
+                    .maps
+                    .iter()
+                    .find(|(v, _)| *v == since)
+                    .and_then(|(_, old)| map_delta(old, new));
+                Reply::json(
+                    200,
+                    &match delta {
+                        Some(changes) => {
+                            json!({ "version": version, "full": false, "changes": changes })
+                        }
+                        None => json!({ "version": version, "full": true }),
+                    },
+                )
             }
             "/api/ensemble/firmness.svg" => match self
                 .ensemble
@@ -826,7 +1132,15 @@ impl State<'_> {
                         .table()
                         .schools
                         .iter()
-                        .map(|sc| json!({ "id": sc.id, "name": sc.name }))
+                        .map(|sc| {
+                            json!({
+                                "id": sc.id,
+                                "name": sc.name,
+                                "level": sc.level.as_str(),
+                                "lat": sc.lat,
+                                "lon": sc.lon,
+                            })
+                        })
                         .collect(),
                 ),
             ),
@@ -862,8 +1176,10 @@ impl State<'_> {
     fn post(&mut self, path: &str, body: &Value) -> Reply {
         // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
         // it is restored or discarded first.
-        const WRITE_DRAFT: [&str; 8] = [
+        const WRITE_DRAFT: [&str; 10] = [
             "/api/move",
+            "/api/versions/open",
+            "/api/move-selected",
             "/api/undo",
             "/api/redo",
             "/api/lock",
@@ -901,6 +1217,89 @@ impl State<'_> {
                     done(r, self)
                 }
                 _ => Reply::error(400, r#"give {"school": ID, "to": NETWORK}"#),
+            },
+            "/api/move-selected" => {
+                let ids: Option<Vec<String>> =
+                    body.get("schools").and_then(Value::as_array).map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    });
+                let n = body
+                    .get("schools")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                match (ids, text("to")) {
+                    (Some(ids), Some(to)) if !ids.is_empty() && ids.len() == n => {
+                        let confirmed =
+                            body.get("confirmed").and_then(Value::as_bool) == Some(true);
+                        match self.editor.cut_off_from(&ids, &to) {
+                            Err(e) => e.into(),
+                            Ok(cut) if !cut.is_empty() && !confirmed => Reply::error(
+                                409,
+                                format!(
+                                    "{} {} not border {} (nor {} it through the other schools selected): moved there, {to} would be in separate pieces. Send {{\"confirmed\": true}} once the planner has confirmed the move.",
+                                    schoolnets::text::first_of(&cut, 5),
+                                    if cut.len() == 1 { "does" } else { "do" },
+                                    self.editor.network_title(&to),
+                                    if cut.len() == 1 { "reaches" } else { "reach" },
+                                ),
+                            ),
+                            Ok(_) => {
+                                let r = self.editor.move_schools(&ids, &to);
+                                done(r, self)
+                            }
+                        }
+                    }
+                    _ => Reply::error(
+                        400,
+                        r#"give {"schools": [ID, ...], "to": NETWORK}: at least one school id, each as text"#,
+                    ),
+                }
+            }
+            "/api/versions/save" => match text("name").map(|n| n.trim().to_string()) {
+                Some(name)
+                    if !name.is_empty()
+                        && name.chars().count() <= MAX_VERSION_NAME
+                        && name != "now" =>
+                {
+                    let assignment = self.editor.plan().file.assignment.clone();
+                    let replaced = self
+                        .versions
+                        .insert(name.clone(), (self.editor.draft(), assignment))
+                        .is_some();
+                    self.editor.say(format!(
+                        "{} the plan as it stands as the version \u{201c}{name}\u{201d}",
+                        if replaced { "Saved again" } else { "Saved" }
+                    ));
+                    Reply::json(200, &self.state())
+                }
+                _ => Reply::error(
+                    400,
+                    format!(
+                        r#"give {{"name": NAME}}: a name of 1 to {MAX_VERSION_NAME} characters (not "now", which means the plan as it stands)"#
+                    ),
+                ),
+            },
+            "/api/versions/open" => match text("name") {
+                Some(name) => match self.versions.get(&name).cloned() {
+                    Some((draft, _)) => {
+                        while self.editor.undo().is_ok() {}
+                        let r = self.editor.restore(&draft);
+                        if r.is_ok() {
+                            self.editor.say(format!(
+                                "Opened the version \u{201c}{name}\u{201d} ({})",
+                                steps(draft.steps.len())
+                            ));
+                        }
+                        done(r, self)
+                    }
+                    None => Reply::error(
+                        404,
+                        format!("no version {name:?}: {}", self.version_names()),
+                    ),
+                },
+                None => Reply::error(400, r#"give {"name": NAME}"#),
             },
             "/api/undo" => {
                 let r = self.editor.undo();
@@ -1022,6 +1421,197 @@ impl State<'_> {
         ))
     }
 
+    /// The map of the plan as it stands (drawn once per version, and kept for `/api/map-delta`).
+    fn map_svg(&mut self) -> String {
+        if let Some((v, pieces)) = self.maps.back() {
+            if *v == self.version {
+                return pieces
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n";
+            }
+        }
+        let mut options = self.options.clone();
+        options.highlight = self.differing();
+        let plan = self.editor.plan();
+        let outline = self
+            .outline_for_maps
+            .get_or_insert_with(|| self.inputs.outline().map(|o| o.for_maps().into_owned()));
+        let mut map = quick_map(
+            plan,
+            self.inputs.table(),
+            outline.as_ref(),
+            options,
+            &mut self.region_cache,
+        );
+        // Networks keep the colours of the starting plan's map, whatever the edits did to which networks
+        // border which.
+        if let Some(fills) = &self.start_fills {
+            if fills.len() == map.fills.fills.len() {
+                map.fills.fills = fills.clone();
+            }
+        }
+        let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
+        if self.maps.len() == MAPS_KEPT {
+            self.maps.pop_front();
+        }
+        self.maps.push_back((self.version, pieces(&svg)));
+        svg
+    }
+
+    /// The map of the plan as it stands drawn whole by `maps::Map::new`, nothing kept from earlier maps.
+    fn fresh_svg(&self) -> String {
+        let mut options = self.options.clone();
+        options.highlight = self.differing();
+        let mut map = maps::Map::new(
+            self.editor.plan(),
+            self.inputs.table(),
+            self.inputs.outline(),
+            options,
+        );
+        if let Some(fills) = &self.start_fills {
+            if fills.len() == map.fills.fills.len() {
+                map.fills.fills = fills.clone();
+            }
+        }
+        labels_kept(&maps::svg::svg(&map), &self.start_labels)
+    }
+
+    /// The versions' names, for a message.
+    fn version_names(&self) -> String {
+        if self.versions.is_empty() {
+            "no version has been saved".to_string()
+        } else {
+            format!(
+                "the versions are {}",
+                self.versions
+                    .keys()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+
+    /// The schools in another network in version `b` than in version `a` ("now": the plan as it stands;
+    /// "start": the starting plan).
+    fn compare_versions(&self, a: &str, b: &str) -> Reply {
+        let now = &self.editor.plan().file.assignment;
+        let of = |name: &str| match name {
+            "now" => Some(now),
+            "start" => Some(&self.start_assignment),
+            _ => self.versions.get(name).map(|(_, a)| a),
+        };
+        let (Some(x), Some(y)) = (of(a), of(b)) else {
+            let missing = if of(a).is_none() { a } else { b };
+            return Reply::error(
+                404,
+                format!(
+                    "no version {missing:?}: {} (and \"now\", \"start\")",
+                    self.version_names()
+                ),
+            );
+        };
+        let names: BTreeMap<&str, &str> = self
+            .inputs
+            .table()
+            .schools
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str()))
+            .collect();
+        let differ: Vec<Value> = x
+            .iter()
+            .filter(|(id, n)| y.get(*id).is_some_and(|m| m != *n))
+            .map(|(id, n)| {
+                json!({
+                    "school_id": id,
+                    "school_name": names.get(id.as_str()).copied().unwrap_or(""),
+                    "a": n,
+                    "b": y[id],
+                })
+            })
+            .collect();
+        Reply::json(200, &json!({ "a": a, "b": b, "differ": differ }))
+    }
+
+    /// The plan as it stands as ONE self-contained HTML file to send to a board: the map inline, every
+    /// rule with whether it holds in words, and the changes since the start. No script, no outside file:
+    /// it opens anywhere, without the server.
+    fn snapshot(&mut self) -> String {
+        use schoolnets::text::escape_html as e;
+        let svg = self.map_svg();
+        let view = self.editor.view();
+        let title_of: BTreeMap<&str, String> = view
+            .networks
+            .iter()
+            .map(|n| (n.network.as_str(), n.title()))
+            .collect();
+        let t = |id: &str| title_of.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let mut out = String::new();
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} (snapshot)</title>\n<style>\nbody {{ font: 15px/1.4 \"DejaVu Sans\", Arial, sans-serif; margin: 16px 24px; color: #1a1a1a; }}\n.map svg {{ max-width: 100%; height: auto; border: 1px solid #ccc; }}\ntable {{ border-collapse: collapse; }} th, td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }}\n.breaks {{ color: #8b0000; font-weight: bold; }} .holds {{ color: #145214; }}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>A read-only snapshot of the plan as edited in <code>schoolnets serve</code>. The start: {}. <strong class=\"{}\">{}</strong>.</p>\n<div class=\"map\">\n{svg}</div>\n<h2>Rules</h2>\n<table id=\"rules\"><thead><tr><th>Rule</th><th>In this plan</th><th>Margin</th></tr></thead><tbody>\n",
+                e(&view.title),
+                e(&view.title),
+                e(view.start),
+                if view.all_hold { "holds" } else { "breaks" },
+                e(&if view.all_hold {
+                    "Every rule holds".to_string()
+                } else {
+                    format!("Rules broken: {}", view.broken.join("; "))
+                }),
+            ),
+        );
+        for r in &view.rules {
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!(
+                    "<tr class=\"{}\"><td>{}</td><td>{}: {}</td><td>{}</td></tr>\n",
+                    if r.check.holds { "holds" } else { "breaks" },
+                    e(&r.title),
+                    if r.check.holds { "holds" } else { "BREAKS" },
+                    e(&r.check.observed),
+                    e(&r.words)
+                ),
+            );
+        }
+        out.push_str("</tbody></table>\n<h2>Changes since the start</h2>\n");
+        if view.since_start.is_empty() {
+            out.push_str(
+                "<p id=\"changes\">No school is in another network than at the start.</p>\n",
+            );
+        } else {
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!(
+                    "<p>{} in another network than at the start:</p>\n<ol id=\"changes\">\n",
+                    e(&schoolnets::text::count(
+                        view.since_start.len() as f64,
+                        "schools"
+                    ))
+                ),
+            );
+            for c in &view.since_start {
+                let _ = std::fmt::Write::write_fmt(
+                    &mut out,
+                    format_args!(
+                        "<li data-school=\"{}\">{}: {} → {}</li>\n",
+                        e(&c.school_id),
+                        e(&c.school_name),
+                        e(&t(&c.from)),
+                        e(&t(&c.to))
+                    ),
+                );
+            }
+            out.push_str("</ol>\n");
+        }
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+
     /// Everything the page shows.
     fn state(&self) -> Value {
         let mut v = json!(self.editor.view());
@@ -1038,6 +1628,18 @@ impl State<'_> {
             }
             None => Value::Null,
         };
+        v["versions"] = json!(self
+            .versions
+            .iter()
+            .map(|(name, (d, a))| {
+                let start = &self.start_assignment;
+                json!({
+                    "name": name,
+                    "steps": d.steps.len(),
+                    "moved": a.iter().filter(|(id, n)| start.get(*id) != Some(n)).count(),
+                })
+            })
+            .collect::<Vec<_>>());
         v["out"] = json!(self.out.display().to_string());
         v["version"] = json!(self.version);
         v["ensemble"] = match &self.ensemble {
