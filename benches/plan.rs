@@ -151,6 +151,7 @@ fn lausd(c: &mut Criterion) {
         colour_by: schoolnets::maps::ColourBy::Networks,
         date: "2026-11-22".into(),
         highlight: Vec::new(),
+        kept_fills: None,
     };
     g.bench_function("map_territories", |b| {
         b.iter(|| {
@@ -370,6 +371,7 @@ fn editor(c: &mut Criterion) {
         colour_by: schoolnets::maps::ColourBy::Networks,
         date: "2026-11-30".into(),
         highlight: Vec::new(),
+        kept_fills: None,
     };
     g.bench_function("map_svg", |b| {
         b.iter(|| {

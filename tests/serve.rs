@@ -195,6 +195,19 @@ fn net_moves(state: &Value) -> BTreeMap<String, (String, String)> {
 
 /// Checks a saved folder as `plan`'s output is checked, and that `compare` against the original lists
 /// exactly the schools moved.
+/// Each network's fill on a folder's map.svg, by network id.
+fn fills(dir: &Path) -> BTreeMap<String, String> {
+    let svg = std::fs::read_to_string(dir.join("map.svg")).unwrap();
+    let attr = |l: &str, name: &str| -> String {
+        let at = l.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        l[at..at + l[at..].find('"').unwrap()].to_string()
+    };
+    svg.lines()
+        .filter(|l| l.starts_with("<path class=\"network\""))
+        .map(|l| (attr(l, "data-network"), attr(l, "fill")))
+        .collect()
+}
+
 fn check_saved(
     dir: &Path,
     original: &Path,
@@ -220,6 +233,11 @@ fn check_saved(
         serde_json::from_str(&std::fs::read_to_string(saved.join("networks.geojson")).unwrap())
             .unwrap();
     assert_eq!(geo["type"], "FeatureCollection");
+    // Every network keeps its colour from the map editing started from, in the folder saved too (the
+    // committee's "blue one" is blue on the board's map).
+    let start = fills(original);
+    assert_eq!(start.len(), f.networks.len());
+    assert_eq!(fills(saved), start, "the saved map recolours networks");
     let cmp = dir.join("cmp");
     common::run_ok(&[
         "compare",
@@ -2656,4 +2674,32 @@ fn screenshots_of_the_editor_at_1280_by_720() {
     page.script("document.getElementById('show-start').click(); document.getElementById('school').hidden = true; document.getElementById('changes-box').scrollIntoView();");
     page.wait_for("return document.querySelectorAll('#map g.start-outlines path').length === 32;");
     take("serve-changes.png");
+}
+
+/// Many moves change which networks border which, so a map coloured afresh would recolour some; the folder
+/// Save writes keeps every network's colour from the map editing started from, as the page does.
+#[test]
+fn the_saved_map_keeps_the_colours_the_committee_saw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, plan) = plan(tmp.path());
+    let saved = tmp.path().join("saved");
+    let server = Server::editing(&original, &saved);
+    let mut moved = 0;
+    for (id, _) in common::assignment(&plan).into_iter().step_by(4) {
+        let v: Value =
+            serde_json::from_str(&server.get(&format!("/api/school?id={id}")).1).unwrap();
+        if let Some(to) = v["neighbouring_networks"].as_array().unwrap().last() {
+            let body = json!({"school": id, "to": to, "confirmed": true}).to_string();
+            let (status, _) = server.post("/api/move", &body);
+            moved += usize::from(status == 200);
+        }
+    }
+    assert!(moved >= 20, "{moved} moves");
+    let (status, reply) = server.post("/api/save", &json!({"confirmed": true}).to_string());
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(
+        fills(&saved),
+        fills(&original),
+        "the saved map recolours networks"
+    );
 }

@@ -141,6 +141,7 @@ impl MapArgs {
             colour_by: self.map_colour,
             date: report_date(self.date.as_deref())?,
             highlight: Vec::new(),
+            kept_fills: None,
         })
     }
 }

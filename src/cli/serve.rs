@@ -112,6 +112,12 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     };
     let editor = Editor::new(inputs.plan_inputs(Vec::new(), true), &start, &from)?;
     let (start_fills, start_labels, start_outlines) = start_map(&editor, &inputs, &options);
+    // Networks keep the colours of the starting plan's map, whatever the edits do to which networks border
+    // which: on the page, in the snapshot and in the folder Save writes.
+    let options = maps::MapOptions {
+        kept_fills: start_fills,
+        ..options
+    };
     let draft_path = draft_path(&a.out);
     let pending = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
@@ -158,7 +164,6 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         loopback,
         version: 0,
         ensemble,
-        start_fills,
         start_labels,
         start_outlines,
         maps: std::collections::VecDeque::new(),
@@ -501,9 +506,6 @@ struct State<'a> {
     version: u64,
     /// An ensemble of the plan, with where the starting plan falls among it.
     ensemble: Option<(schoolnets::ensemble::Summary, schoolnets::ensemble::Placed)>,
-    /// Each network's fill on the starting plan's map (in network order), when networks are coloured to
-    /// tell them apart: a network keeps its colour through every edit, so "the blue one" keeps its meaning.
-    start_fills: Option<Vec<&'static str>>,
     /// Each network's label point on the starting plan's map: kept while it stays well inside the
     /// network's territory.
     start_labels: Labels,
@@ -633,13 +635,13 @@ fn quick_map<'p>(
             }
         }
     }
-    let fills = maps::colours::fills(
+    let fills = options.keep_fills(maps::colours::fills(
         options.colour_by,
         nets,
         &networks.neighbours,
         plan.file.scenario.size.enrollment_tolerance * 100.0,
         plan.file.outlook.as_ref(),
-    );
+    ));
     maps::Map {
         plan,
         table,
@@ -1439,20 +1441,13 @@ impl State<'_> {
         let outline = self
             .outline_for_maps
             .get_or_insert_with(|| self.inputs.outline().map(|o| o.for_maps().into_owned()));
-        let mut map = quick_map(
+        let map = quick_map(
             plan,
             self.inputs.table(),
             outline.as_ref(),
             options,
             &mut self.region_cache,
         );
-        // Networks keep the colours of the starting plan's map, whatever the edits did to which networks
-        // border which.
-        if let Some(fills) = &self.start_fills {
-            if fills.len() == map.fills.fills.len() {
-                map.fills.fills = fills.clone();
-            }
-        }
         let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
         if self.maps.len() == MAPS_KEPT {
             self.maps.pop_front();
@@ -1465,17 +1460,12 @@ impl State<'_> {
     fn fresh_svg(&self) -> String {
         let mut options = self.options.clone();
         options.highlight = self.differing();
-        let mut map = maps::Map::new(
+        let map = maps::Map::new(
             self.editor.plan(),
             self.inputs.table(),
             self.inputs.outline(),
             options,
         );
-        if let Some(fills) = &self.start_fills {
-            if fills.len() == map.fills.fills.len() {
-                map.fills.fills = fills.clone();
-            }
-        }
         labels_kept(&maps::svg::svg(&map), &self.start_labels)
     }
 

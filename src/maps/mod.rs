@@ -26,6 +26,22 @@ pub struct MapOptions {
     /// Schools to ring in red (by id), with what the ring means: the briefing's map of the schools whose
     /// network differs between two designs. Empty: none.
     pub highlight: Vec<String>,
+    /// Each network's fill kept from another map (the plan the editor started from), so that a network
+    /// keeps its colour through edits and in the folder saved from them; used when the map colours
+    /// networks apart and the count matches. `None`: drawn afresh.
+    pub kept_fills: Option<Vec<&'static str>>,
+}
+
+impl MapOptions {
+    /// `fills` with the kept network colours put in, where they apply.
+    pub fn keep_fills(&self, mut fills: colours::Fills) -> colours::Fills {
+        if let Some(kept) = &self.kept_fills {
+            if self.colour_by == ColourBy::Networks && kept.len() == fills.fills.len() {
+                fills.fills = kept.clone();
+            }
+        }
+        fills
+    }
 }
 
 /// Everything the map writers need for one plan.
@@ -96,13 +112,13 @@ impl<'a> Map<'a> {
                 }
             }
         }
-        let fills = colours::fills(
+        let fills = options.keep_fills(colours::fills(
             options.colour_by,
             nets,
             &territories.neighbours,
             plan.file.scenario.size.enrollment_tolerance * 100.0,
             plan.file.outlook.as_ref(),
-        );
+        ));
         Map {
             plan,
             table,
