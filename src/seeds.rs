@@ -12,6 +12,18 @@ pub fn derive(seed: u64, i: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A small random stream for the tests' random cases: `next(m)` is a number below `m` (xorshift64 from
+/// `state`, which must not be 0), reproducible without a crate's generator.
+#[cfg(test)]
+pub(crate) fn test_stream(mut state: u64) -> impl FnMut(u64) -> u64 {
+    move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -195,6 +195,17 @@ fn net_moves(state: &Value) -> BTreeMap<String, (String, String)> {
 
 /// Checks a saved folder as `plan`'s output is checked, and that `compare` against the original lists
 /// exactly the schools moved.
+/// "N05 Sylmar": a network of `plan` by its id and name, as the page titles it.
+fn titled(plan: &Value, n: &str) -> String {
+    plan["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["network"] == n)
+        .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
+        .unwrap()
+}
+
 /// Each network's fill on a folder's map.svg, by network id.
 fn fills(dir: &Path) -> BTreeMap<String, String> {
     let svg = std::fs::read_to_string(dir.join("map.svg")).unwrap();
@@ -1316,15 +1327,7 @@ fn the_page_says_what_happened_in_words() {
     let (school, from, to, _, words) = breaking_move(&room.server, &room.plan);
     let by_id = common::lausd_by_id();
     let name = &by_id[&school]["name"];
-    let titled = |n: &str| {
-        room.plan["networks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["network"] == n)
-            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
-            .unwrap()
-    };
+    let titled = |n: &str| titled(&room.plan, n);
     // The school panel: name, level, enrollment and network by name; no id.
     click_school(&page, &school);
     let panel = page.script("return [document.getElementById('school-name').textContent, document.getElementById('school-where').textContent];");
@@ -1791,15 +1794,7 @@ fn the_changes_since_the_start_are_listed_and_ringed_on_the_map() {
     );
     assert_eq!(status, 200, "{v}");
     page.wait_for("return document.body.dataset.busy === '0' && document.querySelectorAll('#moves li').length === 3 && document.querySelectorAll('#changes li').length === 1 && document.body.dataset.drawn === String(state.version);");
-    let titled = |n: &str| {
-        room.plan["networks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["network"] == n)
-            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
-            .unwrap()
-    };
+    let titled = |n: &str| titled(&room.plan, n);
     let b_name = common::lausd_by_id()[&b]["name"].clone();
     let listed = page.script(
         "var l = document.querySelector('#changes li'); return [l.dataset.school, l.textContent];",
@@ -2501,15 +2496,7 @@ fn versions_are_saved_switched_and_compared_and_a_snapshot_opens_offline() {
     let shown = offline.script("var m = document.querySelector('.map svg'); var r = m.getBoundingClientRect(); \
         return [document.querySelectorAll('.map svg path.network').length, r.width > 300 && r.height > 300, \
           document.querySelectorAll('#rules tbody tr').length, Array.from(document.querySelectorAll('#changes li')).map(l => [l.dataset.school, l.textContent]), document.scripts.length];");
-    let titled = |n: &str| {
-        room.plan["networks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["network"] == n)
-            .map(|x| format!("{n} {}", x["name"].as_str().unwrap()))
-            .unwrap()
-    };
+    let titled = |n: &str| titled(&room.plan, n);
     let b_name = common::lausd_by_id()[&b]["name"].clone();
     assert_eq!(shown[0], 32, "{shown}");
     assert_eq!(shown[1], true, "the map is not shown: {shown}");

@@ -549,16 +549,7 @@ fn quick_map<'p>(
     cache: &mut Drawn,
 ) -> maps::Map<'p> {
     use schoolnets::territories::{self, Site};
-    let sites: Vec<Site> = table
-        .schools
-        .iter()
-        .zip(&plan.school_network)
-        .map(|(s, &network)| Site {
-            lat: s.lat,
-            lon: s.lon,
-            network,
-        })
-        .collect();
+    let sites = maps::Map::sites(plan, table);
     let nets = &plan.file.networks;
     let k = nets.len();
     // Only the networks whose schools changed are merged again: the others' sites are given a network
@@ -595,62 +586,19 @@ fn quick_map<'p>(
         _ => territories::build(&sites, k, outline),
     };
     cache.networks = Some((plan.school_network.clone(), networks.clone()));
-    let region_of: Option<Vec<usize>> = plan.file.regions.as_ref().and_then(|r| {
-        nets.iter()
-            .map(|n| {
-                let name = n.region.as_deref()?;
-                r.regions.iter().position(|g| g.region == name)
-            })
-            .collect()
-    });
-    let regions = region_of.map(|of| {
+    let regions = maps::Map::region_of(plan).map(|of| {
         let by_school: Vec<usize> = sites.iter().map(|s| of[s.network]).collect();
         match &cache.regions {
             Some((drawn, t)) if *drawn == by_school => t.clone(),
             _ => {
-                let by_region: Vec<Site> = sites
-                    .iter()
-                    .zip(&by_school)
-                    .map(|(s, &r)| Site {
-                        lat: s.lat,
-                        lon: s.lon,
-                        network: r,
-                    })
-                    .collect();
                 let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
-                let t = territories::build(&by_region, count, outline);
+                let t = territories::build(&maps::Map::region_sites(&sites, &of), count, outline);
                 cache.regions = Some((by_school, t.clone()));
                 t
             }
         }
     });
-    let index = table.index();
-    let mut affiliation_of_school = vec![None; table.schools.len()];
-    for a in &plan.file.affiliations {
-        for g in &a.groups {
-            for m in &g.members {
-                if let Some(&i) = index.get(m.id.as_str()) {
-                    affiliation_of_school[i] = Some(g.id.clone());
-                }
-            }
-        }
-    }
-    let fills = options.keep_fills(maps::colours::fills(
-        options.colour_by,
-        nets,
-        &networks.neighbours,
-        plan.file.scenario.size.enrollment_tolerance * 100.0,
-        plan.file.outlook.as_ref(),
-    ));
-    maps::Map {
-        plan,
-        table,
-        territories: networks,
-        regions,
-        affiliation_of_school,
-        fills,
-        options,
-    }
+    maps::Map::with_territories(plan, table, networks, regions, options)
 }
 
 /// How many drawn maps are kept for `/api/map-delta`.

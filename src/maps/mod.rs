@@ -65,7 +65,21 @@ impl<'a> Map<'a> {
         outline: Option<&Outline>,
         options: MapOptions,
     ) -> Map<'a> {
-        let sites: Vec<Site> = table
+        let sites = Map::sites(plan, table);
+        // A county outline's survey points are simplified for drawing (see `Outline::for_maps`).
+        let simplified = outline.map(Outline::for_maps);
+        let outline = simplified.as_deref();
+        let territories = territories::build(&sites, plan.file.networks.len(), outline);
+        let regions = Map::region_of(plan).map(|of| {
+            let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
+            territories::build(&Map::region_sites(&sites, &of), count, outline)
+        });
+        Map::with_territories(plan, table, territories, regions, options)
+    }
+
+    /// Each school as a site of its network, in table order: what territories are drawn from.
+    pub fn sites(plan: &Plan, table: &SchoolTable) -> Vec<Site> {
+        table
             .schools
             .iter()
             .zip(&plan.school_network)
@@ -74,33 +88,43 @@ impl<'a> Map<'a> {
                 lon: s.lon,
                 network,
             })
-            .collect();
-        let nets = &plan.file.networks;
-        // A county outline's survey points are simplified for drawing (see `Outline::for_maps`).
-        let simplified = outline.map(Outline::for_maps);
-        let outline = simplified.as_deref();
-        let territories = territories::build(&sites, nets.len(), outline);
-        // Each network's region index, from the region names the networks carry.
-        let region_of: Option<Vec<usize>> = plan.file.regions.as_ref().and_then(|r| {
-            nets.iter()
+            .collect()
+    }
+
+    /// Each network's region index, from the region names the networks carry; `None` without regions.
+    pub fn region_of(plan: &Plan) -> Option<Vec<usize>> {
+        plan.file.regions.as_ref().and_then(|r| {
+            plan.file
+                .networks
+                .iter()
                 .map(|n| {
                     let name = n.region.as_deref()?;
                     r.regions.iter().position(|g| g.region == name)
                 })
                 .collect()
-        });
-        let regions = region_of.map(|of| {
-            let by_region: Vec<Site> = sites
-                .iter()
-                .map(|s| Site {
-                    lat: s.lat,
-                    lon: s.lon,
-                    network: of[s.network],
-                })
-                .collect();
-            let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
-            territories::build(&by_region, count, outline)
-        });
+        })
+    }
+
+    /// The network sites as sites of their regions (`of`: each network's region).
+    pub fn region_sites(sites: &[Site], of: &[usize]) -> Vec<Site> {
+        sites
+            .iter()
+            .map(|s| Site {
+                network: of[s.network],
+                ..*s
+            })
+            .collect()
+    }
+
+    /// The map of `plan` on territories already drawn (the editor keeps those of networks that did not
+    /// change): each school's affiliation group and the networks' colours.
+    pub fn with_territories(
+        plan: &'a Plan,
+        table: &'a SchoolTable,
+        territories: Territories,
+        regions: Option<Territories>,
+        options: MapOptions,
+    ) -> Map<'a> {
         let index = table.index();
         let mut affiliation_of_school = vec![None; table.schools.len()];
         for a in &plan.file.affiliations {
@@ -114,7 +138,7 @@ impl<'a> Map<'a> {
         }
         let fills = options.keep_fills(colours::fills(
             options.colour_by,
-            nets,
+            &plan.file.networks,
             &territories.neighbours,
             plan.file.scenario.size.enrollment_tolerance * 100.0,
             plan.file.outlook.as_ref(),

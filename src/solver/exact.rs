@@ -50,13 +50,35 @@ pub fn solve(p: &Problem) -> Option<Vec<usize>> {
 /// the way ([`Searched::TooLarge`] when the problem is too large to search exhaustively). Answers "how wide must the band be?" with
 /// the same search that proved the scenario's band impossible.
 pub fn tightest_band(p: &Problem, k: usize) -> Searched<f64> {
-    use super::problem::{Column, Limits, Quantity, Term};
     let n = p.units.len();
     if n == 0 || n > MAX_PRUNED_UNITS || k == 0 || k > n {
         return Searched::TooLarge;
     }
-    let mut relaxed = p.clone();
-    relaxed.k = k;
+    let relaxed = without_enrollment_band(p, k);
+    let mean = relaxed.mean_enrollment();
+    if mean <= 0.0 {
+        return Searched::TooLarge;
+    }
+    let mut best: Option<f64> = None;
+    let complete = search(&relaxed, &mut |assign| {
+        let Some(state) = valid(&relaxed, assign) else {
+            return;
+        };
+        let spread = widest_gap(&state, mean);
+        if best.is_none_or(|b| spread < b) {
+            best = Some(spread);
+        }
+    });
+    if complete {
+        Searched::Proven(best)
+    } else {
+        Searched::TooLarge
+    }
+}
+
+/// `p` into `k` networks with no band on students: what [`tightest_band`] searches.
+fn without_enrollment_band(p: &Problem, k: usize) -> Problem {
+    use super::problem::{Column, Limits, Quantity, Term};
     let terms = p
         .limits
         .terms
@@ -70,30 +92,19 @@ pub fn tightest_band(p: &Problem, k: usize) -> Searched<f64> {
             _ => *t,
         })
         .collect();
+    let mut relaxed = p.clone();
+    relaxed.k = k;
     relaxed.limits = Limits::new(terms, p.limits.connected, p.limits.width);
-    let mean = relaxed.mean_enrollment();
-    if mean <= 0.0 {
-        return Searched::TooLarge;
-    }
-    let mut best: Option<f64> = None;
-    let complete = search(&relaxed, &mut |assign| {
-        let Some(state) = valid(&relaxed, assign) else {
-            return;
-        };
-        let spread = state
-            .totals()
-            .iter()
-            .map(|t| (t.enrollment - mean).abs() / mean)
-            .fold(0.0, f64::max);
-        if best.is_none_or(|b| spread < b) {
-            best = Some(spread);
-        }
-    });
-    if complete {
-        Searched::Proven(best)
-    } else {
-        Searched::TooLarge
-    }
+    relaxed
+}
+
+/// How far the network furthest from `mean` students is from it, as a share of it.
+fn widest_gap(state: &State<'_>, mean: f64) -> f64 {
+    state
+        .totals()
+        .iter()
+        .map(|t| (t.enrollment - mean).abs() / mean)
+        .fold(0.0, f64::max)
 }
 
 /// The most compact split that meets every rule, for problems too large for [`solve`] but within
@@ -346,7 +357,7 @@ fn numbered_for_pins(p: &Problem, assign: &[usize]) -> Option<Vec<usize>> {
 mod tests {
     use super::*;
     use crate::graph::Graph;
-    use crate::solver::{Column, Limits, Per, Quantity, Term, UnitData};
+    use crate::solver::{Limits, UnitData};
     use std::sync::Arc;
 
     /// Random connected problems of `n` units (a random tree plus a few chords) with one to three schools
@@ -365,20 +376,7 @@ mod tests {
             edges.push((a, b));
         }
         let mean = units.iter().map(|u| u.enrollment).sum::<f64>() / k as f64;
-        let term = |c, lo, hi| Term {
-            quantity: Quantity::Total(c),
-            lo,
-            hi,
-            per: Per::Each(1.0),
-        };
-        let limits = Limits::new(
-            vec![
-                term(Column::Schools, 2.0, 12.0),
-                term(Column::Enrollment, mean * (1.0 - tol), mean * (1.0 + tol)),
-            ],
-            true,
-            0,
-        );
+        let limits = Limits::basic(2, 12, mean * (1.0 - tol), mean * (1.0 + tol));
         Problem::new(units, Arc::new(Graph::from_edges(n, edges)), k, limits)
     }
 
@@ -386,13 +384,7 @@ mod tests {
     fn the_pruned_search_finds_what_trying_every_split_finds() {
         // Problems just above the size tried split by split: the pruned search must find the same best plan
         // (or the same "none") as every split tried one by one, and the same narrowest band.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut next = crate::seeds::test_stream(0x9e37_79b9_7f4a_7c15u64);
         let (mut found, mut none) = (0, 0);
         for _ in 0..120 {
             let n = MAX_UNITS + 1 + next(2) as usize;
@@ -416,30 +408,10 @@ mod tests {
             // The narrowest band ignores the enrollment band, so nothing is cut on students.
             let mut widest: Option<f64> = None;
             let mean = p.mean_enrollment();
-            let mut relaxed = p.clone();
-            relaxed.limits = Limits::new(
-                p.limits
-                    .terms
-                    .iter()
-                    .map(|t| match t.quantity {
-                        Quantity::Total(Column::Enrollment) => Term {
-                            lo: f64::NEG_INFINITY,
-                            hi: f64::INFINITY,
-                            ..*t
-                        },
-                        _ => *t,
-                    })
-                    .collect(),
-                true,
-                0,
-            );
+            let relaxed = without_enrollment_band(&p, k);
             every_split(n, k, &mut |a| {
                 if let Some(s) = valid(&relaxed, a) {
-                    let spread = s
-                        .totals()
-                        .iter()
-                        .map(|t| (t.enrollment - mean).abs() / mean)
-                        .fold(0.0, f64::max);
+                    let spread = widest_gap(&s, mean);
                     widest = Some(widest.map_or(spread, |w: f64| w.min(spread)));
                 }
             });

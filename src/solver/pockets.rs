@@ -348,20 +348,7 @@ mod tests {
         let edges = (1..students.len())
             .filter(|i| !cuts.contains(i))
             .map(|i| (i - 1, i));
-        let term = |c, lo, hi| Term {
-            quantity: Quantity::Total(c),
-            lo,
-            hi,
-            per: Per::Each(1.0),
-        };
-        let limits = Limits::new(
-            vec![
-                term(Column::Schools, 1.0, 100.0),
-                term(Column::Enrollment, band.0, band.1),
-            ],
-            true,
-            0,
-        );
+        let limits = Limits::basic(1, 100, band.0, band.1);
         Problem::new(
             units,
             Arc::new(Graph::from_edges(students.len(), edges)),
@@ -485,13 +472,7 @@ mod tests {
         // Random trees (every unit a cut node or a leaf) of 4 to 8 units with 10 to 100 students each,
         // into 2 or 3 networks within ±10% to ±40% of the mean: whenever a gateway breaches, no split
         // of the units meets the bands.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut next = crate::seeds::test_stream(0x2545_f491_4f6c_dd1du64);
         let (mut fired, mut planned) = (0, 0);
         for _ in 0..600 {
             let n = 4 + next(5) as usize;
