@@ -424,11 +424,10 @@ fn figure_rows(plans: &[Compared]) -> Vec<Row> {
         {
             None => text("not a rule here"),
             Some(c) => Value::Text(format!(
-                "{}: {} (margin {} {})",
+                "{}: {} ({})",
                 if c.holds { "yes" } else { "NO" },
                 c.observed,
-                fmt_num(c.margin, 1),
-                c.unit
+                crate::rules::words(c)
             )),
         });
     }

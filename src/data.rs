@@ -4,7 +4,8 @@
 pub const LAUSD_2018_CSV: &str = include_str!("../data/lausd-2018.csv");
 /// How the built-in table is named in messages and plan.json.
 pub(crate) const LAUSD_2018_NAME: &str = "data/lausd-2018.csv (built in)";
-/// LAUSD's outline (US Census TIGER/Line 2016, coarse).
+/// LAUSD's outline: US Census TIGER/Line 2012 school districts (about 10 m), as `schoolnets import cde
+/// --district 1964733` writes it from `data/cde/ca_districts_2012.topojson`.
 pub const LAUSD_BOUNDARY: &str = include_str!("../data/lausd_boundary.geojson");
 /// How the built-in outline is named.
 pub(crate) const LAUSD_BOUNDARY_NAME: &str = "data/lausd_boundary.geojson (built in)";

@@ -263,8 +263,21 @@ pub struct PathwaySummary {
     pub split: Vec<String>,
     /// Ids in `pathways.split` that no school feeds (nothing to split; ignored).
     pub split_not_found: Vec<String>,
+    /// Pathways split because each was a gateway too full to keep whole (`pathways.split_gateways`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_at_gateways: Vec<GatewaySplit>,
     /// Planning units: merged pathways, plus campuses of schools in no pathway.
     pub units: usize,
+}
+
+/// A pathway split at a gateway: the only way between parts of the district, whose network would have to hold
+/// more than a network may if it stayed whole.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GatewaySplit {
+    /// Top school ids of the pathways split (several when a campus merged them).
+    pub tops: Vec<String>,
+    /// Why, in words: the parts beyond and the arithmetic.
+    pub why: String,
 }
 
 /// Feeder links in a plan: how many there are and how many a network boundary cuts.

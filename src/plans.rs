@@ -146,6 +146,24 @@ pub(crate) struct FeederUnits {
     pub adjacency: Adjacency,
 }
 
+impl FeederUnits {
+    /// The pathways over `campuses` and their links, with the pathways of the top schools in `split` split.
+    fn over(
+        table: &SchoolTable,
+        campuses: &Units,
+        campus_adjacency: &Adjacency,
+        split: &[String],
+    ) -> FeederUnits {
+        let pathways = Pathways::build(table, campuses, split);
+        let n = pathways.units.len();
+        FeederUnits {
+            units: campuses.contract(&pathways.of_campus, n),
+            adjacency: campus_adjacency.contract(&pathways.of_campus, n),
+            pathways,
+        }
+    }
+}
+
 impl PlanningUnits {
     /// Builds campuses, their adjacency and, in feeder mode, the pathway units over them.
     pub fn build(
@@ -163,13 +181,7 @@ impl PlanningUnits {
             scenario.barrier_price_km2.is_some(),
         );
         let feeder = (scenario.mode == Mode::Feeder).then(|| {
-            let pathways = Pathways::build(table, &campuses, &scenario.pathways.split);
-            let n = pathways.units.len();
-            FeederUnits {
-                units: campuses.contract(&pathways.of_campus, n),
-                adjacency: campus_adjacency.contract(&pathways.of_campus, n),
-                pathways,
-            }
+            FeederUnits::over(table, &campuses, &campus_adjacency, &scenario.pathways.split)
         });
         let region_adjacency = campus_adjacency.across_barriers();
         PlanningUnits {
@@ -193,6 +205,14 @@ impl PlanningUnits {
             f.adjacency = self
                 .campus_adjacency
                 .contract(&f.pathways.of_campus, f.units.len());
+        }
+    }
+
+    /// Feeder mode: the pathways drawn again over the same campuses and links, with the pathways of the top
+    /// schools in `split` split.
+    fn split_pathways(&mut self, table: &SchoolTable, split: &[String]) {
+        if let Some(f) = &mut self.feeder {
+            *f = FeederUnits::over(table, &self.campuses, &self.campus_adjacency, split);
         }
     }
 
@@ -352,7 +372,7 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             ));
         }
     }
-    let pinned = match inputs.pins {
+    let mut pinned = match inputs.pins {
         Some(pins) => Some(resolve_pins(pins, table, &planning)?),
         None => None,
     };
@@ -376,10 +396,21 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             staffing::school_need(table, &rules.district.low, &p.need, &field, source)?;
         }
     }
-    let (units, adjacency) = (planning.units(), planning.adjacency());
-    let mut p = problem(table, units, adjacency, scenario, &rules);
-    if let Some(price) = inputs.barriers.and(scenario.barrier_price_km2) {
-        p.links = crossing_prices(&p.links, &planning, price);
+    let priced = inputs.barriers.and(scenario.barrier_price_km2);
+    let solver_problem = |planning: &PlanningUnits| {
+        let mut p = problem(table, planning.units(), planning.adjacency(), scenario, &rules);
+        if let Some(price) = priced {
+            p.links = crossing_prices(&p.links, planning, price);
+        }
+        p
+    };
+    let mut p = solver_problem(&planning);
+    let resplit = planning.feeder.is_some()
+        && scenario.pathways.split_gateways
+        && split_at_gateways(table, scenario, &mut planning, &mut p, &solver_problem);
+    if let (true, Some(pins)) = (resplit, inputs.pins) {
+        // The pins' units are the pathways as split now.
+        pinned = Some(resolve_pins(pins, table, &planning)?);
     }
     let feeder = planning.feeder.is_some();
     let mut proofs = rules::proofs::check(
@@ -441,6 +472,59 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
         prepared.bind_pins(&binding);
     }
     Ok(prepared)
+}
+
+/// How many rounds of gateway splits: a pathway split at a gateway leaves its top campus and sub-pathways,
+/// one of which may be the gateway again (high school, then middle school, then elementary school).
+const GATEWAY_SPLIT_ROUNDS: usize = 3;
+
+/// Feeder mode with `pathways.split_gateways`: splits every pathway that is the only way between parts of
+/// the district and whose network the arithmetic proves too full ([`solver::pockets::gateways`]), round
+/// after round until none is left or only campuses are, and records each split in the pathway summary
+/// with its reason. `p` is the problem drawn again after each round. True when a pathway was split.
+fn split_at_gateways(
+    table: &SchoolTable,
+    scenario: &Scenario,
+    planning: &mut PlanningUnits,
+    p: &mut Problem,
+    solver_problem: &dyn Fn(&PlanningUnits) -> Problem,
+) -> bool {
+    let mut split = scenario.pathways.split.clone();
+    let mut record = Vec::new();
+    for _ in 0..GATEWAY_SPLIT_ROUNDS {
+        let Some(f) = &planning.feeder else {
+            break;
+        };
+        let before = record.len();
+        for g in solver::pockets::gateways(p) {
+            let tops: Vec<String> = f.pathways.units[g.unit]
+                .tops
+                .iter()
+                .map(|&t| table.schools[t].id.clone())
+                .filter(|id| !split.contains(id))
+                .collect();
+            if tops.is_empty() {
+                continue;
+            }
+            let why = rules::proofs::gateway_reason(&g, &|u| planning.describe(table, u));
+            split.extend(tops.iter().cloned());
+            record.push(crate::plan_file::GatewaySplit { tops, why });
+        }
+        if record.len() == before {
+            break;
+        }
+        planning.split_pathways(table, &split);
+        *p = solver_problem(planning);
+    }
+    if let Some(f) = &mut planning.feeder {
+        // The summary's `split` is what the scenario asked for; these are listed apart, with their reason.
+        f.pathways
+            .summary
+            .split
+            .retain(|id| scenario.pathways.split.contains(id));
+        f.pathways.summary.split_at_gateways = record;
+    }
+    planning.feeder.as_ref().is_some_and(|f| !f.pathways.summary.split_at_gateways.is_empty())
 }
 
 /// The solver's priced links with every link across a soft barrier added: keeping one inside a network

@@ -315,9 +315,10 @@ fn the_feeder_design_plans_or_says_the_tightest_band_that_works() {
         outcomes.len(),
         start.elapsed().as_secs_f64()
     );
-    assert!(planned >= 33, "{planned} planned");
-    // One of the 62 ends without a proof (2026-12-03): LAUSD at 40 networks, 382 planning units, beyond
-    // the exhaustive search. A change that loses a proof, or a plan, shows here.
-    assert!(searched <= 1, "{searched} not found by the heuristic");
-    assert!(planned >= 37, "{planned} planned");
+    // Two of the 62 end without a proof (2026-12-03): LAUSD at 40 networks, 382 planning units, beyond the
+    // exhaustive search; and San Diego at 8, whose Lincoln pathway, the only way to Morse's, is split at
+    // that gateway (`pathways.split_gateways`), after which a magnet in every network is not found. A change
+    // that loses a proof, or a plan, shows here.
+    assert!(searched <= 2, "{searched} not found by the heuristic");
+    assert!(planned >= 47, "{planned} planned");
 }

@@ -223,8 +223,10 @@ fn the_default_plan_maps_tile_the_district_and_open_in_gis_and_browsers() {
         .filter(|p| p.red() > 250 && p.green() > 250 && p.blue() > 250)
         .count();
     let drawn = 1.0 - white as f64 / pixels.len() as f64;
+    // The real outline's holes (Beverly Hills, Culver City), its sea and the Harbor Gateway strip leave
+    // more of the map's box white than the 35-point sketch did (27% drawn, against the sketch's 30%+).
     assert!(
-        drawn > 0.3,
+        drawn > 0.2,
         "only {:.0}% of the PNG is drawn",
         drawn * 100.0
     );

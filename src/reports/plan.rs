@@ -519,7 +519,11 @@ fn feeder(f: &PlanFile, table: Option<&SchoolTable>) -> Section {
             .and_then(|t| t.schools.iter().find(|s| s.id == id))
             .map_or(id.to_string(), |s| format!("{} ({id})", s.name))
     };
-    s.paragraph("These are feeder-pattern networks: every pathway is kept whole, and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:");
+    s.paragraph(if p.split.is_empty() && p.split_at_gateways.is_empty() {
+        "These are feeder-pattern networks: every pathway is kept whole, and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:"
+    } else {
+        "These are feeder-pattern networks: every pathway is kept whole but those split below (into their top school and the sub-pathways feeding it, each kept whole), and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:"
+    });
     let mut items = vec![format!(
         "A school belongs to the pathway of the school it feeds, up the chain: {} pathways, {} of them topped by a high school; {} schools in pathways.",
         p.pathways, p.topped_by_high, p.schools_in_pathways
@@ -565,6 +569,14 @@ fn feeder(f: &PlanFile, table: Option<&SchoolTable>) -> Section {
     if !p.split.is_empty() {
         let list: Vec<String> = p.split.iter().map(|id| name(id)).collect();
         items.push(format!("Split on the scenario's request (`pathways.split`) into the sub-pathways of the schools feeding them: {}.", list.join("; ")));
+    }
+    for g in &p.split_at_gateways {
+        let list: Vec<String> = g.tops.iter().map(|id| name(id)).collect();
+        items.push(format!(
+            "Split because kept whole it would stand where no network can hold it (`pathways.split_gateways`): {}. Why: {}",
+            list.join("; "),
+            g.why
+        ));
     }
     if !p.split_not_found.is_empty() {
         items.push(format!(

@@ -908,6 +908,10 @@ pub fn title(key: &str) -> String {
         "max_low_performing_share" => "Low-performing share capped",
         "dfs_band" => "Test results near the district's",
         "frpm_band" => "Poverty (FRPM) share near the district's",
+        "pins" => "Pinned schools together, labels apart",
+        "region_enrollment_band" => "Region enrollment within its band",
+        "region_schools_band" => "Schools per region within the limits",
+        "regions_connected" => "Each region is one connected piece",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -916,6 +920,14 @@ pub fn title(key: &str) -> String {
         format!("Share of {g} students near the district's")
     } else if let Some(m) = key.strip_prefix("min_model_") {
         format!("{} schools in each network", m.replace('_', " "))
+    } else if let Some(year) = key
+        .strip_prefix("enrollment_band_")
+        .filter(|y| y.len() == 7 && y.as_bytes()[4] == b'_')
+    {
+        format!(
+            "Enrollment within the band in {} (forecast)",
+            year.replace('_', "-")
+        )
     } else {
         key.to_string()
     }

@@ -301,7 +301,7 @@ fn gateway_proof(
 ) -> Option<Proof> {
     use crate::solver::pockets;
     use crate::solver::Column;
-    use crate::text::{count, first_of, thousands};
+    use crate::text::count;
     // Problems small enough for the exhaustive search are left to it: its proof also gives the narrowest
     // band that works.
     if p.units.len() <= crate::solver::exact::MAX_UNITS {
@@ -312,6 +312,55 @@ fn gateway_proof(
     let (what, rule, setting) = match g.column {
         Column::Schools => ("schools", "schools_per_network", "size.max_schools"),
         _ => ("students", "enrollment_band", "size.enrollment_tolerance"),
+    };
+    let hi = (g.band.1 + 1e-9).floor();
+    let mut reason = gateway_reason(g, unit_name);
+    let others = found.len() - 1;
+    if others > 0 {
+        reason.push_str(&format!(
+            " {} {} the same way.",
+            count(others as u32, "other planning units"),
+            if others == 1 { "breaks" } else { "break" }
+        ));
+    }
+    let mut nearest = Vec::new();
+    if g.column == Column::Enrollment {
+        if let Some(t) = g.tolerance(p.mean_enrollment()).filter(|&t| t > tolerance) {
+            nearest.push(Setting::new(
+                "size.enrollment_tolerance",
+                format!("{t:.3}"),
+                format!("--tolerance {t:.3}, for this one alone"),
+            ));
+        }
+    }
+    if feeder {
+        nearest.push(Setting::new(
+            "",
+            "let that pathway split: add its top school's id to pathways.split in the scenario, or set pathways.split_gateways = true to split every pathway proven too full this way",
+            "",
+        ));
+    }
+    Some(Proof {
+        rule: rule.into(),
+        settings: vec![setting.into()],
+        need: Amount::new(hi, what),
+        have: Amount::new(g.least, what),
+        reason,
+        nearest,
+    })
+}
+
+/// Why gateway `g` cannot hold its network: the unit, each part beyond it by its largest units, what each
+/// part must give, and the sum against the band.
+pub(crate) fn gateway_reason(
+    g: &crate::solver::pockets::Gateway,
+    unit_name: &dyn Fn(usize) -> String,
+) -> String {
+    use crate::solver::Column;
+    use crate::text::{count, first_of, thousands};
+    let what = match g.column {
+        Column::Schools => "schools",
+        _ => "students",
     };
     let amount = |v: f64| format!("{} {what}", thousands(v));
     let (lo, hi) = ((g.band.0 - 1e-9).ceil(), (g.band.1 + 1e-9).floor());
@@ -349,8 +398,7 @@ fn gateway_proof(
             }
         })
         .collect();
-    let others = found.len() - 1;
-    let mut reason = format!(
+    format!(
         "{} ({}) is the only way between the rest of the district and {}: a network holds {} to {} {what}; {}; so the network that holds it has at least {}, more than {}.",
         unit_name(g.unit),
         amount(g.own),
@@ -360,39 +408,7 @@ fn gateway_proof(
         sides.join("; "),
         amount(g.least),
         amount(hi),
-    );
-    if others > 0 {
-        reason.push_str(&format!(
-            " {} {} the same way.",
-            count(others as u32, "other planning units"),
-            if others == 1 { "breaks" } else { "break" }
-        ));
-    }
-    let mut nearest = Vec::new();
-    if g.column == Column::Enrollment {
-        if let Some(t) = g.tolerance(p.mean_enrollment()).filter(|&t| t > tolerance) {
-            nearest.push(Setting::new(
-                "size.enrollment_tolerance",
-                format!("{t:.3}"),
-                format!("--tolerance {t:.3}, for this one alone"),
-            ));
-        }
-    }
-    if feeder {
-        nearest.push(Setting::new(
-            "",
-            "let that pathway split: add its top school's id to pathways.split in the scenario",
-            "",
-        ));
-    }
-    Some(Proof {
-        rule: rule.into(),
-        settings: vec![setting.into()],
-        need: Amount::new(hi, what),
-        have: Amount::new(g.least, what),
-        reason,
-        nearest,
-    })
+    )
 }
 
 /// A setting worth suggesting only when it keeps at least one network (or one school): zero networks is

@@ -232,6 +232,10 @@ pub struct PathwayRules {
     /// Feeder mode: ids of schools whose pathway may be split into the sub-pathways of the schools that
     /// feed them directly (for a pathway larger than the enrollment band allows).
     pub split: Vec<String>,
+    /// Feeder mode: split a pathway the arithmetic proves too full where it is the only way between parts of
+    /// the district (a gateway: its network must take what the parts beyond cannot make into whole
+    /// networks), into its sub-pathways, and say so; false keeps it whole and refuses the plan with the proof.
+    pub split_gateways: bool,
     /// Neighborhood mode, soft goal: each feeder link cut by a network boundary costs this much compactness
     /// (km²); 0 ignores pathways.
     pub cut_link_cost_km2: f64,
