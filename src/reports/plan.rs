@@ -500,12 +500,13 @@ fn feeder(f: &PlanFile, table: Option<&SchoolTable>) -> Section {
     }
     let pct = |a: usize, b: usize| fmt_num(100.0 * a as f64 / b.max(1) as f64, 1);
     s.paragraph(format!(
-        "Network boundaries cut {} of the table's {} feeder links ({}%): {} of {} pathways (a school at the top of a chain with the schools that feed it) are spread over more than one network. report.csv gives each network's cut links (`feeder_links_cut`, links crossing its boundary either way).",
+        "Network boundaries cut {} of the table's {} feeder links ({}%): {} of {} pathways (a school at the top of a chain with the schools that feed it) {} spread over more than one network. report.csv gives each network's cut links (`feeder_links_cut`, links crossing its boundary either way).",
         l.cut,
         l.links,
         pct(l.cut, l.links),
         l.pathways_split,
-        l.pathways
+        l.pathways,
+        if l.pathways_split == 1 { "is" } else { "are" }
     ));
     let Some(p) = &f.pathways else {
         let cost = f.scenario.pathways.cut_link_cost_km2;
