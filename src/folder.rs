@@ -74,6 +74,19 @@ impl PlanFolder {
         })
     }
 
+    /// [`read`](Self::read), for use with `table`: refused, naming the plan's `assignment`, when it is a plan
+    /// of another table or district (fewer than half of the table's schools in it). Every command that
+    /// takes `--plan` with a table of the planner's reads the plan through here.
+    pub fn read_for(path: &Path, table: &SchoolTable) -> Result<PlanFolder> {
+        let folder = PlanFolder::read(path)?;
+        crate::rebalance::check_same_district(
+            &folder.file,
+            &PlanFolder::json_of(path).display().to_string(),
+            table,
+        )?;
+        Ok(folder)
+    }
+
     /// The folder's map.svg, when it has one.
     pub fn map_svg(&self) -> Option<String> {
         std::fs::read_to_string(PlanFolder::folder_of(&self.path).join("map.svg")).ok()

@@ -8,7 +8,7 @@
 //! - `tests/bad-barriers/NAME.geojson`: `plan --barriers`.
 //! - `tests/bad-history/NAME.csv`: `forecast --history` and `plan --horizon 2 --history`.
 //! - `tests/bad-plans/NAME` (a plan folder, or a `.json` named as a plan): `rebalance --plan` onto the
-//!   2019-20 LAUSD table.
+//!   2019-20 LAUSD table, and `forecast --plan` with the default table.
 //!
 //! `.expected` format, one statement per line (`#` starts a comment):
 //! - `3`: every command exits with 3; `validate 0` / `plan 4`: that command's exit code;
@@ -236,19 +236,26 @@ fn every_bad_history_gets_a_clear_error() {
 fn every_bad_adopted_plan_gets_a_clear_error() {
     let next_year = manifest("data/lausd-2019-20.csv");
     run_catalogue("tests/bad-plans", "", 5, &|case, out| {
-        vec![(
-            "rebalance",
-            os(&[
-                &"rebalance",
-                &"--plan",
-                &case,
-                &"--schools",
-                &next_year,
-                &"--out",
-                &out,
-                &"-q",
-            ]),
-        )]
+        vec![
+            (
+                "rebalance",
+                os(&[
+                    &"rebalance",
+                    &"--plan",
+                    &case,
+                    &"--schools",
+                    &next_year,
+                    &"--out",
+                    &out,
+                    &"-q",
+                ]),
+            ),
+            // forecast reads `--plan` with its own table (the default 2018 one): the same checks.
+            (
+                "forecast",
+                os(&[&"forecast", &"--plan", &case, &"--out", &out, &"-q"]),
+            ),
+        ]
     });
 }
 
