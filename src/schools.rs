@@ -10,7 +10,7 @@
 //! in one pass.
 
 use crate::error::{Error, Problem, Result};
-use crate::limits::{self, LineLimited, LineTooLong};
+use crate::limits;
 use crate::text::{fmt_num, fmt_opt};
 use std::collections::HashMap;
 use std::io::Read;
@@ -243,11 +243,10 @@ impl SchoolTable {
     }
 }
 
-/// Normalises a header cell: strips a UTF-8 byte-order mark, surrounding spaces, and lower-cases;
-/// inner spaces and dashes become underscores (`Feeds Into` → `feeds_into`).
+/// Normalises a header cell (the reader has skipped a byte-order mark): strips surrounding spaces, and
+/// lower-cases; inner spaces and dashes become underscores (`Feeds Into` → `feeds_into`).
 fn normalise_header(h: &str) -> String {
-    h.trim_start_matches('\u{feff}')
-        .trim()
+    h.trim()
         .to_ascii_lowercase()
         .chars()
         .map(|c| if c == ' ' || c == '-' { '_' } else { c })
@@ -266,13 +265,11 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             fix: "check that the file exists and is readable".into(),
         }])
     })?;
-    if let Some(encoding) = limits::text_encoding(start) {
-        return Err(limits::not_utf8(source, encoding, "school table"));
-    }
+    limits::check_start(source, start, &limits::SCHOOL_TABLE)?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(LineLimited::new(reader, limits::MAX_LINE_BYTES));
+        .from_reader(limits::csv_text(reader));
     let mut records = rdr.byte_records();
     let header = match records.next() {
         None => {
@@ -448,27 +445,12 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
 }
 
 fn csv_problem(source: &str, e: csv::Error) -> Problem {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        if let Some(long) = io.get_ref().and_then(|r| r.downcast_ref::<LineTooLong>()) {
-            return Problem {
-                file: source.into(),
-                line: Some(long.line),
-                field: None,
-                what: format!("{long}; a school's row is a few hundred bytes"),
-                fix: "check that this is the school table, saved as CSV with one school per line"
-                    .into(),
-            };
-        }
-    }
-    let line = e.position().map(|p| p.line());
-    Problem {
-        file: source.into(),
-        line,
-        field: None,
-        what: format!("not valid CSV: {e}"),
-        fix: "save the table as comma-separated CSV (UTF-8); put text containing commas or line breaks in double quotes"
-            .into(),
-    }
+    limits::csv_problem(
+        source,
+        &e,
+        &limits::SCHOOL_TABLE,
+        "save the table as comma-separated CSV (UTF-8); put text containing commas or line breaks in double quotes",
+    )
 }
 
 fn csv_error(source: &str, e: csv::Error) -> Error {

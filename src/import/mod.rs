@@ -142,14 +142,13 @@ pub fn history(files: &CdeFiles, prefix: &str) -> Result<crate::history::History
 /// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
 pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, e))?;
-    // UTF-16 is neither, and read as Latin-1 it would be a header of odd characters.
-    if let Some(encoding) = crate::limits::text_encoding(&bytes) {
-        return Err(crate::limits::not_utf8(
-            &path.display().to_string(),
-            encoding,
-            "CDE file",
-        ));
-    }
+    // UTF-16 is neither, and read as Latin-1 it would be a header of odd characters; a zip archive
+    // or a gzip file is no text at all.
+    crate::limits::check_start(
+        &path.display().to_string(),
+        &bytes,
+        &crate::limits::CDE_FILE,
+    )?;
     Ok(files::decode(bytes))
 }
 
@@ -168,7 +167,7 @@ impl Sheet {
             .delimiter(delimiter)
             .quoting(delimiter != b'\t')
             .flexible(true)
-            .from_reader(text.as_bytes());
+            .from_reader(crate::limits::csv_text(text.as_bytes()));
         let header = rdr
             .headers()
             .map_err(|e| {
@@ -717,7 +716,7 @@ fn read_demographics(files: &CdeFiles, prefix: &str) -> Result<HashMap<String, [
 fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
     let name = path.display().to_string();
     let text = read_text(path)?;
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut rdr = csv::Reader::from_reader(crate::limits::csv_text(text.as_bytes()));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| {

@@ -445,7 +445,7 @@ impl Scenario {
 
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = crate::limits::read_text(path, crate::limits::MAX_SCENARIO_BYTES, "scenario")?;
+        let text = crate::limits::read_text(path, &crate::limits::SCENARIO)?;
         Scenario::parse(&path.display().to_string(), &text)
     }
 
