@@ -231,6 +231,19 @@ fn parse_percent(s: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
+/// A grade of the CDE's files as the school table writes it: as is when the table reads it, a grade above
+/// 12 (the FRPM files' 13) as post-secondary, anything else (N/A) left empty.
+fn table_grade(g: &str) -> String {
+    let g = g.trim();
+    if g.is_empty() || grade_number(g).is_some() || crate::schools::is_other_grade(g) {
+        g.to_string()
+    } else if g.parse::<u32>().is_ok_and(|n| n > 12) {
+        "Post Secondary".into()
+    } else {
+        String::new()
+    }
+}
+
 /// Grade band from the lowest and highest grades served (the rule the README documents).
 pub(crate) fn level_from_grades(low: &str, high: &str) -> Level {
     match (grade_number(low), grade_number(high)) {
@@ -465,6 +478,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
                 it.next().unwrap_or("").to_string(),
             )
         };
+        let (low, high) = (table_grade(&low), table_grade(&high));
         let charter = d.map(|d| d.charter).unwrap_or(f.charter);
         let magnet = d.map(|d| d.magnet).unwrap_or(false);
         let model = d
