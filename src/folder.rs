@@ -234,7 +234,7 @@ pub fn read_ensemble(path: &Path) -> Result<crate::ensemble::Summary> {
                         &samples_shown,
                         Some(line as u64 + 2),
                         Some(&f.key),
-                        format!("{x} is not a figure a plan can have"),
+                        format!("{} is not a figure a plan can have", crate::text::echo(x)),
                         "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
                     ));
                 }

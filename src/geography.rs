@@ -236,8 +236,8 @@ impl Outline {
                         "reproject the outline to EPSG:4326"
                     };
                     return Err(bad(format!(
-                        "position ({}, {}) is not longitude/latitude; {why}",
-                        c.x, c.y
+                        "position {} is not longitude/latitude; {why}",
+                        crate::text::echo_position(c.x, c.y)
                     )));
                 }
             }
