@@ -116,7 +116,7 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         inputs
             .scenario
             .check(&inputs.scenario_source)
-            .map_err(|e| Error::Usage(format!("--horizon: {e}")))?;
+            .map_err(schoolnets::scenarios::overrides::command_line_error)?;
     }
     forecast_outlook(&mut inputs, a.run.quiet)?;
     let json = PlanFolder::json_of(&a.plan).display().to_string();
