@@ -318,6 +318,30 @@ fn bad_command_lines_are_usage_errors() {
             vec!["plan", "--min-model", "magent=1"],
             "did you mean 'magnet'?",
         ),
+        // The option at fault is named, with its range: not --min-schools for --max-schools 0, not
+        // clap's "unexpected argument '-0'" for a negative number.
+        (
+            vec!["plan", "--max-schools", "0"],
+            "--max-schools: 0 is out of range: it must be a whole number from 1",
+        ),
+        (
+            vec!["plan", "--tolerance", "-0.1"],
+            "--tolerance: -0.1 is out of range: it must be a number above 0 and below 1",
+        ),
+        (
+            vec!["plan", "--dfs-band", "-5"],
+            "--dfs-band: -5 is out of range",
+        ),
+        // A band that holds no whole number of students.
+        (
+            vec!["plan", "--tolerance", "1e-300"],
+            "a band that holds no whole number of students",
+        ),
+        // Five digits cut across districts (19647 is the start of several): refused, not merged.
+        (
+            vec!["import", "cde", "--district", "19647", "--out", out_csv],
+            "--district '19647' is not a CDS code prefix",
+        ),
         (
             vec![
                 "import",

@@ -380,10 +380,13 @@ fn check_cde_files(files: &CdeFiles, frpm_file: &str) -> Result<()> {
 
 /// Runs the import.
 pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
-    if !opts.prefix.chars().all(|c| c.is_ascii_digit()) || opts.prefix.len() > 14 {
+    // A CDS code is county (2 digits), district (5 more), school (7 more): a prefix of another length
+    // (`19647`) would cut across districts and silently merge several.
+    if !opts.prefix.chars().all(|c| c.is_ascii_digit()) || ![0, 2, 7].contains(&opts.prefix.len()) {
         return Err(Error::Usage(format!(
-            "--district '{}' is not a CDS code prefix: give digits only, 2 for a county or 7 for a district (LAUSD is 1964733)",
-            opts.prefix
+            "--district '{}' is not a CDS code prefix ({} characters): give 7 digits for a district (LAUSD is 1964733), 2 for a county, or \"\" for the whole state",
+            crate::text::clip(&opts.prefix, 40),
+            opts.prefix.chars().count()
         )));
     }
     let files = &opts.files;
