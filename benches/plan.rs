@@ -339,8 +339,7 @@ fn editor(c: &mut Criterion) {
         .iter()
         .min_by_key(|n| n.enrollment)
         .unwrap();
-    let slack = smallest.enrollment as f64
-        - schoolnets::rules::enrollment_band(table.total_enrollment(), &scenario).0;
+    let slack = smallest.enrollment as f64 - scenario.enrollment_band(table.total_enrollment()).0;
     let (id, from, to) = table
         .schools
         .iter()

@@ -109,8 +109,9 @@ impl Barriers {
                         || !(-90.0..=90.0).contains(&lat)
                     {
                         return Err(bad(format!(
-                            "feature {} ({name}): position ({lon}, {lat}) is not longitude/latitude; reproject the file to EPSG:4326",
-                            i + 1
+                            "feature {} ({name}): position {} is not longitude/latitude; reproject the file to EPSG:4326",
+                            i + 1,
+                            crate::text::echo_position(lon, lat)
                         )));
                     }
                     coords.push(geo::Coord { x: lon, y: lat });

@@ -40,18 +40,32 @@ pub struct Problem {
     pub fix: String,
 }
 
+/// The most characters of one part of a message (what, fix, a field's name, a command-line message) the
+/// terminal is given: a message echoes what it read (an id, a label, a model name), and a 20 MB label must
+/// not become 20 MB of error. Longer parts keep their start and end ([`crate::text::clip`]).
+const MAX_SHOWN_CHARS: usize = 2_000;
+
+/// A field's name, shown: a key or column is short.
+const MAX_FIELD_CHARS: usize = 200;
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        use crate::text::clip;
+        write!(f, "{}", clip(&self.file, MAX_SHOWN_CHARS))?;
         if let Some(line) = self.line {
             write!(f, ", line {line}")?;
         }
         if let Some(field) = &self.field {
-            write!(f, ", {} '{field}'", field_noun(&self.file))?;
+            write!(
+                f,
+                ", {} '{}'",
+                field_noun(&self.file),
+                clip(field, MAX_FIELD_CHARS)
+            )?;
         }
-        write!(f, ": {}", self.what)?;
+        write!(f, ": {}", clip(&self.what, MAX_SHOWN_CHARS))?;
         if !self.fix.is_empty() {
-            write!(f, "\n    fix: {}", self.fix)?;
+            write!(f, "\n    fix: {}", clip(&self.fix, MAX_SHOWN_CHARS))?;
         }
         Ok(())
     }
@@ -140,8 +154,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::clip;
         match self {
-            Error::Usage(msg) => write!(f, "usage error: {msg}"),
+            Error::Usage(msg) => write!(f, "usage error: {}", clip(msg, MAX_SHOWN_CHARS)),
             Error::Input(problems) => {
                 let n = problems.len();
                 if n == 1 {
@@ -158,10 +173,11 @@ impl fmt::Display for Error {
                 }
             }
             Error::Infeasible(why) => write!(f, "the scenario cannot be satisfied:\n{why}"),
-            Error::Output(msg) => write!(f, "output error: {msg}"),
+            Error::Output(msg) => write!(f, "output error: {}", clip(msg, MAX_SHOWN_CHARS)),
             Error::Internal(msg) => write!(
                 f,
-                "internal error (a bug in schoolnets; please report it with the command you ran): {msg}"
+                "internal error (a bug in schoolnets; please report it with the command you ran): {}",
+                clip(msg, MAX_SHOWN_CHARS)
             ),
         }
     }
@@ -320,6 +336,10 @@ impl fmt::Display for Infeasible {
             ));
         }
         lines.extend(self.hints.iter().map(|h| format!("  {h}")));
+        let lines: Vec<_> = lines
+            .iter()
+            .map(|l| crate::text::clip(l, MAX_SHOWN_CHARS))
+            .collect();
         write!(f, "{}", lines.join("\n"))
     }
 }

@@ -58,7 +58,7 @@ impl PlanFolder {
                 "give a folder written by `schoolnets plan --out DIR` (it holds plan.json), or the plan.json itself",
             ));
         }
-        let text = limits::read_text(&file, limits::MAX_DOCUMENT_BYTES, "plan.json")?;
+        let text = limits::read_text(&file, &limits::PLAN_JSON)?;
         let plan = PlanFile::parse(&shown, &text)?;
         check_figures(&shown, &plan)?;
         let folder = PlanFolder::folder_of(path);
@@ -72,6 +72,19 @@ impl PlanFolder {
             label,
             file: plan,
         })
+    }
+
+    /// [`read`](Self::read), for use with `table`: refused, naming the plan's `assignment`, when it is a plan
+    /// of another table or district (fewer than half of the table's schools in it). Every command that
+    /// takes `--plan` with a table of the planner's reads the plan through here.
+    pub fn read_for(path: &Path, table: &SchoolTable) -> Result<PlanFolder> {
+        let folder = PlanFolder::read(path)?;
+        crate::rebalance::check_same_district(
+            &folder.file,
+            &PlanFolder::json_of(path).display().to_string(),
+            table,
+        )?;
+        Ok(folder)
     }
 
     /// The folder's map.svg, when it has one.
@@ -139,7 +152,7 @@ pub fn read_ensemble(path: &Path) -> Result<crate::ensemble::Summary> {
             "give a folder written by `schoolnets ensemble --out DIR`",
         ));
     }
-    let text = limits::read_text(&json, limits::MAX_DOCUMENT_BYTES, "ensemble.json")?;
+    let text = limits::read_text(&json, &limits::ENSEMBLE_JSON)?;
     let bad = |what: &str| {
         Error::input(
             &shown,
@@ -161,7 +174,7 @@ pub fn read_ensemble(path: &Path) -> Result<crate::ensemble::Summary> {
     let figures_json = v["figures"].as_object().ok_or_else(|| bad("figures"))?;
     let samples = dir.join("samples.csv");
     let samples_shown = samples.display().to_string();
-    let samples_text = limits::read_text(&samples, limits::MAX_DOCUMENT_BYTES, "samples.csv")?;
+    let samples_text = limits::read_text(&samples, &limits::SAMPLES)?;
     let mut reader = csv::Reader::from_reader(samples_text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -221,7 +234,7 @@ pub fn read_ensemble(path: &Path) -> Result<crate::ensemble::Summary> {
                         &samples_shown,
                         Some(line as u64 + 2),
                         Some(&f.key),
-                        format!("{x} is not a figure a plan can have"),
+                        format!("{} is not a figure a plan can have", crate::text::echo(x)),
                         "give a folder written by `schoolnets ensemble --out DIR`, unchanged",
                     ));
                 }
@@ -270,12 +283,7 @@ pub fn table_of(f: &PlanFile) -> Option<SchoolTable> {
     if *want == plans::sha256_hex(data::LAUSD_2018_CSV.as_bytes()) {
         return read_table(data::LAUSD_2018_NAME, data::LAUSD_2018_CSV.as_bytes()).ok();
     }
-    let bytes = limits::read_file(
-        Path::new(&f.input.schools_file),
-        limits::MAX_TABLE_BYTES,
-        "school table",
-    )
-    .ok()?;
+    let bytes = limits::read_file(Path::new(&f.input.schools_file), &limits::SCHOOL_TABLE).ok()?;
     (plans::sha256_hex(&bytes) == *want)
         .then(|| read_table(&f.input.schools_file, bytes.as_slice()).ok())
         .flatten()

@@ -160,8 +160,7 @@ impl Outline {
     /// Reads an outline from a GeoJSON file: a Polygon or MultiPolygon geometry, a Feature holding one, or a
     /// FeatureCollection whose polygon features are all part of the outline.
     pub fn load(path: &Path) -> Result<Outline> {
-        let text =
-            crate::limits::read_text(path, crate::limits::MAX_DOCUMENT_BYTES, "district outline")?;
+        let text = crate::limits::read_text(path, &crate::limits::OUTLINE)?;
         Outline::parse(&path.display().to_string(), &text)
     }
 
@@ -237,8 +236,8 @@ impl Outline {
                         "reproject the outline to EPSG:4326"
                     };
                     return Err(bad(format!(
-                        "position ({}, {}) is not longitude/latitude; {why}",
-                        c.x, c.y
+                        "position {} is not longitude/latitude; {why}",
+                        crate::text::echo_position(c.x, c.y)
                     )));
                 }
             }

@@ -8,6 +8,7 @@
 //! looks wrong (a school's enrollment jumping threefold, a school whose id seems to change) is a warning.
 
 use crate::error::{Error, Problem, Result};
+use crate::limits;
 use std::collections::BTreeMap;
 
 /// Grades a grade file gives, in order: K, 1 .. 12.
@@ -117,12 +118,11 @@ fn students(text: &str) -> std::result::Result<f64, String> {
 
 /// Reads a delimited text with a header: (header cells, lower case and trimmed, and the rows with their lines).
 fn sheet(source: &str, text: &str, delimiter: u8) -> Result<Sheet> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .quoting(delimiter != b'\t')
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(limits::csv_text(text.as_bytes()));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| {

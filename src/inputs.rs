@@ -39,7 +39,7 @@ impl LoadedTable {
         match path {
             None => LoadedTable::built_in(),
             Some(p) => {
-                let bytes = limits::read_file(p, limits::MAX_TABLE_BYTES, "school table")?;
+                let bytes = limits::read_file(p, &limits::SCHOOL_TABLE)?;
                 Ok(LoadedTable {
                     table: read_table(&p.display().to_string(), bytes.as_slice())?,
                     sha256: sha256_hex(&bytes),
@@ -88,7 +88,7 @@ impl LoadedOutline {
     pub fn load(path: Option<&Path>, built_in_table: bool) -> Result<Option<LoadedOutline>> {
         match path {
             Some(p) => {
-                let text = limits::read_text(p, limits::MAX_DOCUMENT_BYTES, "district outline")?;
+                let text = limits::read_text(p, &limits::OUTLINE)?;
                 let name = p.display().to_string();
                 Ok(Some(LoadedOutline {
                     outline: Outline::parse(&name, &text)?,
@@ -120,14 +120,7 @@ pub fn load_scenario(arg: Option<&Path>) -> Result<(Scenario, String)> {
 
 /// Reads a pins CSV.
 pub fn load_pins(path: &Path) -> Result<Pins> {
-    let bytes = limits::read_file(path, limits::MAX_TABLE_BYTES, "pins file")?;
-    if let Some(encoding) = limits::text_encoding(&bytes) {
-        return Err(limits::not_utf8(
-            &path.display().to_string(),
-            encoding,
-            "pins file",
-        ));
-    }
+    let bytes = limits::read_file(path, &limits::PINS)?;
     let mut pins = Pins::parse(&path.display().to_string(), &bytes)?;
     pins.sha256 = sha256_hex(&bytes);
     Ok(pins)
@@ -135,7 +128,7 @@ pub fn load_pins(path: &Path) -> Result<Pins> {
 
 /// Reads a barriers GeoJSON file.
 pub fn load_barriers(path: &Path) -> Result<Barriers> {
-    let text = limits::read_text(path, limits::MAX_DOCUMENT_BYTES, "barriers file")?;
+    let text = limits::read_text(path, &limits::BARRIERS)?;
     let mut barriers = Barriers::parse(&path.display().to_string(), &text)?;
     barriers.sha256 = sha256_hex(text.as_bytes());
     Ok(barriers)
@@ -232,7 +225,7 @@ pub fn load_history(paths: &[PathBuf], table: &SchoolTable) -> Result<LoadedHist
     let mut parts = Vec::new();
     for p in paths {
         let name = p.display().to_string();
-        let text = limits::read_text(p, limits::MAX_TABLE_BYTES * 40, "history file")?;
+        let text = limits::read_text(p, &limits::HISTORY)?;
         if text.trim().is_empty() {
             return Err(Error::input(
                 &name,

@@ -2,7 +2,7 @@
 
 mod cli;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use cli::briefing::BriefingArgs;
 use cli::compare::CompareArgs;
 use cli::ensemble::EnsembleArgs;
@@ -136,6 +136,22 @@ enum Command {
     Import(ImportCommand),
 }
 
+/// The command line, every option that takes a value accepting a negative number (`--tolerance -0.1`),
+/// so the option's own range check says what is wrong instead of clap's "unexpected argument '-0'".
+fn command() -> clap::Command {
+    fn negatives(c: clap::Command) -> clap::Command {
+        c.mut_args(|a| {
+            if a.get_action().takes_values() {
+                a.allow_negative_numbers(true)
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(negatives)
+    }
+    negatives(Cli::command())
+}
+
 fn main() {
     // Output piped into `head` that closes early ends the process quietly, as for other Unix tools,
     // instead of failing a write deep inside a report.
@@ -148,7 +164,10 @@ fn main() {
         eprintln!("{}", Error::Internal(info.to_string()));
         std::process::exit(exit::INTERNAL);
     }));
-    let cli = match Cli::try_parse() {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {

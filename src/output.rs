@@ -100,12 +100,14 @@ impl OutputSet {
         faults: &Faults,
     ) -> Result<Vec<PathBuf>> {
         check_out(dir, inputs)?;
+        // The set is listed under the name the planner gave; it is written where that name leads.
+        let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.join(n)).collect();
+        let dir = &through_link(dir, "--out")?;
         if self.get("plan.json").is_none() {
             check_keeps_plan(dir)?;
         }
         let (parent, name) = split(dir)?;
         recover(&parent, &name);
-        let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.join(n)).collect();
         // Ancestors this run creates, removed again if it fails (deepest last).
         let created: Vec<PathBuf> = parent
             .ancestors()
@@ -196,6 +198,7 @@ impl OutputSet {
 /// holding no input, and holding only files schoolnets wrote. Commands call it first, so a bad `--out` is
 /// refused before a long solve; [`OutputSet::commit`] checks again.
 pub fn check_out(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let dir = &through_link(dir, "--out")?;
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Output(format!(
             "{} is a file, not a folder: give --out the name of a folder (it is created if needed)",
@@ -245,6 +248,28 @@ pub fn check_out(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where an output named `path` is written: `path` itself, or, when it is a symbolic link, what the link
+/// leads to, so a link (`--out current`, pointing at this year's folder) is written through and stays a
+/// link; replacing the link by a folder would leave its target stale. A link that leads nowhere (its target
+/// missing, or a loop of links) is refused before any work. `option` names what gave the path (`--out`).
+pub fn through_link(path: &Path, option: &str) -> Result<PathBuf> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(path.to_path_buf());
+    };
+    if !meta.file_type().is_symlink() {
+        return Ok(path.to_path_buf());
+    }
+    let target = std::fs::read_link(path)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    path.canonicalize().map_err(|e| {
+        Error::Output(format!(
+            "{} is a symbolic link to {target}, which cannot be followed ({e}): give {option} a folder, or point the link at an existing one (checked before any work)",
+            path.display()
+        ))
+    })
 }
 
 /// Whether the run's set can be built where it will go, found before any work (`--out /proc/x`,
@@ -525,6 +550,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes one file atomically, refusing nothing (for single-file commands such as `import`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let path = &through_link(path, "--out")?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
             Error::Output(format!(
@@ -620,6 +646,34 @@ mod tests {
             [MANIFEST, "plan.json"],
             "the stale regions.geojson is gone"
         );
+    }
+
+    #[test]
+    fn a_link_is_written_through_and_a_link_to_nowhere_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        set(&["a.txt"], "one").commit(&target, &[]).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("target", &link).unwrap();
+        set(&["b.txt"], "two").commit(&link, &[]).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        let names: Vec<String> = contents(&target).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, [MANIFEST, "b.txt"]);
+        // A link over an input is the input.
+        let err = check_out(&link, std::slice::from_ref(&target))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("an input of this run"), "{err}");
+        let nowhere = dir.path().join("nowhere");
+        std::os::unix::fs::symlink("missing", &nowhere).unwrap();
+        for e in [
+            check_out(&nowhere, &[]).unwrap_err(),
+            write_atomic(&nowhere, b"x").unwrap_err(),
+        ] {
+            assert!(e.to_string().contains("symbolic link to missing"), "{e}");
+        }
+        assert!(!dir.path().join("missing").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 
     #[test]

@@ -43,19 +43,23 @@ impl Pins {
     /// Parses a pins CSV; `source` names it in messages. Every problem in the file is reported at once.
     pub fn parse(source: &str, bytes: &[u8]) -> Result<Pins> {
         let fix_header = "the first row must name the columns `id` and `network`, for example:\nid,network\n19647331932334,Harbor";
+        crate::limits::check_start(source, bytes, &crate::limits::PINS)?;
+        let unreadable = |e: csv::Error, fix: &str| {
+            Error::Input(vec![crate::limits::csv_problem(
+                source,
+                &e,
+                &crate::limits::PINS,
+                fix,
+            )])
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(bytes);
-        let headers = rdr.headers().map_err(|e| {
-            Error::input(
-                source,
-                Some(1),
-                None,
-                format!("unreadable: {e}"),
-                fix_header,
-            )
-        })?;
+            .from_reader(crate::limits::csv_text(bytes));
+        let headers = rdr
+            .headers()
+            .map_err(|e| unreadable(e, fix_header))?
+            .clone();
         let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
         let (Some(id_col), Some(label_col)) = (column("id"), column("network")) else {
             return Err(Error::input(
@@ -72,17 +76,11 @@ impl Pins {
         let mut problems = Vec::new();
         let mut rows: Vec<PinRow> = Vec::new();
         let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+        // Each label by how it reads (case and spacing aside): its first spelling and line.
+        let mut spellings: BTreeMap<String, (String, u64)> = BTreeMap::new();
         for record in rdr.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map(|p| p.line());
-                Error::input(
-                    source,
-                    line,
-                    None,
-                    format!("unreadable: {e}"),
-                    "save the file as CSV (UTF-8), one pin per row",
-                )
-            })?;
+            let record = record
+                .map_err(|e| unreadable(e, "save the file as CSV (UTF-8), one pin per row"))?;
             let line = record.position().map_or(0, |p| p.line());
             if rows.len() >= MAX_ROWS {
                 return Err(Error::input(
@@ -144,6 +142,27 @@ impl Pins {
                     "pin each school once",
                 ));
                 continue;
+            }
+            // `Harbor` and `harbor` would be two networks of one name on the map: refused, both rows named,
+            // rather than merged, since only the planner knows whether one is a typo of the other.
+            let reads_as = label
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            match spellings.get(&reads_as) {
+                Some((first, at)) if *first != label => {
+                    problems.push(problem(
+                        "network",
+                        format!("the label {label:?} differs from {first:?} (line {at}) only in capitals or spaces: as written they are two labels, so two networks with one name"),
+                        &format!("write the label one way on every row (for one network: {first:?} on both lines), or give the two networks names that differ in letters"),
+                    ));
+                    continue;
+                }
+                Some(_) => {}
+                None => {
+                    spellings.insert(reads_as, (label.clone(), line));
+                }
             }
             seen.insert(id.clone(), line);
             rows.push(PinRow { line, id, label });

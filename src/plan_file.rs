@@ -22,9 +22,8 @@ pub const VERSION: u32 = 2;
 /// The content of plan.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanFile {
-    /// The layout's version: 2 for plans written by this version of schoolnets; plans written before it
-    /// was recorded read as 1.
-    #[serde(default = "first_version")]
+    /// The layout's version: 2 for plans written by this version of schoolnets. Plans written before it
+    /// was recorded (layout 1) are refused: their fields do not all mean what they mean now.
     pub version: u32,
     /// `schoolnets <version>`.
     pub tool: String,
@@ -87,11 +86,6 @@ pub struct InputInfo {
     pub enrollment: u64,
     pub outline_file: Option<String>,
     pub outline_sha256: Option<String>,
-}
-
-/// The version of plans written before plan.json recorded one.
-fn first_version() -> u32 {
-    1
 }
 
 // Rules.
@@ -598,6 +592,57 @@ pub struct EditChange {
 
 // Reading a plan.json back.
 
+/// Refuses a plan.json of a layout this build does not read, so its fields are not read with today's
+/// meanings: no `version` (written before plan.json recorded one: layout 1), an older or newer version, or
+/// a version that is no whole number. Text that is no JSON object, or no object schoolnets wrote (no
+/// `tool` naming it), is left to the reader's own message.
+fn check_version(source: &str, text: &str) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Head {
+        version: Option<serde_json::Value>,
+        tool: Option<serde_json::Value>,
+    }
+    let Ok(head) = serde_json::from_str::<Head>(text) else {
+        return Ok(());
+    };
+    let Some(tool) = head
+        .tool
+        .as_ref()
+        .and_then(|t| t.as_str())
+        .filter(|t| t.starts_with("schoolnets"))
+        .map(|t| crate::text::clip(t, 60).into_owned())
+    else {
+        return Ok(());
+    };
+    let what = match &head.version {
+        Some(v) if v.as_u64() == Some(u64::from(VERSION)) => return Ok(()),
+        None => format!(
+            "the plan records no layout version: {tool} wrote it before plan.json recorded one (layout 1); this schoolnets reads layout version {VERSION}"
+        ),
+        Some(v) => match v.as_u64() {
+            Some(n) if n > u64::from(VERSION) => format!(
+                "this plan.json is of layout version {n}, written by a newer schoolnets ({tool}); this one reads layout version {VERSION}"
+            ),
+            Some(n) => format!(
+                "this plan.json is of layout version {n}, written by an older schoolnets ({tool}); this one reads layout version {VERSION}"
+            ),
+            None => format!(
+                "the version is {}, not a layout version (a whole number); this schoolnets reads layout version {VERSION}",
+                crate::text::clip(&v.to_string(), 40)
+            ),
+        },
+    };
+    Err(Error::input(
+        source,
+        None,
+        Some("version"),
+        what,
+        format!(
+            "draw the plan again with this schoolnets (`schoolnets plan` with the plan's table and scenario), or open it with the schoolnets that wrote it; do not edit plan.json's version by hand (its fields would be read with layout {VERSION}'s meanings)"
+        ),
+    ))
+}
+
 impl PlanFile {
     /// Parses a plan.json written by `schoolnets plan`; `source` names it in messages.
     ///
@@ -615,24 +660,18 @@ impl PlanFile {
             )
         };
         let plan: PlanFile = serde_json::from_str(text).map_err(|e| {
-            Error::input(
-                source,
-                Some(e.line() as u64),
-                None,
-                format!("not a plan.json this version of schoolnets can read: {e}"),
-                "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
-            )
+            // A plan of another layout fails on fields it lacks or has otherwise: its version says why.
+            check_version(source, text).err().unwrap_or_else(|| {
+                Error::input(
+                    source,
+                    Some(e.line() as u64),
+                    None,
+                    format!("not a plan.json this version of schoolnets can read: {e}"),
+                    "re-run `schoolnets plan` with this version to write the plan again; do not edit plan.json by hand",
+                )
+            })
         })?;
-        if plan.version > VERSION {
-            return Err(bad(
-                None,
-                "version",
-                format!(
-                    "this plan.json is of layout version {}, written by a newer schoolnets ({}); this one reads versions up to {VERSION}",
-                    plan.version, plan.tool
-                ),
-            ));
-        }
+        check_version(source, text)?;
         // A key given twice is silently overwritten by the parser, so the keys are counted on their own.
         let keys: AssignmentKeys = serde_json::from_str(text).map_err(|e| {
             bad(

@@ -10,7 +10,7 @@
 //! in one pass.
 
 use crate::error::{Error, Problem, Result};
-use crate::limits::{self, LineLimited, LineTooLong};
+use crate::limits;
 use crate::text::{fmt_num, fmt_opt};
 use std::collections::HashMap;
 use std::io::Read;
@@ -66,6 +66,10 @@ pub(crate) fn closest<'a>(s: &str, known: &[&'a str]) -> Option<&'a str> {
 /// Most students a school may have: far above the largest real school (a few thousand; online charters
 /// reach about 20,000) and low enough that sums over a state fit every counter.
 pub const MAX_STUDENTS: u32 = 1_000_000;
+
+/// The most a school's average distance from standard (`ela_dfs`, `math_dfs`) may be from 0, in points:
+/// real schools lie within a few hundred points; a value beyond is a typo or another column's number.
+pub const MAX_DFS_POINTS: f64 = 1000.0;
 
 /// The required columns of the canonical table, in the order `write_table` uses.
 pub const COLUMNS: [&str; 26] = [
@@ -243,11 +247,10 @@ impl SchoolTable {
     }
 }
 
-/// Normalises a header cell: strips a UTF-8 byte-order mark, surrounding spaces, and lower-cases;
-/// inner spaces and dashes become underscores (`Feeds Into` → `feeds_into`).
+/// Normalises a header cell (the reader has skipped a byte-order mark): strips surrounding spaces, and
+/// lower-cases; inner spaces and dashes become underscores (`Feeds Into` → `feeds_into`).
 fn normalise_header(h: &str) -> String {
-    h.trim_start_matches('\u{feff}')
-        .trim()
+    h.trim()
         .to_ascii_lowercase()
         .chars()
         .map(|c| if c == ' ' || c == '-' { '_' } else { c })
@@ -266,13 +269,11 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
             fix: "check that the file exists and is readable".into(),
         }])
     })?;
-    if let Some(encoding) = limits::text_encoding(start) {
-        return Err(limits::not_utf8(source, encoding, "school table"));
-    }
+    limits::check_start(source, start, &limits::SCHOOL_TABLE)?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(LineLimited::new(reader, limits::MAX_LINE_BYTES));
+        .from_reader(limits::csv_text(reader));
     let mut records = rdr.byte_records();
     let header = match records.next() {
         None => {
@@ -448,27 +449,12 @@ pub fn read_table(source: &str, reader: impl Read) -> Result<SchoolTable> {
 }
 
 fn csv_problem(source: &str, e: csv::Error) -> Problem {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        if let Some(long) = io.get_ref().and_then(|r| r.downcast_ref::<LineTooLong>()) {
-            return Problem {
-                file: source.into(),
-                line: Some(long.line),
-                field: None,
-                what: format!("{long}; a school's row is a few hundred bytes"),
-                fix: "check that this is the school table, saved as CSV with one school per line"
-                    .into(),
-            };
-        }
-    }
-    let line = e.position().map(|p| p.line());
-    Problem {
-        file: source.into(),
-        line,
-        field: None,
-        what: format!("not valid CSV: {e}"),
-        fix: "save the table as comma-separated CSV (UTF-8); put text containing commas or line breaks in double quotes"
-            .into(),
-    }
+    limits::csv_problem(
+        source,
+        &e,
+        &limits::SCHOOL_TABLE,
+        "save the table as comma-separated CSV (UTF-8); put text containing commas or line breaks in double quotes",
+    )
 }
 
 fn csv_error(source: &str, e: csv::Error) -> Error {
@@ -583,6 +569,50 @@ impl RowReader<'_> {
         None
     }
 
+    /// Records a problem when `v` (a number read from `col`) lies outside `range`, in `unit`.
+    fn within(
+        &mut self,
+        col: &'static str,
+        v: Option<Option<f64>>,
+        range: std::ops::RangeInclusive<f64>,
+        unit: &str,
+        fix: &str,
+    ) {
+        if let Some(Some(v)) = v {
+            if !range.contains(&v) {
+                let echo = crate::text::echo;
+                self.problem(
+                    col,
+                    format!(
+                        "{}{unit} is not between {} and {}{unit}",
+                        echo(v),
+                        echo(*range.start()),
+                        echo(*range.end())
+                    ),
+                    fix,
+                );
+            }
+        }
+    }
+
+    /// A grade as written: empty, or one [`grade_number`] reads, or a grade of another kind the CDE lists
+    /// ([`OTHER_GRADES`]); anything else (13, 5.5, -1) is recorded as a problem.
+    fn grade(&mut self, col: &'static str) -> Option<String> {
+        let t = self.text(col)?;
+        if t.is_empty() || grade_number(&t).is_some() || is_other_grade(&t) {
+            return Some(t);
+        }
+        self.problem(
+            col,
+            format!("'{t}' is not a grade"),
+            &format!(
+                "write P (preschool), TK, K or a whole number from 1 to 12, or {}, or leave it empty",
+                OTHER_GRADES.join(", ")
+            ),
+        );
+        None
+    }
+
     fn flag(&mut self, col: &'static str) -> Option<bool> {
         let t = self.text(col)?;
         match t.to_ascii_lowercase().as_str() {
@@ -654,8 +684,8 @@ impl RowReader<'_> {
                 None
             }
         });
-        let grade_low = self.text("grade_low").unwrap_or_default();
-        let grade_high = self.text("grade_high").unwrap_or_default();
+        let grade_low = self.grade("grade_low");
+        let grade_high = self.grade("grade_high");
         let model = self.text("model").map(|m| m.to_ascii_lowercase());
         let model = match model {
             Some(m) if m.is_empty() => {
@@ -689,15 +719,13 @@ impl RowReader<'_> {
             false,
             "write a percent between 0 and 100 without the % sign, or leave empty",
         );
-        if let Some(Some(v)) = frpm {
-            if !(0.0..=100.0).contains(&v) {
-                self.problem(
-                    "frpm_pct",
-                    format!("{v} is not between 0 and 100"),
-                    "write a percent between 0 and 100",
-                );
-            }
-        }
+        self.within(
+            "frpm_pct",
+            frpm,
+            0.0..=100.0,
+            "%",
+            "write a percent between 0 and 100 (a share of 0.8 is 80)",
+        );
         let ela = self.float(
             "ela_dfs",
             false,
@@ -708,6 +736,15 @@ impl RowReader<'_> {
             false,
             "write the average distance from standard in points, or leave empty",
         );
+        for (col, v) in [("ela_dfs", ela), ("math_dfs", math)] {
+            self.within(
+                col,
+                v,
+                -MAX_DFS_POINTS..=MAX_DFS_POINTS,
+                " points",
+                "write the school's average distance from standard in points (real schools lie within a few hundred of 0), or leave it empty",
+            );
+        }
         let perf = self.text("perf_level").and_then(|t| {
             if t.is_empty() {
                 return Some(None);
@@ -748,8 +785,8 @@ impl RowReader<'_> {
             lon: lon??,
             enrollment: enrollment??,
             level: level?,
-            grade_low,
-            grade_high,
+            grade_low: grade_low?,
+            grade_high: grade_high?,
             model: model?,
             charter: charter?,
             magnet: magnet?,
@@ -830,6 +867,17 @@ pub fn write_table(table: &SchoolTable, out: impl std::io::Write) -> Result<()> 
     w.flush()
         .map_err(|e| Error::Output(format!("writing the school table: {e}")))?;
     Ok(())
+}
+
+/// Grades the CDE lists that are no grade of a school's K-12 span (adult and post-secondary education,
+/// ungraded classes): read, kept, and ignored where grades decide something.
+pub(crate) const OTHER_GRADES: [&str; 3] = ["Adult", "Post Secondary", "UG"];
+
+/// Whether `g` is one of [`OTHER_GRADES`] (in any case).
+pub(crate) fn is_other_grade(g: &str) -> bool {
+    OTHER_GRADES
+        .iter()
+        .any(|o| o.eq_ignore_ascii_case(g.trim()))
 }
 
 /// Grade as a number: P (preschool) -1, TK/K 0, 1..12; `None` for anything else (blank, "Adult").

@@ -156,10 +156,42 @@ pub fn echo(v: f64) -> String {
     }
 }
 
-/// A whole number with thousands separators (for people; CSV files get plain numbers).
+/// `s` when it has at most `max` characters; otherwise its start and end with how much was left out
+/// between them ("abc… [19,999,940 characters left out] …xyz"), so a message that echoes a huge value
+/// stays readable and its words after the value stay in it.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let head = max * 3 / 4;
+    let tail = max / 4;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    std::borrow::Cow::Owned(format!(
+        "{start}… [{} characters left out] …{end}",
+        thousands_exact((n - head - tail) as i64)
+    ))
+}
+
+/// A position as a person wrote it, each number [`echo`]ed: `(34.05, -118.25)`, `(1e-320, -118.25)`.
+pub fn echo_position(a: f64, b: f64) -> String {
+    format!("({}, {})", echo(a), echo(b))
+}
+
+/// A whole number with thousands separators (for people; CSV files get plain numbers). A number too
+/// large to be a count of anything ([`echo`]'s form) or none at all is shown as [`echo`] shows it, never
+/// as a saturated 9,223,372,036,854,775,807.
 pub fn thousands(v: f64) -> String {
-    let n = v.round() as i64;
-    let s = n.abs().to_string();
+    if !v.is_finite() || v.abs() >= 1e18 {
+        return echo(v);
+    }
+    thousands_exact(v.round() as i64)
+}
+
+/// [`thousands`] of an integer, every digit kept (a TOML integer as written).
+pub fn thousands_exact(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
         if i > 0 && (s.len() - i) % 3 == 0 {
@@ -278,6 +310,8 @@ mod tests {
         assert_eq!(echo(0.0), "0");
         assert_eq!(echo(f64::NAN), "not a number");
         assert_eq!(echo(f64::INFINITY), "infinite");
+        assert_eq!(echo(1e-320), "1e-320");
+        assert_eq!(echo_position(-1e308, 34.05), "(-1e308, 34.05)");
     }
 
     #[test]
@@ -337,6 +371,19 @@ mod tests {
     }
 
     #[test]
+    fn long_text_is_clipped_keeping_its_ends() {
+        assert_eq!(clip("short", 10), "short");
+        let long = format!("'{}' is not a model", "x".repeat(1_000_000));
+        let shown = clip(&long, 100);
+        assert!(
+            shown.starts_with("'xxx") && shown.ends_with("x' is not a model"),
+            "{shown}"
+        );
+        assert!(shown.contains("[999,917 characters left out]"), "{shown}");
+        assert!(shown.chars().count() < 160);
+    }
+
+    #[test]
     fn human_numbers() {
         assert_eq!(human(15493.0, 0), "15,493");
         assert_eq!(human(1234567.26, 1), "1,234,567.3");
@@ -353,6 +400,9 @@ mod tests {
         assert_eq!(round(-0.0001, 2), 0.0);
         assert!(round(-0.0001, 2).is_sign_positive());
         assert_eq!(thousands(-1234567.0), "-1,234,567");
+        assert_eq!(thousands(1e300), "1e300");
+        assert_eq!(thousands(f64::INFINITY), "infinite");
+        assert_eq!(thousands_exact(i64::MIN), "-9,223,372,036,854,775,808");
     }
 
     #[test]

@@ -132,8 +132,10 @@ pub fn validate(table: &SchoolTable, outline: Option<&Outline>) -> Validation {
                 i,
                 "lat",
                 format!(
-                    "({}, {}) is {:.0} km from the middle of the other schools (half are within {:.0} km)",
-                    table.schools[i].lat, table.schools[i].lon, d, half
+                    "{} is {:.0} km from the middle of the other schools (half are within {:.0} km)",
+                    crate::text::echo_position(table.schools[i].lat, table.schools[i].lon),
+                    d,
+                    half
                 ),
                 "check the coordinates: a missing minus sign, swapped lat/lon, or 0,0 for an unknown address",
             ));

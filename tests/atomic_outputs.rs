@@ -342,3 +342,57 @@ fn outputs_over_or_inside_inputs_are_refused_before_any_work() {
     );
     assert!(!t.exists());
 }
+
+#[test]
+fn a_symbolic_link_out_is_written_through_and_one_leading_nowhere_is_refused_before_any_work() {
+    let s = setup();
+    let dir = s.out.parent().unwrap();
+    // `--out current`, a link to this year's folder: the new set goes into the folder, the link stays.
+    let link = dir.join("current");
+    std::os::unix::fs::symlink("out", &link).unwrap();
+    assert_eq!(
+        plan(&s.table, &link, "2", None).status().unwrap().code(),
+        Some(0)
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let after = snapshot(&s.out);
+    assert!(after != s.previous, "the link's folder was not written");
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        s.previous.keys().collect::<Vec<_>>()
+    );
+    // A link whose folder is missing, and a loop of links: refused by every command before any work.
+    let dangling = dir.join("dangling");
+    std::os::unix::fs::symlink("nowhere", &dangling).unwrap();
+    let looped = dir.join("loop");
+    std::os::unix::fs::symlink("loop", &looped).unwrap();
+    let out = s.out.to_str().unwrap();
+    for bad in [&dangling, &looped] {
+        let b = bad.to_str().unwrap();
+        let table = s.table.to_str().unwrap();
+        for args in [
+            vec!["plan", "-q", "--schools", table, "--out", b],
+            vec!["compare", out, out, "--out", b],
+            vec!["forecast", "--plan", out, "--out", b],
+            vec!["rebalance", "--plan", out, "--schools", table, "--out", b],
+        ] {
+            let started = Instant::now();
+            let o = common::run(&args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(5), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("is a symbolic link") && stderr.contains("before any work"),
+                "{args:?}: {stderr}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(5), "{args:?}");
+            assert!(std::fs::symlink_metadata(bad)
+                .unwrap()
+                .file_type()
+                .is_symlink());
+        }
+    }
+    assert!(!dir.join("nowhere").exists());
+}

@@ -8,7 +8,7 @@
 //! - `tests/bad-barriers/NAME.geojson`: `plan --barriers`.
 //! - `tests/bad-history/NAME.csv`: `forecast --history` and `plan --horizon 2 --history`.
 //! - `tests/bad-plans/NAME` (a plan folder, or a `.json` named as a plan): `rebalance --plan` onto the
-//!   2019-20 LAUSD table.
+//!   2019-20 LAUSD table, and `forecast --plan` with the default table.
 //!
 //! `.expected` format, one statement per line (`#` starts a comment):
 //! - `3`: every command exits with 3; `validate 0` / `plan 4`: that command's exit code;
@@ -236,19 +236,26 @@ fn every_bad_history_gets_a_clear_error() {
 fn every_bad_adopted_plan_gets_a_clear_error() {
     let next_year = manifest("data/lausd-2019-20.csv");
     run_catalogue("tests/bad-plans", "", 5, &|case, out| {
-        vec![(
-            "rebalance",
-            os(&[
-                &"rebalance",
-                &"--plan",
-                &case,
-                &"--schools",
-                &next_year,
-                &"--out",
-                &out,
-                &"-q",
-            ]),
-        )]
+        vec![
+            (
+                "rebalance",
+                os(&[
+                    &"rebalance",
+                    &"--plan",
+                    &case,
+                    &"--schools",
+                    &next_year,
+                    &"--out",
+                    &out,
+                    &"-q",
+                ]),
+            ),
+            // forecast reads `--plan` with its own table (the default 2018 one): the same checks.
+            (
+                "forecast",
+                os(&[&"forecast", &"--plan", &case, &"--out", &out, &"-q"]),
+            ),
+        ]
     });
 }
 
@@ -310,6 +317,30 @@ fn bad_command_lines_are_usage_errors() {
         (
             vec!["plan", "--min-model", "magent=1"],
             "did you mean 'magnet'?",
+        ),
+        // The option at fault is named, with its range: not --min-schools for --max-schools 0, not
+        // clap's "unexpected argument '-0'" for a negative number.
+        (
+            vec!["plan", "--max-schools", "0"],
+            "--max-schools: 0 is out of range: it must be a whole number from 1",
+        ),
+        (
+            vec!["plan", "--tolerance", "-0.1"],
+            "--tolerance: -0.1 is out of range: it must be a number above 0 and below 1",
+        ),
+        (
+            vec!["plan", "--dfs-band", "-5"],
+            "--dfs-band: -5 is out of range",
+        ),
+        // A band that holds no whole number of students.
+        (
+            vec!["plan", "--tolerance", "1e-300"],
+            "a band that holds no whole number of students",
+        ),
+        // Five digits cut across districts (19647 is the start of several): refused, not merged.
+        (
+            vec!["import", "cde", "--district", "19647", "--out", out_csv],
+            "--district '19647' is not a CDS code prefix",
         ),
         (
             vec![

@@ -203,3 +203,59 @@ fn control_characters_in_names_are_made_safe_in_every_output() {
             .as_str()
             .is_some_and(|n| n.contains('\u{1b}'))));
 }
+
+#[test]
+fn a_byte_order_mark_and_windows_line_ends_are_read_by_every_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every input as Notepad or Excel on Windows saves it: a UTF-8 byte-order mark, and CR LF line ends
+    // in the text files (GeoJSON keeps its own).
+    let windows = |from: &str, name: &str, crlf: bool| {
+        let text = std::fs::read_to_string(manifest(from)).unwrap();
+        let text = if crlf {
+            text.replace('\n', "\r\n")
+        } else {
+            text
+        };
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let table = windows("data/lausd-2018.csv", "schools.csv", true);
+    let outline = windows("data/lausd_boundary.geojson", "outline.geojson", false);
+    let scenario = windows("scenarios/neighborhood.toml", "scenario.toml", true);
+    let pins = windows("scenarios/lausd-pins.csv", "pins.csv", true);
+    let barriers = windows(
+        "scenarios/santa-monica-mountains.geojson",
+        "ridge.geojson",
+        false,
+    );
+    let plan = dir.path().join("plan");
+    plan_into(
+        &plan,
+        &[
+            "--schools",
+            &table,
+            "--boundary",
+            &outline,
+            "--scenario",
+            &scenario,
+            "--pins",
+            &pins,
+            "--barriers",
+            &barriers,
+        ],
+    );
+    // plan.json read back (compare, rebalance, forecast, serve read it through one reader) with a mark.
+    let marked = dir.path().join("marked");
+    std::fs::create_dir(&marked).unwrap();
+    let text = std::fs::read_to_string(plan.join("plan.json")).unwrap();
+    std::fs::write(marked.join("plan.json"), format!("\u{feff}{text}")).unwrap();
+    let o = run(&[
+        "compare",
+        plan.to_str().unwrap(),
+        marked.to_str().unwrap(),
+        "--out",
+        dir.path().join("cmp").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

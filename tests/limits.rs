@@ -141,3 +141,74 @@ fn oversized_scenarios_outlines_and_plans_are_refused() {
         );
     }
 }
+
+/// The start of `s`, for a failure message that must not be megabytes long itself.
+fn start(s: &str) -> String {
+    s.chars().take(3000).collect()
+}
+
+#[test]
+fn huge_values_are_refused_or_echoed_clipped_never_written_whole_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = common::schoolnets().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    // A pins file with a 20 MB label: the pins reader stops at the line limit like the table's.
+    let pins = dir.path().join("pins.csv");
+    std::fs::write(
+        &pins,
+        format!("id,network\n19647331937838,{}\n", "H".repeat(20 << 20)),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = run(&[
+        "plan".as_ref(),
+        "-q".as_ref(),
+        "--pins".as_ref(),
+        pins.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, Some(3), "{}", start(&stderr));
+    assert!(
+        stderr.len() < 2_000 && stderr.contains("pins.csv, line 2: line 2 is longer than 1 MB"),
+        "{}",
+        start(&stderr)
+    );
+    // Values within the line limit but far longer than a message: an id given twice, a model name. Each
+    // is echoed with its start and end, the rest counted.
+    let long = "9".repeat(900_000);
+    let model = "m".repeat(900_000);
+    for (name, rows, says) in [
+        (
+            "ids.csv",
+            [(&long, "traditional"), (&long, "traditional")],
+            "is used twice",
+        ),
+        (
+            "model.csv",
+            [(&long, "traditional"), (&"c".to_string(), model.as_str())],
+            "is not a known school model",
+        ),
+    ] {
+        let table = dir.path().join(name);
+        let mut text = common::header();
+        for (i, (id, m)) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "{id},School {i},34.0{i},-118.25,500,elementary,K,5,{m},no,no,,,,,,,,,,,,,,,\n"
+            ));
+        }
+        std::fs::write(&table, text).unwrap();
+        let (code, stderr) = validate(&table);
+        let start = start(&stderr);
+        assert_eq!(code, Some(3), "{start}");
+        assert!(
+            stderr.len() < 10_000
+                && stderr.contains("characters left out")
+                && stderr.contains(says),
+            "{start}"
+        );
+    }
+}

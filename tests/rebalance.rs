@@ -195,6 +195,15 @@ fn rebalance_moves_the_fewest_schools_on_a_case_checked_exhaustively() {
         );
         assert!(!Path::new(&d("capped")).exists(), "nothing written");
     }
+    // A horizon beyond the forecasts is the command line's error, not the plan file's.
+    let o = rebalance(&d("plan"), &d("new.csv"), &d("far"), &["--horizon", "11"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--horizon: 11 is out of range: it must be a whole number from 0 to 10 years")
+            && !err.contains("plan.json"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub fn run(a: ForecastArgs) -> Result<i32> {
     let table = inputs.table();
     let base = loaded.base_year(table)?;
     let plan = match &a.plan {
-        Some(p) => Some(schoolnets::folder::PlanFolder::read(p)?),
+        Some(p) => Some(schoolnets::folder::PlanFolder::read_for(p, table)?),
         None => None,
     };
     // Networks to score: the plan's, or those of the plan `plan` draws from the same inputs (the

@@ -250,6 +250,7 @@ fn check_import_outputs(a: &CdeArgs) -> Result<()> {
     files.extend(a.dropped.iter().map(|d| ("--dropped", d)));
     files.extend(a.history.iter().map(|d| ("--history", d)));
     for (flag, f) in &files {
+        schoolnets::output::through_link(f, flag)?;
         let f_abs = absolute(f);
         if let Some((cde, dir)) = cde.as_ref().zip(a.cde_dir.as_ref()) {
             if f_abs.starts_with(cde) {

@@ -556,6 +556,9 @@ pub fn open_plan(
                     }
                 }
             };
+            // The check of every `--plan` read with a table (`PlanFolder::read_for`): a plan of another
+            // district is named as one, not as schools missing from it.
+            schoolnets::rebalance::check_same_district(&f, &shown, &loaded.table)?;
             let outline = adopted_outline(&f, &shown, input.boundary.as_deref())?;
             let history = schoolnets::inputs::history_for(&input.history, &loaded.table)?;
             let mut inputs = Inputs::validated(

@@ -76,13 +76,8 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
     inputs_paths.extend(a.steering.barriers.iter().cloned());
     inputs_paths.extend(a.history.iter().cloned());
     schoolnets::output::check_out(&a.out, &inputs_paths)?;
-    let adopted = PlanFolder::read(&a.plan)?.file;
     let loaded = LoadedTable::load(Some(&a.schools))?;
-    schoolnets::rebalance::check_same_district(
-        &adopted,
-        &PlanFolder::json_of(&a.plan).display().to_string(),
-        &loaded.table,
-    )?;
+    let adopted = PlanFolder::read_for(&a.plan, &loaded.table)?.file;
     let outline = adopted_outline(
         &adopted,
         &PlanFolder::json_of(&a.plan).display().to_string(),
@@ -121,7 +116,7 @@ pub fn run(a: RebalanceArgs) -> Result<i32> {
         inputs
             .scenario
             .check(&inputs.scenario_source)
-            .map_err(|e| Error::Usage(format!("--horizon: {e}")))?;
+            .map_err(schoolnets::scenarios::overrides::command_line_error)?;
     }
     forecast_outlook(&mut inputs, a.run.quiet)?;
     let json = PlanFolder::json_of(&a.plan).display().to_string();

@@ -142,14 +142,13 @@ pub fn history(files: &CdeFiles, prefix: &str) -> Result<crate::history::History
 /// Reads a file as text: UTF-8 when valid, otherwise Latin-1 (CDE files have used both).
 pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, e))?;
-    // UTF-16 is neither, and read as Latin-1 it would be a header of odd characters.
-    if let Some(encoding) = crate::limits::text_encoding(&bytes) {
-        return Err(crate::limits::not_utf8(
-            &path.display().to_string(),
-            encoding,
-            "CDE file",
-        ));
-    }
+    // UTF-16 is neither, and read as Latin-1 it would be a header of odd characters; a zip archive
+    // or a gzip file is no text at all.
+    crate::limits::check_start(
+        &path.display().to_string(),
+        &bytes,
+        &crate::limits::CDE_FILE,
+    )?;
     Ok(files::decode(bytes))
 }
 
@@ -168,7 +167,7 @@ impl Sheet {
             .delimiter(delimiter)
             .quoting(delimiter != b'\t')
             .flexible(true)
-            .from_reader(text.as_bytes());
+            .from_reader(crate::limits::csv_text(text.as_bytes()));
         let header = rdr
             .headers()
             .map_err(|e| {
@@ -230,6 +229,19 @@ fn parse_percent(s: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
+}
+
+/// A grade of the CDE's files as the school table writes it: as is when the table reads it, a grade above
+/// 12 (the FRPM files' 13) as post-secondary, anything else (N/A) left empty.
+fn table_grade(g: &str) -> String {
+    let g = g.trim();
+    if g.is_empty() || grade_number(g).is_some() || crate::schools::is_other_grade(g) {
+        g.to_string()
+    } else if g.parse::<u32>().is_ok_and(|n| n > 12) {
+        "Post Secondary".into()
+    } else {
+        String::new()
+    }
 }
 
 /// Grade band from the lowest and highest grades served (the rule the README documents).
@@ -368,10 +380,13 @@ fn check_cde_files(files: &CdeFiles, frpm_file: &str) -> Result<()> {
 
 /// Runs the import.
 pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
-    if !opts.prefix.chars().all(|c| c.is_ascii_digit()) || opts.prefix.len() > 14 {
+    // A CDS code is county (2 digits), district (5 more), school (7 more): a prefix of another length
+    // (`19647`) would cut across districts and silently merge several.
+    if !opts.prefix.chars().all(|c| c.is_ascii_digit()) || ![0, 2, 7].contains(&opts.prefix.len()) {
         return Err(Error::Usage(format!(
-            "--district '{}' is not a CDS code prefix: give digits only, 2 for a county or 7 for a district (LAUSD is 1964733)",
-            opts.prefix
+            "--district '{}' is not a CDS code prefix ({} characters): give 7 digits for a district (LAUSD is 1964733), 2 for a county, or \"\" for the whole state",
+            crate::text::clip(&opts.prefix, 40),
+            opts.prefix.chars().count()
         )));
     }
     let files = &opts.files;
@@ -466,6 +481,7 @@ pub fn import_cde(opts: &ImportOptions) -> Result<Import> {
                 it.next().unwrap_or("").to_string(),
             )
         };
+        let (low, high) = (table_grade(&low), table_grade(&high));
         let charter = d.map(|d| d.charter).unwrap_or(f.charter);
         let magnet = d.map(|d| d.magnet).unwrap_or(false);
         let model = d
@@ -717,7 +733,7 @@ fn read_demographics(files: &CdeFiles, prefix: &str) -> Result<HashMap<String, [
 fn read_extra_coordinates(path: &Path) -> Result<HashMap<String, (f64, f64)>> {
     let name = path.display().to_string();
     let text = read_text(path)?;
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut rdr = csv::Reader::from_reader(crate::limits::csv_text(text.as_bytes()));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| {

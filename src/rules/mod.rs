@@ -158,13 +158,6 @@ fn term(quantity: Quantity, lo: f64, hi: f64) -> Term {
     }
 }
 
-/// Enrollment band [min, max] of a scenario's networks on a table of `total` students.
-pub fn enrollment_band(total: u64, scenario: &Scenario) -> (f64, f64) {
-    let mean = total as f64 / scenario.networks as f64;
-    let t = scenario.size.enrollment_tolerance;
-    (mean * (1.0 - t), mean * (1.0 + t))
-}
-
 /// What else a rule set needs besides the scenario and the table.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
@@ -237,7 +230,7 @@ impl RuleSet {
             vec![schools],
             0,
         ));
-        let (elo, ehi) = enrollment_band(total, scenario);
+        let (elo, ehi) = scenario.enrollment_band(total);
         let band = Term {
             per: Per::MeanPercent,
             ..term(Quantity::Total(Column::Enrollment), elo, ehi)

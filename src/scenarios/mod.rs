@@ -5,6 +5,7 @@
 
 pub mod condition;
 pub(crate) mod fit;
+pub(crate) mod numbers;
 pub mod overrides;
 
 pub(crate) use condition::{Condition, DFS_COLUMN};
@@ -449,7 +450,7 @@ impl Scenario {
 
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = crate::limits::read_text(path, crate::limits::MAX_SCENARIO_BYTES, "scenario")?;
+        let text = crate::limits::read_text(path, &crate::limits::SCENARIO)?;
         Scenario::parse(&path.display().to_string(), &text)
     }
 
@@ -457,6 +458,14 @@ impl Scenario {
     pub fn parse(source: &str, text: &str) -> Result<Scenario> {
         let scenario: Scenario = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+            // A number the key's type cannot hold (`seed = -1`, `min_high = 4294967297`, `networks = 3.5`)
+            // is named with its key and range, as a number in its type but out of range is by `check`.
+            if let Some((key, what, fix)) = toml::from_str::<toml::Table>(text)
+                .ok()
+                .and_then(|t| numbers::first_out_of_range(&t))
+            {
+                return Error::input(source, line, Some(&key), what, fix);
+            }
             Error::input(
                 source,
                 line,
@@ -474,54 +483,18 @@ impl Scenario {
         let bad = |field: &str, what: String, fix: &str| {
             Err(Error::input(source, None, Some(field), what, fix))
         };
-        if self.networks == 0 {
-            return bad(
-                "networks",
-                "must be at least 1".into(),
-                "set networks = 32 (or the number you want)",
-            );
-        }
-        if self.networks > crate::limits::MAX_NETWORKS {
-            return bad(
-                "networks",
-                format!(
-                    "{} networks are more than schoolnets plans at once ({})",
-                    self.networks,
-                    crate::limits::MAX_NETWORKS
-                ),
-                "plan one district or region at a time (all of California makes about 320 networks)",
-            );
-        }
-        if self.horizon.years > MAX_HORIZON_YEARS {
-            return bad(
-                "horizon.years",
-                format!(
-                    "{} years ahead: forecasts go at most {} years ahead",
-                    self.horizon.years, MAX_HORIZON_YEARS
-                ),
-                "plan for fewer years (2 or 3 is what a board adopts a plan for)",
-            );
+        for (key, v) in self.numbers() {
+            if let Some((what, fix)) = numbers::out_of_range(&key, v, &echo(v), false) {
+                return bad(&key, what, &fix);
+            }
         }
         if let Some(m) = self.horizon.margin {
             let t = self.size.enrollment_tolerance * 100.0;
-            if !(m.is_finite() && m >= 0.0 && m < t) {
+            if m >= t {
                 return bad(
                     "horizon.margin",
                     format!("{} percentage points: the margin must be at least 0 and less than the band itself (±{}%)", echo(m), echo(t)),
                     "give a margin such as 1.5, or leave the key out to use the forecast's own error",
-                );
-            }
-        }
-        if let Some(price) = self.barrier_price_km2 {
-            if !(price.is_finite() && price > 0.0 && price <= MAX_BARRIER_PRICE_KM2) {
-                return bad(
-                    "barrier_price_km2",
-                    format!(
-                        "{} km² a crossing: the price must be above 0 and at most {} km²",
-                        echo(price),
-                        crate::text::thousands(MAX_BARRIER_PRICE_KM2)
-                    ),
-                    "give a price such as 25 (km² of compactness for each link across a barrier a network keeps), or leave it out for hard barriers",
                 );
             }
         }
@@ -535,69 +508,6 @@ impl Scenario {
                 "make min_schools at most max_schools",
             );
         }
-        if self.size.max_schools == 0 {
-            return bad(
-                "size.max_schools",
-                "must be at least 1".into(),
-                "set max_schools to 45 or similar",
-            );
-        }
-        let t = self.size.enrollment_tolerance;
-        if !(t.is_finite() && t > 0.0 && t < 1.0) {
-            return bad(
-                "size.enrollment_tolerance",
-                format!("{} is not a fraction between 0 and 1", echo(t)),
-                "write the allowed deviation from the mean as a fraction: 0.10 for ±10%",
-            );
-        }
-        let f = self.geography.max_edge_factor;
-        if !(f.is_finite() && f >= 1.0) {
-            return bad(
-                "geography.max_edge_factor",
-                format!("{} is not a factor of 1 or more", echo(f)),
-                "use a value such as 4.0",
-            );
-        }
-        let d = self.geography.campus_distance_m;
-        if !(d.is_finite() && (0.0..=1000.0).contains(&d)) {
-            return bad(
-                "geography.campus_distance_m",
-                format!("{} is not a distance from 0 to 1,000 metres", echo(d)),
-                "use a few tens of metres, such as 30 (0 groups only schools with a campus id or the same coordinates)",
-            );
-        }
-        if !(1..=5).contains(&self.performance.low_performing_level) {
-            return bad(
-                "performance.low_performing_level",
-                "must be 1 to 5".into(),
-                "use 1 (very low) or 2 (low)",
-            );
-        }
-        let positive = |v: Option<f64>| v.is_none_or(|v| v.is_finite() && v >= 0.0);
-        if !self
-            .performance
-            .max_low_performing_share
-            .is_none_or(|v| (0.0..=1.0).contains(&v))
-        {
-            return bad(
-                "performance.max_low_performing_share",
-                "must be a share between 0 and 1".into(),
-                "write 0.35 for at most 35% of a network's rated schools",
-            );
-        }
-        for (key, v) in [
-            ("performance.dfs_band", self.performance.dfs_band),
-            ("diversity.frpm_band", self.diversity.frpm_band),
-            ("diversity.ethnicity_band", self.diversity.ethnicity_band),
-        ] {
-            if !positive(v) {
-                return bad(
-                    key,
-                    "must be a number of points, 0 or more".into(),
-                    "e.g. 15.0, or remove the key to drop the rule",
-                );
-            }
-        }
         if self.coverage.min_models.len() > MAX_MODEL_RULES {
             return bad(
                 "coverage.min_models",
@@ -605,38 +515,186 @@ impl Scenario {
                 "keep the models that matter most",
             );
         }
-        let c = self.pathways.cut_link_cost_km2;
-        if !(c.is_finite() && c >= 0.0) {
-            return bad(
-                "pathways.cut_link_cost_km2",
-                format!("{} is not a cost of 0 or more", echo(c)),
-                "use 0 to ignore pathways, or a few km² (e.g. 5.0) to keep them together where it costs little",
-            );
-        }
-        if let Some(r) = &self.reference {
-            if r.networks == 0 || !(r.schools_per_network >= 0.0 && r.students_per_network >= 0.0) {
-                return bad(
-                    "reference",
-                    "networks must be at least 1 and the averages 0 or more".into(),
-                    "copy the [reference] section of scenarios/neighborhood.toml and change its numbers",
-                );
-            }
-        }
         self.check_regions(source)?;
         self.check_affiliations(source)?;
         self.check_staffing(source)?;
-        if self.solver.restarts == 0 || self.solver.restarts > 10_000 {
-            return bad(
-                "solver.restarts",
-                "must be 1 to 10000".into(),
-                "use 3 or so",
-            );
-        }
         Ok(())
     }
 }
 
 impl Scenario {
+    /// The enrollment band [min, max] of the networks on a table of `total` students: the mean network's
+    /// enrollment ± the tolerance.
+    pub fn enrollment_band(&self, total: u64) -> (f64, f64) {
+        let mean = total as f64 / self.networks as f64;
+        let t = self.size.enrollment_tolerance;
+        (mean * (1.0 - t), mean * (1.0 + t))
+    }
+
+    /// Checks what the scenario's settings make of `table`, beyond what they are on their own
+    /// ([`check`](Self::check)): an enrollment band too narrow to hold a whole number of students (a
+    /// tolerance of 1e-300 gives "18,914 to 18,913 students"), and an affiliation's column that the table
+    /// lacks but nearly has (`keep_lowest = "dsf"`: a typo, which would otherwise leave the affiliation
+    /// unformed with only a note).
+    pub(crate) fn check_on(&self, table: &crate::schools::SchoolTable, source: &str) -> Result<()> {
+        let total = table.total_enrollment();
+        let (lo, hi) = self.enrollment_band(total);
+        if total > 0 && lo.ceil() > hi.floor() {
+            let mean = total as f64 / self.networks as f64;
+            let off = (mean - mean.floor()).min(mean.ceil() - mean);
+            let t = self.size.enrollment_tolerance;
+            return Err(Error::input(
+                source,
+                None,
+                Some("size.enrollment_tolerance"),
+                format!(
+                    "{} of the mean network ({} students) is {} to {} students, a band that holds no whole number of students",
+                    echo(t),
+                    crate::text::human(mean, 2),
+                    crate::text::human(lo, 2),
+                    crate::text::human(hi, 2)
+                ),
+                format!(
+                    "give a tolerance of at least {} (the narrowest band holding a whole number here); 0.10 is ±10%",
+                    echo(((off / mean) * 1e6).ceil() / 1e6)
+                ),
+            ));
+        }
+        let mut columns = table.column_names();
+        columns.push(DFS_COLUMN);
+        for (key, a) in &self.affiliation {
+            let named = a
+                .select
+                .iter()
+                .filter_map(|c| Condition::parse(c).ok().map(|c| ("select", c.column)))
+                .chain(a.keep_lowest.iter().map(|c| ("keep_lowest", c.clone())));
+            for (field, column) in named {
+                if columns.contains(&column.as_str()) {
+                    continue;
+                }
+                if let Some(near) = crate::schools::closest(&column, &columns) {
+                    return Err(Error::input(
+                        source,
+                        None,
+                        Some(&format!("affiliation.{key}.{field}")),
+                        format!("the table {} has no column \"{}\"", table.source, crate::text::clip(&column, 60)),
+                        format!(
+                            "did you mean \"{near}\"? (\"{DFS_COLUMN}\" is the average of ELA and math distance from standard; the table's columns: {})",
+                            columns.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every number the scenario holds, by its key as a message names it ("staffing.need_based[1].cost"),
+    /// for the range check ([`numbers::NUMBERS`] says what each may be).
+    pub(crate) fn numbers(&self) -> Vec<(String, f64)> {
+        let mut out: Vec<(String, f64)> = Vec::new();
+        let mut put = |key: String, v: f64| out.push((key, v));
+        put("networks".into(), self.networks as f64);
+        if let Some(p) = self.barrier_price_km2 {
+            put("barrier_price_km2".into(), p);
+        }
+        put("size.min_schools".into(), self.size.min_schools as f64);
+        put("size.max_schools".into(), self.size.max_schools as f64);
+        put(
+            "size.enrollment_tolerance".into(),
+            self.size.enrollment_tolerance,
+        );
+        put("horizon.years".into(), self.horizon.years as f64);
+        if let Some(m) = self.horizon.margin {
+            put("horizon.margin".into(), m);
+        }
+        put("coverage.min_high".into(), self.coverage.min_high.into());
+        put(
+            "coverage.min_middle".into(),
+            self.coverage.min_middle.into(),
+        );
+        for (model, &n) in &self.coverage.min_models {
+            put(format!("coverage.min_models.{model}"), n.into());
+        }
+        let g = &self.geography;
+        put("geography.max_edge_factor".into(), g.max_edge_factor);
+        put("geography.campus_distance_m".into(), g.campus_distance_m);
+        let p = &self.performance;
+        put(
+            "performance.low_performing_level".into(),
+            p.low_performing_level.into(),
+        );
+        let optional = [
+            (
+                "performance.max_low_performing_share",
+                p.max_low_performing_share,
+            ),
+            ("performance.dfs_band", p.dfs_band),
+            ("diversity.frpm_band", self.diversity.frpm_band),
+            ("diversity.ethnicity_band", self.diversity.ethnicity_band),
+        ];
+        for (key, v) in optional {
+            if let Some(v) = v {
+                put(key.into(), v);
+            }
+        }
+        put(
+            "pathways.cut_link_cost_km2".into(),
+            self.pathways.cut_link_cost_km2,
+        );
+        // The seed takes every value of its type: nothing to check, and as f64 it would lose digits.
+        put("solver.restarts".into(), self.solver.restarts as f64);
+        if let Some(r) = &self.regions {
+            put("regions.count".into(), r.count as f64);
+            put(
+                "regions.enrollment_tolerance".into(),
+                r.enrollment_tolerance,
+            );
+            put("regions.schools_tolerance".into(), r.schools_tolerance);
+        }
+        for (name, a) in &self.affiliation {
+            put(
+                format!("affiliation.{name}.min_groups"),
+                a.min_groups as f64,
+            );
+            put(
+                format!("affiliation.{name}.max_groups"),
+                a.max_groups as f64,
+            );
+            put(format!("affiliation.{name}.min_size"), a.min_size as f64);
+            put(format!("affiliation.{name}.max_size"), a.max_size as f64);
+        }
+        if let Some(st) = &self.staffing {
+            for (i, p) in st.standard.iter().enumerate() {
+                put(format!("staffing.standard[{i}].count"), p.count.into());
+                put(format!("staffing.standard[{i}].cost"), p.cost);
+            }
+            for (i, p) in st.need_based.iter().enumerate() {
+                put(
+                    format!("staffing.need_based[{i}].per_network"),
+                    p.per_network,
+                );
+                put(
+                    format!("staffing.need_based[{i}].min_per_network"),
+                    p.min_per_network.into(),
+                );
+                put(format!("staffing.need_based[{i}].cost"), p.cost);
+            }
+        }
+        if let Some(r) = &self.reference {
+            put("reference.networks".into(), r.networks as f64);
+            put(
+                "reference.schools_per_network".into(),
+                r.schools_per_network,
+            );
+            put(
+                "reference.students_per_network".into(),
+                r.students_per_network,
+            );
+        }
+        out
+    }
+
     fn check_regions(&self, source: &str) -> Result<()> {
         let Some(r) = &self.regions else {
             return Ok(());
@@ -644,7 +702,7 @@ impl Scenario {
         let bad = |field: &str, what: String, fix: String| {
             Err(Error::input(source, None, Some(field), what, fix))
         };
-        if r.count == 0 || r.count > self.networks {
+        if r.count > self.networks {
             return bad(
                 "regions.count",
                 format!(
@@ -656,18 +714,6 @@ impl Scenario {
                     self.networks
                 ),
             );
-        }
-        for (key, t) in [
-            ("regions.enrollment_tolerance", r.enrollment_tolerance),
-            ("regions.schools_tolerance", r.schools_tolerance),
-        ] {
-            if !(t.is_finite() && t > 0.0 && t < 1.0) {
-                return bad(
-                    key,
-                    format!("{} is not a fraction between 0 and 1", echo(t)),
-                    "write the allowed deviation from the mean as a fraction: 0.15 for ±15%".into(),
-                );
-            }
         }
         Ok(())
     }
@@ -690,7 +736,7 @@ impl Scenario {
                     return bad("select", format!("\"{c}\": {e}"), "write each condition as \"column op value\", e.g. \"ela_level <= 1\" (op: = != < <= > >=)");
                 }
             }
-            if a.min_groups == 0 || a.min_groups > a.max_groups {
+            if a.min_groups > a.max_groups {
                 return bad(
                     "min_groups",
                     format!(
@@ -700,7 +746,7 @@ impl Scenario {
                     "use e.g. min_groups = 2 and max_groups = 3",
                 );
             }
-            if a.min_size == 0 || a.min_size > a.max_size {
+            if a.min_size > a.max_size {
                 return bad(
                     "min_size",
                     format!(
@@ -731,34 +777,8 @@ impl Scenario {
         let bad = |field: String, what: String, fix: &str| {
             Err(Error::input(source, None, Some(&field), what, fix))
         };
-        for (i, p) in st.standard.iter().enumerate() {
-            if !(p.cost.is_finite() && p.cost >= 0.0) {
-                return bad(
-                    format!("staffing.standard[{i}].cost"),
-                    format!("{} is not a cost of 0 or more", echo(p.cost)),
-                    "write the yearly cost of one position, e.g. cost = 150000",
-                );
-            }
-        }
         for (i, p) in st.need_based.iter().enumerate() {
             let field = |f: &str| format!("staffing.need_based[{i}].{f}");
-            if !(p.cost.is_finite() && p.cost >= 0.0) {
-                return bad(
-                    field("cost"),
-                    format!("{} is not a cost of 0 or more", echo(p.cost)),
-                    "write the yearly cost of one position, e.g. cost = 150000",
-                );
-            }
-            if !(p.per_network.is_finite() && p.per_network >= 0.0 && p.per_network <= 1000.0) {
-                return bad(
-                    field("per_network"),
-                    format!(
-                        "{} is not an average number of positions",
-                        echo(p.per_network)
-                    ),
-                    "write the average per network, e.g. per_network = 2",
-                );
-            }
             if f64::from(p.min_per_network) > p.per_network {
                 return bad(
                     field("min_per_network"),

@@ -62,6 +62,24 @@ pub(crate) fn flag_for(key: &str) -> Option<&'static str> {
     })
 }
 
+/// A problem of a value the command line set, as the usage error naming its option.
+fn usage(flag: &str, p: &crate::error::Problem) -> Error {
+    Error::Usage(format!("{flag}: {} ({})", p.what, p.fix))
+}
+
+/// An error of [`Scenario::check`] after the command line set a key (as `rebalance --horizon` does on an
+/// adopted plan's scenario): a usage error naming the option when the key is one an option sets, so the
+/// plan or scenario file is not blamed for the command line's value.
+pub fn command_line_error(e: Error) -> Error {
+    match e {
+        Error::Input(p) => match p[0].field.as_deref().and_then(flag_for) {
+            Some(flag) => usage(flag, &p[0]),
+            None => Error::Input(p),
+        },
+        other => other,
+    }
+}
+
 impl Overrides {
     /// Applies the overrides to `scenario` and checks the result; returns them as `key = value` lines for
     /// plan.json. A bad value given here is a usage error naming the option; a problem of the scenario
@@ -170,7 +188,10 @@ impl Overrides {
             }
         }
         overrides.extend(super::fit::to_district(scenario, table, self, designed));
-        scenario.check(source).map_err(|e| match e {
+        let checked = scenario
+            .check(source)
+            .and_then(|()| scenario.check_on(table, source));
+        checked.map_err(|e| match e {
             Error::Input(p) => {
                 let key = p[0].field.clone().unwrap_or_default();
                 let overridden = |k: &str| overrides.iter().any(|o| o.starts_with(k));
@@ -182,9 +203,7 @@ impl Overrides {
                     k => overridden(k),
                 };
                 match flag_for(&key) {
-                    Some(flag) if from_cli => {
-                        Error::Usage(format!("{flag}: {} ({})", p[0].what, p[0].fix))
-                    }
+                    Some(flag) if from_cli => usage(flag, &p[0]),
                     _ => Error::Input(p),
                 }
             }
