@@ -483,6 +483,7 @@ impl From<Refused> for Reply {
         match r {
             Refused::Unknown(m) => Reply::error(404, m),
             Refused::Conflict(m) => Reply::error(409, m),
+            Refused::Invalid(m) => Reply::error(400, m),
         }
     }
 }
@@ -1126,8 +1127,9 @@ impl State<'_> {
     fn post(&mut self, path: &str, body: &Value) -> Reply {
         // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
         // it is restored or discarded first.
-        const WRITE_DRAFT: [&str; 10] = [
+        const WRITE_DRAFT: [&str; 11] = [
             "/api/move",
+            "/api/barrier",
             "/api/versions/open",
             "/api/move-selected",
             "/api/undo",
@@ -1250,6 +1252,13 @@ impl State<'_> {
                     ),
                 },
                 None => Reply::error(400, r#"give {"name": NAME}"#),
+            },
+            "/api/barrier" => match drawn_barriers(body) {
+                Ok(lines) => {
+                    let r = self.editor.draw_barriers(lines, text("from").as_deref());
+                    done(r, self)
+                }
+                Err(why) => Reply::error(400, why),
             },
             "/api/undo" => {
                 let r = self.editor.undo();
@@ -1691,8 +1700,12 @@ impl State<'_> {
                 ),
             );
         }
-        let plan = self.editor.saved();
+        let file = self.out.join(BARRIERS_FILE);
+        let (plan, barriers) = self.editor.saved(&file.display().to_string());
         let mut set = OutputSet::new();
+        if let Some(text) = barriers {
+            set.add(BARRIERS_FILE, text.into_bytes());
+        }
         let written = folder::add_plan_files(
             &mut set,
             "",
@@ -1746,6 +1759,61 @@ impl State<'_> {
                 self.draft_path.display()
             );
         }
+    }
+}
+
+/// The file Save writes the barriers into when some were drawn in the editor (plan.json names it).
+const BARRIERS_FILE: &str = "barriers.geojson";
+
+/// The barriers of a `/api/barrier` request: `{"line": [[lon, lat], ...], "name": NAME}` (one line, the
+/// name optional) or `{"lines": [{"name": NAME, "line": [[lon, lat], ...]}, ...], "from": FILE}` (a
+/// reference layer's lines). Each position must be two numbers; what they are worth the editor checks.
+fn drawn_barriers(
+    body: &Value,
+) -> std::result::Result<Vec<schoolnets::editor::DrawnBarrier>, String> {
+    const USE: &str = r#"give {"line": [[LONGITUDE, LATITUDE], ...], "name": NAME} or {"lines": [{"name": NAME, "line": [[LONGITUDE, LATITUDE], ...]}, ...], "from": FILE}"#;
+    let one =
+        |v: &Value, name: &str| -> std::result::Result<schoolnets::editor::DrawnBarrier, String> {
+            let line = v
+                .as_array()
+                .ok_or_else(|| format!("a barrier's line is a list of positions: {USE}"))?
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match p.as_array().map(Vec::as_slice) {
+                    Some([lon, lat]) => match (lon.as_f64(), lat.as_f64()) {
+                        (Some(lon), Some(lat)) => Ok([lon, lat]),
+                        _ => Err(format!(
+                            "position {} of the barrier {name:?} is not two numbers: {p}",
+                            i + 1
+                        )),
+                    },
+                    _ => Err(format!(
+                        "position {} of the barrier {name:?} is not [longitude, latitude]: {p}",
+                        i + 1
+                    )),
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(schoolnets::editor::DrawnBarrier {
+                name: name.to_string(),
+                line,
+            })
+        };
+    let name_of = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    match (
+        body.get("line"),
+        body.get("lines").and_then(Value::as_array),
+    ) {
+        (Some(line), None) => Ok(vec![one(line, &name_of(body))?]),
+        (None, Some(lines)) => lines
+            .iter()
+            .map(|l| one(l.get("line").unwrap_or(&Value::Null), &name_of(l)))
+            .collect(),
+        _ => Err(USE.to_string()),
     }
 }
 

@@ -107,6 +107,15 @@ impl Frame {
             && cy <= self.top + self.height + slack
     }
 
+    /// The projection from longitude and latitude to the page, which is linear in each:
+    /// `[ax, bx, ay, by]` with x = ax·lon + bx and y = ay·lat + by (px). The map writes it on its root as
+    /// `data-lonlat`, so that a page showing the map places lines on it and reads positions off it.
+    fn affine(&self) -> [f64; 4] {
+        let (x0, y0) = self.px(0.0, 0.0);
+        let (x1, y1) = self.px(1.0, 1.0);
+        [x1 - x0, x0, y1 - y0, y0]
+    }
+
     /// Page position of a (lat, lon), px.
     fn px(&self, lat: f64, lon: f64) -> (f64, f64) {
         let p = self.proj.forward(lat, lon);
@@ -397,10 +406,12 @@ pub fn svg(map: &Map) -> String {
         };
     let width = legend_x + LEGEND_W + MARGIN;
     let height = (frame.top + frame.height).max(TITLE_H + legend_rows) + FOOT_H;
+    let lonlat = frame.affine();
     let mut out = String::new();
     let _ = writeln!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network-map" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT}">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network-map" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT}" data-lonlat="{:.6} {:.6} {:.6} {:.6}">"#,
+        lonlat[0], lonlat[1], lonlat[2], lonlat[3]
     );
     let _ = writeln!(out, "<title>{}</title>", esc(&map.title()));
     let _ = writeln!(
