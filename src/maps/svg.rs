@@ -393,6 +393,46 @@ fn north_arrow(out: &mut String, frame: &Frame) {
 
 /// The map as SVG text.
 pub fn svg(map: &Map) -> String {
+    svg_with(map, &mut LabelCache::default())
+}
+
+/// Label points found before, each by the territory it labels and where the map places it: the editor
+/// draws the map after every move, and a territory the move left as it was keeps its label point without
+/// the search (most of a map's drawing time). What it holds is a pure function of its key, so a map drawn
+/// with a cache is the map drawn without one.
+#[derive(Default)]
+pub struct LabelCache {
+    found: std::collections::HashMap<Vec<u64>, Option<(f64, f64)>>,
+}
+
+/// Most label points a [`LabelCache`] keeps (it is emptied when full): a map's networks and regions, many
+/// times over.
+const LABELS_KEPT: usize = 1024;
+
+impl LabelCache {
+    /// [`label_point`], found once per territory and placing.
+    fn label_point(&mut self, frame: &Frame, m: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+        let mut key: Vec<u64> = frame.affine().iter().map(|v| v.to_bits()).collect();
+        for p in &m.0 {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                key.push(u64::MAX);
+                key.extend(ring.0.iter().flat_map(|c| [c.x.to_bits(), c.y.to_bits()]));
+            }
+        }
+        if let Some(&found) = self.found.get(&key) {
+            return found;
+        }
+        let found = label_point(frame, m);
+        if self.found.len() >= LABELS_KEPT {
+            self.found.clear();
+        }
+        self.found.insert(key, found);
+        found
+    }
+}
+
+/// The map as SVG text, with label points found before taken from `labels`.
+pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
     let frame = Frame::new(map);
     let nets = &map.plan.file.networks;
     let legend_x = frame.left + frame.width + 2.0 * MARGIN;
@@ -530,7 +570,7 @@ pub fn svg(map: &Map) -> String {
         r##"<g class="labels" font-size="15" font-weight="bold" text-anchor="middle" fill="#111111" stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
     );
     for (c, n) in nets.iter().enumerate() {
-        if let Some((x, y)) = label_point(&frame, &shown[c]) {
+        if let Some((x, y)) = labels.label_point(&frame, &shown[c]) {
             let _ = writeln!(
                 out,
                 r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
@@ -555,7 +595,7 @@ pub fn svg(map: &Map) -> String {
             r##"<g class="region-labels" font-size="22" font-weight="bold" font-style="italic" text-anchor="middle" fill="#111111" fill-opacity="0.8" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
         );
         for (g, m) in regions.regions.iter().zip(&region_shapes) {
-            if let Some((x, y)) = label_point(&frame, m) {
+            if let Some((x, y)) = labels.label_point(&frame, m) {
                 let _ = writeln!(
                     out,
                     r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
