@@ -22,6 +22,42 @@ pub struct Barrier {
     pub line: LineString<f64>,
 }
 
+impl Barrier {
+    /// A barrier named `name` through `positions` (longitude, latitude), checked as a file's lines are: at
+    /// least two positions, each a finite longitude and latitude. The error says what is wrong, in words.
+    pub fn through(name: &str, positions: &[[f64; 2]]) -> std::result::Result<Barrier, String> {
+        if positions.len() < 2 {
+            return Err(format!(
+                "a line has {}; a barrier needs at least two",
+                crate::text::count(positions.len() as f64, "positions")
+            ));
+        }
+        let mut coords = Vec::with_capacity(positions.len());
+        for &[lon, lat] in positions {
+            if !lon.is_finite()
+                || !lat.is_finite()
+                || !(-180.0..=180.0).contains(&lon)
+                || !(-90.0..=90.0).contains(&lat)
+            {
+                return Err(format!(
+                    "position {} is not longitude/latitude; reproject the file to EPSG:4326",
+                    crate::text::echo_position(lon, lat)
+                ));
+            }
+            coords.push(geo::Coord { x: lon, y: lat });
+        }
+        Ok(Barrier {
+            name: name.to_string(),
+            line: LineString(coords),
+        })
+    }
+
+    /// The line's positions as (longitude, latitude).
+    pub fn positions(&self) -> Vec<[f64; 2]> {
+        self.line.0.iter().map(|c| [c.x, c.y]).collect()
+    }
+}
+
 /// A barrier segment in the index, with the barrier it belongs to.
 type Segment = rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, usize>;
 
@@ -93,8 +129,8 @@ impl Barriers {
             for ring in positions {
                 let mut coords = Vec::with_capacity(ring.len());
                 for p in ring {
-                    let (lon, lat) = match p.as_slice() {
-                        [lon, lat, ..] => (*lon, *lat),
+                    match p.as_slice() {
+                        [lon, lat, ..] => coords.push([*lon, *lat]),
                         _ => {
                             return Err(bad(format!(
                                 "feature {} ({name}): a position has {}; each needs a longitude and a latitude",
@@ -102,31 +138,11 @@ impl Barriers {
                                 crate::text::count(p.len() as f64, "numbers")
                             )))
                         }
-                    };
-                    if !lon.is_finite()
-                        || !lat.is_finite()
-                        || !(-180.0..=180.0).contains(&lon)
-                        || !(-90.0..=90.0).contains(&lat)
-                    {
-                        return Err(bad(format!(
-                            "feature {} ({name}): position {} is not longitude/latitude; reproject the file to EPSG:4326",
-                            i + 1,
-                            crate::text::echo_position(lon, lat)
-                        )));
                     }
-                    coords.push(geo::Coord { x: lon, y: lat });
                 }
-                if coords.len() < 2 {
-                    return Err(bad(format!(
-                        "feature {} ({name}): a line has {}; a barrier needs at least two",
-                        i + 1,
-                        crate::text::count(coords.len() as f64, "positions")
-                    )));
-                }
-                lines.push(Barrier {
-                    name: name.clone(),
-                    line: LineString(coords),
-                });
+                let barrier = Barrier::through(&name, &coords)
+                    .map_err(|e| bad(format!("feature {} ({name}): {e}", i + 1)))?;
+                lines.push(barrier);
             }
         }
         if lines.is_empty() {
@@ -155,6 +171,28 @@ impl Barriers {
             lines,
             index: rstar::RTree::bulk_load(segments),
         }
+    }
+
+    /// The barriers as a GeoJSON FeatureCollection, a LineString with its `name` for each, which
+    /// [`Barriers::parse`] reads back as the same barriers (what the editor saves of barriers drawn in it).
+    pub fn geojson(&self) -> String {
+        let features: Vec<serde_json::Value> = self
+            .lines
+            .iter()
+            .map(|b| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "properties": { "name": b.name },
+                    "geometry": { "type": "LineString", "coordinates": b.positions() },
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(
+            &serde_json::json!({ "type": "FeatureCollection", "features": features }),
+        )
+        .unwrap_or_default();
+        text.push('\n');
+        text
     }
 
     /// The first barrier (lowest index) that the straight segment between two (lat, lon) points crosses.
@@ -220,9 +258,35 @@ mod tests {
             err.contains("is a Point; a barrier is a line or a polygon"),
             "{err}"
         );
+        // Written as GeoJSON, read back the same.
+        let again = Barriers::parse("again.geojson", &b.geojson()).unwrap();
+        assert_eq!(again.lines.len(), 2);
+        assert_eq!(again.lines[1].name, "barrier 2");
+        assert_eq!(again.lines[1].line, b.lines[1].line);
+        assert_eq!(again.crossed((5.5, 4.0), (5.5, 5.5)), Some(1));
         let err = Barriers::parse("b.geojson", r#"{"type":"FeatureCollection","features":[]}"#)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no barrier found"), "{err}");
+    }
+
+    #[test]
+    fn a_line_through_positions_is_checked_as_a_files_are() {
+        let ok = Barrier::through("ridge", &[[-118.3, 34.0], [-118.2, 34.1]]).unwrap();
+        assert_eq!(ok.positions(), vec![[-118.3, 34.0], [-118.2, 34.1]]);
+        let one = Barrier::through("x", &[[-118.3, 34.0]]).unwrap_err();
+        assert!(
+            one.contains("a line has 1 position; a barrier needs at least two"),
+            "{one}"
+        );
+        for bad in [
+            [f64::NAN, 34.0],
+            [-118.0, f64::INFINITY],
+            [34.0, -118.0],
+            [200.0, 0.0],
+        ] {
+            let e = Barrier::through("x", &[[-118.3, 34.0], bad]).unwrap_err();
+            assert!(e.contains("is not longitude/latitude"), "{e}");
+        }
     }
 }

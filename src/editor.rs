@@ -20,17 +20,23 @@ pub enum Refused {
     Unknown(String),
     /// The request makes no sense in this state: nothing to undo, no proposal to accept (409).
     Conflict(String),
+    /// What the request gives cannot be used: a barrier of one point, or outside the district (400).
+    Invalid(String),
 }
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refused::Unknown(m) | Refused::Conflict(m) => f.write_str(m),
+            Refused::Unknown(m) | Refused::Conflict(m) | Refused::Invalid(m) => f.write_str(m),
         }
     }
 }
 
-pub use crate::plan_file::{EditChange as Change, EditStep as Step, EditsRecord};
+use crate::barriers::{Barrier, Barriers};
+pub use crate::plan_file::{DrawnBarrier, EditChange as Change, EditStep as Step, EditsRecord};
+
+/// Longest name of a barrier drawn in the editor, in characters.
+pub const MAX_BARRIER_NAME: usize = 80;
 
 /// The solver's proposal after "re-optimise the rest": not applied until accepted. A proposal that would
 /// break a rule holding now is never offered: it is `rejected`, with no changes, and says why.
@@ -180,6 +186,11 @@ pub struct Editor<'a> {
     changed: Vec<usize>,
     /// School id → index in the table.
     index: HashMap<&'a str, usize>,
+    /// The barriers drawn in the editor by the steps kept, in the order drawn.
+    drawn: Vec<Barrier>,
+    /// The plan's own barriers and those drawn, indexed (what the plan is checked with); `None` while
+    /// none is drawn (the plan's own, `inputs.barriers`, stand).
+    barriers: Option<Barriers>,
 }
 
 impl<'a> Editor<'a> {
@@ -223,7 +234,17 @@ impl<'a> Editor<'a> {
             region_changes: Vec::new(),
             changed: Vec::new(),
             index,
+            drawn: Vec::new(),
+            barriers: None,
         })
+    }
+
+    /// The plan's inputs with the barriers as they stand: the plan's own and those drawn in the editor.
+    fn plan_inputs(&self) -> PlanInputs<'_> {
+        PlanInputs {
+            barriers: self.barriers.as_ref().or(self.inputs.barriers),
+            ..self.inputs.clone()
+        }
     }
 
     /// The plan as it stands.
@@ -349,7 +370,7 @@ impl<'a> Editor<'a> {
             .iter()
             .find(|ch| step.what.starts_with(&ch.school_name))
             .or(step.changes.first());
-        if lock_kind(step).is_some() {
+        if lock_kind(step).is_some() || step.kind == BARRIER {
             return if back {
                 format!("Undid: {}", step.what)
             } else {
@@ -540,6 +561,7 @@ impl<'a> Editor<'a> {
             kind: "move".into(),
             what,
             changes,
+            barriers: Vec::new(),
         };
         self.said = self.step_words(&step, false);
         self.apply(step);
@@ -580,6 +602,7 @@ impl<'a> Editor<'a> {
             kind: "move-selected".into(),
             what,
             changes,
+            barriers: Vec::new(),
         };
         self.said = self.step_words(&step, false);
         self.apply(step);
@@ -646,6 +669,18 @@ impl<'a> Editor<'a> {
             self.done.push(step);
             return;
         }
+        if step.kind == BARRIER {
+            let first = self.barrier_count();
+            let lines = step
+                .barriers
+                .iter()
+                .filter_map(|d| Barrier::through(&d.name, &d.line).ok());
+            self.drawn.extend(lines);
+            self.rebuild();
+            self.changed = self.cut_by(first).1;
+            self.done.push(step);
+            return;
+        }
         self.set(&step.changes, false);
         if !self.region_changes.is_empty() {
             // A region that changes with a step is part of it, said where the step is listed.
@@ -709,7 +744,7 @@ impl<'a> Editor<'a> {
     /// region changed.
     fn reassemble(&mut self) {
         let next = plans::assemble(
-            &self.inputs,
+            &self.plan_inputs(),
             &self.prepared,
             self.school_network.clone(),
             self.ids.clone(),
@@ -757,6 +792,13 @@ impl<'a> Editor<'a> {
             .ok_or_else(|| Refused::Conflict("nothing to undo".into()))?;
         match lock_kind(&step) {
             Some(on) => self.set_locks(&step.changes, !on),
+            None if step.kind == BARRIER => {
+                let first = self.barrier_count() - step.barriers.len();
+                let cut = self.cut_by(first).1;
+                self.drawn.truncate(self.drawn.len() - step.barriers.len());
+                self.rebuild();
+                self.changed = cut;
+            }
             None => self.set(&step.changes, true),
         }
         self.said = self.step_words(&step, true);
@@ -832,10 +874,173 @@ impl<'a> Editor<'a> {
             kind: if on { "lock" } else { "unlock" }.into(),
             what,
             changes,
+            barriers: Vec::new(),
         };
         self.said = self.step_words(&step, false);
         self.apply(step);
         self.undone.clear();
+    }
+
+    /// Draws barriers (lines no network crosses, as `plan --barriers` reads them from a file) as ONE step,
+    /// listed, undone and redone like a move: the links between campuses they cross are dropped, and every
+    /// rule is checked again, so a network now joined only across a barrier breaks `connected`. `from`
+    /// names where the lines come from (a reference layer's file), for the step's words. Refused: no line,
+    /// a line of fewer than two positions or with a position that is not longitude/latitude, or lines that
+    /// all lie outside the district (lines outside it among others are left out, and said).
+    pub fn draw_barriers(
+        &mut self,
+        lines: Vec<DrawnBarrier>,
+        from: Option<&str>,
+    ) -> std::result::Result<(), Refused> {
+        if lines.is_empty() {
+            return Err(Refused::Invalid(
+                "no barrier given: draw a line of at least two points".into(),
+            ));
+        }
+        let mut checked = Vec::with_capacity(lines.len());
+        for (i, d) in lines.iter().enumerate() {
+            let name = d.name.trim();
+            let name = if name.is_empty() {
+                format!("drawn barrier {}", self.drawn.len() + i + 1)
+            } else {
+                name.chars().take(MAX_BARRIER_NAME).collect()
+            };
+            let b = Barrier::through(&name, &d.line)
+                .map_err(|e| Refused::Invalid(format!("the barrier {name:?}: {e}")))?;
+            checked.push(b);
+        }
+        let outside = match self.inputs.outline {
+            Some(o) => Barriers::new("drawn", checked.clone()).outside(o),
+            None => Vec::new(),
+        };
+        if outside.len() == checked.len() {
+            return Err(Refused::Invalid(format!(
+                "{} wholly outside the district: {} would cut no link between its campuses. Draw across the district",
+                if checked.len() == 1 {
+                    format!("the barrier {:?} lies", checked[0].name)
+                } else {
+                    format!("all {} barriers lie", checked.len())
+                },
+                if checked.len() == 1 { "it" } else { "they" }
+            )));
+        }
+        let kept: Vec<Barrier> = checked
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !outside.contains(i))
+            .map(|(_, b)| b)
+            .collect();
+        let n = kept.len();
+        let mut what = match (from, n) {
+            (None, 1) => format!(
+                "Drew the barrier \u{201c}{}\u{201d} ({})",
+                kept[0].name,
+                crate::text::count(kept[0].line.0.len() as f64, "points")
+            ),
+            (Some(f), _) => format!("Drew {} from {f}", crate::text::count(n as f64, "barriers")),
+            (None, _) => format!("Drew {}", crate::text::count(n as f64, "barriers")),
+        };
+        if !outside.is_empty() {
+            what.push_str(&format!(
+                " ({} outside the district left out)",
+                crate::text::count(outside.len() as f64, "lines")
+            ));
+        }
+        let first = self.barrier_count();
+        let step = Step {
+            kind: BARRIER.into(),
+            what,
+            changes: Vec::new(),
+            barriers: kept
+                .iter()
+                .map(|b| DrawnBarrier {
+                    name: b.name.clone(),
+                    line: b.positions(),
+                })
+                .collect(),
+        };
+        self.apply(step);
+        self.undone.clear();
+        // What the barriers cut, said where the step is listed (worked out once, as drawn).
+        let (links, networks) = self.cut_by(first);
+        let step = self.done.last_mut().expect("applied above");
+        step.what = format!(
+            "{}: {}{}",
+            step.what,
+            if links == 0 {
+                "it cuts no link between neighbouring campuses".to_string()
+            } else {
+                format!(
+                    "{} between neighbouring campuses cut",
+                    crate::text::count(links as f64, "links")
+                )
+            },
+            if networks.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", inside {}",
+                    networks
+                        .iter()
+                        .map(|&c| self.ids[c].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+        self.said = step.what.clone();
+        Ok(())
+    }
+
+    /// How many barriers the plan is checked with: its own and those drawn.
+    fn barrier_count(&self) -> usize {
+        self.inputs.barriers.map_or(0, |b| b.lines.len()) + self.drawn.len()
+    }
+
+    /// The links between neighbouring campuses that the barriers from the `first`-th on cut (dropped, not
+    /// put back), and the networks (indices) that had schools at both ends of one of them.
+    fn cut_by(&self, first: usize) -> (usize, Vec<usize>) {
+        let planning = &self.prepared.planning;
+        let network_of =
+            |campus: usize| self.school_network[planning.campuses.units[campus].schools[0]];
+        let cut: Vec<_> = planning
+            .campus_adjacency
+            .barrier_links
+            .iter()
+            .filter(|l| l.barrier >= first && !l.restored)
+            .collect();
+        let mut networks: Vec<usize> = cut
+            .iter()
+            .map(|l| (network_of(l.units.0), network_of(l.units.1)))
+            .filter(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect();
+        networks.sort_unstable();
+        networks.dedup();
+        (cut.len(), networks)
+    }
+
+    /// Checks the plan again with the barriers as they stand (the plan's own and those drawn): the planning
+    /// units' links are drawn again, as `plan --barriers` draws them, and every rule re-checked.
+    fn rebuild(&mut self) {
+        self.barriers = (!self.drawn.is_empty()).then(|| {
+            let own = self.inputs.barriers;
+            let drawn = crate::text::count(self.drawn.len() as f64, "barriers");
+            let source = match own {
+                Some(b) => format!("{} and {drawn} drawn in the editor", b.source),
+                None => format!("{drawn} drawn in the editor"),
+            };
+            let mut lines = own.map(|b| b.lines.clone()).unwrap_or_default();
+            lines.extend(self.drawn.iter().cloned());
+            Barriers::new(&source, lines)
+        });
+        let assignment = self.partition.assign().to_vec();
+        let prepared = plans::prepare(&self.plan_inputs())
+            .expect("preparing with --best-effort cannot fail on inputs it prepared before");
+        self.partition = Partition::new(&prepared.problem, assignment);
+        self.prepared = prepared;
+        self.proposal = None;
+        self.reassemble();
     }
 
     /// Re-optimises the rest of the plan around the locks and the schools moved so far (both kept where
@@ -880,7 +1085,7 @@ impl<'a> Editor<'a> {
             .map(|(i, to)| self.change(i, to))
             .collect();
         let proposed = plans::assemble(
-            &self.inputs,
+            &self.plan_inputs(),
             &self.prepared,
             school_network.clone(),
             self.ids.clone(),
@@ -987,6 +1192,7 @@ impl<'a> Editor<'a> {
             kind: "re-optimise".into(),
             what: format!("re-optimised around the locks: {n} schools change network"),
             changes: p.changes,
+            barriers: Vec::new(),
         };
         self.said = self.step_words(&step, false);
         self.apply(step);
@@ -1055,11 +1261,19 @@ impl<'a> Editor<'a> {
         w.into_inner().unwrap_or_default()
     }
 
-    /// The plan to save: the current plan with its edits recorded.
-    pub fn saved(&self) -> Plan {
+    /// The plan to save, its edits recorded, and when barriers were drawn the GeoJSON file of every
+    /// barrier it is checked with (its own and those drawn), to be written at `barriers_file`: plan.json
+    /// then names that file with its SHA-256, as `plan --barriers` records the file it read, so that the
+    /// saved folder opens again with them.
+    pub fn saved(&self, barriers_file: &str) -> (Plan, Option<String>) {
         let mut plan = self.plan.clone();
         plan.file.edits = Some(self.edits());
-        plan
+        let text = self.barriers.as_ref().map(Barriers::geojson);
+        if let (Some(text), Some(record)) = (&text, plan.file.barriers.as_mut()) {
+            record.file = barriers_file.to_string();
+            record.sha256 = plans::sha256_hex(text.as_bytes());
+        }
+        (plan, text)
     }
 
     /// The starting plan, the steps kept and the locks, as plan.json records them.
@@ -1108,6 +1322,11 @@ impl<'a> Editor<'a> {
                 self.school(&ch.school_id)?;
                 self.network(&ch.to)?;
                 self.network(&ch.from)?;
+            }
+            for d in &step.barriers {
+                Barrier::through(&d.name, &d.line).map_err(|e| {
+                    Refused::Invalid(format!("the draft's barrier {:?}: {e}", d.name))
+                })?;
             }
         }
         for step in &draft.steps {
@@ -1160,6 +1379,9 @@ fn broken_words<'c>(checks: impl Iterator<Item = &'c ConstraintCheck>) -> Vec<St
         })
         .collect()
 }
+
+/// The kind of a step that draws barriers.
+const BARRIER: &str = "barrier";
 
 /// Whether a step locks (`Some(true)`) or unlocks (`Some(false)`) schools; `None` for a step that moves them.
 fn lock_kind(step: &Step) -> Option<bool> {

@@ -571,14 +571,25 @@ pub struct EditsRecord {
     pub locks: Vec<String>,
 }
 
-/// One step of editing: a move, or an accepted re-optimisation; undone as a whole.
+/// One step of editing: a move, a lock, an accepted re-optimisation or barriers drawn; undone as a whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EditStep {
-    /// "move" or "re-optimise".
+    /// "move", "move-selected", "lock", "unlock", "re-optimise" or "barrier".
     pub kind: String,
     /// In words, for the list of moves ("Carson Senior High (with 1 more) N31 → N32").
     pub what: String,
     pub changes: Vec<EditChange>,
+    /// A "barrier" step: the barriers drawn, which the plan's `barriers` then holds too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub barriers: Vec<DrawnBarrier>,
+}
+
+/// A barrier drawn in the editor: its name and its line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DrawnBarrier {
+    pub name: String,
+    /// The line's positions, each [longitude, latitude].
+    pub line: Vec<[f64; 2]>,
 }
 
 /// One school that changes network in an edit.

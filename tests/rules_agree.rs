@@ -410,3 +410,158 @@ fn undo_gives_back_exactly_the_plan_before_regions_included() {
     );
     eprintln!("{moved} moves undone exactly; {redrawn} of them redrew regions");
 }
+
+/// Issue 31: a barrier drawn in the editor is a step like a move. The links it crosses are dropped as `plan
+/// --barriers` drops them, so the network it is drawn across (at a latitude between its schools, from its
+/// westernmost school to its easternmost) is joined only across it and breaks `connected`; the running
+/// totals still agree with the plan shown; undo gives back exactly the plan before and redo the plan after;
+/// a draft replays it; the plan saved records it with the file it is written to; re-optimising then keeps
+/// every network on its side of it. A barrier of one point, with a position that is not a number, or wholly
+/// outside the district is refused with a message.
+#[test]
+fn a_barrier_drawn_in_the_editor_breaks_the_network_it_cuts_and_is_undone_exactly() {
+    use schoolnets::editor::{DrawnBarrier, Editor, Refused};
+    use schoolnets::plans::make_plan;
+    let lausd = Lausd::new();
+    let table = &lausd.table;
+    let start = make_plan(&lausd.inputs(), &|| {}).unwrap();
+    let mut editor = Editor::new(lausd.inputs(), &start.file, "the default plan").unwrap();
+    let line = |points: &[[f64; 2]]| DrawnBarrier {
+        name: String::new(),
+        line: points.to_vec(),
+    };
+    // Refused, each with a message, the plan unchanged.
+    let before = serde_json::to_string(&editor.plan().file).unwrap();
+    for (bad, says) in [
+        (vec![line(&[[-118.3, 34.0]])], "at least two"),
+        (
+            vec![line(&[[-118.3, 34.0], [f64::NAN, 34.1]])],
+            "not longitude/latitude",
+        ),
+        (
+            vec![line(&[[10.0, 0.0], [11.0, 1.0]])],
+            "outside the district",
+        ),
+        (vec![], "no barrier given"),
+    ] {
+        match editor.draw_barriers(bad, None) {
+            Err(Refused::Invalid(m)) => assert!(m.contains(says), "{m}"),
+            other => panic!("not refused as {says:?}: {other:?}"),
+        }
+    }
+    assert_eq!(serde_json::to_string(&editor.plan().file).unwrap(), before);
+    assert!(editor.view().steps.is_empty());
+    // Across the network with the most schools.
+    let f = &start.file;
+    let n = f.networks.iter().max_by_key(|n| n.schools).unwrap();
+    let of = |id: &str| f.assignment[id].as_str();
+    let mut lats: Vec<f64> = table
+        .schools
+        .iter()
+        .filter(|s| of(&s.id) == n.network)
+        .map(|s| s.lat)
+        .collect();
+    lats.sort_by(f64::total_cmp);
+    let middle = &lats[lats.len() / 4..lats.len() * 3 / 4];
+    let gap = middle
+        .windows(2)
+        .max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])))
+        .unwrap();
+    let lat = (gap[0] + gap[1]) / 2.0;
+    let lons = table
+        .schools
+        .iter()
+        .filter(|s| of(&s.id) == n.network)
+        .map(|s| s.lon);
+    let (west, east) = lons.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let across = vec![DrawnBarrier {
+        name: "the test line".into(),
+        line: vec![
+            [west - 0.005, lat],
+            [(west + east) / 2.0, lat],
+            [east + 0.005, lat],
+        ],
+    }];
+    editor.draw_barriers(across.clone(), None).unwrap();
+    let after = serde_json::to_string(&editor.plan().file).unwrap();
+    let view = editor.view();
+    let connected = view
+        .rules
+        .iter()
+        .find(|r| r.check.key == "connected")
+        .unwrap();
+    assert!(!connected.check.holds, "{:?}", connected.check);
+    assert!(
+        connected.check.failing_networks.contains(&n.network),
+        "{:?}",
+        connected.check
+    );
+    assert!(view.changed.contains(&n.network), "{:?}", view.changed);
+    let step = view.steps.last().unwrap();
+    assert_eq!((step.kind.as_str(), step.barriers.len()), ("barrier", 1));
+    assert!(
+        step.what.contains("the test line") && step.what.contains(&n.network),
+        "{}",
+        step.what
+    );
+    let record = editor.plan().file.barriers.clone().unwrap();
+    assert_eq!(record.barriers, vec!["the test line".to_string()]);
+    assert!(record.links.iter().any(|l| !l.restored), "{record:?}");
+    // The running totals read alike after the links changed.
+    let (p, part) = (editor.problem(), editor.partition());
+    let recount = Partition::new(p, part.assign().to_vec());
+    same_totals(part.totals(), recount.totals(), p.limits.width).unwrap();
+    editor.undo().unwrap();
+    assert_eq!(
+        serde_json::to_string(&editor.plan().file).unwrap(),
+        before,
+        "undo is not exact"
+    );
+    assert!(editor.plan().file.barriers.is_none());
+    editor.redo().unwrap();
+    assert_eq!(
+        serde_json::to_string(&editor.plan().file).unwrap(),
+        after,
+        "redo is not exact"
+    );
+    // A draft replays it on a fresh editor.
+    let mut again = Editor::new(lausd.inputs(), &start.file, "the default plan").unwrap();
+    again.restore(&editor.draft()).unwrap();
+    assert_eq!(serde_json::to_string(&again.plan().file).unwrap(), after);
+    // Saved: plan.json names the file of every barrier with its SHA-256, and that file reads back.
+    let (saved, text) = editor.saved("out/barriers.geojson");
+    let text = text.expect("the barriers' file");
+    let record = saved.file.barriers.unwrap();
+    assert_eq!(record.file, "out/barriers.geojson");
+    assert_eq!(
+        record.sha256,
+        schoolnets::plans::sha256_hex(text.as_bytes())
+    );
+    let read = schoolnets::barriers::Barriers::parse("out/barriers.geojson", &text).unwrap();
+    assert_eq!(read.lines.len(), 1);
+    assert_eq!(read.lines[0].name, "the test line");
+    assert_eq!(saved.file.edits.unwrap().steps[0].barriers, across);
+    // Re-optimised, every network keeps to its side: `connected` holds again, with the barrier in place.
+    let proposal = editor.reoptimise(&|| {}).clone();
+    assert!(!proposal.rejected, "{}", proposal.said);
+    assert!(
+        proposal.restored.iter().any(|r| r.contains("connected")),
+        "{proposal:?}"
+    );
+    editor.accept().unwrap();
+    let c = editor
+        .plan()
+        .file
+        .constraints
+        .iter()
+        .find(|c| c.key == "connected")
+        .unwrap()
+        .clone();
+    assert!(c.holds, "{c:?}");
+    assert_eq!(
+        editor.plan().file.barriers.as_ref().unwrap().barriers,
+        vec!["the test line".to_string()]
+    );
+}

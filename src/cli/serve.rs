@@ -119,7 +119,7 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         ..options
     };
     let draft_path = draft_path(&a.out);
-    let pending = pending_draft(&draft_path, &editor, &a, &from)?;
+    let (pending, versions) = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
         Error::Usage(format!(
             "cannot listen on {}:{}: {e}; give another --port (or --port 0 for any free one)",
@@ -136,6 +136,13 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         println!(
             "an autosaved draft of {} from an earlier session exists ({}): the page offers to restore it",
             schoolnets::text::count(d.steps.len() as f64, "steps"),
+            draft_path.display()
+        );
+    }
+    if !versions.is_empty() {
+        println!(
+            "{} kept from an earlier session ({}): the page lists them",
+            schoolnets::text::count(versions.len() as f64, "named versions"),
             draft_path.display()
         );
     }
@@ -169,7 +176,8 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         maps: std::collections::VecDeque::new(),
         outline_for_maps: None,
         region_cache: Drawn::default(),
-        versions: BTreeMap::new(),
+        label_cache: maps::svg::LabelCache::default(),
+        versions,
         start_assignment: start.assignment.clone(),
     };
     for (request, body) in bodies_read_apart(server) {
@@ -387,7 +395,12 @@ fn remove_on_signal(_path: &Path) {}
 /// The draft of an earlier session to offer, if there is one made on this plan. A draft that cannot be
 /// read is kept aside (renamed `.corrupt`) and said; a draft made on another plan stops the server before
 /// its first move would overwrite it, unless `--discard-draft`.
-fn pending_draft(path: &Path, editor: &Editor, a: &ServeArgs, from: &str) -> Result<Option<Draft>> {
+fn pending_draft(
+    path: &Path,
+    editor: &Editor,
+    a: &ServeArgs,
+    from: &str,
+) -> Result<(Option<Draft>, Versions)> {
     if a.discard_draft {
         if path.exists() {
             std::fs::remove_file(path).map_err(|e| {
@@ -400,11 +413,11 @@ fn pending_draft(path: &Path, editor: &Editor, a: &ServeArgs, from: &str) -> Res
                 );
             }
         }
-        return Ok(None);
+        return Ok((None, Versions::new()));
     }
     let text = match std::fs::read(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, Versions::new())),
         Err(e) => {
             return Err(Error::Output(format!(
                 "cannot read the draft {}: {e}; the editor would overwrite it at its first change. Give another --out, or --discard-draft to drop it",
@@ -412,7 +425,7 @@ fn pending_draft(path: &Path, editor: &Editor, a: &ServeArgs, from: &str) -> Res
             )))
         }
     };
-    let draft: Draft = match serde_json::from_slice(&text) {
+    let DraftFile { draft, versions }: DraftFile = match serde_json::from_slice(&text) {
         Ok(d) => d,
         Err(e) => {
             let aside = (0..)
@@ -438,21 +451,41 @@ fn pending_draft(path: &Path, editor: &Editor, a: &ServeArgs, from: &str) -> Res
                 path.display(),
                 aside.display()
             );
-            return Ok(None);
+            return Ok((None, Versions::new()));
         }
     };
     if !editor.made_here(&draft) {
-        if draft.steps.is_empty() && draft.locked_schools.is_empty() {
-            return Ok(None);
+        if draft.steps.is_empty() && draft.locked_schools.is_empty() && versions.is_empty() {
+            return Ok((None, Versions::new()));
         }
         return Err(Error::Output(format!(
-            "the draft {} holds {} of editing made on another plan ({}), not on {from}: a change here would overwrite it. Open that plan to restore it, give this server another --out, or start it with --discard-draft to drop the draft",
+            "the draft {} holds {}{} of editing made on another plan ({}), not on {from}: a change here would overwrite it. Open that plan to restore it, give this server another --out, or start it with --discard-draft to drop the draft",
             path.display(),
             steps(draft.steps.len()),
+            if versions.is_empty() {
+                String::new()
+            } else {
+                format!(" and {}", schoolnets::text::count(versions.len() as f64, "named versions"))
+            },
             draft.from
         )));
     }
-    Ok(Some(draft).filter(|d| !d.steps.is_empty()))
+    // The named versions come back at once (each was made on this plan, as the draft was); the steps are
+    // offered, to restore or discard.
+    Ok((Some(draft).filter(|d| !d.steps.is_empty()), versions))
+}
+
+/// Named versions kept while editing: each one's steps and locks, and where each school is in it.
+type Versions = BTreeMap<String, (Draft, BTreeMap<String, String>)>;
+
+/// The draft file: the steps and locks (as [`Draft`]), and the named versions, so that a server restarted
+/// on the same --out offers them again. A draft written before versions were kept has none.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DraftFile {
+    #[serde(flatten)]
+    draft: Draft,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    versions: Versions,
 }
 
 /// A reply: status, content type, body, and a file name when it is a download.
@@ -473,6 +506,16 @@ impl Reply {
         }
     }
 
+    /// The same JSON object with one field more.
+    fn with_field(mut self, key: &str, value: &Value) -> Reply {
+        let mut v: Value = serde_json::from_slice(&self.body).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.insert(key.to_string(), value.clone());
+            self.body = serde_json::to_vec(&v).unwrap_or_default();
+        }
+        self
+    }
+
     fn error(status: u16, message: impl Into<String>) -> Reply {
         Reply::json(status, &json!({ "error": message.into() }))
     }
@@ -483,6 +526,7 @@ impl From<Refused> for Reply {
         match r {
             Refused::Unknown(m) => Reply::error(404, m),
             Refused::Conflict(m) => Reply::error(409, m),
+            Refused::Invalid(m) => Reply::error(400, m),
         }
     }
 }
@@ -519,9 +563,12 @@ struct State<'a> {
     outline_for_maps: Option<Option<schoolnets::geography::Outline>>,
     /// The territories of the last map drawn, so that the next draws only what changed.
     region_cache: Drawn,
+    /// The label points of the maps drawn, so that a territory a move left as it was keeps its point
+    /// without the search.
+    label_cache: maps::svg::LabelCache,
     /// Named versions saved while editing ("draft A"): each one's steps and locks, and where each school
-    /// was in it.
-    versions: BTreeMap<String, (Draft, BTreeMap<String, String>)>,
+    /// was in it; kept in the draft file.
+    versions: Versions,
     /// Where each school is in the starting plan.
     start_assignment: BTreeMap<String, String>,
 }
@@ -938,9 +985,14 @@ impl State<'_> {
                             // Counted before the reply is built, so that the reply carries it; taken
                             // back when the request changed nothing.
                             self.version += 1;
-                            let reply = self.post(path, &v);
+                            let mut reply = self.post(path, &v);
                             if reply.status != 200 {
                                 self.version -= 1;
+                            } else if let Some(since) = v.get("since").and_then(Value::as_u64) {
+                                // The page says which map it shows: the reply carries what changed
+                                // in it, so a move is one round trip.
+                                let delta = self.map_delta_since(since);
+                                reply = reply.with_field("map", &delta);
                             }
                             reply
                         }
@@ -1042,22 +1094,7 @@ impl State<'_> {
                         "give the version the page shows as /api/map-delta?since=N",
                     );
                 };
-                self.map_svg();
-                let (version, new) = self.maps.back().expect("drawn above");
-                let delta = self
-                    .maps
-                    .iter()
-                    .find(|(v, _)| *v == since)
-                    .and_then(|(_, old)| map_delta(old, new));
-                Reply::json(
-                    200,
-                    &match delta {
-                        Some(changes) => {
-                            json!({ "version": version, "full": false, "changes": changes })
-                        }
-                        None => json!({ "version": version, "full": true }),
-                    },
-                )
+                Reply::json(200, &self.map_delta_since(since))
             }
             "/api/ensemble/firmness.svg" => match self
                 .ensemble
@@ -1126,8 +1163,10 @@ impl State<'_> {
     fn post(&mut self, path: &str, body: &Value) -> Reply {
         // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
         // it is restored or discarded first.
-        const WRITE_DRAFT: [&str; 10] = [
+        const WRITE_DRAFT: [&str; 12] = [
             "/api/move",
+            "/api/versions/save",
+            "/api/barrier",
             "/api/versions/open",
             "/api/move-selected",
             "/api/undo",
@@ -1222,6 +1261,7 @@ impl State<'_> {
                         "{} the plan as it stands as the version \u{201c}{name}\u{201d}",
                         if replaced { "Saved again" } else { "Saved" }
                     ));
+                    self.autosave();
                     Reply::json(200, &self.state())
                 }
                 _ => Reply::error(
@@ -1250,6 +1290,13 @@ impl State<'_> {
                     ),
                 },
                 None => Reply::error(400, r#"give {"name": NAME}"#),
+            },
+            "/api/barrier" => match drawn_barriers(body) {
+                Ok(lines) => {
+                    let r = self.editor.draw_barriers(lines, text("from").as_deref());
+                    done(r, self)
+                }
+                Err(why) => Reply::error(400, why),
             },
             "/api/undo" => {
                 let r = self.editor.undo();
@@ -1300,7 +1347,7 @@ impl State<'_> {
             },
             "/api/draft/discard" => match self.pending.take() {
                 Some(_) => {
-                    let _ = std::fs::remove_file(&self.draft_path);
+                    self.drop_draft_steps();
                     self.editor.say("Discarded the draft");
                     Reply::json(200, &self.state())
                 }
@@ -1371,6 +1418,23 @@ impl State<'_> {
         ))
     }
 
+    /// What changed in the map of the plan as it stands since the map of version `since` (drawing it when
+    /// it is not drawn yet): `{"version", "full": false, "changes"}`, or `"full": true` when the page must
+    /// load it whole (that version is no longer kept, or the map changed shape).
+    fn map_delta_since(&mut self, since: u64) -> Value {
+        self.map_svg();
+        let (version, new) = self.maps.back().expect("drawn above");
+        let delta = self
+            .maps
+            .iter()
+            .find(|(v, _)| *v == since)
+            .and_then(|(_, old)| map_delta(old, new));
+        match delta {
+            Some(changes) => json!({ "version": version, "full": false, "changes": changes }),
+            None => json!({ "version": version, "full": true }),
+        }
+    }
+
     /// The map of the plan as it stands (drawn once per version, and kept for `/api/map-delta`).
     fn map_svg(&mut self) -> String {
         if let Some((v, pieces)) = self.maps.back() {
@@ -1396,7 +1460,10 @@ impl State<'_> {
             options,
             &mut self.region_cache,
         );
-        let svg = labels_kept(&maps::svg::svg(&map), &self.start_labels);
+        let svg = labels_kept(
+            &maps::svg::svg_with(&map, &mut self.label_cache),
+            &self.start_labels,
+        );
         if self.maps.len() == MAPS_KEPT {
             self.maps.pop_front();
         }
@@ -1691,8 +1758,12 @@ impl State<'_> {
                 ),
             );
         }
-        let plan = self.editor.saved();
+        let file = self.out.join(BARRIERS_FILE);
+        let (plan, barriers) = self.editor.saved(&file.display().to_string());
         let mut set = OutputSet::new();
+        if let Some(text) = barriers {
+            set.add(BARRIERS_FILE, text.into_bytes());
+        }
         let written = folder::add_plan_files(
             &mut set,
             "",
@@ -1707,7 +1778,7 @@ impl State<'_> {
         });
         match written {
             Ok(files) => {
-                let _ = std::fs::remove_file(&self.draft_path);
+                self.drop_draft_steps();
                 if !self.quiet {
                     eprintln!("saved {} files into {}", files.len(), self.out.display());
                 }
@@ -1735,7 +1806,29 @@ impl State<'_> {
     /// Writes the steps and locks beside the output folder (replaced in one rename), so that a server
     /// killed now loses nothing.
     fn autosave(&self) {
-        let draft = self.editor.draft();
+        self.write_draft(self.editor.draft());
+    }
+
+    /// The draft's steps are no longer needed (saved, or discarded): the draft file is deleted, or, when
+    /// named versions are kept, holds them alone.
+    fn drop_draft_steps(&self) {
+        if self.versions.is_empty() {
+            let _ = std::fs::remove_file(&self.draft_path);
+        } else {
+            self.write_draft(Draft {
+                steps: Vec::new(),
+                locked_schools: Vec::new(),
+                ..self.editor.draft()
+            });
+        }
+    }
+
+    /// Writes `draft` and the named versions into the draft file, replaced in one rename.
+    fn write_draft(&self, draft: Draft) {
+        let draft = DraftFile {
+            draft,
+            versions: self.versions.clone(),
+        };
         let tmp = self.draft_path.with_extension("json.tmp");
         let written = serde_json::to_vec_pretty(&draft).ok().map(|bytes| {
             std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &self.draft_path))
@@ -1746,6 +1839,61 @@ impl State<'_> {
                 self.draft_path.display()
             );
         }
+    }
+}
+
+/// The file Save writes the barriers into when some were drawn in the editor (plan.json names it).
+const BARRIERS_FILE: &str = "barriers.geojson";
+
+/// The barriers of a `/api/barrier` request: `{"line": [[lon, lat], ...], "name": NAME}` (one line, the
+/// name optional) or `{"lines": [{"name": NAME, "line": [[lon, lat], ...]}, ...], "from": FILE}` (a
+/// reference layer's lines). Each position must be two numbers; what they are worth the editor checks.
+fn drawn_barriers(
+    body: &Value,
+) -> std::result::Result<Vec<schoolnets::editor::DrawnBarrier>, String> {
+    const USE: &str = r#"give {"line": [[LONGITUDE, LATITUDE], ...], "name": NAME} or {"lines": [{"name": NAME, "line": [[LONGITUDE, LATITUDE], ...]}, ...], "from": FILE}"#;
+    let one =
+        |v: &Value, name: &str| -> std::result::Result<schoolnets::editor::DrawnBarrier, String> {
+            let line = v
+                .as_array()
+                .ok_or_else(|| format!("a barrier's line is a list of positions: {USE}"))?
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match p.as_array().map(Vec::as_slice) {
+                    Some([lon, lat]) => match (lon.as_f64(), lat.as_f64()) {
+                        (Some(lon), Some(lat)) => Ok([lon, lat]),
+                        _ => Err(format!(
+                            "position {} of the barrier {name:?} is not two numbers: {p}",
+                            i + 1
+                        )),
+                    },
+                    _ => Err(format!(
+                        "position {} of the barrier {name:?} is not [longitude, latitude]: {p}",
+                        i + 1
+                    )),
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(schoolnets::editor::DrawnBarrier {
+                name: name.to_string(),
+                line,
+            })
+        };
+    let name_of = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    match (
+        body.get("line"),
+        body.get("lines").and_then(Value::as_array),
+    ) {
+        (Some(line), None) => Ok(vec![one(line, &name_of(body))?]),
+        (None, Some(lines)) => lines
+            .iter()
+            .map(|l| one(l.get("line").unwrap_or(&Value::Null), &name_of(l)))
+            .collect(),
+        _ => Err(USE.to_string()),
     }
 }
 

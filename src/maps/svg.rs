@@ -107,6 +107,15 @@ impl Frame {
             && cy <= self.top + self.height + slack
     }
 
+    /// The projection from longitude and latitude to the page, which is linear in each:
+    /// `[ax, bx, ay, by]` with x = ax·lon + bx and y = ay·lat + by (px). The map writes it on its root as
+    /// `data-lonlat`, so that a page showing the map places lines on it and reads positions off it.
+    fn affine(&self) -> [f64; 4] {
+        let (x0, y0) = self.px(0.0, 0.0);
+        let (x1, y1) = self.px(1.0, 1.0);
+        [x1 - x0, x0, y1 - y0, y0]
+    }
+
     /// Page position of a (lat, lon), px.
     fn px(&self, lat: f64, lon: f64) -> (f64, f64) {
         let p = self.proj.forward(lat, lon);
@@ -384,6 +393,46 @@ fn north_arrow(out: &mut String, frame: &Frame) {
 
 /// The map as SVG text.
 pub fn svg(map: &Map) -> String {
+    svg_with(map, &mut LabelCache::default())
+}
+
+/// Label points found before, each by the territory it labels and where the map places it: the editor
+/// draws the map after every move, and a territory the move left as it was keeps its label point without
+/// the search (most of a map's drawing time). What it holds is a pure function of its key, so a map drawn
+/// with a cache is the map drawn without one.
+#[derive(Default)]
+pub struct LabelCache {
+    found: std::collections::HashMap<Vec<u64>, Option<(f64, f64)>>,
+}
+
+/// Most label points a [`LabelCache`] keeps (it is emptied when full): a map's networks and regions, many
+/// times over.
+const LABELS_KEPT: usize = 1024;
+
+impl LabelCache {
+    /// [`label_point`], found once per territory and placing.
+    fn label_point(&mut self, frame: &Frame, m: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+        let mut key: Vec<u64> = frame.affine().iter().map(|v| v.to_bits()).collect();
+        for p in &m.0 {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                key.push(u64::MAX);
+                key.extend(ring.0.iter().flat_map(|c| [c.x.to_bits(), c.y.to_bits()]));
+            }
+        }
+        if let Some(&found) = self.found.get(&key) {
+            return found;
+        }
+        let found = label_point(frame, m);
+        if self.found.len() >= LABELS_KEPT {
+            self.found.clear();
+        }
+        self.found.insert(key, found);
+        found
+    }
+}
+
+/// The map as SVG text, with label points found before taken from `labels`.
+pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
     let frame = Frame::new(map);
     let nets = &map.plan.file.networks;
     let legend_x = frame.left + frame.width + 2.0 * MARGIN;
@@ -397,10 +446,12 @@ pub fn svg(map: &Map) -> String {
         };
     let width = legend_x + LEGEND_W + MARGIN;
     let height = (frame.top + frame.height).max(TITLE_H + legend_rows) + FOOT_H;
+    let lonlat = frame.affine();
     let mut out = String::new();
     let _ = writeln!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network-map" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT}">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network-map" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT}" data-lonlat="{:.6} {:.6} {:.6} {:.6}">"#,
+        lonlat[0], lonlat[1], lonlat[2], lonlat[3]
     );
     let _ = writeln!(out, "<title>{}</title>", esc(&map.title()));
     let _ = writeln!(
@@ -519,7 +570,7 @@ pub fn svg(map: &Map) -> String {
         r##"<g class="labels" font-size="15" font-weight="bold" text-anchor="middle" fill="#111111" stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
     );
     for (c, n) in nets.iter().enumerate() {
-        if let Some((x, y)) = label_point(&frame, &shown[c]) {
+        if let Some((x, y)) = labels.label_point(&frame, &shown[c]) {
             let _ = writeln!(
                 out,
                 r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
@@ -544,7 +595,7 @@ pub fn svg(map: &Map) -> String {
             r##"<g class="region-labels" font-size="22" font-weight="bold" font-style="italic" text-anchor="middle" fill="#111111" fill-opacity="0.8" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
         );
         for (g, m) in regions.regions.iter().zip(&region_shapes) {
-            if let Some((x, y)) = label_point(&frame, m) {
+            if let Some((x, y)) = labels.label_point(&frame, m) {
                 let _ = writeln!(
                     out,
                     r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,

@@ -257,9 +257,10 @@ pub(crate) fn ranked_direct(
     })
 }
 
-/// Searches from an adopted assignment `start`: returns it as it is when it already meets every rule (calling
-/// `progress` once per restart), otherwise the best of `settings.restarts` runs of [`finish`] from it. With
-/// [`Homes`] set, every run keeps as much of `start` as the rules allow.
+/// Searches from an adopted assignment `start`: returns it as it is when it already meets every rule, each
+/// network one piece where the limits ask it (calling `progress` once per restart), otherwise the best of
+/// `settings.restarts` runs of [`finish`] from it. With [`Homes`] set, every run keeps as much of `start` as
+/// the rules allow.
 pub(crate) fn from_start(
     p: &Problem,
     start: Vec<usize>,
@@ -269,7 +270,14 @@ pub(crate) fn from_start(
     let mut start = start;
     p.apply_pins(&mut start);
     let initial = Solution::of(&state::State::new(p, start.clone()), 0, false);
-    if initial.violation <= 0.0 {
+    // Connectivity is kept by the search's moves, not priced: a start in pieces (links dropped since it was
+    // drawn, by a barrier) meets the priced rules and is still searched.
+    let whole = !p.limits.connected
+        || (0..p.k).all(|c| {
+            let member: Vec<bool> = start.iter().map(|&x| x == c).collect();
+            !member.contains(&true) || p.neighbors.is_connected(&member)
+        });
+    if initial.violation <= 0.0 && whole {
         (0..settings.restarts.max(1)).for_each(|_| progress());
         return initial;
     }
