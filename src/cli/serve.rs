@@ -121,10 +121,15 @@ pub fn run(a: ServeArgs) -> Result<i32> {
     let draft_path = draft_path(&a.out);
     let (pending, versions) = pending_draft(&draft_path, &editor, &a, &from)?;
     let server = tiny_http::Server::http((a.host.as_str(), a.port)).map_err(|e| {
-        Error::Usage(format!(
-            "cannot listen on {}:{}: {e}; give another --port (or --port 0 for any free one)",
-            a.host, a.port
-        ))
+        let in_use = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+        let fix = if in_use {
+            "give another --port (or --port 0 for any free one)"
+        } else {
+            "give --host an address of this machine, such as 127.0.0.1 (the default) or ::1"
+        };
+        Error::Usage(format!("cannot listen on {}:{}: {e}; {fix}", a.host, a.port))
     })?;
     let address = server
         .server_addr()
