@@ -181,7 +181,12 @@ impl PlanningUnits {
             scenario.barrier_price_km2.is_some(),
         );
         let feeder = (scenario.mode == Mode::Feeder).then(|| {
-            FeederUnits::over(table, &campuses, &campus_adjacency, &scenario.pathways.split)
+            FeederUnits::over(
+                table,
+                &campuses,
+                &campus_adjacency,
+                &scenario.pathways.split,
+            )
         });
         let region_adjacency = campus_adjacency.across_barriers();
         PlanningUnits {
@@ -398,7 +403,13 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
     }
     let priced = inputs.barriers.and(scenario.barrier_price_km2);
     let solver_problem = |planning: &PlanningUnits| {
-        let mut p = problem(table, planning.units(), planning.adjacency(), scenario, &rules);
+        let mut p = problem(
+            table,
+            planning.units(),
+            planning.adjacency(),
+            scenario,
+            &rules,
+        );
         if let Some(price) = priced {
             p.links = crossing_prices(&p.links, planning, price);
         }
@@ -524,7 +535,10 @@ fn split_at_gateways(
             .retain(|id| scenario.pathways.split.contains(id));
         f.pathways.summary.split_at_gateways = record;
     }
-    planning.feeder.as_ref().is_some_and(|f| !f.pathways.summary.split_at_gateways.is_empty())
+    planning
+        .feeder
+        .as_ref()
+        .is_some_and(|f| !f.pathways.summary.split_at_gateways.is_empty())
 }
 
 /// The solver's priced links with every link across a soft barrier added: keeping one inside a network

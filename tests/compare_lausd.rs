@@ -95,8 +95,13 @@ fn the_briefing_puts_both_plans_side_by_side_with_the_2018_proposal() {
     );
     // The feeder plan keeps pathways whole but the one it split at the Harbor's gateway (plan.json says
     // which), so it cuts a handful of links at most; the neighborhood plan cuts many, and says how many.
-    assert!(!fd["pathways"]["split_at_gateways"].as_array().unwrap().is_empty());
-    let feeder_cut: u32 = row("Feeder links cut by network boundaries")[1].parse().unwrap();
+    assert!(!fd["pathways"]["split_at_gateways"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let feeder_cut: u32 = row("Feeder links cut by network boundaries")[1]
+        .parse()
+        .unwrap();
     assert!(feeder_cut <= 5, "{feeder_cut} feeder links cut");
     assert!(
         row("Feeder links cut by network boundaries")[0]

@@ -29,7 +29,10 @@ fn cut_links(rows: &BTreeMap<String, (String, u64)>, plan: &serde_json::Value) -
 
 /// Feeder links cut outside the pathways the plan split at a gateway (`pathways.split_at_gateways`, by top
 /// school): a link is inside one when its school's chain of links reaches a split top.
-fn cut_outside_gateway_splits(rows: &BTreeMap<String, (String, u64)>, plan: &serde_json::Value) -> usize {
+fn cut_outside_gateway_splits(
+    rows: &BTreeMap<String, (String, u64)>,
+    plan: &serde_json::Value,
+) -> usize {
     let tops: BTreeSet<&str> = plan["pathways"]["split_at_gateways"]
         .as_array()
         .into_iter()
@@ -43,7 +46,11 @@ fn cut_outside_gateway_splits(rows: &BTreeMap<String, (String, u64)>, plan: &ser
             if tops.contains(id.as_str()) {
                 return true;
             }
-            match rows.get(&id).map(|r| r.0.clone()).filter(|f| rows.contains_key(f)) {
+            match rows
+                .get(&id)
+                .map(|r| r.0.clone())
+                .filter(|f| rows.contains_key(f))
+            {
                 Some(next) => id = next,
                 None => return false,
             }
@@ -74,7 +81,9 @@ fn the_feeder_plan_keeps_every_pathway_whole_and_meets_its_rules() {
     assert_eq!(plan["feeder_links"]["cut"], cut_links(&rows, &plan));
 
     // 33 networks within the band (±11%) and 20-45 schools, recomputed from the CSV.
-    let tolerance = plan["scenario"]["size"]["enrollment_tolerance"].as_f64().unwrap();
+    let tolerance = plan["scenario"]["size"]["enrollment_tolerance"]
+        .as_f64()
+        .unwrap();
     assert_eq!(tolerance, 0.11);
     let mut per: HashMap<&str, (u64, usize)> = HashMap::new();
     let a = plan["assignment"].as_object().unwrap();
@@ -216,7 +225,11 @@ fn whole_pathways_scenario(dir: &std::path::Path) -> std::path::PathBuf {
     let text = std::fs::read_to_string(common::manifest("scenarios/feeder.toml")).unwrap();
     let text = text
         .replace("split_gateways = true", "split_gateways = false")
-        .replacen("enrollment_tolerance = 0.11", "enrollment_tolerance = 0.10", 1);
+        .replacen(
+            "enrollment_tolerance = 0.11",
+            "enrollment_tolerance = 0.10",
+            1,
+        );
     assert!(text.contains("split_gateways = false"));
     let file = dir.join("whole.toml");
     std::fs::write(&file, text).unwrap();
@@ -363,10 +376,19 @@ fn the_feeder_design_splits_the_harbor_gateway_and_says_why() {
     // Carson Senior High and the Academies at Carson, merged by their shared campus.
     assert_eq!(tops, BTreeSet::from(["19647330126615", "19647331931526"]));
     let why = splits[0]["why"].as_str().unwrap();
-    assert!(why.contains("is the only way between") && why.contains("San Pedro Senior High"), "{why}");
-    assert!(plan["pathways"]["split"].as_array().unwrap().is_empty(), "not the scenario's own list");
+    assert!(
+        why.contains("is the only way between") && why.contains("San Pedro Senior High"),
+        "{why}"
+    );
+    assert!(
+        plan["pathways"]["split"].as_array().unwrap().is_empty(),
+        "not the scenario's own list"
+    );
     // Only the split pathways' feeder links may be cut: every other pathway is whole.
     assert_eq!(cut_outside_gateway_splits(&lausd(), &plan), 0);
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    assert!(report.contains("pathways.split_gateways"), "the report says which was split and why");
+    assert!(
+        report.contains("pathways.split_gateways"),
+        "the report says which was split and why"
+    );
 }

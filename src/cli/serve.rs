@@ -129,7 +129,10 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         } else {
             "give --host an address of this machine, such as 127.0.0.1 (the default) or ::1"
         };
-        Error::Usage(format!("cannot listen on {}:{}: {e}; {fix}", a.host, a.port))
+        Error::Usage(format!(
+            "cannot listen on {}:{}: {e}; {fix}",
+            a.host, a.port
+        ))
     })?;
     let address = server
         .server_addr()
