@@ -650,6 +650,9 @@ fn pocket_proofs(
             // Networks by students: m hold at most m·hi, m + 1 need at least (m + 1)·lo.
             let m = (e / lo).floor().max(0.0);
             let by_students = m * hi < e && (m + 1.0) * lo > e;
+            // What every network must have (high schools, middle schools, models) caps the networks.
+            let most = solver::pockets::most_by_coverage(p, &pocket.units);
+            let need = (e / hi).ceil().max(1.0);
             let why = if by_students {
                 format!(
                     "{} {} at most {} students and {} need at least {}",
@@ -659,12 +662,10 @@ fn pocket_proofs(
                     m + 1.0,
                     thousands((m + 1.0) * lo)
                 )
-            } else if solver::pockets::most_by_coverage(p, &pocket.units) < (e / hi).ceil().max(1.0)
-            {
-                let most = solver::pockets::most_by_coverage(p, &pocket.units);
+            } else if most < need {
                 format!(
                     "its students need at least {} and it has the high schools, middle schools and school models every network must have for {}",
-                    count((e / hi).ceil().max(1.0), "networks"),
+                    count(need, "networks"),
                     if most <= 0.0 {
                         "none".to_string()
                     } else {
@@ -1165,21 +1166,19 @@ fn tightest_band_hint(p: &solver::Problem, scenario: &Scenario) -> String {
     let others: Vec<String> = counts
         .iter()
         .filter_map(|&c| {
-            let found = match solver::exact::tightest_band(p, c) {
-                solver::exact::Searched::Proven(b) => b,
-                solver::exact::Searched::TooLarge => None,
+            let solver::exact::Searched::Proven(Some(b)) = solver::exact::tightest_band(p, c)
+            else {
+                return None;
             };
-            found.map(|b| {
-                format!(
-                    "with {c} networks ±{}% (`--networks {c}{}`)",
-                    pct(b),
-                    if b > scenario.size.enrollment_tolerance {
-                        format!(" --tolerance {:.3}", pct(b) / 100.0)
-                    } else {
-                        String::new()
-                    }
-                )
-            })
+            Some(format!(
+                "with {c} networks ±{}% (`--networks {c}{}`)",
+                pct(b),
+                if b > scenario.size.enrollment_tolerance {
+                    format!(" --tolerance {:.3}", pct(b) / 100.0)
+                } else {
+                    String::new()
+                }
+            ))
         })
         .collect();
     let others = if others.is_empty() {

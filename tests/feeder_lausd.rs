@@ -27,6 +27,17 @@ fn cut_links(rows: &BTreeMap<String, (String, u64)>, plan: &serde_json::Value) -
         .count()
 }
 
+/// The chain of schools from `id` up its feeds_into links (`next` gives the school a school feeds, when it
+/// is in the table): `id` first, its pathway's top last.
+fn chain_up(id: &str, next: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut chain = vec![id.to_string()];
+    while let Some(up) = next(chain.last().unwrap()) {
+        assert!(chain.len() <= 10, "a feeder cycle at {id}");
+        chain.push(up);
+    }
+    chain
+}
+
 /// Feeder links cut outside the pathways the plan split at a gateway (`pathways.split_at_gateways`, by top
 /// school): a link is inside one when its school's chain of links reaches a split top.
 fn cut_outside_gateway_splits(
@@ -41,21 +52,13 @@ fn cut_outside_gateway_splits(
         .map(|t| t.as_str().unwrap())
         .collect();
     let in_split = |id: &str| {
-        let mut id = id.to_string();
-        for _ in 0..10 {
-            if tops.contains(id.as_str()) {
-                return true;
-            }
-            match rows
-                .get(&id)
+        chain_up(id, &|id| {
+            rows.get(id)
                 .map(|r| r.0.clone())
                 .filter(|f| rows.contains_key(f))
-            {
-                Some(next) => id = next,
-                None => return false,
-            }
-        }
-        false
+        })
+        .iter()
+        .any(|s| tops.contains(s.as_str()))
     };
     let a = plan["assignment"].as_object().unwrap();
     rows.iter()
@@ -266,19 +269,15 @@ fn a_pathway_that_is_the_only_way_to_the_harbor_is_proven_too_full() {
     assert!(proof.contains("San Pedro Senior High"), "{proof}");
     // The gateway's students, from the table: the schools of the two Carson pathways (they share a campus).
     let rows = common::lausd_by_id();
-    fn root(rows: &BTreeMap<String, BTreeMap<String, String>>, id: &str) -> String {
-        let mut id = id.to_string();
-        for _ in 0..10 {
-            match rows[&id]
+    let root = |rows: &BTreeMap<String, BTreeMap<String, String>>, id: &str| {
+        let chain = chain_up(id, &|id| {
+            rows[id]
                 .get("feeds_into")
                 .filter(|f| rows.contains_key(f.as_str()))
-            {
-                Some(next) => id = next.clone(),
-                None => return id,
-            }
-        }
-        panic!("a feeder cycle at {id}")
-    }
+                .cloned()
+        });
+        chain.last().cloned().unwrap()
+    };
     // The two Carson pathways, and every school on a campus of theirs with its own pathway (a campus is
     // never split): grown until nothing joins.
     let mut tops: BTreeSet<String> = ["19647330126615", "19647331931526"]

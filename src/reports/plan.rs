@@ -520,11 +520,12 @@ fn feeder(f: &PlanFile, table: Option<&SchoolTable>) -> Section {
             .and_then(|t| t.schools.iter().find(|s| s.id == id))
             .map_or(id.to_string(), |s| format!("{} ({id})", s.name))
     };
-    s.paragraph(if p.split.is_empty() && p.split_at_gateways.is_empty() {
-        "These are feeder-pattern networks: every pathway is kept whole, and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:"
+    let but_split = if p.split.is_empty() && p.split_at_gateways.is_empty() {
+        ""
     } else {
-        "These are feeder-pattern networks: every pathway is kept whole but those split below (into their top school and the sub-pathways feeding it, each kept whole), and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:"
-    });
+        " but those split below (into their top school and the sub-pathways feeding it, each kept whole)"
+    };
+    s.paragraph(format!("These are feeder-pattern networks: every pathway is kept whole{but_split}, and schools in no pathway join their neighbours by geography. How pathways were built from the table's `feeds_into` links:"));
     let mut items = vec![format!(
         "A school belongs to the pathway of the school it feeds, up the chain: {} pathways, {} of them topped by a high school; {} schools in pathways.",
         p.pathways, p.topped_by_high, p.schools_in_pathways
