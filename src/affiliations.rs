@@ -63,28 +63,62 @@ pub fn build(
     rules: &BTreeMap<String, AffiliationRules>,
     seed: u64,
 ) -> Vec<Affiliation> {
+    form(table, projection, rules, seed)
+        .iter()
+        .map(|f| f.in_plan(school_network, network_ids))
+        .collect()
+}
+
+/// An affiliation formed from the table alone: which schools, in which groups. The networks its schools are
+/// in are a plan's, put in by [`Formed::in_plan`]; so a run forms its affiliations once (the grouping is a
+/// local search) and every plan it assembles, each edit's included, only labels them.
+#[derive(Debug, Clone)]
+pub struct Formed {
+    /// The affiliation with every member's network left empty, and every group's networks.
+    affiliation: Affiliation,
+    /// Each group's members' table rows, in the order of its members.
+    rows: Vec<Vec<usize>>,
+}
+
+impl Formed {
+    /// The affiliation in a plan: each member's network and each group's networks.
+    pub fn in_plan(&self, school_network: &[usize], network_ids: &[String]) -> Affiliation {
+        let mut out = self.affiliation.clone();
+        for (g, rows) in out.groups.iter_mut().zip(&self.rows) {
+            for (m, &i) in g.members.iter_mut().zip(rows) {
+                m.network = network_ids[school_network[i]].clone();
+            }
+            let networks: BTreeSet<&String> = g.members.iter().map(|m| &m.network).collect();
+            g.networks = networks.into_iter().cloned().collect();
+        }
+        out
+    }
+}
+
+/// Forms every affiliation of the scenario on the table.
+pub fn form(
+    table: &SchoolTable,
+    projection: &Projection,
+    rules: &BTreeMap<String, AffiliationRules>,
+    seed: u64,
+) -> Vec<Formed> {
     rules
         .iter()
         .map(|(key, r)| match compile(table, r) {
-            Ok(compiled) => one(
-                table,
-                projection,
-                (school_network, network_ids),
-                key,
-                r,
-                &compiled,
-                seed,
-            ),
-            Err(problem) => Affiliation {
-                key: key.clone(),
-                label: r.label.clone(),
-                rule: r.select.join(" and "),
-                matched: 0,
-                kept: 0,
-                kept_up_to: None,
-                problem: Some(problem),
-                pair_km_total: 0.0,
-                groups: Vec::new(),
+            Ok(compiled) => one(table, projection, key, r, &compiled, seed),
+            Err(problem) => Formed {
+                affiliation: Affiliation {
+                    key: key.clone(),
+                    label: r.label.clone(),
+                    rule: r.select.join(" and "),
+                    matched: 0,
+                    kept: 0,
+                    kept_up_to: None,
+                    problem: Some(problem),
+                    pair_km_total: 0.0,
+                    groups: Vec::new(),
+                },
+                rows: Vec::new(),
             },
         })
         .collect()
@@ -161,12 +195,11 @@ pub(crate) fn groups_for(n: usize, rules: &AffiliationRules) -> std::result::Res
 fn one(
     table: &SchoolTable,
     projection: &Projection,
-    (school_network, network_ids): (&[usize], &[String]),
     key: &str,
     rules: &AffiliationRules,
     compiled: &Compiled,
     seed: u64,
-) -> Affiliation {
+) -> Formed {
     let (conditions, keep) = (&compiled.conditions, compiled.keep.as_ref());
     let mut chosen: Vec<usize> = (0..table.schools.len())
         .filter(|&i| {
@@ -202,6 +235,7 @@ fn one(
             chosen.sort_unstable();
         }
     }
+    let mut rows = Vec::new();
     let mut out = Affiliation {
         key: key.to_string(),
         label: rules.label.clone(),
@@ -218,7 +252,10 @@ fn one(
         Err(why) => {
             out.problem = Some(why);
             out.kept = 0;
-            return out;
+            return Formed {
+                affiliation: out,
+                rows,
+            };
         }
     };
     let points: Vec<[f64; 2]> = chosen
@@ -259,26 +296,29 @@ fn one(
                 Member {
                     id: s.id.clone(),
                     name: s.name.clone(),
-                    network: network_ids[school_network[i]].clone(),
+                    network: String::new(),
                     level: s.level.as_str().to_string(),
                     enrollment: s.enrollment,
                     dfs: crate::rules::district::school_dfs(s).map(|v| round(v, 1)),
                 }
             })
             .collect();
-        let networks: BTreeSet<String> = members.iter().map(|m| m.network.clone()).collect();
+        rows.push(idx.iter().map(|&p| chosen[p]).collect());
         out.groups.push(Group {
             id: format!("{key}-{}", n + 1),
             schools: members.len(),
             enrollment: members.iter().map(|m| u64::from(m.enrollment)).sum(),
-            networks: networks.into_iter().collect(),
+            networks: Vec::new(),
             mean_pair_km: round(sum / pairs.max(1) as f64, 2),
             max_pair_km: round(max, 2),
             members,
         });
     }
     out.pair_km_total = round(out.pair_km_total, 1);
-    out
+    Formed {
+        affiliation: out,
+        rows,
+    }
 }
 
 fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {

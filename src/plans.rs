@@ -291,6 +291,9 @@ pub(crate) struct Prepared {
     pub problem: Problem,
     /// The pins, when there are any: each label's planning units.
     pub pinned: Option<Pinned>,
+    /// The scenario's affiliations, formed on the table once: each plan only says which networks their
+    /// schools are in.
+    pub affiliations: Vec<affiliations::Formed>,
 }
 
 /// Pins resolved onto the planning units.
@@ -469,11 +472,18 @@ pub(crate) fn prepare(inputs: &PlanInputs<'_>) -> Result<Prepared> {
             ..Infeasible::default()
         })));
     }
+    let affiliations = affiliations::form(
+        table,
+        &planning.campuses.projection,
+        &scenario.affiliation,
+        scenario.solver.seed,
+    );
     let mut prepared = Prepared {
         planning,
         rules,
         problem: p,
         pinned,
+        affiliations,
     };
     // New plans give label i network i (labels beyond the network count, possible only with
     // --best-effort, stay free and are reported broken).
@@ -1311,14 +1321,11 @@ pub(crate) fn assemble(
             regions
         });
     let source = &inputs.scenario_source;
-    let affiliations = affiliations::build(
-        table,
-        &planning.campuses.projection,
-        &school_network,
-        &ids,
-        &scenario.affiliation,
-        scenario.solver.seed,
-    );
+    let affiliations = prepared
+        .affiliations
+        .iter()
+        .map(|f| f.in_plan(&school_network, &ids))
+        .collect();
     let staffing = match &scenario.staffing {
         Some(rules) => Some(staffing::plan(
             table,

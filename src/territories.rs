@@ -79,90 +79,238 @@ impl Territories {
 
 /// Builds the territories of `k` networks from the schools' sites.
 pub fn build(sites: &[Site], k: usize, outline: Option<&Outline>) -> Territories {
-    let bounds = if outline.is_some() {
-        Bounds::Outline
-    } else {
-        Bounds::Hull
-    };
-    let proj = Projection::centred_on(sites.iter().map(|s| (s.lat, s.lon)));
-    // One Voronoi site per distinct position (co-located schools share a campus and a network).
-    let mut distinct: BTreeMap<(u64, u64), usize> = BTreeMap::new();
-    let mut points: Vec<Point<f64>> = Vec::new();
-    let mut labels: Vec<usize> = Vec::new();
-    for s in sites {
-        let p = proj.forward(s.lat, s.lon);
-        distinct
-            .entry((p[0].to_bits(), p[1].to_bits()))
-            .or_insert_with(|| {
-                points.push(Point::new(p[0], p[1]));
-                labels.push(s.network);
-                points.len() - 1
-            });
+    Cells::new(sites, outline).territories(sites, k)
+}
+
+/// The borders between the cells of each pair of `sites` in `pairs` whose cells meet, clipped to the same
+/// region [`build`] clips territories to: where a network boundary between those two sites runs on the map.
+/// Sites at one position have no border.
+pub fn borders(sites: &[Site], pairs: &[(usize, usize)], outline: Option<&Outline>) -> Vec<Border> {
+    Cells::new(sites, outline).borders(pairs)
+}
+
+/// The campuses' Voronoi cells and the region they are clipped to: what every territory is merged from.
+///
+/// They depend only on where the schools are, not on their networks, so whoever draws many plans of one
+/// table (the editor, after every move; a map's networks and then its regions) makes them once, and each
+/// territory is then one union and one clip.
+#[derive(Debug, Clone)]
+pub struct Cells {
+    proj: Projection,
+    /// Each site's distinct position (co-located schools share a campus, a cell and a network): an index
+    /// into `points`.
+    point_of_site: Vec<usize>,
+    points: Vec<Point<f64>>,
+    /// The cells, km, each with the position it belongs to (with one position, the region's parts all
+    /// belong to it); why there are none when the positions do not span an area.
+    cells: Result<Vec<(usize, Polygon<f64>)>, String>,
+    /// The outline grown to reach the schools outside it, or the buffered hull, km.
+    region: MultiPolygon<f64>,
+    bounds: Bounds,
+    outside: usize,
+}
+
+impl Cells {
+    /// The cells of the sites' positions (their networks are not read), clipped to `outline` or, without
+    /// one, to the schools' buffered hull.
+    pub fn new(sites: &[Site], outline: Option<&Outline>) -> Cells {
+        let bounds = if outline.is_some() {
+            Bounds::Outline
+        } else {
+            Bounds::Hull
+        };
+        let proj = Projection::centred_on(sites.iter().map(|s| (s.lat, s.lon)));
+        let mut distinct: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+        let mut points: Vec<Point<f64>> = Vec::new();
+        let point_of_site: Vec<usize> = sites
+            .iter()
+            .map(|s| {
+                let p = proj.forward(s.lat, s.lon);
+                *distinct
+                    .entry((p[0].to_bits(), p[1].to_bits()))
+                    .or_insert_with(|| {
+                        points.push(Point::new(p[0], p[1]));
+                        points.len() - 1
+                    })
+            })
+            .collect();
+        let (region, outside) = match outline {
+            Some(o) => grow_to_reach(o.shape.map_coords(|c| to_km(&proj, c)), &points),
+            None => (
+                MultiPoint(points.clone())
+                    .convex_hull()
+                    .buffer(HULL_BUFFER_KM),
+                0,
+            ),
+        };
+        let cells = match points.len() {
+            0 => Err("there are no schools to draw".to_string()),
+            1 => Ok(region.0.iter().map(|p| (0, p.clone())).collect()),
+            _ => voronoi_cells(&points, 10.0 * extent(&region, &points) + 10.0)
+                .map(|cells| cells.into_iter().enumerate().collect())
+                .ok_or_else(|| {
+                    "the schools' positions do not span an area (fewer than three distinct positions, or all on one line)".to_string()
+                }),
+        };
+        Cells {
+            proj,
+            point_of_site,
+            points,
+            cells,
+            region,
+            bounds,
+            outside,
+        }
     }
 
-    let (region, outside) = match outline {
-        Some(o) => {
-            let shape = o.shape.map_coords(|c| to_km(&proj, c));
-            grow_to_reach(shape, &points)
+    /// The territories of `k` networks, each site in its network (`sites` in the order the cells were made
+    /// from; a site at a position shared with an earlier one is in that one's network).
+    pub fn territories(&self, sites: &[Site], k: usize) -> Territories {
+        let merged = match self.merged(sites, k, |_| true) {
+            Ok(m) if k > 0 => m,
+            Ok(_) => return self.none(k, "there are no schools to draw".into()),
+            Err(note) => return self.none(k, note),
+        };
+        let neighbours = touching(&merged);
+        Territories {
+            area_km2: merged.iter().map(|m| round(m.unsigned_area(), 3)).collect(),
+            networks: merged.iter().map(|m| to_lon_lat(m, &self.proj)).collect(),
+            neighbours,
+            bounds: self.bounds,
+            outside: self.outside,
+            note: None,
         }
-        None => {
-            let hull = MultiPoint(points.clone()).convex_hull();
-            (hull.buffer(HULL_BUFFER_KM), 0)
-        }
-    };
-    if k == 0 || points.is_empty() {
-        return Territories::none(k, bounds, "there are no schools to draw".into());
     }
 
-    let reach = 10.0 * extent(&region, &points) + 10.0;
-    let cells: Vec<Polygon<f64>> = if points.len() == 1 {
-        region.0.clone()
-    } else {
-        match voronoi_cells(&points, reach) {
-            Some(c) => c,
-            None => {
-                return Territories::none(
-                    k,
-                    bounds,
-                    "the schools' positions do not span an area (fewer than three distinct positions, or all on one line)".into(),
-                )
+    /// `old` with the territories of the networks in `changed` drawn again from the sites as they are now:
+    /// each is exactly what [`Cells::territories`] draws, the others are kept, and so are the neighbours
+    /// (the pairs of `old`, which only choose colours).
+    pub fn redraw(
+        &self,
+        old: &Territories,
+        sites: &[Site],
+        changed: &std::collections::BTreeSet<usize>,
+    ) -> Territories {
+        let k = old.networks.len();
+        let mut t = old.clone();
+        if changed.is_empty() || old.note.is_some() {
+            return t;
+        }
+        if let Ok(merged) = self.merged(sites, k, |n| changed.contains(&n)) {
+            for &n in changed.iter().filter(|&&n| n < k) {
+                t.area_km2[n] = round(merged[n].unsigned_area(), 3);
+                t.networks[n] = to_lon_lat(&merged[n], &self.proj);
             }
         }
-    };
-    let mut by_network: Vec<Vec<&Polygon<f64>>> = vec![Vec::new(); k];
-    if points.len() == 1 {
-        by_network[labels[0].min(k - 1)].extend(cells.iter());
-    } else {
-        for (cell, &n) in cells.iter().zip(&labels) {
-            if n < k {
+        t
+    }
+
+    /// Each network's cells merged and clipped to the region, km, for the networks `wanted` (the others
+    /// are left empty).
+    fn merged(
+        &self,
+        sites: &[Site],
+        k: usize,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Result<Vec<MultiPolygon<f64>>, String> {
+        assert_eq!(
+            sites.len(),
+            self.point_of_site.len(),
+            "the sites are those the cells were made from"
+        );
+        let cells = self.cells.as_ref().map_err(String::clone)?;
+        // Each position's network: that of its first site.
+        let mut network_of_point = vec![usize::MAX; self.points.len()];
+        for (s, &p) in sites.iter().zip(&self.point_of_site) {
+            if network_of_point[p] == usize::MAX {
+                network_of_point[p] = s.network;
+            }
+        }
+        let mut by_network: Vec<Vec<&Polygon<f64>>> = vec![Vec::new(); k];
+        for (p, cell) in cells {
+            let n = network_of_point[*p];
+            if n < k && wanted(n) {
                 by_network[n].push(cell);
             }
         }
+        // Each network's union and clip are its own: drawn side by side, in the same order at any thread
+        // count.
+        use rayon::prelude::*;
+        Ok(by_network
+            .par_iter()
+            .map(|cells| {
+                if cells.is_empty() {
+                    MultiPolygon::new(vec![])
+                } else {
+                    unary_union(cells.iter().copied()).intersection(&self.region)
+                }
+            })
+            .collect())
     }
-    let merged: Vec<MultiPolygon<f64>> = by_network
-        .iter()
-        .map(|cells| {
-            if cells.is_empty() {
-                MultiPolygon::new(vec![])
-            } else {
-                unary_union(cells.iter().copied()).intersection(&region)
-            }
-        })
-        .collect();
 
-    let area_km2: Vec<f64> = merged.iter().map(|m| round(m.unsigned_area(), 3)).collect();
-    let neighbours = touching(&merged);
-    let networks = merged
-        .iter()
-        .map(|m| to_lon_lat(m, &proj))
-        .collect::<Vec<_>>();
-    Territories {
-        networks,
-        area_km2,
-        neighbours,
-        bounds,
-        outside,
-        note: None,
+    fn none(&self, k: usize, note: String) -> Territories {
+        Territories::none(k, self.bounds, note)
+    }
+
+    /// The borders between the cells of each pair of sites in `pairs` (indexes of the sites the cells were
+    /// made from) whose cells meet, clipped to the region.
+    pub fn borders(&self, pairs: &[(usize, usize)]) -> Vec<Border> {
+        let Ok(cells) = &self.cells else {
+            return Vec::new();
+        };
+        if self.points.len() < 3 {
+            return Vec::new();
+        }
+        let corners: Vec<std::collections::BTreeSet<(u64, u64)>> = cells
+            .iter()
+            .map(|(_, c)| {
+                c.exterior()
+                    .0
+                    .iter()
+                    .map(|p| (p.x.to_bits(), p.y.to_bits()))
+                    .collect()
+            })
+            .collect();
+        let mut out = Vec::new();
+        for &(a, b) in pairs {
+            let (pa, pb) = (self.point_of_site[a], self.point_of_site[b]);
+            if pa == pb {
+                continue;
+            }
+            let shared: Vec<Coord<f64>> = cells[pa]
+                .1
+                .exterior()
+                .0
+                .iter()
+                .filter(|p| corners[pb].contains(&(p.x.to_bits(), p.y.to_bits())))
+                .copied()
+                .collect();
+            let (Some(&first), Some(&last)) = (
+                shared.first(),
+                shared.iter().rev().find(|&&c| c != shared[0]),
+            ) else {
+                continue;
+            };
+            let line = geo::MultiLineString::new(vec![LineString(vec![first, last])]);
+            let clipped = self.region.clip(&line, false);
+            let lines: Vec<Vec<[f64; 2]>> = clipped
+                .0
+                .iter()
+                .map(|ls| {
+                    ls.0.iter()
+                        .map(|c| {
+                            let (lat, lon) = self.proj.inverse([c.x, c.y]);
+                            [round(lon, 6), round(lat, 6)]
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .filter(|l: &Vec<[f64; 2]>| l.len() >= 2 && l[0] != l[l.len() - 1])
+                .collect();
+            if !lines.is_empty() {
+                out.push(Border { a, b, lines });
+            }
+        }
+        out
     }
 }
 
@@ -173,88 +321,6 @@ pub struct Border {
     pub a: usize,
     pub b: usize,
     pub lines: Vec<Vec<[f64; 2]>>,
-}
-
-/// The borders between the cells of each pair of `sites` in `pairs` whose cells meet, clipped to the same
-/// region [`build`] clips territories to: where a network boundary between those two sites runs on the map.
-/// Sites at one position have no border.
-pub fn borders(sites: &[Site], pairs: &[(usize, usize)], outline: Option<&Outline>) -> Vec<Border> {
-    let proj = Projection::centred_on(sites.iter().map(|s| (s.lat, s.lon)));
-    let mut distinct: BTreeMap<(u64, u64), usize> = BTreeMap::new();
-    let mut points: Vec<Point<f64>> = Vec::new();
-    let point_of: Vec<usize> = sites
-        .iter()
-        .map(|s| {
-            let p = proj.forward(s.lat, s.lon);
-            *distinct
-                .entry((p[0].to_bits(), p[1].to_bits()))
-                .or_insert_with(|| {
-                    points.push(Point::new(p[0], p[1]));
-                    points.len() - 1
-                })
-        })
-        .collect();
-    if points.len() < 3 {
-        return Vec::new();
-    }
-    let region = match outline {
-        Some(o) => grow_to_reach(o.shape.map_coords(|c| to_km(&proj, c)), &points).0,
-        None => MultiPoint(points.clone())
-            .convex_hull()
-            .buffer(HULL_BUFFER_KM),
-    };
-    let Some(cells) = voronoi_cells(&points, 10.0 * extent(&region, &points) + 10.0) else {
-        return Vec::new();
-    };
-    let corners: Vec<std::collections::BTreeSet<(u64, u64)>> = cells
-        .iter()
-        .map(|c| {
-            c.exterior()
-                .0
-                .iter()
-                .map(|p| (p.x.to_bits(), p.y.to_bits()))
-                .collect()
-        })
-        .collect();
-    let mut out = Vec::new();
-    for &(a, b) in pairs {
-        let (pa, pb) = (point_of[a], point_of[b]);
-        if pa == pb {
-            continue;
-        }
-        let shared: Vec<Coord<f64>> = cells[pa]
-            .exterior()
-            .0
-            .iter()
-            .filter(|p| corners[pb].contains(&(p.x.to_bits(), p.y.to_bits())))
-            .copied()
-            .collect();
-        let (Some(&first), Some(&last)) = (
-            shared.first(),
-            shared.iter().rev().find(|&&c| c != shared[0]),
-        ) else {
-            continue;
-        };
-        let line = geo::MultiLineString::new(vec![LineString(vec![first, last])]);
-        let clipped = region.clip(&line, false);
-        let lines: Vec<Vec<[f64; 2]>> = clipped
-            .0
-            .iter()
-            .map(|ls| {
-                ls.0.iter()
-                    .map(|c| {
-                        let (lat, lon) = proj.inverse([c.x, c.y]);
-                        [round(lon, 6), round(lat, 6)]
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .filter(|l: &Vec<[f64; 2]>| l.len() >= 2 && l[0] != l[l.len() - 1])
-            .collect();
-        if !lines.is_empty() {
-            out.push(Border { a, b, lines });
-        }
-    }
-    out
 }
 
 fn to_km(proj: &Projection, c: Coord<f64>) -> Coord<f64> {

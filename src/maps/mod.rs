@@ -69,10 +69,12 @@ impl<'a> Map<'a> {
         // A county outline's survey points are simplified for drawing (see `Outline::for_maps`).
         let simplified = outline.map(Outline::for_maps);
         let outline = simplified.as_deref();
-        let territories = territories::build(&sites, plan.file.networks.len(), outline);
+        // The networks' and the regions' territories are merged from the same cells.
+        let cells = territories::Cells::new(&sites, outline);
+        let territories = cells.territories(&sites, plan.file.networks.len());
         let regions = Map::region_of(plan).map(|of| {
             let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
-            territories::build(&Map::region_sites(&sites, &of), count, outline)
+            cells.territories(&Map::region_sites(&sites, &of), count)
         });
         Map::with_territories(plan, table, territories, regions, options)
     }

@@ -393,25 +393,32 @@ fn north_arrow(out: &mut String, frame: &Frame) {
 
 /// The map as SVG text.
 pub fn svg(map: &Map) -> String {
-    svg_with(map, &mut LabelCache::default())
+    svg_with(map, &mut ShapeCache::default())
 }
 
-/// Label points found before, each by the territory it labels and where the map places it: the editor
-/// draws the map after every move, and a territory the move left as it was keeps its label point without
-/// the search (most of a map's drawing time). What it holds is a pure function of its key, so a map drawn
-/// with a cache is the map drawn without one.
+/// Territories drawn before, each by its shape and where the map places it: its path data and label
+/// point. The editor draws the map after every move, and a territory the move left as it was is then
+/// neither written out again nor searched for its label point (most of a map's drawing time). What it holds
+/// is a pure function of its key, so a map drawn with a cache is the map drawn without one.
 #[derive(Default)]
-pub struct LabelCache {
-    found: std::collections::HashMap<Vec<u64>, Option<(f64, f64)>>,
+pub struct ShapeCache {
+    found: std::collections::HashMap<Vec<u64>, Drawn>,
 }
 
-/// Most label points a [`LabelCache`] keeps (it is emptied when full): a map's networks and regions, many
-/// times over.
-const LABELS_KEPT: usize = 1024;
+/// A territory as the map draws it.
+struct Drawn {
+    path: String,
+    label: Option<(f64, f64)>,
+}
 
-impl LabelCache {
-    /// [`label_point`], found once per territory and placing.
-    fn label_point(&mut self, frame: &Frame, m: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+/// Most territories a [`ShapeCache`] keeps (it is emptied when full): a map's networks and regions, and
+/// those of a few dozen moves.
+const SHAPES_KEPT: usize = 256;
+
+impl ShapeCache {
+    /// The territory `m` (its pieces inside the frame) drawn: [`path_data`] and [`label_point`], each made
+    /// once per territory and placing.
+    fn drawn(&mut self, frame: &Frame, m: &MultiPolygon<f64>) -> &Drawn {
         let mut key: Vec<u64> = frame.affine().iter().map(|v| v.to_bits()).collect();
         for p in &m.0 {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
@@ -419,20 +426,18 @@ impl LabelCache {
                 key.extend(ring.0.iter().flat_map(|c| [c.x.to_bits(), c.y.to_bits()]));
             }
         }
-        if let Some(&found) = self.found.get(&key) {
-            return found;
-        }
-        let found = label_point(frame, m);
-        if self.found.len() >= LABELS_KEPT {
+        if self.found.len() >= SHAPES_KEPT && !self.found.contains_key(&key) {
             self.found.clear();
         }
-        self.found.insert(key, found);
-        found
+        self.found.entry(key).or_insert_with(|| Drawn {
+            path: path_data(frame, m),
+            label: label_point(frame, m),
+        })
     }
 }
 
-/// The map as SVG text, with label points found before taken from `labels`.
-pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
+/// The map as SVG text, with territories drawn before taken from `shapes`.
+pub fn svg_with(map: &Map, shapes: &mut ShapeCache) -> String {
     let frame = Frame::new(map);
     let nets = &map.plan.file.networks;
     let legend_x = frame.left + frame.width + 2.0 * MARGIN;
@@ -489,7 +494,7 @@ pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
             out,
             r#"<path class="network" data-network="{}" d="{}" fill="{}" data-tip="{tip}"><title>{tip}</title></path>"#,
             esc(&n.network),
-            path_data(&frame, m),
+            shapes.drawn(&frame, m).path,
             fill,
         );
     }
@@ -504,8 +509,14 @@ pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
             out,
             r##"<g class="regions" fill="none" stroke="#111111" stroke-width="{REGION_STROKE}" stroke-linejoin="round" pointer-events="none">"##
         );
-        for m in region_shapes.iter().filter(|m| !m.0.is_empty()) {
-            let _ = writeln!(out, r#"<path d="{}"/>"#, path_data(&frame, m));
+        let names = map.plan.file.regions.iter().flat_map(|r| &r.regions);
+        for (g, m) in names.zip(&region_shapes).filter(|(_, m)| !m.0.is_empty()) {
+            let _ = writeln!(
+                out,
+                r#"<path data-region="{}" d="{}"/>"#,
+                esc(&g.region),
+                shapes.drawn(&frame, m).path
+            );
         }
         out.push_str("</g>\n");
     }
@@ -570,7 +581,7 @@ pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
         r##"<g class="labels" font-size="15" font-weight="bold" text-anchor="middle" fill="#111111" stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
     );
     for (c, n) in nets.iter().enumerate() {
-        if let Some((x, y)) = labels.label_point(&frame, &shown[c]) {
+        if let Some((x, y)) = shapes.drawn(&frame, &shown[c]).label {
             let _ = writeln!(
                 out,
                 r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
@@ -595,7 +606,7 @@ pub fn svg_with(map: &Map, labels: &mut LabelCache) -> String {
             r##"<g class="region-labels" font-size="22" font-weight="bold" font-style="italic" text-anchor="middle" fill="#111111" fill-opacity="0.8" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
         );
         for (g, m) in regions.regions.iter().zip(&region_shapes) {
-            if let Some((x, y)) = labels.label_point(&frame, m) {
+            if let Some((x, y)) = shapes.drawn(&frame, m).label {
                 let _ = writeln!(
                     out,
                     r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
