@@ -183,8 +183,8 @@ pub fn run(a: ServeArgs) -> Result<i32> {
         start_outlines,
         maps: std::collections::VecDeque::new(),
         outline_for_maps: None,
-        region_cache: Drawn::default(),
-        label_cache: maps::svg::LabelCache::default(),
+        drawn: Drawn::default(),
+        shapes: maps::svg::ShapeCache::default(),
         versions,
         start_assignment: start.assignment.clone(),
     };
@@ -570,10 +570,10 @@ struct State<'a> {
     /// The district outline simplified for maps, made once.
     outline_for_maps: Option<Option<schoolnets::geography::Outline>>,
     /// The territories of the last map drawn, so that the next draws only what changed.
-    region_cache: Drawn,
-    /// The label points of the maps drawn, so that a territory a move left as it was keeps its point
-    /// without the search.
-    label_cache: maps::svg::LabelCache,
+    drawn: Drawn,
+    /// The territories of the maps drawn (path data and label point), so that one a move left as it was
+    /// is not drawn again.
+    shapes: maps::svg::ShapeCache,
     /// Named versions saved while editing ("draft A"): each one's steps and locks, and where each school
     /// was in it; kept in the draft file.
     versions: Versions,
@@ -585,17 +585,19 @@ struct State<'a> {
 const MAX_VERSION_NAME: usize = 60;
 
 /// The territories of the last map drawn: the networks' with each school's network, and the regions' with
-/// each school's region (a move within a region leaves them as they were).
+/// each school's region (a move within a region leaves them as they were); and the campuses' cells they are
+/// merged from, made once (the schools do not move on the map).
 #[derive(Default)]
 struct Drawn {
+    cells: Option<schoolnets::territories::Cells>,
     networks: Option<(Vec<usize>, schoolnets::territories::Territories)>,
     regions: Option<(Vec<usize>, schoolnets::territories::Territories)>,
 }
 
 /// The map of a plan, as `maps::Map::new` makes it, drawing again only the territories of networks whose
-/// schools changed since the map in `cache` (and the regions' only when a school changed region); the
-/// territories drawn are kept there for the next map. The neighbours of networks are those of the first
-/// map (they only choose colours, which the editor keeps from the starting plan).
+/// schools changed since the map in `cache` (and of regions whose schools changed); the territories drawn
+/// are kept there for the next map. The neighbours of networks are those of the first map (they only choose
+/// colours, which the editor keeps from the starting plan).
 fn quick_map<'p>(
     plan: &'p schoolnets::plans::Plan,
     table: &'p schoolnets::schools::SchoolTable,
@@ -603,55 +605,45 @@ fn quick_map<'p>(
     options: maps::MapOptions,
     cache: &mut Drawn,
 ) -> maps::Map<'p> {
-    use schoolnets::territories::{self, Site};
+    use schoolnets::territories::{Cells, Site, Territories};
     let sites = maps::Map::sites(plan, table);
-    let nets = &plan.file.networks;
-    let k = nets.len();
-    // Only the networks whose schools changed are merged again: the others' sites are given a network
-    // past the last, which the merge leaves out (the Voronoi cells stay those of every school).
-    let networks = match &cache.networks {
-        Some((drawn, old)) if drawn.len() == sites.len() && old.networks.len() == k => {
-            let changed: std::collections::BTreeSet<usize> = drawn
-                .iter()
-                .zip(&plan.school_network)
-                .filter(|(a, b)| a != b)
-                .flat_map(|(&a, &b)| [a, b])
-                .collect();
-            let mut t = old.clone();
-            if !changed.is_empty() {
-                let some: Vec<Site> = sites
+    let cells = cache
+        .cells
+        .get_or_insert_with(|| Cells::new(&sites, outline));
+    // Drawn again: only the territories whose sites changed since the last map.
+    let draw = |kept: &Option<(Vec<usize>, Territories)>, sites: &[Site], k: usize| {
+        let now: Vec<usize> = sites.iter().map(|s| s.network).collect();
+        let t = match kept {
+            Some((drawn, old)) if drawn.len() == now.len() && old.networks.len() == k => {
+                let changed = drawn
                     .iter()
-                    .map(|s| Site {
-                        network: if changed.contains(&s.network) {
-                            s.network
-                        } else {
-                            k
-                        },
-                        ..*s
-                    })
+                    .zip(&now)
+                    .filter(|(a, b)| a != b)
+                    .flat_map(|(&a, &b)| [a, b])
                     .collect();
-                let part = territories::build(&some, k, outline);
-                for &c in &changed {
-                    t.networks[c] = part.networks[c].clone();
-                    t.area_km2[c] = part.area_km2[c];
-                }
+                cells.redraw(old, sites, &changed)
             }
-            t
-        }
-        _ => territories::build(&sites, k, outline),
+            _ => cells.territories(sites, k),
+        };
+        (now, t)
     };
-    cache.networks = Some((plan.school_network.clone(), networks.clone()));
-    let regions = maps::Map::region_of(plan).map(|of| {
-        let by_school: Vec<usize> = sites.iter().map(|s| of[s.network]).collect();
-        match &cache.regions {
-            Some((drawn, t)) if *drawn == by_school => t.clone(),
-            _ => {
-                let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
-                let t = territories::build(&maps::Map::region_sites(&sites, &of), count, outline);
-                cache.regions = Some((by_school, t.clone()));
-                t
-            }
-        }
+    // The networks' and the regions' territories side by side.
+    let region_sites = maps::Map::region_of(plan).map(|of| {
+        let count = plan.file.regions.as_ref().map_or(0, |r| r.regions.len());
+        (maps::Map::region_sites(&sites, &of), count)
+    });
+    let ((now, networks), regions) = rayon::join(
+        || draw(&cache.networks, &sites, plan.file.networks.len()),
+        || {
+            region_sites
+                .as_ref()
+                .map(|(sites, count)| draw(&cache.regions, sites, *count))
+        },
+    );
+    cache.networks = Some((now, networks.clone()));
+    let regions = regions.map(|(now, t)| {
+        cache.regions = Some((now, t.clone()));
+        t
     });
     maps::Map::with_territories(plan, table, networks, regions, options)
 }
@@ -659,12 +651,12 @@ fn quick_map<'p>(
 /// How many drawn maps are kept for `/api/map-delta`.
 const MAPS_KEPT: usize = 8;
 
-/// A map's SVG as keyed pieces, in order: each network's territory (`n:ID`), school (`s:ID`) and label
-/// (`l:ID`, its name `ln:ID`) on a line of its own; every other group whole (`g:CLASS`); any other element
-/// by its place among them (`t:N`); the lines that open and close the keyed groups as they are (`open:…`,
+/// A map's SVG as keyed pieces, in order: each network's territory (`n:ID`), region's territory (`r:ID`),
+/// school (`s:ID`) and label (`l:ID`, its name `ln:ID`) on a line of its own; every other group whole
+/// (`g:CLASS`); any other element by its place among them (`t:N`); the lines that open and close the keyed groups as they are (`open:…`,
 /// `close:…`). Two maps with the same keys in the same order differ only in pieces the page can replace.
 fn pieces(svg: &str) -> Vec<(String, String)> {
-    const KEYED: [&str; 3] = ["territories", "schools", "labels"];
+    const KEYED: [&str; 4] = ["territories", "regions", "schools", "labels"];
     let mut out: Vec<(String, String)> = Vec::new();
     let mut group: Option<(String, String, usize)> = None; // (class, text, depth) of a group taken whole
     let mut keyed: Option<String> = None;
@@ -699,6 +691,7 @@ fn pieces(svg: &str) -> Vec<(String, String)> {
                 "territories" if line.starts_with("<path class=\"network\"") => {
                     attr(line, "data-network").map(|id| format!("n:{id}"))
                 }
+                "regions" => attr(line, "data-region").map(|id| format!("r:{id}")),
                 "labels" => attr(line, "data-network").map(|id| {
                     if line.starts_with("<text class=\"name\"") {
                         format!("ln:{id}")
@@ -744,7 +737,7 @@ fn map_delta(old: &[(String, String)], new: &[(String, String)]) -> Option<Vec<V
     let mut out = Vec::new();
     for ((key, a), (_, b)) in old.iter().zip(new) {
         if a != b {
-            if !["n:", "s:", "l:", "ln:", "g:", "t:"]
+            if !["n:", "r:", "s:", "l:", "ln:", "g:", "t:"]
                 .iter()
                 .any(|p| key.starts_with(p))
             {
@@ -942,6 +935,45 @@ fn labels_kept(svg: &str, start: &Labels) -> String {
     out
 }
 
+/// The paths the page reads (GET) and those that change the plan (POST). A path asked for with the other
+/// method is answered 405 with the method it takes, not 404 as if it did not exist. A test asks every one of
+/// them; `get` and `post` answer only the paths listed, so a route left off its list does not work at all.
+const GET_ROUTES: [&str; 14] = [
+    "/",
+    "/index.html",
+    "/api/state",
+    "/api/version",
+    "/api/snapshot.html",
+    "/api/versions/compare",
+    "/api/start-outlines",
+    "/api/map.svg",
+    "/api/map-delta",
+    "/api/ensemble/firmness.svg",
+    "/api/schools",
+    "/api/school",
+    "/api/plan.json",
+    "/api/moves.csv",
+];
+const POST_ROUTES: [&str; 17] = [
+    "/api/move",
+    "/api/move-selected",
+    "/api/versions/save",
+    "/api/versions/open",
+    "/api/barrier",
+    "/api/undo",
+    "/api/redo",
+    "/api/lock",
+    "/api/unlock",
+    "/api/reoptimise",
+    "/api/proposal/accept",
+    "/api/proposal/discard",
+    "/api/save",
+    "/api/draft/restore",
+    "/api/draft/discard",
+    "/api/compare",
+    "/api/compare/close",
+];
+
 impl State<'_> {
     fn handle(&mut self, request: tiny_http::Request, body: Body) {
         let method = request.method().clone();
@@ -961,10 +993,25 @@ impl State<'_> {
                     is_loopback(name)
                 }
             });
+        // The method the path takes, when it was asked for with the other one.
+        let takes = match method {
+            tiny_http::Method::Get => {
+                (!GET_ROUTES.contains(&path) && POST_ROUTES.contains(&path)).then_some("POST")
+            }
+            tiny_http::Method::Post => {
+                (!POST_ROUTES.contains(&path) && GET_ROUTES.contains(&path)).then_some("GET")
+            }
+            _ => None,
+        };
         let reply = if !host_ok {
             Reply::error(
                 403,
                 "the editor answers only to http://127.0.0.1 or http://localhost",
+            )
+        } else if let Some(takes) = takes {
+            Reply::error(
+                405,
+                format!("{path} takes {takes}, not {method}: GET reads, POST changes"),
             )
         } else if method == tiny_http::Method::Post {
             let json_body = request.headers().iter().any(|h| {
@@ -1024,6 +1071,8 @@ impl State<'_> {
         }
         let status = reply.status;
         let mut response = tiny_http::Response::from_data(reply.body)
+            // Every reply is whole in memory: sent with its length, in one piece, not in chunks.
+            .with_chunked_threshold(usize::MAX)
             .with_status_code(reply.status)
             .with_header(header("Content-Type", reply.content_type))
             .with_header(header("Cache-Control", "no-store"))
@@ -1033,6 +1082,9 @@ impl State<'_> {
             .with_header(header("Content-Security-Policy", "frame-ancestors 'none'"))
             .with_header(header("X-Content-Type-Options", "nosniff"))
             .with_header(header("Referrer-Policy", "no-referrer"));
+        if status == 405 {
+            response = response.with_header(header("Allow", takes.unwrap_or("GET, POST")));
+        }
         if let Some(name) = reply.download {
             response = response.with_header(header(
                 "Content-Disposition",
@@ -1048,6 +1100,9 @@ impl State<'_> {
     }
 
     fn get(&mut self, path: &str, query: &str) -> Reply {
+        if !GET_ROUTES.contains(&path) {
+            return Reply::error(404, format!("no page {path}"));
+        }
         match path {
             "/" | "/index.html" => Reply {
                 status: 200,
@@ -1169,6 +1224,9 @@ impl State<'_> {
     }
 
     fn post(&mut self, path: &str, body: &Value) -> Reply {
+        if !POST_ROUTES.contains(&path) {
+            return Reply::error(404, format!("no action {path}"));
+        }
         // An earlier session's draft is overwritten by the next change's autosave (and deleted by Save):
         // it is restored or discarded first.
         const WRITE_DRAFT: [&str; 12] = [
@@ -1466,10 +1524,10 @@ impl State<'_> {
             self.inputs.table(),
             outline.as_ref(),
             options,
-            &mut self.region_cache,
+            &mut self.drawn,
         );
         let svg = labels_kept(
-            &maps::svg::svg_with(&map, &mut self.label_cache),
+            &maps::svg::svg_with(&map, &mut self.shapes),
             &self.start_labels,
         );
         if self.maps.len() == MAPS_KEPT {
@@ -1549,11 +1607,12 @@ impl State<'_> {
         Reply::json(200, &json!({ "a": a, "b": b, "differ": differ }))
     }
 
-    /// The plan as it stands as ONE self-contained HTML file to send to a board: the map inline, every
-    /// rule with whether it holds in words, and the changes since the start. No script, no outside file:
-    /// it opens anywhere, without the server.
+    /// The plan as it stands as ONE self-contained HTML file to send to a board: what the snapshot is and
+    /// every school moved since the start, then the plan's report as `report.html` gives it (the map inline,
+    /// every rule in words, every network's figures) through the same content model. Nothing from outside
+    /// the file (the one inline script only moves the map's tooltip): it opens anywhere, without the server.
     fn snapshot(&mut self) -> String {
-        use schoolnets::text::escape_html as e;
+        use schoolnets::reports::{html, model};
         let svg = self.map_svg();
         let view = self.editor.view();
         let title_of: BTreeMap<&str, String> = view
@@ -1562,67 +1621,56 @@ impl State<'_> {
             .map(|n| (n.network.as_str(), n.title()))
             .collect();
         let t = |id: &str| title_of.get(id).cloned().unwrap_or_else(|| id.to_string());
-        let mut out = String::new();
-        let _ = std::fmt::Write::write_fmt(
-            &mut out,
-            format_args!(
-                "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} (snapshot)</title>\n<style>\nbody {{ font: 15px/1.4 \"DejaVu Sans\", Arial, sans-serif; margin: 16px 24px; color: #1a1a1a; }}\n.map svg {{ max-width: 100%; height: auto; border: 1px solid #ccc; }}\ntable {{ border-collapse: collapse; }} th, td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }}\n.breaks {{ color: #8b0000; font-weight: bold; }} .holds {{ color: #145214; }}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>A read-only snapshot of the plan as edited in <code>schoolnets serve</code>. The start: {}. <strong class=\"{}\">{}</strong>.</p>\n<div class=\"map\">\n{svg}</div>\n<h2>Rules</h2>\n<table id=\"rules\"><thead><tr><th>Rule</th><th>In this plan</th><th>Margin</th></tr></thead><tbody>\n",
-                e(&view.title),
-                e(&view.title),
-                e(view.start),
-                if view.all_hold { "holds" } else { "breaks" },
-                e(&if view.all_hold {
-                    "Every rule holds".to_string()
-                } else {
-                    format!("Rules broken: {}", view.broken.join("; "))
-                }),
+        // First what the page is and what changed; then the plan as report.html says it, map inline.
+        let mut front = model::Section::new("A read-only snapshot of the plan as edited");
+        front.blocks.push(model::Block::Paragraph(format!(
+            "Taken in schoolnets serve, the editor. The start: {}.",
+            view.start
+        )));
+        front.blocks.push(model::Block::Verdict(
+            view.all_hold,
+            if view.all_hold {
+                "Every rule holds".to_string()
+            } else {
+                format!("Rules broken: {}", view.broken.join("; "))
+            },
+        ));
+        let mut changes = model::Table::new(
+            format!(
+                "Changes since the start: {} in another network",
+                schoolnets::text::count(view.since_start.len() as f64, "schools")
             ),
+            &["School", "From", "To"],
         );
-        for r in &view.rules {
-            let _ = std::fmt::Write::write_fmt(
-                &mut out,
-                format_args!(
-                    "<tr class=\"{}\"><td>{}</td><td>{}: {}</td><td>{}</td></tr>\n",
-                    if r.check.holds { "holds" } else { "breaks" },
-                    e(&r.title),
-                    if r.check.holds { "holds" } else { "BREAKS" },
-                    e(&r.check.observed),
-                    e(&r.words)
-                ),
-            );
+        for c in &view.since_start {
+            changes.row(vec![
+                model::Cell::text(c.school_name.clone()),
+                model::Cell::text(t(&c.from)),
+                model::Cell::text(t(&c.to)),
+            ]);
         }
-        out.push_str("</tbody></table>\n<h2>Changes since the start</h2>\n");
         if view.since_start.is_empty() {
-            out.push_str(
-                "<p id=\"changes\">No school is in another network than at the start.</p>\n",
-            );
+            front.blocks.push(model::Block::Paragraph(
+                "No school is in another network than at the start.".into(),
+            ));
         } else {
-            let _ = std::fmt::Write::write_fmt(
-                &mut out,
-                format_args!(
-                    "<p>{} in another network than at the start:</p>\n<ol id=\"changes\">\n",
-                    e(&schoolnets::text::count(
-                        view.since_start.len() as f64,
-                        "schools"
-                    ))
-                ),
-            );
-            for c in &view.since_start {
-                let _ = std::fmt::Write::write_fmt(
-                    &mut out,
-                    format_args!(
-                        "<li data-school=\"{}\">{}: {} → {}</li>\n",
-                        e(&c.school_id),
-                        e(&c.school_name),
-                        e(&t(&c.from)),
-                        e(&t(&c.to))
-                    ),
-                );
-            }
-            out.push_str("</ol>\n");
+            front.table(changes);
         }
-        out.push_str("</body>\n</html>\n");
-        out
+        // The plan with its edits recorded, as Save writes it (the report then says where it comes from).
+        let (plan, _) = self.editor.saved(BARRIERS_FILE);
+        let part = html::Part {
+            label: String::new(),
+            file: &plan.file,
+            map_svg: Some(&svg),
+            table: Some(self.inputs.table()),
+        };
+        html::page_with_front(
+            &view.title,
+            &self.options.date,
+            Some(&model::html(&[front], 2)),
+            &[part],
+            None,
+        )
     }
 
     /// Everything the page shows.

@@ -50,10 +50,11 @@ fn overview(f: &PlanFile) -> Section {
                 broken.len(),
                 f.constraints.len(),
                 broken.join("; "),
-                // Only the editor records edits, and it saves a plan with rules broken only when the
-                // planner confirms; everything else writes one only with --best-effort.
+                // Only the editor records edits, and it saves a plan with rules broken (or shares a
+                // snapshot of one) only as the planner asks; everything else writes one only with
+                // --best-effort.
                 if f.edits.is_some() {
-                    "This plan was saved from the editor (schoolnets serve) with these rules broken, as the planner confirmed."
+                    "This plan was saved from the editor (schoolnets serve) with these rules broken, as the planner left them."
                 } else {
                     "This plan was written with --best-effort."
                 }
@@ -95,12 +96,13 @@ fn rules(f: &PlanFile) -> Section {
             Cell::text(&c.rule),
             Cell::verdict(c.holds),
             Cell::text(observed),
-            Cell::num(format!("{} {}", fmt_num(c.margin, 2), c.unit)),
+            Cell::text(crate::rules::words(c)),
         ]);
     }
     s.table(t);
     s.paragraph(
-        "Margin: how far the tightest network is from the limit (negative: by how much it is broken).",
+        "Margin: how far the tightest network is from the limit, or by how much it is past it (the editor and \
+         `compare` say it in the same words; plan.json gives it as a number, `constraints[].margin`).",
     );
     s
 }
