@@ -332,6 +332,16 @@ fn bad_command_lines_are_usage_errors() {
             vec!["plan", "--dfs-band", "-5"],
             "--dfs-band: -5 is out of range",
         ),
+        // A count that is negative, a fraction or a word: what is wanted, not "invalid digit found".
+        (
+            vec!["plan", "--networks", "-3"],
+            "-3 is negative: give a whole number",
+        ),
+        (vec!["plan", "--seed", "1.5"], "1.5 is not a whole number"),
+        (
+            vec!["ensemble", "--chains", "four"],
+            "four is not a number: give a whole number",
+        ),
         // A band that holds no whole number of students.
         (
             vec!["plan", "--tolerance", "1e-300"],

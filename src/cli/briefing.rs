@@ -18,10 +18,10 @@ pub struct BriefingArgs {
     #[arg(long, value_name = "GEOJSON")]
     pub boundary: Option<PathBuf>,
     /// Random seed for both plans (default: each scenario's own).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<u64>, value_name = "N")]
     pub seed: Option<u64>,
     /// Number of networks of both plans (default: the scenarios' own, fitted to the district's size).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "K")]
     pub networks: Option<usize>,
     #[command(flatten)]
     pub steering: SteeringArgs,

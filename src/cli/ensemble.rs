@@ -24,10 +24,10 @@ pub struct EnsembleArgs {
     #[arg(long, value_name = "DIR", default_value = "out-ensemble")]
     pub out: PathBuf,
     /// Independent chains, run in parallel (R-hat compares them).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N", default_value_t = 4)]
     pub chains: usize,
     /// Proposals in all, shared equally by the chains. More give steadier percentiles (R-hat nearer 1).
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    #[arg(long, value_parser = super::whole::<u64>, value_name = "N", default_value_t = 100_000)]
     pub proposals: u64,
     /// Comparable plans only: at most this many percent less compact than the plan. An unrestricted
     /// ensemble (a very large value) is dominated by sprawling plans, against which any optimised plan
@@ -40,7 +40,7 @@ pub struct EnsembleArgs {
     pub flip_share: f64,
     /// Random seed of the chains. Default: the plan's scenario seed. The same plan, options and seed give
     /// the same draws at any thread count.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<u64>, value_name = "N")]
     pub seed: Option<u64>,
     /// Another design to mark on every histogram (a plan folder; repeatable), e.g. the feeder design of a
     /// briefing.

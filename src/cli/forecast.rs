@@ -11,7 +11,7 @@ pub struct ForecastArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// School years to forecast after the table's.
-    #[arg(long, value_name = "N", default_value_t = OUTLOOK_YEARS)]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N", default_value_t = OUTLOOK_YEARS)]
     pub years: usize,
     /// Use this method instead of the one the backtest finds best: persistence, district-ratio,
     /// neighbourhood-trend or grade-progression (needs enrollment by grade files in --history).

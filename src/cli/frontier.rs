@@ -17,7 +17,7 @@ pub struct FrontierArgs {
     #[arg(long, value_name = "LIST", default_value = "low,dfs")]
     pub balance: String,
     /// Steps from no balance rule (strength 0) to the district's own figures (strength 1).
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N", default_value_t = 10)]
     pub steps: usize,
     /// Output folder for frontier.csv, frontier.md and frontier.svg.
     #[arg(long, value_name = "DIR", default_value = "out-frontier")]

@@ -107,7 +107,7 @@ pub struct SteeringArgs {
 #[derive(Args)]
 pub struct RunArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "N")]
     pub threads: Option<usize>,
     /// Print nothing but errors.
     #[arg(long, short)]
@@ -177,20 +177,37 @@ pub fn progress_bar(quiet: bool, len: u64, what: &str, message: String) -> indic
     bar
 }
 
+/// A count or seed from the command line: a negative number, a fraction or a word is refused saying what
+/// is wanted (clap's own parser says only "invalid digit found in string"). Its range is the scenario's
+/// check's (`scenarios::numbers`), which names it.
+pub fn whole<T: std::str::FromStr>(s: &str) -> std::result::Result<T, String> {
+    s.trim()
+        .parse::<T>()
+        .map_err(|_| match s.trim().parse::<f64>() {
+            Ok(v) if v < 0.0 => format!("{s} is negative: give a whole number, 0 or more"),
+            Ok(v) if v.fract() != 0.0 => format!(
+                "{s} is not a whole number: give one such as {}",
+                v.round().max(0.0)
+            ),
+            Ok(_) => format!("{s} is too large"),
+            Err(_) => format!("{s} is not a number: give a whole number such as 32"),
+        })
+}
+
 /// Rule values that override the scenario for a quick what-if (shared by `plan` and `frontier`).
 #[derive(Args)]
 pub struct RuleArgs {
     /// Number of networks (overrides the scenario).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "K")]
     pub networks: Option<usize>,
     /// Allowed enrollment deviation from the mean, as a fraction: 0.05 for ±5% (overrides the scenario).
     #[arg(long, value_name = "FRACTION")]
     pub tolerance: Option<f64>,
     /// Fewest schools in a network (overrides the scenario).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "N")]
     pub min_schools: Option<usize>,
     /// Most schools in a network (overrides the scenario).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "N")]
     pub max_schools: Option<usize>,
     /// Most low-performing schools a network may have, as a share of its rated schools: 0.35 for 35%.
     #[arg(long, value_name = "SHARE")]
@@ -208,18 +225,18 @@ pub struct RuleArgs {
     #[arg(long, value_name = "MODEL=N")]
     pub min_model: Vec<String>,
     /// Support regions grouping the networks (overrides the scenario's [regions] count; 0 for none).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "N")]
     pub regions: Option<usize>,
     /// Random seed; the same inputs and seed give byte-identical outputs (overrides the scenario).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<u64>, value_name = "N")]
     pub seed: Option<u64>,
     /// Independent solver restarts; the best plan wins (overrides the scenario).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "N")]
     pub restarts: Option<usize>,
     /// Make the enrollment band hold in each of the next N school years too, on forecast enrollments
     /// (`schoolnets forecast`; the history is built in for LAUSD, --history FILE otherwise). The band is
     /// narrowed in those years by the forecast's own measured error (overrides the scenario's [horizon]).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = whole::<usize>, value_name = "N")]
     pub horizon: Option<usize>,
     /// Narrow the band in forecast years by this many percentage points instead of the forecast's
     /// measured error.

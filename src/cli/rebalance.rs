@@ -35,12 +35,12 @@ pub struct RebalanceArgs {
     #[arg(long, value_enum, default_value = "schools")]
     pub minimize: MinimizeArg,
     /// Fail, saying how many moves are needed, if restoring the rules takes more school moves than this.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     pub max_moves: Option<usize>,
     /// Make the enrollment band hold in each of the next N school years too, on forecast enrollments: the
     /// fewest moves that keep it for N years (the history is built in for LAUSD's tables; --history FILE
     /// otherwise).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     pub horizon: Option<usize>,
     /// Narrow the band in forecast years by this many percentage points instead of the forecast's
     /// measured error.
