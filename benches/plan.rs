@@ -136,15 +136,15 @@ fn lausd(c: &mut Criterion) {
         .collect();
     g.bench_function("affiliations", |b| {
         b.iter(|| {
-            let a = schoolnets::affiliations::build(
+            // Formed once per run (the grouping's search), then labelled with a plan's networks.
+            let formed = schoolnets::affiliations::form(
                 &table,
                 &default_plan.units.projection,
-                &default_plan.school_network,
-                &ids,
                 &scenario.affiliation,
                 scenario.solver.seed,
             );
-            black_box(a[0].pair_km_total)
+            let a = formed[0].in_plan(&default_plan.school_network, &ids);
+            black_box(a.pair_km_total)
         })
     });
     let options = schoolnets::maps::MapOptions {

@@ -54,21 +54,6 @@ fn compile(table: &SchoolTable, rules: &AffiliationRules) -> std::result::Result
     Ok(Compiled { conditions, keep })
 }
 
-/// Builds every affiliation of the scenario for a plan. `school_network[i]` indexes `network_ids`.
-pub fn build(
-    table: &SchoolTable,
-    projection: &Projection,
-    school_network: &[usize],
-    network_ids: &[String],
-    rules: &BTreeMap<String, AffiliationRules>,
-    seed: u64,
-) -> Vec<Affiliation> {
-    form(table, projection, rules, seed)
-        .iter()
-        .map(|f| f.in_plan(school_network, network_ids))
-        .collect()
-}
-
 /// An affiliation formed from the table alone: which schools, in which groups. The networks its schools are
 /// in are a plan's, put in by [`Formed::in_plan`]; so a run forms its affiliations once (the grouping is a
 /// local search) and every plan it assembles, each edit's included, only labels them.

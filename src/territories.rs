@@ -543,6 +543,42 @@ mod tests {
     }
 
     #[test]
+    fn territories_drawn_again_are_those_drawn_whole() {
+        // Schools reassigned (two on one campus among them): the networks they left and joined, drawn again
+        // from the cells, are exactly what drawing every territory gives; the others are kept as they were.
+        let mut sites = grid_sites(8, 4);
+        sites.push(Site {
+            network: 3,
+            ..sites[27]
+        });
+        let cells = Cells::new(&sites, None);
+        let before = cells.territories(&sites, 4);
+        let mut after = sites.clone();
+        for i in [2, 10, 27, 64] {
+            after[i].network = (after[i].network + 1) % 4;
+        }
+        let changed: std::collections::BTreeSet<usize> = sites
+            .iter()
+            .zip(&after)
+            .filter(|(a, b)| a.network != b.network)
+            .flat_map(|(a, b)| [a.network, b.network])
+            .collect();
+        let redrawn = cells.redraw(&before, &after, &changed);
+        let whole = cells.territories(&after, 4);
+        assert_ne!(
+            before.networks, whole.networks,
+            "the moves change territories"
+        );
+        assert_eq!(redrawn.networks, whole.networks);
+        assert_eq!(redrawn.area_km2, whole.area_km2);
+        assert_eq!(
+            cells.redraw(&before, &after, &Default::default()).networks,
+            before.networks
+        );
+        assert_eq!(whole.networks, build(&after, 4, None).networks);
+    }
+
+    #[test]
     fn a_school_outside_the_outline_is_reached() {
         let sites = grid_sites(5, 2);
         // An outline covering only the lower half of the grid.

@@ -339,6 +339,14 @@ fn bad_command_lines_are_usage_errors() {
         ),
         (vec!["plan", "--seed", "1.5"], "1.5 is not a whole number"),
         (
+            vec!["plan", "--restarts", "1e3"],
+            "write 1e3 as a plain whole number: 1000",
+        ),
+        (
+            vec!["serve", "--port", "70000"],
+            "70000 is too large: at most 65535",
+        ),
+        (
             vec!["ensemble", "--chains", "four"],
             "four is not a number: give a whole number",
         ),

@@ -140,7 +140,9 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
         .collect();
     let outline = inputs.outline().map(|o| o.for_maps());
     let outline = outline.as_deref();
-    let borders = schoolnets::territories::borders(&campus_sites, &boundaries, outline);
+    // One set of cells for the borders and the territories.
+    let cells = schoolnets::territories::Cells::new(&campus_sites, outline);
+    let borders = cells.borders(&boundaries);
     let kept: std::collections::BTreeMap<(usize, usize), f64> = e
         .pairings
         .iter()
@@ -153,7 +155,7 @@ pub fn run(a: EnsembleArgs) -> Result<i32> {
             border: b,
         })
         .collect();
-    let territories = schoolnets::territories::build(&campus_sites, e.ids.len(), outline);
+    let territories = cells.territories(&campus_sites, e.ids.len());
     let map = report::firmness_svg(&territories, &firm, &e, table);
 
     // Other designs' values, marked on the histograms.

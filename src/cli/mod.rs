@@ -177,21 +177,32 @@ pub fn progress_bar(quiet: bool, len: u64, what: &str, message: String) -> indic
     bar
 }
 
-/// A count or seed from the command line: a negative number, a fraction or a word is refused saying what
-/// is wanted (clap's own parser says only "invalid digit found in string"). Its range is the scenario's
-/// check's (`scenarios::numbers`), which names it.
-pub fn whole<T: std::str::FromStr>(s: &str) -> std::result::Result<T, String> {
-    s.trim()
-        .parse::<T>()
-        .map_err(|_| match s.trim().parse::<f64>() {
-            Ok(v) if v < 0.0 => format!("{s} is negative: give a whole number, 0 or more"),
-            Ok(v) if v.fract() != 0.0 => format!(
-                "{s} is not a whole number: give one such as {}",
-                v.round().max(0.0)
-            ),
-            Ok(_) => format!("{s} is too large"),
-            Err(_) => format!("{s} is not a number: give a whole number such as 32"),
-        })
+/// A count or seed from the command line: a negative number, a fraction, a number written as a decimal or
+/// a word is refused saying what is wanted (clap's own parser says only "invalid digit found in string").
+/// Whether the count is in its option's range is checked afterwards, where the range is known.
+pub fn whole<T: TryFrom<u64>>(s: &str) -> std::result::Result<T, String> {
+    let t = s.trim();
+    let v = t.parse::<u64>().map_err(|_| match t.parse::<f64>() {
+        Ok(v) if !v.is_finite() => format!("{s} is not a number: give a whole number such as 32"),
+        Ok(v) if v.fract() != 0.0 => format!(
+            "{s} is not a whole number: give one such as {}",
+            v.abs().round()
+        ),
+        Ok(v) if v < 0.0 => format!("{s} is negative: give a whole number"),
+        Ok(v) if v > u64::MAX as f64 => format!("{s} is too large: at most {}", u64::MAX),
+        Ok(v) => format!("write {s} as a plain whole number: {}", v.abs()),
+        Err(_) => format!("{s} is not a number: give a whole number such as 32"),
+    })?;
+    T::try_from(v).map_err(|_| {
+        format!(
+            "{s} is too large: at most {}",
+            // The type's largest value: the largest all-ones number it takes.
+            (0..64)
+                .map(|shift| u64::MAX >> shift)
+                .find(|&m| T::try_from(m).is_ok())
+                .unwrap_or(0)
+        )
+    })
 }
 
 /// Rule values that override the scenario for a quick what-if (shared by `plan` and `frontier`).

@@ -36,7 +36,7 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Port to listen on (0: any free port; the address is printed).
-    #[arg(long, value_name = "N", default_value_t = 8321)]
+    #[arg(long, value_name = "N", default_value_t = 8321, value_parser = super::whole::<u16>)]
     pub port: u16,
     /// Address to listen on. Default 127.0.0.1: only this computer can open the editor. Give 0.0.0.0 to let
     /// others on the network edit the plan (anyone who can reach the port can).
@@ -936,8 +936,10 @@ fn labels_kept(svg: &str, start: &Labels) -> String {
 }
 
 /// The paths the page reads (GET) and those that change the plan (POST). A path asked for with the other
-/// method is answered 405 with the method it takes, not 404 as if it did not exist. A test asks every one of
-/// them; `get` and `post` answer only the paths listed, so a route left off its list does not work at all.
+/// method is answered 405 with the method it takes, not 404 as if it did not exist. `get` and `post` answer
+/// only the paths listed, so a route left off its list does not work at all; a listed path their `match`
+/// lacks answers "no page" / "no action", which the test of every route (tests/serve.rs, its own copy of
+/// these lists, to add a route to) refuses.
 const GET_ROUTES: [&str; 14] = [
     "/",
     "/index.html",
@@ -1656,8 +1658,11 @@ impl State<'_> {
         } else {
             front.table(changes);
         }
-        // The plan with its edits recorded, as Save writes it (the report then says where it comes from).
-        let (plan, _) = self.editor.saved(BARRIERS_FILE);
+        // The plan with its edits recorded, as Save writes it (the report then says where it comes from);
+        // barriers drawn are named as such, there being no file of them beside a snapshot.
+        let (plan, _) = self
+            .editor
+            .saved("drawn in the editor (not written to a file)");
         let part = html::Part {
             label: String::new(),
             file: &plan.file,
@@ -1665,7 +1670,7 @@ impl State<'_> {
             table: Some(self.inputs.table()),
         };
         html::page_with_front(
-            &view.title,
+            &format!("{} (snapshot)", view.title),
             &self.options.date,
             Some(&model::html(&[front], 2)),
             &[part],

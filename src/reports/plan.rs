@@ -50,11 +50,11 @@ fn overview(f: &PlanFile) -> Section {
                 broken.len(),
                 f.constraints.len(),
                 broken.join("; "),
-                // Only the editor records edits, and it saves a plan with rules broken (or shares a
+                // Only the editor records edits, and it saves a plan with rules broken (or gives a
                 // snapshot of one) only as the planner asks; everything else writes one only with
                 // --best-effort.
                 if f.edits.is_some() {
-                    "This plan was saved from the editor (schoolnets serve) with these rules broken, as the planner left them."
+                    "This plan comes from the editor (schoolnets serve), where the planner kept it with these rules broken."
                 } else {
                     "This plan was written with --best-effort."
                 }
