@@ -82,13 +82,6 @@ pub fn build(sites: &[Site], k: usize, outline: Option<&Outline>) -> Territories
     Cells::new(sites, outline).territories(sites, k)
 }
 
-/// The borders between the cells of each pair of `sites` in `pairs` whose cells meet, clipped to the same
-/// region [`build`] clips territories to: where a network boundary between those two sites runs on the map.
-/// Sites at one position have no border.
-pub fn borders(sites: &[Site], pairs: &[(usize, usize)], outline: Option<&Outline>) -> Vec<Border> {
-    Cells::new(sites, outline).borders(pairs)
-}
-
 /// The campuses' Voronoi cells and the region they are clipped to: what every territory is merged from.
 ///
 /// They depend only on where the schools are, not on their networks, so whoever draws many plans of one
@@ -253,7 +246,8 @@ impl Cells {
     }
 
     /// The borders between the cells of each pair of sites in `pairs` (indexes of the sites the cells were
-    /// made from) whose cells meet, clipped to the region.
+    /// made from) whose cells meet, clipped to the region territories are clipped to: where a network
+    /// boundary between those two sites runs on the map. Sites at one position have no border.
     pub fn borders(&self, pairs: &[(usize, usize)]) -> Vec<Border> {
         let Ok(cells) = &self.cells else {
             return Vec::new();
@@ -314,8 +308,8 @@ impl Cells {
     }
 }
 
-/// The border between two sites' cells: the sites (indexes of the `sites` given to [`borders`]) and the
-/// border's pieces inside the region, longitude/latitude (6 decimals).
+/// The border between two sites' cells ([`Cells::borders`]): the sites (indexes of the sites the cells were
+/// made from) and the border's pieces inside the region, longitude/latitude (6 decimals).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Border {
     pub a: usize,

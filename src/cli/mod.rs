@@ -181,6 +181,14 @@ pub fn progress_bar(quiet: bool, len: u64, what: &str, message: String) -> indic
 /// a word is refused saying what is wanted (clap's own parser says only "invalid digit found in string").
 /// Whether the count is in its option's range is checked afterwards, where the range is known.
 pub fn whole<T: TryFrom<u64>>(s: &str) -> std::result::Result<T, String> {
+    let too_large = || {
+        // The type's largest value: the largest all-ones number it takes.
+        let max = (0..64)
+            .map(|shift| u64::MAX >> shift)
+            .find(|&m| T::try_from(m).is_ok())
+            .unwrap_or(0);
+        format!("{s} is too large: at most {max}")
+    };
     let t = s.trim();
     let v = t.parse::<u64>().map_err(|_| match t.parse::<f64>() {
         Ok(v) if !v.is_finite() => format!("{s} is not a number: give a whole number such as 32"),
@@ -189,20 +197,11 @@ pub fn whole<T: TryFrom<u64>>(s: &str) -> std::result::Result<T, String> {
             v.abs().round()
         ),
         Ok(v) if v < 0.0 => format!("{s} is negative: give a whole number"),
-        Ok(v) if v > u64::MAX as f64 => format!("{s} is too large: at most {}", u64::MAX),
+        Ok(v) if v > u64::MAX as f64 => too_large(),
         Ok(v) => format!("write {s} as a plain whole number: {}", v.abs()),
         Err(_) => format!("{s} is not a number: give a whole number such as 32"),
     })?;
-    T::try_from(v).map_err(|_| {
-        format!(
-            "{s} is too large: at most {}",
-            // The type's largest value: the largest all-ones number it takes.
-            (0..64)
-                .map(|shift| u64::MAX >> shift)
-                .find(|&m| T::try_from(m).is_ok())
-                .unwrap_or(0)
-        )
-    })
+    T::try_from(v).map_err(|_| too_large())
 }
 
 /// Rule values that override the scenario for a quick what-if (shared by `plan` and `frontier`).

@@ -653,8 +653,8 @@ const MAPS_KEPT: usize = 8;
 
 /// A map's SVG as keyed pieces, in order: each network's territory (`n:ID`), region's territory (`r:ID`),
 /// school (`s:ID`) and label (`l:ID`, its name `ln:ID`) on a line of its own; every other group whole
-/// (`g:CLASS`); any other element by its place among them (`t:N`); the lines that open and close the keyed groups as they are (`open:…`,
-/// `close:…`). Two maps with the same keys in the same order differ only in pieces the page can replace.
+/// (`g:CLASS`); any other element by its place among them (`t:N`); the lines that open and close the keyed
+/// groups as they are (`open:…`, `close:…`). Two maps with the same keys in the same order differ only in pieces the page can replace.
 fn pieces(svg: &str) -> Vec<(String, String)> {
     const KEYED: [&str; 4] = ["territories", "regions", "schools", "labels"];
     let mut out: Vec<(String, String)> = Vec::new();
@@ -937,9 +937,9 @@ fn labels_kept(svg: &str, start: &Labels) -> String {
 
 /// The paths the page reads (GET) and those that change the plan (POST). A path asked for with the other
 /// method is answered 405 with the method it takes, not 404 as if it did not exist. `get` and `post` answer
-/// only the paths listed, so a route left off its list does not work at all; a listed path their `match`
-/// lacks answers "no page" / "no action", which the test of every route (tests/serve.rs, its own copy of
-/// these lists, to add a route to) refuses.
+/// only the paths listed, so a route left off its list does not work at all; a listed path their
+/// `match` lacks answers "no page" / "no action", which the test of every route (tests/serve.rs, its own
+/// copy of these lists, to add a route to) refuses.
 const GET_ROUTES: [&str; 14] = [
     "/",
     "/index.html",
@@ -1637,25 +1637,25 @@ impl State<'_> {
                 format!("Rules broken: {}", view.broken.join("; "))
             },
         ));
-        let mut changes = model::Table::new(
-            format!(
-                "Changes since the start: {} in another network",
-                schoolnets::text::count(view.since_start.len() as f64, "schools")
-            ),
-            &["School", "From", "To"],
-        );
-        for c in &view.since_start {
-            changes.row(vec![
-                model::Cell::text(c.school_name.clone()),
-                model::Cell::text(t(&c.from)),
-                model::Cell::text(t(&c.to)),
-            ]);
-        }
         if view.since_start.is_empty() {
             front.blocks.push(model::Block::Paragraph(
                 "No school is in another network than at the start.".into(),
             ));
         } else {
+            let mut changes = model::Table::new(
+                format!(
+                    "Changes since the start: {} in another network",
+                    schoolnets::text::count(view.since_start.len() as f64, "schools")
+                ),
+                &["School", "From", "To"],
+            );
+            for c in &view.since_start {
+                changes.row(vec![
+                    model::Cell::text(c.school_name.clone()),
+                    model::Cell::text(t(&c.from)),
+                    model::Cell::text(t(&c.to)),
+                ]);
+            }
             front.table(changes);
         }
         // The plan with its edits recorded, as Save writes it (the report then says where it comes from);

@@ -485,16 +485,24 @@ pub fn svg_with(map: &Map, shapes: &mut ShapeCache) -> String {
         .iter()
         .map(|m| drawn(&frame, m))
         .collect();
-    for (n, (m, fill)) in nets.iter().zip(shown.iter().zip(&map.fills.fills)) {
+    // Each territory drawn once (its path here, its label point kept for the labels above the schools).
+    let mut network_labels = vec![None; nets.len()];
+    for (c, (n, (m, fill))) in nets
+        .iter()
+        .zip(shown.iter().zip(&map.fills.fills))
+        .enumerate()
+    {
         if m.0.is_empty() {
             continue;
         }
         let tip = esc(&network_tip(n));
+        let d = shapes.drawn(&frame, m);
+        network_labels[c] = d.label;
         let _ = writeln!(
             out,
             r#"<path class="network" data-network="{}" d="{}" fill="{}" data-tip="{tip}"><title>{tip}</title></path>"#,
             esc(&n.network),
-            shapes.drawn(&frame, m).path,
+            d.path,
             fill,
         );
     }
@@ -504,18 +512,24 @@ pub fn svg_with(map: &Map, shapes: &mut ShapeCache) -> String {
         .as_ref()
         .map(|r| r.networks.iter().map(|m| drawn(&frame, m)).collect())
         .unwrap_or_default();
+    let mut region_labels = vec![None; region_shapes.len()];
     if !region_shapes.is_empty() {
         let _ = writeln!(
             out,
             r##"<g class="regions" fill="none" stroke="#111111" stroke-width="{REGION_STROKE}" stroke-linejoin="round" pointer-events="none">"##
         );
         let names = map.plan.file.regions.iter().flat_map(|r| &r.regions);
-        for (g, m) in names.zip(&region_shapes).filter(|(_, m)| !m.0.is_empty()) {
+        for (r, (g, m)) in names.zip(&region_shapes).enumerate() {
+            if m.0.is_empty() {
+                continue;
+            }
+            let d = shapes.drawn(&frame, m);
+            region_labels[r] = d.label;
             let _ = writeln!(
                 out,
                 r#"<path data-region="{}" d="{}"/>"#,
                 esc(&g.region),
-                shapes.drawn(&frame, m).path
+                d.path
             );
         }
         out.push_str("</g>\n");
@@ -580,8 +594,8 @@ pub fn svg_with(map: &Map, shapes: &mut ShapeCache) -> String {
         out,
         r##"<g class="labels" font-size="15" font-weight="bold" text-anchor="middle" fill="#111111" stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
     );
-    for (c, n) in nets.iter().enumerate() {
-        if let Some((x, y)) = shapes.drawn(&frame, &shown[c]).label {
+    for (n, label) in nets.iter().zip(&network_labels) {
+        if let Some((x, y)) = *label {
             let _ = writeln!(
                 out,
                 r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
@@ -605,8 +619,8 @@ pub fn svg_with(map: &Map, shapes: &mut ShapeCache) -> String {
             out,
             r##"<g class="region-labels" font-size="22" font-weight="bold" font-style="italic" text-anchor="middle" fill="#111111" fill-opacity="0.8" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke" pointer-events="none">"##
         );
-        for (g, m) in regions.regions.iter().zip(&region_shapes) {
-            if let Some((x, y)) = shapes.drawn(&frame, m).label {
+        for (g, label) in regions.regions.iter().zip(&region_labels) {
+            if let Some((x, y)) = *label {
                 let _ = writeln!(
                     out,
                     r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
